@@ -1,0 +1,1 @@
+//! Holder crate for the runnable examples (see `festival_day.rs`).

@@ -1,0 +1,1 @@
+//! Analytics over ledgers and sync outcomes (being built: see issue 6).
