@@ -25,6 +25,7 @@ pub mod access;
 pub mod analytics;
 pub mod conformance;
 pub mod error;
+pub mod interop;
 pub mod money;
 pub mod offline;
 pub mod ticketing;
