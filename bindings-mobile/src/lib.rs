@@ -1,0 +1,1 @@
+//! bindings-mobile (being built).

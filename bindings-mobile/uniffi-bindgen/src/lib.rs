@@ -1,0 +1,1 @@
+//! uniffi-bindgen (being built).

@@ -1,0 +1,1 @@
+//! bindings-node (being built).

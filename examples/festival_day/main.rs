@@ -1,0 +1,14 @@
+//! The festival-day demo: `cargo run --example festival_day`.
+//!
+//! One day at a festival, told through festival-core: prices and VAT, cashless wallets (top-ups,
+//! payments, refunds, payouts and the stands' settlement), ticket sales and gates, then the
+//! offline devices, their attacks and the reconciliation when they sync. Each chapter is one
+//! module; every chapter checks that its numbers add up and fails loudly otherwise.
+
+mod money;
+
+fn main() -> Result<(), festival_core::Error> {
+    println!("=== festival-core: a festival day ===");
+    money::run()?;
+    Ok(())
+}
