@@ -11,6 +11,7 @@ _festival_path_prepend() {
 }
 _festival_path_prepend "$FESTIVAL_ROOT/.venv/bin"
 _festival_path_prepend "$FESTIVAL_TOOLS/node/node_modules/.bin"
+_festival_path_prepend "$FESTIVAL_TOOLS/node/node_modules/kotlin-compiler/bin"
 _festival_path_prepend "$FESTIVAL_TOOLS/cargo/bin"
 export PATH
 
@@ -23,3 +24,29 @@ export JNA_JAR=/usr/share/java/jna.jar
 export JUNIT_JAR=/usr/share/java/junit-platform-console-standalone.jar
 export CHROME=/usr/bin/chromium
 export CHROMEDRIVER=/usr/bin/chromedriver
+
+# Node-side tools (scripts/install.sh node): one npm project in .tools/node.
+export NODE_TOOLS="$FESTIVAL_TOOLS/node"
+export KOTLIN_HOME="$NODE_TOOLS/node_modules/kotlin-compiler"
+export KOTLINC="$KOTLIN_HOME/bin/kotlinc"
+export KOTLIN_LIB="$KOTLIN_HOME/lib"
+export WASM_OPT="$NODE_TOOLS/node_modules/.bin/wasm-opt"   # npm binaryen 132; never /usr/bin/wasm-opt
+export TSC="$NODE_TOOLS/node_modules/.bin/tsc"
+export NAPI="$NODE_TOOLS/node_modules/.bin/napi"
+export UBRN="$NODE_TOOLS/node_modules/.bin/ubrn"
+# Let binding scripts `require('decimal.js')`, `require('sodium-native')` etc. from anywhere.
+case ":${NODE_PATH:-}:" in *":$NODE_TOOLS/node_modules:"*) ;; *) export NODE_PATH="$NODE_TOOLS/node_modules${NODE_PATH:+:$NODE_PATH}" ;; esac
+
+# Python (scripts/install.sh python): .venv is first on PATH, so python/pip/maturin/pytest/mypy are its.
+export VIRTUAL_ENV="$FESTIVAL_ROOT/.venv"
+export PYTHON="$VIRTUAL_ENV/bin/python"
+
+# wasm (scripts/install.sh wasm): wasm-bindgen, wasm-bindgen-test-runner in .tools/cargo/bin (on PATH).
+export WASM_BINDGEN="$FESTIVAL_TOOLS/cargo/bin/wasm-bindgen"
+export WASM_BINDGEN_TEST_RUNNER="$FESTIVAL_TOOLS/cargo/bin/wasm-bindgen-test-runner"
+
+# Kotlin/JVM test classpath pieces (kotlin-compiler ships them; JUnit 5 and JNA come from apt).
+export KOTLIN_STDLIB_JAR="$KOTLIN_LIB/kotlin-stdlib.jar"
+export KOTLIN_TEST_JAR="$KOTLIN_LIB/kotlin-test.jar"
+export KOTLIN_TEST_JUNIT5_JAR="$KOTLIN_LIB/kotlin-test-junit5.jar"
+export KOTLINX_COROUTINES_JAR="$KOTLIN_LIB/kotlinx-coroutines-core-jvm.jar"
