@@ -1,1 +1,35 @@
-//! bindings-python (being built).
+//! Python bindings for festival-core (PyO3, abi3-py39): the extension module
+//! `festival_core._native`, re-exported by the pure-Python package `festival_core`.
+//!
+//! Thin by design: every rule lives in festival-core; this crate converts Python values
+//! (`decimal.Decimal`, aware `datetime`, `uuid.UUID`, `bytes`, Arrow data) and maps core errors to
+//! the exception hierarchy of `festival_core._errors`. No panic crosses: nothing here unwraps.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+mod convert;
+mod errors;
+mod money;
+
+use errors::CoreResult;
+use pyo3::prelude::*;
+
+/// Runs a language-neutral conformance operation (`tests/vectors/*.json`) on JSON text and returns
+/// the output as JSON text. Errors raise the family exception with the core's `.code`.
+#[pyfunction]
+fn conformance_execute(py: Python<'_>, op: &str, input_json: &str) -> PyResult<String> {
+    let (op, input) = (op.to_owned(), input_json.to_owned());
+    py.detach(move || festival_core::conformance::execute_json(&op, &input)).py(py)
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(conformance_execute, m)?)?;
+    m.add_class::<money::PyMoney>()?;
+    m.add_class::<money::PyTaxAmounts>()?;
+    m.add_class::<money::PyRateTotal>()?;
+    m.add_class::<money::PyTaxBreakdown>()?;
+    m.add_function(wrap_pyfunction!(money::allocate, m)?)?;
+    m.add_function(wrap_pyfunction!(money::split, m)?)?;
+    m.add_function(wrap_pyfunction!(money::compute_tax, m)?)?;
+    Ok(())
+}
