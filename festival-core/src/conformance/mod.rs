@@ -16,6 +16,7 @@
 //! ```
 
 mod money;
+mod offline;
 
 use crate::error::{Error, InputError};
 use serde::de::DeserializeOwned;
@@ -27,6 +28,7 @@ pub fn execute(op: &str, input: &Value) -> Result<Value, Error> {
     let family = op.split('.').next().unwrap_or("");
     let result = match family {
         "money" => money::execute(op, input),
+        "offline" => offline::execute(op, input),
         _ => None,
     };
     result.unwrap_or_else(|| Err(InputError::UnknownOperation { op: op.chars().take(64).collect() }.into()))

@@ -1,0 +1,1 @@
+//! Signed ticket codes and revocation lists (in progress).

@@ -1,0 +1,720 @@
+//! Canonical, versioned binary encoding of offline records and batches.
+//!
+//! Record layout (all integers big-endian, fixed width; one encoding per record):
+//!
+//! | field | bytes |
+//! | --- | --- |
+//! | magic `FCR` | 3 |
+//! | version (`1`) | 1 |
+//! | kind (1 payment, 2 top-up, 3 refund, 4 scan, 5 void) | 1 |
+//! | record id, device id, festival id (UUID) | 16 each |
+//! | sequence (u64, >= 1) | 8 |
+//! | previous record hash (SHA-256 of its signed bytes; zeros for sequence 1) | 32 |
+//! | device time (u64 ms since epoch, <= 9999-12-31) | 8 |
+//! | HLC physical ms (u64, same range) and logical counter (u32) | 8 + 4 |
+//! | payload (per kind, below) | ... |
+//!
+//! Payloads: payment = wallet (16) amount (u64 minor units, > 0) currency (u8 length + ASCII
+//! canonical text) stand (16) item count (u16 <= 64) then per item product (16) quantity (u32 > 0)
+//! unit price (u64 minor units), the items summing exactly to the amount when present;
+//! top-up = wallet, amount, currency; refund = wallet, amount, currency, original record id;
+//! scan = ticket (16) zone (16) direction (u8: 0 in, 1 out); void = voided record id (16).
+//!
+//! A signed record is the encoding followed by a 64-byte Ed25519 signature over
+//! `b"festival-core/record/v1" || encoding`. Its hash (for the chain) is SHA-256 of all of it.
+//! A batch is `FCB` `1`, a u32 count, then each signed record as u32 length + bytes.
+//! The decoders are total: any byte string gives a value or an `OFFLINE_MALFORMED` error.
+
+use super::wire::{sha256, Reader, Writer};
+use super::OfflineError;
+use crate::money::{Currency, Money};
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use uuid::Uuid;
+
+/// Domain separation prefix of the signing input.
+pub const RECORD_DOMAIN: &[u8] = b"festival-core/record/v1";
+const RECORD_MAGIC: &[u8; 3] = b"FCR";
+const BATCH_MAGIC: &[u8; 3] = b"FCB";
+/// Current record encoding version.
+pub const RECORD_VERSION: u8 = 1;
+/// Current batch encoding version.
+pub const BATCH_VERSION: u8 = 1;
+/// Maximum line items in one payment.
+pub const MAX_LINE_ITEMS: usize = 64;
+/// Maximum length of one signed record inside a batch.
+pub const MAX_RECORD_LEN: usize = 8192;
+/// Maximum records in one batch.
+pub const MAX_BATCH_RECORDS: usize = 100_000;
+const MAX_CURRENCY_LEN: usize = 32;
+
+/// The kind of an offline record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A wallet payment at a stand.
+    Payment,
+    /// A cash top-up of a wallet.
+    TopUp,
+    /// A refund to a wallet of (part of) an earlier payment.
+    Refund,
+    /// A ticket scan at a gate.
+    Scan,
+    /// Cancels an earlier record of the same device.
+    Void,
+}
+
+impl RecordKind {
+    /// Snake-case name (`payment`, `top_up`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Payment => "payment",
+            RecordKind::TopUp => "top_up",
+            RecordKind::Refund => "refund",
+            RecordKind::Scan => "scan",
+            RecordKind::Void => "void",
+        }
+    }
+}
+
+/// Direction of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Entering the zone.
+    In,
+    /// Leaving the zone.
+    Out,
+}
+
+/// Hybrid logical clock stamp: physical milliseconds plus a logical counter. Ordered by
+/// physical time, then counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub struct Hlc {
+    /// Physical component, ms since the epoch.
+    pub physical_ms: i64,
+    /// Logical counter for events within the same millisecond.
+    pub logical: u32,
+}
+
+impl Hlc {
+    /// The next stamp after `self` for a local event at wall time `now_ms` (HLC send rule).
+    pub fn tick(self, now_ms: i64) -> Hlc {
+        if now_ms > self.physical_ms {
+            Hlc { physical_ms: now_ms, logical: 0 }
+        } else if self.logical < u32::MAX {
+            Hlc { physical_ms: self.physical_ms, logical: self.logical + 1 }
+        } else {
+            Hlc { physical_ms: self.physical_ms.saturating_add(1), logical: 0 }
+        }
+    }
+}
+
+/// One line of a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    /// Product id.
+    pub product_id: Uuid,
+    /// Quantity (> 0).
+    pub quantity: u32,
+    /// Unit price, in the payment's currency.
+    pub unit_price: Money,
+}
+
+/// What a record does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payload {
+    /// A wallet pays at a stand.
+    Payment {
+        /// The paying wallet (or its tag's wallet).
+        wallet_id: Uuid,
+        /// Amount (> 0).
+        amount: Money,
+        /// The stand.
+        stand_id: Uuid,
+        /// Line items (empty or summing exactly to `amount`).
+        items: Vec<LineItem>,
+    },
+    /// Cash top-up of a wallet.
+    TopUp {
+        /// The wallet.
+        wallet_id: Uuid,
+        /// Amount (> 0).
+        amount: Money,
+    },
+    /// Refund to a wallet.
+    Refund {
+        /// The wallet.
+        wallet_id: Uuid,
+        /// Amount (> 0).
+        amount: Money,
+        /// The payment being refunded.
+        original_record_id: Uuid,
+    },
+    /// A ticket scan.
+    Scan {
+        /// The ticket.
+        ticket_id: Uuid,
+        /// The zone.
+        zone_id: Uuid,
+        /// In or out.
+        direction: Direction,
+    },
+    /// Cancels an earlier record of the same device.
+    Void {
+        /// The record being voided.
+        voided_record_id: Uuid,
+    },
+}
+
+/// The signed content of an offline record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordBody {
+    /// Unique record id.
+    pub record_id: Uuid,
+    /// The device that made it.
+    pub device_id: Uuid,
+    /// The festival.
+    pub festival_id: Uuid,
+    /// Per-device sequence, 1, 2, 3...
+    #[serde(with = "u64_string")]
+    pub sequence: u64,
+    /// SHA-256 of the device's previous signed record (zeros for sequence 1).
+    #[serde(with = "hex32")]
+    pub prev_hash: [u8; 32],
+    /// The device's wall clock when it made the record.
+    pub device_time: Timestamp,
+    /// The device's hybrid logical clock.
+    pub hlc: Hlc,
+    /// What it does.
+    pub payload: Payload,
+}
+
+/// Serde helper: u64 as a decimal string (JS-safe).
+pub(crate) mod u64_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let t = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        if t.is_empty() || t.len() > 20 || !t.bytes().all(|b| b.is_ascii_digit()) || (t.len() > 1 && t.starts_with('0'))
+        {
+            return Err(serde::de::Error::custom("expected a decimal u64 string"));
+        }
+        t.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Serde helper: 32 bytes as lowercase hex.
+pub(crate) mod hex32 {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::interop::hex_encode(v))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let t = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        crate::interop::hex_decode_array::<32>("hash", &t).map_err(serde::de::Error::custom)
+    }
+}
+
+fn invalid(reason: impl Into<String>) -> OfflineError {
+    OfflineError::InvalidAmount { reason: reason.into() }
+}
+
+fn put_amount(out: &mut Vec<u8>, m: &Money, currency: Option<Currency>) -> Result<(), OfflineError> {
+    if let Some(c) = currency {
+        if m.currency() != c {
+            return Err(invalid("line item currency differs from the payment's"));
+        }
+    }
+    let minor = m.minor_units();
+    if minor <= 0 || minor > i64::MAX as i128 {
+        return Err(invalid(format!("amount {} must be > 0 and fit in 63 bits of minor units", m.amount_string())));
+    }
+    out.put_u64(minor as u64);
+    Ok(())
+}
+
+fn put_currency(out: &mut Vec<u8>, c: Currency) -> Result<(), OfflineError> {
+    let text = c.to_string();
+    if text.is_empty() || text.len() > MAX_CURRENCY_LEN {
+        return Err(invalid("currency text too long"));
+    }
+    out.put_u8(text.len() as u8);
+    out.extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+fn read_amount(r: &mut Reader<'_>, currency: Currency) -> Result<Money, OfflineError> {
+    let minor = r.u64()?;
+    if minor == 0 || minor > i64::MAX as u64 {
+        return Err(r.err("amount must be > 0 and <= 2^63-1 minor units"));
+    }
+    Money::from_minor(minor as i64, currency).map_err(|_| r.err("amount out of range"))
+}
+
+fn read_currency(r: &mut Reader<'_>) -> Result<Currency, OfflineError> {
+    let len = r.u8()? as usize;
+    if len == 0 || len > MAX_CURRENCY_LEN {
+        return Err(r.err("bad currency length"));
+    }
+    let bytes = r.bytes(len)?;
+    let text = std::str::from_utf8(bytes).map_err(|_| r.err("currency is not ASCII"))?;
+    let c: Currency = text.parse().map_err(|_| r.err("unknown currency"))?;
+    if c.to_string() != text {
+        return Err(r.err("non-canonical currency text"));
+    }
+    Ok(c)
+}
+
+impl Payload {
+    /// The record kind of this payload.
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Payload::Payment { .. } => RecordKind::Payment,
+            Payload::TopUp { .. } => RecordKind::TopUp,
+            Payload::Refund { .. } => RecordKind::Refund,
+            Payload::Scan { .. } => RecordKind::Scan,
+            Payload::Void { .. } => RecordKind::Void,
+        }
+    }
+
+    fn kind_byte(&self) -> u8 {
+        match self {
+            Payload::Payment { .. } => 1,
+            Payload::TopUp { .. } => 2,
+            Payload::Refund { .. } => 3,
+            Payload::Scan { .. } => 4,
+            Payload::Void { .. } => 5,
+        }
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), OfflineError> {
+        match self {
+            Payload::Payment { wallet_id, amount, stand_id, items } => {
+                out.put_uuid(wallet_id);
+                put_amount(out, amount, None)?;
+                put_currency(out, amount.currency())?;
+                out.put_uuid(stand_id);
+                if items.len() > MAX_LINE_ITEMS {
+                    return Err(invalid(format!("more than {MAX_LINE_ITEMS} line items")));
+                }
+                out.put_u16(items.len() as u16);
+                let mut total: i128 = 0;
+                for it in items {
+                    if it.quantity == 0 {
+                        return Err(invalid("line item quantity must be > 0"));
+                    }
+                    out.put_uuid(&it.product_id);
+                    out.put_u32(it.quantity);
+                    put_amount(out, &it.unit_price, Some(amount.currency()))?;
+                    total = total.saturating_add(it.unit_price.minor_units().saturating_mul(it.quantity as i128));
+                }
+                if !items.is_empty() && total != amount.minor_units() {
+                    return Err(invalid("line items do not sum to the amount"));
+                }
+            }
+            Payload::TopUp { wallet_id, amount } => {
+                out.put_uuid(wallet_id);
+                put_amount(out, amount, None)?;
+                put_currency(out, amount.currency())?;
+            }
+            Payload::Refund { wallet_id, amount, original_record_id } => {
+                out.put_uuid(wallet_id);
+                put_amount(out, amount, None)?;
+                put_currency(out, amount.currency())?;
+                out.put_uuid(original_record_id);
+            }
+            Payload::Scan { ticket_id, zone_id, direction } => {
+                out.put_uuid(ticket_id);
+                out.put_uuid(zone_id);
+                out.put_u8(match direction {
+                    Direction::In => 0,
+                    Direction::Out => 1,
+                });
+            }
+            Payload::Void { voided_record_id } => out.put_uuid(voided_record_id),
+        }
+        Ok(())
+    }
+
+    fn decode(kind: u8, r: &mut Reader<'_>) -> Result<Payload, OfflineError> {
+        Ok(match kind {
+            1 => {
+                let wallet_id = r.uuid()?;
+                let minor = r.u64()?;
+                let currency = read_currency(r)?;
+                if minor == 0 || minor > i64::MAX as u64 {
+                    return Err(r.err("amount must be > 0 and <= 2^63-1 minor units"));
+                }
+                let amount = Money::from_minor(minor as i64, currency).map_err(|_| r.err("amount out of range"))?;
+                let stand_id = r.uuid()?;
+                let n = r.u16()? as usize;
+                if n > MAX_LINE_ITEMS {
+                    return Err(r.err("too many line items"));
+                }
+                let mut items = Vec::with_capacity(n);
+                let mut total: i128 = 0;
+                for _ in 0..n {
+                    let product_id = r.uuid()?;
+                    let quantity = r.u32()?;
+                    if quantity == 0 {
+                        return Err(r.err("line item quantity 0"));
+                    }
+                    let unit_price = read_amount(r, currency)?;
+                    total = total.saturating_add(unit_price.minor_units().saturating_mul(quantity as i128));
+                    items.push(LineItem { product_id, quantity, unit_price });
+                }
+                if n > 0 && total != amount.minor_units() {
+                    return Err(r.err("line items do not sum to the amount"));
+                }
+                Payload::Payment { wallet_id, amount, stand_id, items }
+            }
+            2 | 3 => {
+                let wallet_id = r.uuid()?;
+                let minor = r.u64()?;
+                let currency = read_currency(r)?;
+                if minor == 0 || minor > i64::MAX as u64 {
+                    return Err(r.err("amount must be > 0 and <= 2^63-1 minor units"));
+                }
+                let amount = Money::from_minor(minor as i64, currency).map_err(|_| r.err("amount out of range"))?;
+                if kind == 2 {
+                    Payload::TopUp { wallet_id, amount }
+                } else {
+                    Payload::Refund { wallet_id, amount, original_record_id: r.uuid()? }
+                }
+            }
+            4 => {
+                let ticket_id = r.uuid()?;
+                let zone_id = r.uuid()?;
+                let direction = match r.u8()? {
+                    0 => Direction::In,
+                    1 => Direction::Out,
+                    d => return Err(r.err(format!("bad direction {d}"))),
+                };
+                Payload::Scan { ticket_id, zone_id, direction }
+            }
+            5 => Payload::Void { voided_record_id: r.uuid()? },
+            k => return Err(r.err(format!("unknown record kind {k}"))),
+        })
+    }
+}
+
+impl RecordBody {
+    /// The record kind.
+    pub fn kind(&self) -> RecordKind {
+        self.payload.kind()
+    }
+
+    /// The canonical encoding; errors (`OFFLINE_INVALID_AMOUNT` / `OFFLINE_MALFORMED`) if a
+    /// value cannot be encoded (zero amount, sequence 0, bad HLC, items not summing up...).
+    pub fn encode(&self) -> Result<Vec<u8>, OfflineError> {
+        let bad = |reason: &str| OfflineError::Malformed { what: "record".into(), offset: 0, reason: reason.into() };
+        if self.sequence == 0 {
+            return Err(bad("sequence starts at 1"));
+        }
+        if self.sequence == 1 && self.prev_hash != [0u8; 32] {
+            return Err(bad("sequence 1 must have a zero previous hash"));
+        }
+        if crate::Timestamp::from_unix_millis(self.hlc.physical_ms).is_err() {
+            return Err(bad("HLC physical time out of range"));
+        }
+        let mut out = Vec::with_capacity(160);
+        out.extend_from_slice(RECORD_MAGIC);
+        out.put_u8(RECORD_VERSION);
+        out.put_u8(self.payload.kind_byte());
+        out.put_uuid(&self.record_id);
+        out.put_uuid(&self.device_id);
+        out.put_uuid(&self.festival_id);
+        out.put_u64(self.sequence);
+        out.extend_from_slice(&self.prev_hash);
+        out.put_timestamp(self.device_time);
+        out.put_u64(self.hlc.physical_ms as u64);
+        out.put_u32(self.hlc.logical);
+        self.payload.encode(&mut out)?;
+        Ok(out)
+    }
+
+    fn decode_from(r: &mut Reader<'_>) -> Result<RecordBody, OfflineError> {
+        r.header(RECORD_MAGIC, RECORD_VERSION)?;
+        let kind = r.u8()?;
+        let record_id = r.uuid()?;
+        let device_id = r.uuid()?;
+        let festival_id = r.uuid()?;
+        let sequence = r.u64()?;
+        if sequence == 0 {
+            return Err(r.err("sequence 0"));
+        }
+        let prev_hash = r.array::<32>()?;
+        if sequence == 1 && prev_hash != [0u8; 32] {
+            return Err(r.err("sequence 1 with a non-zero previous hash"));
+        }
+        let device_time = r.timestamp()?;
+        let physical = r.timestamp()?;
+        let logical = r.u32()?;
+        let payload = Payload::decode(kind, r)?;
+        Ok(RecordBody {
+            record_id,
+            device_id,
+            festival_id,
+            sequence,
+            prev_hash,
+            device_time,
+            hlc: Hlc { physical_ms: physical.unix_millis(), logical },
+            payload,
+        })
+    }
+
+    /// Decodes an unsigned encoding (exactly; no trailing bytes).
+    pub fn decode(bytes: &[u8]) -> Result<RecordBody, OfflineError> {
+        let mut r = Reader::new(bytes, "record");
+        let body = Self::decode_from(&mut r)?;
+        r.finish()?;
+        Ok(body)
+    }
+
+    /// Signs this body with the device's 32-byte secret seed.
+    pub fn sign(&self, seed: &[u8; 32]) -> Result<SignedRecord, OfflineError> {
+        let encoded = self.encode()?;
+        let signature = super::crypto::sign(seed, &signing_input(&encoded));
+        let mut bytes = encoded;
+        let body_len = bytes.len();
+        bytes.extend_from_slice(&signature);
+        Ok(SignedRecord { body: self.clone(), signature, bytes, body_len })
+    }
+}
+
+fn signing_input(encoded: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(RECORD_DOMAIN.len() + encoded.len());
+    m.extend_from_slice(RECORD_DOMAIN);
+    m.extend_from_slice(encoded);
+    m
+}
+
+/// A record body with its signature; keeps its exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedRecord {
+    body: RecordBody,
+    signature: [u8; 64],
+    bytes: Vec<u8>,
+    body_len: usize,
+}
+
+impl SignedRecord {
+    /// Decodes `encoding || signature` (total; no trailing bytes). Does NOT verify the signature.
+    pub fn from_bytes(bytes: &[u8]) -> Result<SignedRecord, OfflineError> {
+        let mut r = Reader::new(bytes, "record");
+        let body = RecordBody::decode_from(&mut r)?;
+        let body_len = r.position();
+        let signature = r.array::<64>()?;
+        r.finish()?;
+        Ok(SignedRecord { body, signature, bytes: bytes.to_vec(), body_len })
+    }
+
+    /// Pairs a body with a signature made elsewhere (e.g. a hardware key). Does not verify.
+    pub fn from_parts(body: RecordBody, signature: [u8; 64]) -> Result<SignedRecord, OfflineError> {
+        let mut bytes = body.encode()?;
+        let body_len = bytes.len();
+        bytes.extend_from_slice(&signature);
+        Ok(SignedRecord { body, signature, bytes, body_len })
+    }
+
+    /// The signed content.
+    pub fn body(&self) -> &RecordBody {
+        &self.body
+    }
+
+    /// The 64-byte signature.
+    pub fn signature(&self) -> &[u8; 64] {
+        &self.signature
+    }
+
+    /// `encoding || signature`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.bytes.clone()
+    }
+
+    /// The exact bytes, borrowed.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The bytes the signature covers: `b"festival-core/record/v1" || encoding`.
+    pub fn signing_input(&self) -> Vec<u8> {
+        signing_input(self.bytes.get(..self.body_len).unwrap_or_default())
+    }
+
+    /// SHA-256 of the signed bytes: what the next record's `prev_hash` must be.
+    pub fn hash(&self) -> [u8; 32] {
+        sha256(&[&self.bytes])
+    }
+
+    /// Position in the global total order: HLC, then device id, then sequence.
+    pub fn order_key(&self) -> (Hlc, Uuid, u64) {
+        (self.body.hlc, self.body.device_id, self.body.sequence)
+    }
+}
+
+/// Compares two records in the total order (HLC, device id, sequence, then bytes).
+pub fn total_order(a: &SignedRecord, b: &SignedRecord) -> Ordering {
+    a.order_key().cmp(&b.order_key()).then_with(|| a.bytes.cmp(&b.bytes))
+}
+
+/// A versioned container of signed records, as exported by a device.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Batch {
+    /// The records, in the order the device exported them.
+    pub records: Vec<SignedRecord>,
+}
+
+impl Batch {
+    /// Encodes the batch.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(BATCH_MAGIC);
+        out.put_u8(BATCH_VERSION);
+        out.put_u32(self.records.len().min(u32::MAX as usize) as u32);
+        for rec in &self.records {
+            out.put_u32(rec.bytes.len().min(u32::MAX as usize) as u32);
+            out.extend_from_slice(&rec.bytes);
+        }
+        out
+    }
+
+    /// Decodes a batch (total; every record must decode; no trailing bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Batch, OfflineError> {
+        let mut r = Reader::new(bytes, "batch");
+        r.header(BATCH_MAGIC, BATCH_VERSION)?;
+        let n = r.u32()? as usize;
+        if n > MAX_BATCH_RECORDS {
+            return Err(r.err("too many records"));
+        }
+        // Each record needs at least 4 length bytes: bound the allocation by the input.
+        let mut records = Vec::with_capacity(n.min(r.remaining() / 4));
+        for i in 0..n {
+            let len = r.u32()? as usize;
+            if len > MAX_RECORD_LEN {
+                return Err(r.err(format!("record {i} too long")));
+            }
+            let rec_bytes = r.bytes(len)?;
+            let rec = SignedRecord::from_bytes(rec_bytes).map_err(|e| match e {
+                OfflineError::Malformed { offset, reason, .. } => {
+                    r.err(format!("record {i}: {reason} (at byte {offset} of the record)"))
+                }
+                other => other,
+            })?;
+            records.push(rec);
+        }
+        r.finish()?;
+        Ok(Batch { records })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn eur(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::iso("EUR").unwrap()).unwrap()
+    }
+
+    pub(crate) fn sample_body(seq: u64, prev: [u8; 32]) -> RecordBody {
+        RecordBody {
+            record_id: Uuid::from_u128(0x100 + seq as u128),
+            device_id: Uuid::from_u128(0xd1),
+            festival_id: Uuid::from_u128(0xf1),
+            sequence: seq,
+            prev_hash: prev,
+            device_time: Timestamp::from_unix_millis(1_783_180_800_000 + seq as i64).unwrap(),
+            hlc: Hlc { physical_ms: 1_783_180_800_000 + seq as i64, logical: 0 },
+            payload: Payload::Payment {
+                wallet_id: Uuid::from_u128(0x77),
+                amount: eur(750),
+                stand_id: Uuid::from_u128(0x5),
+                items: vec![
+                    LineItem { product_id: Uuid::from_u128(1), quantity: 2, unit_price: eur(250) },
+                    LineItem { product_id: Uuid::from_u128(2), quantity: 1, unit_price: eur(250) },
+                ],
+            },
+        }
+    }
+
+    #[test]
+    fn round_trip_every_kind() {
+        let mut b = sample_body(1, [0; 32]);
+        let payloads = vec![
+            b.payload.clone(),
+            Payload::TopUp { wallet_id: Uuid::from_u128(9), amount: eur(1) },
+            Payload::Refund { wallet_id: Uuid::from_u128(9), amount: eur(5), original_record_id: Uuid::from_u128(3) },
+            Payload::Scan { ticket_id: Uuid::from_u128(1), zone_id: Uuid::from_u128(2), direction: Direction::Out },
+            Payload::Void { voided_record_id: Uuid::from_u128(7) },
+        ];
+        for p in payloads {
+            b.payload = p;
+            let s = b.sign(&[3; 32]).unwrap();
+            let back = SignedRecord::from_bytes(s.as_bytes()).unwrap();
+            assert_eq!(back, s);
+            assert_eq!(RecordBody::decode(&b.encode().unwrap()).unwrap(), b);
+        }
+    }
+
+    #[test]
+    fn decoder_rejects_non_canonical_input() {
+        let s = sample_body(1, [0; 32]).sign(&[3; 32]).unwrap();
+        let good = s.to_bytes();
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert!(SignedRecord::from_bytes(&trailing).is_err());
+        assert!(SignedRecord::from_bytes(&good[..good.len() - 1]).is_err());
+        let mut v2 = good.clone();
+        v2[3] = 2;
+        assert!(matches!(SignedRecord::from_bytes(&v2), Err(OfflineError::Malformed { .. })));
+        let mut kind = good.clone();
+        kind[4] = 9;
+        assert!(SignedRecord::from_bytes(&kind).is_err());
+        // Sequence 0.
+        let mut seq0 = good.clone();
+        seq0[4 + 1 + 48..4 + 1 + 48 + 8].copy_from_slice(&[0; 8]);
+        assert!(SignedRecord::from_bytes(&seq0).is_err());
+        for cut in 0..good.len() {
+            assert!(SignedRecord::from_bytes(&good[..cut]).is_err());
+        }
+    }
+
+    #[test]
+    fn encoder_rejects_values_without_an_encoding() {
+        let mut b = sample_body(1, [0; 32]);
+        if let Payload::Payment { items, .. } = &mut b.payload {
+            items[0].quantity = 3;
+        }
+        assert!(b.encode().is_err());
+        let mut b = sample_body(2, [0; 32]);
+        b.payload = Payload::TopUp { wallet_id: Uuid::nil(), amount: eur(0) };
+        assert!(b.encode().is_err());
+        let b = sample_body(1, [1; 32]);
+        assert!(b.encode().is_err());
+    }
+
+    #[test]
+    fn batch_round_trip_and_rejects_garbage() {
+        let a = sample_body(1, [0; 32]).sign(&[3; 32]).unwrap();
+        let b = sample_body(2, a.hash()).sign(&[3; 32]).unwrap();
+        let batch = Batch { records: vec![a, b] };
+        let bytes = batch.to_bytes();
+        assert_eq!(Batch::from_bytes(&bytes).unwrap(), batch);
+        let mut huge = bytes.clone();
+        huge[4..8].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(Batch::from_bytes(&huge).is_err());
+        let mut trailing = bytes;
+        trailing.push(1);
+        assert!(Batch::from_bytes(&trailing).is_err());
+    }
+}
+
+/// A SHA-256 digest (hex in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Digest(#[serde(with = "hex32")] pub [u8; 32]);
