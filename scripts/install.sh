@@ -108,6 +108,7 @@ install_node() {
     [ -e "$NODE_DIR/node_modules/.bin/$b" ] || die "node: $b missing from .tools/node/node_modules/.bin"
   done
   [ -x "$KOTLINC" ] || die "node: KOTLINC=$KOTLINC is not executable"
+  ubrn_prepare
   say "node: tsc $(tsc --version | cut -d' ' -f2), wasm-opt $("$WASM_OPT" --version | cut -d' ' -f3), napi $(napi --version 2>/dev/null | head -1)"
 }
 
@@ -129,10 +130,10 @@ install_python() {
     rm -f "$venv/.festival-stamp"
     say "python: pip install -r scripts/python-requirements.txt"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input -r "$PY_REQ"
+    "$venv/bin/python" -c 'import pytest, maturin, mypy, pandas, polars, pyarrow, dask.distributed, nacl' \
+      || die "python: a pinned package does not import"
     echo "$want" > "$venv/.festival-stamp"
   fi
-  "$venv/bin/python" -c 'import pytest, maturin, mypy, pandas, polars, pyarrow, dask.distributed, nacl' \
-    || die "python: a pinned package does not import"
   say "python: $("$venv/bin/python" --version), maturin $("$venv/bin/maturin" --version | cut -d' ' -f2), pytest $("$venv/bin/pytest" --version 2>&1 | cut -d' ' -f2)"
 }
 
@@ -147,8 +148,10 @@ install_python() {
 UBRN_PKG="$NODE_DIR/node_modules/uniffi-bindgen-react-native"
 UBRN_TARGET="$FESTIVAL_TOOLS/ubrn-target"
 UBRN_LOCK="$FESTIVAL_ROOT/scripts/node-tools/ubrn-Cargo.lock"
-install_ubrn() {
-  [ -f "$UBRN_PKG/crates/ubrn_cli/Cargo.toml" ] || install_node
+# Symlink <pkg>/target -> .tools/ubrn-target and put the pinned Cargo.lock in place. Cheap; also
+# run after every npm install, so a plain `ubrn` call never builds into node_modules.
+ubrn_prepare() {
+  [ -f "$UBRN_PKG/crates/ubrn_cli/Cargo.toml" ] || die "ubrn: $UBRN_PKG missing (install.sh node)"
   mkdir -p "$UBRN_TARGET"
   if [ ! -L "$UBRN_PKG/target" ]; then
     if [ -d "$UBRN_PKG/target" ]; then
@@ -164,8 +167,16 @@ install_ubrn() {
   if [ -f "$UBRN_LOCK" ] && ! cmp -s "$UBRN_LOCK" "$UBRN_PKG/Cargo.lock"; then
     cp "$UBRN_LOCK" "$UBRN_PKG/Cargo.lock"
   fi
+}
+install_ubrn() {
+  [ -f "$UBRN_PKG/crates/ubrn_cli/Cargo.toml" ] || install_node
+  ubrn_prepare
   local log="$FESTIVAL_TOOLS/logs/ubrn-build.log"
-  say "ubrn: cargo build of uniffi-bindgen-react-native into .tools/ubrn-target (first time ~9 min; log: ${log#"$FESTIVAL_ROOT"/})"
+  if [ -x "$UBRN_TARGET/debug/uniffi-bindgen-react-native" ]; then
+    say "ubrn: checking the cached build in .tools/ubrn-target"
+  else
+    say "ubrn: cargo build of uniffi-bindgen-react-native into .tools/ubrn-target (cold: 4-9 min; log: ${log#"$FESTIVAL_ROOT"/})"
+  fi
   # Same package, profile and features as bin/cli.cjs's `cargo run`, so its fingerprint is reused.
   if ! cargo build --manifest-path "$UBRN_PKG/crates/ubrn_cli/Cargo.toml" >"$log" 2>&1; then
     tail -40 "$log" >&2
@@ -181,16 +192,39 @@ install_ubrn() {
 }
 
 # ---------------------------------------------------------------- main
-ALL=(apt wasm node python ubrn)
-if [ "$#" -eq 0 ]; then set -- "${ALL[@]}"; fi
-for c in "$@"; do
-  case "$c" in
-    apt|wasm|node|python|ubrn) ;;
-    *) die "unknown component '$c' (known: ${ALL[*]})" ;;
-  esac
-done
-for c in "$@"; do
-  t0=$SECONDS
-  "install_$c"
-  say "$c: done in $((SECONDS - t0))s"
-done
+run_component() {
+  local t0=$SECONDS
+  "install_$1"
+  say "$1: done in $((SECONDS - t0))s"
+}
+
+main() {
+  local order=(apt node wasm ubrn python) c want=() pids=() names=() i rc=0
+  if [ "$#" -eq 0 ]; then set -- "${order[@]}"; fi
+  for c in "$@"; do
+    case " ${order[*]} " in *" $c "*) ;; *) die "unknown component '$c' (known: ${order[*]})" ;; esac
+  done
+  # Canonical order whatever the order asked (ubrn needs node; apt first, others wait for it).
+  for c in "${order[@]}"; do
+    case " $* " in *" $c "*) want+=("$c") ;; esac
+  done
+  for c in "${want[@]}"; do
+    if [ "${#want[@]}" -gt 1 ] && { [ "$c" = wasm ] || [ "$c" = ubrn ]; }; then
+      # The two cargo builds (minutes each when cold) run side by side, and beside the python
+      # install: each build has long single-crate phases, so together they use the 2 cores better.
+      run_component "$c" &
+      pids+=("$!") names+=("$c")
+    else
+      run_component "$c"
+    fi
+  done
+  for i in "${!pids[@]}"; do
+    if ! wait "${pids[$i]}"; then
+      printf '[install] ERROR: component %s failed\n' "${names[$i]}" >&2
+      rc=1
+    fi
+  done
+  return "$rc"
+}
+main "$@"
+exit
