@@ -1,0 +1,454 @@
+//! Tickets and the ticket book (registry).
+
+use super::types::check_text;
+use super::{TicketType, TicketingError};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The state of a ticket.
+///
+/// `valid → checked_in ⇄ checked_out` (back to checked in only where the type allows re-entry);
+/// `valid → transferred | cancelled | refunded`; `valid | checked_in | checked_out → revoked`.
+/// `transferred`, `cancelled`, `refunded` and `revoked` are final and never admit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    /// Issued, never used.
+    Valid,
+    /// Inside (checked in at a perimeter gate).
+    CheckedIn,
+    /// Left after checking in.
+    CheckedOut,
+    /// Given to a new holder: this ticket is void, a new ticket replaces it.
+    Transferred,
+    /// Cancelled before use.
+    Cancelled,
+    /// Refunded before use.
+    Refunded,
+    /// Revoked by the organiser (fraud, misconduct, chargeback).
+    Revoked,
+}
+
+impl TicketState {
+    /// The snake_case name (`checked_in`, ...), as used in errors and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketState::Valid => "valid",
+            TicketState::CheckedIn => "checked_in",
+            TicketState::CheckedOut => "checked_out",
+            TicketState::Transferred => "transferred",
+            TicketState::Cancelled => "cancelled",
+            TicketState::Refunded => "refunded",
+            TicketState::Revoked => "revoked",
+        }
+    }
+
+    /// True for the final states that never admit again.
+    pub fn is_void(self) -> bool {
+        matches!(self, TicketState::Transferred | TicketState::Cancelled | TicketState::Refunded | TicketState::Revoked)
+    }
+}
+
+/// An event applied to a ticket with [`TicketBook::apply`] (transfers use [`TicketBook::transfer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketEvent {
+    /// Enter (perimeter gate).
+    CheckIn,
+    /// Leave (perimeter gate).
+    CheckOut,
+    /// Cancel an unused ticket.
+    Cancel,
+    /// Refund an unused ticket.
+    Refund,
+    /// Revoke a ticket that is not yet void.
+    Revoke,
+}
+
+impl TicketEvent {
+    /// The snake_case name, as used in errors.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketEvent::CheckIn => "check_in",
+            TicketEvent::CheckOut => "check_out",
+            TicketEvent::Cancel => "cancel",
+            TicketEvent::Refund => "refund",
+            TicketEvent::Revoke => "revoke",
+        }
+    }
+}
+
+/// A ticket. Public and serde so that other modules (offline reconciliation, access) and callers
+/// can read and persist it; change it only through [`TicketBook`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Unique id (caller-given).
+    pub id: Uuid,
+    /// Unique human-facing number (caller-given, e.g. printed on the ticket).
+    pub number: String,
+    /// Its ticket type.
+    pub ticket_type_id: Uuid,
+    /// The order it was sold in, if any.
+    pub order_id: Option<Uuid>,
+    /// The holder's name or account reference.
+    pub holder: String,
+    /// Current state.
+    pub state: TicketState,
+    /// Id of the first ticket of its transfer chain (its own id if never transferred).
+    pub lineage_id: Uuid,
+    /// Transfers in the chain before this ticket was issued.
+    pub transfers: u32,
+    /// True once the ticket was ever checked in (a used ticket is never refunded or transferred).
+    pub used: bool,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+    /// The ticket it replaced by transfer.
+    pub replaces: Option<Uuid>,
+    /// The ticket that replaced it by transfer.
+    pub replaced_by: Option<Uuid>,
+}
+
+/// Caller-given identity of a ticket to issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    /// Unique id.
+    pub id: Uuid,
+    /// Unique number.
+    pub number: String,
+    /// Holder.
+    pub holder: String,
+}
+
+/// A transfer request: the new ticket's id, number and holder.
+pub type Transfer = NewTicket;
+
+/// The registry of ticket types and tickets: issues tickets with unique ids and numbers and applies
+/// the ticket state machine.
+///
+/// ```
+/// use festival_core::ticketing::{NewTicket, TicketBook, TicketEvent, TicketState, TicketType};
+/// use festival_core::{Currency, Money, Timestamp};
+/// use uuid::Uuid;
+/// let t = |s: &str| s.parse::<Timestamp>().unwrap();
+/// let mut book = TicketBook::new();
+/// book.add_type(TicketType {
+///     id: Uuid::from_u128(1), name: "Day".into(), price: Money::parse("50", Currency::iso("EUR")?)?,
+///     capacity: 100, sale_from: t("2026-01-01T00:00:00Z"), sale_until: t("2026-07-04T00:00:00Z"),
+///     valid_from: t("2026-07-04T00:00:00Z"), valid_until: t("2026-07-05T00:00:00Z"),
+///     max_per_order: 4, zones: vec!["main".into()], reentry_allowed: false, transfer_limit: 1,
+/// })?;
+/// let spec = NewTicket { id: Uuid::from_u128(10), number: "A-0001".into(), holder: "Ada".into() };
+/// book.issue(Uuid::from_u128(1), spec.clone(), None, t("2026-05-01T00:00:00Z"))?;
+/// assert_eq!(book.issue(Uuid::from_u128(1), spec, None, t("2026-05-01T00:00:00Z")).unwrap_err().to_string(),
+///            "duplicate id 00000000-0000-0000-0000-00000000000a");
+/// let at = t("2026-07-04T12:00:00Z");
+/// assert_eq!(book.apply(Uuid::from_u128(10), TicketEvent::CheckIn, at)?.state, TicketState::CheckedIn);
+/// book.apply(Uuid::from_u128(10), TicketEvent::CheckOut, at)?;
+/// assert_eq!(book.apply(Uuid::from_u128(10), TicketEvent::CheckIn, at).unwrap_err().to_string(),
+///            "ticket 00000000-0000-0000-0000-00000000000a does not allow re-entry");
+/// # Ok::<(), festival_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketBook {
+    types: BTreeMap<Uuid, TicketType>,
+    tickets: BTreeMap<Uuid, Ticket>,
+    numbers: BTreeMap<String, Uuid>,
+}
+
+fn illegal(state: TicketState, event: &str) -> TicketingError {
+    TicketingError::TicketIllegalTransition { state: state.as_str().into(), event: event.into() }
+}
+
+impl TicketBook {
+    /// An empty book.
+    pub fn new() -> TicketBook {
+        TicketBook::default()
+    }
+
+    /// Adds a ticket type after [`TicketType::validate`]. Errors with `TICKET_DUPLICATE_ID` if the
+    /// id is taken.
+    pub fn add_type(&mut self, ticket_type: TicketType) -> Result<(), TicketingError> {
+        ticket_type.validate()?;
+        if self.types.contains_key(&ticket_type.id) {
+            return Err(TicketingError::DuplicateTicketId { id: ticket_type.id });
+        }
+        self.types.insert(ticket_type.id, ticket_type);
+        Ok(())
+    }
+
+    /// A ticket type by id.
+    pub fn ticket_type(&self, id: Uuid) -> Result<&TicketType, TicketingError> {
+        self.types.get(&id).ok_or(TicketingError::UnknownTicketType { ticket_type_id: id })
+    }
+
+    /// A ticket by id.
+    pub fn ticket(&self, id: Uuid) -> Result<&Ticket, TicketingError> {
+        self.tickets.get(&id).ok_or(TicketingError::UnknownTicket { ticket_id: id })
+    }
+
+    /// A ticket by number.
+    pub fn by_number(&self, number: &str) -> Option<&Ticket> {
+        self.numbers.get(number).and_then(|id| self.tickets.get(id))
+    }
+
+    /// All tickets, by id.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
+    fn check_new(&self, spec: &NewTicket) -> Result<(), TicketingError> {
+        check_text("number", &spec.number)?;
+        check_text("holder", &spec.holder)?;
+        if self.tickets.contains_key(&spec.id) {
+            return Err(TicketingError::DuplicateTicketId { id: spec.id });
+        }
+        if self.numbers.contains_key(&spec.number) {
+            return Err(TicketingError::DuplicateTicketNumber { number: spec.number.clone() });
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, ticket: Ticket) {
+        self.numbers.insert(ticket.number.clone(), ticket.id);
+        self.tickets.insert(ticket.id, ticket);
+    }
+
+    /// Issues one valid ticket of type `ticket_type_id`. Errors: unknown type, empty/long number or
+    /// holder (`TICKET_INVALID`), id or number already in the book.
+    pub fn issue(
+        &mut self,
+        ticket_type_id: Uuid,
+        spec: NewTicket,
+        order_id: Option<Uuid>,
+        at: Timestamp,
+    ) -> Result<Ticket, TicketingError> {
+        self.issue_all(ticket_type_id, vec![spec], order_id, at)?
+            .pop()
+            .ok_or(TicketingError::TicketInvalid { field: "tickets".into(), reason: "nothing issued".into() })
+    }
+
+    /// Issues several tickets at once: all or none (ids and numbers must also differ among themselves).
+    pub fn issue_all(
+        &mut self,
+        ticket_type_id: Uuid,
+        specs: Vec<NewTicket>,
+        order_id: Option<Uuid>,
+        at: Timestamp,
+    ) -> Result<Vec<Ticket>, TicketingError> {
+        self.ticket_type(ticket_type_id)?;
+        for (i, spec) in specs.iter().enumerate() {
+            self.check_new(spec)?;
+            let earlier = specs.get(..i).unwrap_or_default();
+            if earlier.iter().any(|s| s.id == spec.id) {
+                return Err(TicketingError::DuplicateTicketId { id: spec.id });
+            }
+            if earlier.iter().any(|s| s.number == spec.number) {
+                return Err(TicketingError::DuplicateTicketNumber { number: spec.number.clone() });
+            }
+        }
+        let issued: Vec<Ticket> = specs
+            .into_iter()
+            .map(|s| Ticket {
+                id: s.id,
+                number: s.number,
+                ticket_type_id,
+                order_id,
+                holder: s.holder,
+                state: TicketState::Valid,
+                lineage_id: s.id,
+                transfers: 0,
+                used: false,
+                issued_at: at,
+                replaces: None,
+                replaced_by: None,
+            })
+            .collect();
+        for t in &issued {
+            self.insert(t.clone());
+        }
+        Ok(issued)
+    }
+
+    /// The state `event` would move ticket `ticket_id` to, without changing anything.
+    pub fn next_state(&self, ticket_id: Uuid, event: TicketEvent) -> Result<TicketState, TicketingError> {
+        let ticket = self.ticket(ticket_id)?;
+        let ty = self.ticket_type(ticket.ticket_type_id)?;
+        use TicketEvent as E;
+        use TicketState as S;
+        match (ticket.state, event) {
+            (S::Valid, E::CheckIn) => Ok(S::CheckedIn),
+            (S::CheckedOut, E::CheckIn) if ty.reentry_allowed => Ok(S::CheckedIn),
+            (S::CheckedOut, E::CheckIn) => Err(TicketingError::ReentryNotAllowed { ticket_id }),
+            (S::CheckedIn, E::CheckOut) => Ok(S::CheckedOut),
+            (S::Valid, E::Cancel) => Ok(S::Cancelled),
+            (S::Valid, E::Refund) => Ok(S::Refunded),
+            (S::CheckedIn | S::CheckedOut, E::Refund) => {
+                Err(TicketingError::TicketAlreadyUsed { ticket_id, event: event.as_str().into() })
+            }
+            (S::Valid | S::CheckedIn | S::CheckedOut, E::Revoke) => Ok(S::Revoked),
+            (state, event) => Err(illegal(state, event.as_str())),
+        }
+    }
+
+    /// Applies `event` at `at` and returns the updated ticket. Errors name the state and the event
+    /// (`TICKET_ILLEGAL_TRANSITION`), or say why (`TICKET_REENTRY_NOT_ALLOWED`, `TICKET_ALREADY_USED`).
+    /// Validity windows and zones are the access module's concern, not this state machine's.
+    pub fn apply(&mut self, ticket_id: Uuid, event: TicketEvent, at: Timestamp) -> Result<Ticket, TicketingError> {
+        let next = self.next_state(ticket_id, event)?;
+        let _ = at;
+        let ticket = self.tickets.get_mut(&ticket_id).ok_or(TicketingError::UnknownTicket { ticket_id })?;
+        ticket.state = next;
+        if next == TicketState::CheckedIn {
+            ticket.used = true;
+        }
+        Ok(ticket.clone())
+    }
+
+    /// Transfers a valid, never-used ticket to a new holder: the old ticket becomes `transferred`
+    /// (void) and a new valid ticket with the given id, number and holder replaces it, in the same
+    /// lineage. Errors: used ticket (`TICKET_ALREADY_USED`), the lineage reached the type's
+    /// transfer limit (`TICKET_TRANSFER_LIMIT_REACHED`), other states (`TICKET_ILLEGAL_TRANSITION`),
+    /// duplicate id or number of the new ticket.
+    pub fn transfer(&mut self, ticket_id: Uuid, to: Transfer, at: Timestamp) -> Result<Ticket, TicketingError> {
+        let old = self.ticket(ticket_id)?.clone();
+        let ty = self.ticket_type(old.ticket_type_id)?;
+        match old.state {
+            TicketState::Valid => {}
+            TicketState::CheckedIn | TicketState::CheckedOut => {
+                return Err(TicketingError::TicketAlreadyUsed { ticket_id, event: "transfer".into() })
+            }
+            state => return Err(illegal(state, "transfer")),
+        }
+        if old.transfers >= ty.transfer_limit {
+            return Err(TicketingError::TransferLimitReached { ticket_id, limit: ty.transfer_limit });
+        }
+        self.check_new(&to)?;
+        let new = Ticket {
+            id: to.id,
+            number: to.number,
+            ticket_type_id: old.ticket_type_id,
+            order_id: old.order_id,
+            holder: to.holder,
+            state: TicketState::Valid,
+            lineage_id: old.lineage_id,
+            transfers: old.transfers.saturating_add(1),
+            used: false,
+            issued_at: at,
+            replaces: Some(old.id),
+            replaced_by: None,
+        };
+        if let Some(t) = self.tickets.get_mut(&ticket_id) {
+            t.state = TicketState::Transferred;
+            t.replaced_by = Some(new.id);
+        }
+        self.insert(new.clone());
+        Ok(new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::types::tests::{day_pass, ts};
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn spec(n: u128) -> NewTicket {
+        NewTicket { id: Uuid::from_u128(n), number: format!("T-{n}"), holder: format!("holder {n}") }
+    }
+
+    fn book(reentry: bool, transfer_limit: u32) -> TicketBook {
+        let mut b = TicketBook::new();
+        b.add_type(TicketType { reentry_allowed: reentry, transfer_limit, ..day_pass() }).unwrap();
+        b.issue(day_pass().id, spec(100), None, ts("2026-05-01T00:00:00Z")).unwrap();
+        b
+    }
+
+    const AT: &str = "2026-07-04T12:00:00Z";
+
+    #[test]
+    fn reentry_only_where_allowed() {
+        let id = Uuid::from_u128(100);
+        for (reentry, expected) in [(true, Ok(TicketState::CheckedIn)), (false, Err("TICKET_REENTRY_NOT_ALLOWED"))] {
+            let mut b = book(reentry, 0);
+            b.apply(id, TicketEvent::CheckIn, ts(AT)).unwrap();
+            assert_eq!(
+                b.apply(id, TicketEvent::CheckIn, ts(AT)).unwrap_err(),
+                illegal(TicketState::CheckedIn, "check_in")
+            );
+            b.apply(id, TicketEvent::CheckOut, ts(AT)).unwrap();
+            let r = b.apply(id, TicketEvent::CheckIn, ts(AT)).map(|t| t.state).map_err(|e| e.code());
+            assert_eq!(r, expected);
+        }
+    }
+
+    #[test]
+    fn used_tickets_cannot_be_refunded_or_transferred() {
+        let id = Uuid::from_u128(100);
+        let mut b = book(true, 3);
+        b.apply(id, TicketEvent::CheckIn, ts(AT)).unwrap();
+        assert_eq!(b.apply(id, TicketEvent::Refund, ts(AT)).unwrap_err().code(), "TICKET_ALREADY_USED");
+        b.apply(id, TicketEvent::CheckOut, ts(AT)).unwrap();
+        assert_eq!(
+            b.transfer(id, spec(101), ts(AT)).unwrap_err(),
+            TicketingError::TicketAlreadyUsed { ticket_id: id, event: "transfer".into() }
+        );
+        assert_eq!(b.apply(id, TicketEvent::Cancel, ts(AT)).unwrap_err(), illegal(TicketState::CheckedOut, "cancel"));
+        assert!(b.ticket(id).unwrap().used);
+        assert_eq!(b.apply(id, TicketEvent::Revoke, ts(AT)).unwrap().state, TicketState::Revoked);
+        assert_eq!(b.apply(id, TicketEvent::CheckIn, ts(AT)).unwrap_err(), illegal(TicketState::Revoked, "check_in"));
+    }
+
+    #[test]
+    fn transfers_respect_the_lineage_limit() {
+        let mut b = book(false, 2);
+        let first = b.transfer(Uuid::from_u128(100), spec(101), ts(AT)).unwrap();
+        assert_eq!((first.lineage_id, first.transfers), (Uuid::from_u128(100), 1));
+        assert_eq!(b.ticket(Uuid::from_u128(100)).unwrap().state, TicketState::Transferred);
+        assert_eq!(
+            b.apply(Uuid::from_u128(100), TicketEvent::CheckIn, ts(AT)).unwrap_err().code(),
+            "TICKET_ILLEGAL_TRANSITION"
+        );
+        assert_eq!(
+            b.transfer(Uuid::from_u128(100), spec(109), ts(AT)).unwrap_err(),
+            illegal(TicketState::Transferred, "transfer")
+        );
+        b.transfer(Uuid::from_u128(101), spec(102), ts(AT)).unwrap();
+        assert_eq!(
+            b.transfer(Uuid::from_u128(102), spec(103), ts(AT)).unwrap_err(),
+            TicketingError::TransferLimitReached { ticket_id: Uuid::from_u128(102), limit: 2 }
+        );
+        // Duplicate number of the new ticket: nothing changes.
+        let mut b = book(false, 2);
+        let dup = NewTicket { number: "T-100".into(), ..spec(101) };
+        assert_eq!(b.transfer(Uuid::from_u128(100), dup, ts(AT)).unwrap_err().code(), "TICKET_DUPLICATE_NUMBER");
+        assert_eq!(b.ticket(Uuid::from_u128(100)).unwrap().state, TicketState::Valid);
+    }
+
+    #[test]
+    fn issuance_rejects_duplicates_atomically() {
+        let mut b = book(false, 0);
+        let ty = day_pass().id;
+        let at = ts(AT);
+        assert_eq!(b.issue(ty, spec(100), None, at).unwrap_err().code(), "TICKET_DUPLICATE_ID");
+        let same_number = NewTicket { number: "T-5".into(), ..spec(6) };
+        assert_eq!(
+            b.issue_all(ty, vec![spec(5), same_number], None, at).unwrap_err().code(),
+            "TICKET_DUPLICATE_NUMBER"
+        );
+        assert!(b.ticket(Uuid::from_u128(5)).is_err(), "all or none");
+        assert_eq!(b.issue(Uuid::from_u128(9), spec(7), None, at).unwrap_err().code(), "TICKET_UNKNOWN_TYPE");
+        let blank = NewTicket { holder: "".into(), ..spec(8) };
+        assert_eq!(b.issue(ty, blank, None, at).unwrap_err().code(), "TICKET_INVALID");
+        assert_eq!(b.by_number("T-100").map(|t| t.id), Some(Uuid::from_u128(100)));
+        assert_eq!(b.add_type(day_pass()).unwrap_err().code(), "TICKET_DUPLICATE_ID");
+        assert_eq!(b.apply(Uuid::from_u128(77), TicketEvent::CheckIn, at).unwrap_err().code(), "TICKET_UNKNOWN");
+        assert_eq!(b.apply(Uuid::from_u128(100), TicketEvent::Cancel, at).unwrap().state, TicketState::Cancelled);
+        assert_eq!(
+            b.apply(Uuid::from_u128(100), TicketEvent::Refund, at).unwrap_err(),
+            illegal(TicketState::Cancelled, "refund")
+        );
+    }
+}
