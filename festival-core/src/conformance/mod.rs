@@ -17,6 +17,7 @@
 
 mod money;
 mod offline;
+mod wallet;
 
 use crate::error::{Error, InputError};
 use serde::de::DeserializeOwned;
@@ -29,6 +30,7 @@ pub fn execute(op: &str, input: &Value) -> Result<Value, Error> {
     let result = match family {
         "money" => money::execute(op, input),
         "offline" => offline::execute(op, input),
+        "wallet" | "tag" => wallet::execute(op, input),
         _ => None,
     };
     result.unwrap_or_else(|| Err(InputError::UnknownOperation { op: op.chars().take(64).collect() }.into()))

@@ -60,9 +60,12 @@ impl FromStr for TagUid {
         if s.len() > 40 {
             return Err(WalletError::TagInvalidUid { uid: shown, reason: "too long".into() });
         }
-        let bytes = hex_decode("uid", s).map_err(|_| WalletError::TagInvalidUid {
+        let bytes = hex_decode("uid", s).map_err(|e| WalletError::TagInvalidUid {
             uid: shown.clone(),
-            reason: "not an even number of hex digits".into(),
+            reason: match e {
+                crate::error::InputError::Invalid { reason, .. } => reason,
+                other => other.to_string(),
+            },
         })?;
         TagUid::from_bytes(&bytes).map_err(|e| match e {
             WalletError::TagInvalidUid { reason, .. } => WalletError::TagInvalidUid { uid: shown, reason },
