@@ -1,1 +1,0 @@
-//! Analytics over ledgers and sync outcomes (being built: see issue 6).
