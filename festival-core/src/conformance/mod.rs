@@ -15,6 +15,7 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
+mod analytics;
 mod money;
 mod offline;
 mod wallet;
@@ -28,6 +29,7 @@ use serde_json::Value;
 pub fn execute(op: &str, input: &Value) -> Result<Value, Error> {
     let family = op.split('.').next().unwrap_or("");
     let result = match family {
+        "analytics" => analytics::execute(op, input),
         "money" => money::execute(op, input),
         "offline" => offline::execute(op, input),
         "wallet" | "tag" => wallet::execute(op, input),
