@@ -271,6 +271,62 @@ pub enum OfflineError {
         /// Version installed (decimal string).
         installed: String,
     },
+    /// A record names a wallet the server does not know.
+    #[error("unknown wallet {wallet_id}")]
+    ReconcileUnknownWallet {
+        /// The wallet id.
+        wallet_id: Uuid,
+    },
+    /// A scan names a ticket the server does not know.
+    #[error("unknown ticket {ticket_id}")]
+    ReconcileUnknownTicket {
+        /// The ticket id.
+        ticket_id: Uuid,
+    },
+    /// A scan of a ticket the server has revoked.
+    #[error("ticket {ticket_id} is revoked")]
+    ReconcileTicketRevoked {
+        /// The ticket id.
+        ticket_id: Uuid,
+    },
+    /// A record id that an accepted record (or a wallet entry) already uses.
+    #[error("record id {record_id} already used")]
+    ReconcileRecordIdReused {
+        /// The record id.
+        record_id: Uuid,
+    },
+    /// A refund or void whose target is unknown, of another device or wallet, or already voided.
+    #[error("record {record_id} cannot refer to {target_id}: {reason}")]
+    ReconcileInvalidReference {
+        /// The refund or void record.
+        record_id: Uuid,
+        /// The record it refers to.
+        target_id: Uuid,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// An offline payment that the wallet cannot cover (the balance was spent elsewhere).
+    #[error("double spend on wallet {wallet_id}: {shortfall} short")]
+    ReconcileDoubleSpend {
+        /// The wallet.
+        wallet_id: Uuid,
+        /// What the balance could not cover (decimal string).
+        shortfall: String,
+    },
+    /// A second entry scan of a ticket that is already inside.
+    #[error("ticket {ticket_id} already admitted")]
+    ReconcileDoubleAdmission {
+        /// The ticket.
+        ticket_id: Uuid,
+    },
+    /// An amount in another currency than the festival's.
+    #[error("amount in {actual}, festival uses {expected}")]
+    ReconcileCurrencyMismatch {
+        /// The festival's currency.
+        expected: String,
+        /// The record's currency.
+        actual: String,
+    },
     /// Reconciliation input that is inconsistent (e.g. balances in another currency).
     #[error("invalid reconciliation state: {reason}")]
     ReconcileInvalidState {
@@ -311,7 +367,18 @@ impl ErrorCode for OfflineError {
             OfflineError::CodeRevoked { .. } => "CODE_REVOKED",
             OfflineError::RevocationListStale { .. } => "CODE_REVOCATION_LIST_STALE",
             OfflineError::RevocationListOutdated { .. } => "CODE_REVOCATION_LIST_OUTDATED",
+            OfflineError::ReconcileUnknownWallet { .. } => "RECONCILE_UNKNOWN_WALLET",
+            OfflineError::ReconcileUnknownTicket { .. } => "RECONCILE_UNKNOWN_TICKET",
+            OfflineError::ReconcileTicketRevoked { .. } => "RECONCILE_TICKET_REVOKED",
+            OfflineError::ReconcileRecordIdReused { .. } => "RECONCILE_RECORD_ID_REUSED",
+            OfflineError::ReconcileInvalidReference { .. } => "RECONCILE_INVALID_REFERENCE",
+            OfflineError::ReconcileDoubleSpend { .. } => "RECONCILE_DOUBLE_SPEND",
+            OfflineError::ReconcileDoubleAdmission { .. } => "RECONCILE_DOUBLE_ADMISSION",
+            OfflineError::ReconcileCurrencyMismatch { .. } => "RECONCILE_CURRENCY_MISMATCH",
             OfflineError::ReconcileInvalidState { .. } => "RECONCILE_INVALID_STATE",
         }
     }
 }
+
+#[cfg(test)]
+mod reconcile_tests;

@@ -1,0 +1,406 @@
+//! Scenario tests and property tests of reconciliation.
+
+use super::crypto::public_key_from_seed;
+use super::device::DeviceSigner;
+use super::reconcile::*;
+use super::record::{Batch, Direction, Payload, SignedRecord};
+use super::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
+use crate::money::{Currency, Money};
+use crate::wallet::{Entry, Operation, Wallet, WalletConfig};
+use crate::Timestamp;
+use proptest::prelude::*;
+use uuid::Uuid;
+
+pub(crate) const F: Uuid = Uuid::from_u128(0xf0);
+pub(crate) const STAND: Uuid = Uuid::from_u128(0x51);
+pub(crate) const ZONE: Uuid = Uuid::from_u128(0x21);
+const POS_A: u128 = 0xa1;
+const POS_B: u128 = 0xa2;
+const GATE_1: u128 = 0xb1;
+const GATE_2: u128 = 0xb2;
+const TOPUP: u128 = 0xc1;
+const REVOKED: u128 = 0xa9;
+
+fn eur() -> Currency {
+    Currency::iso("EUR").unwrap()
+}
+fn m(minor: i64) -> Money {
+    Money::from_minor(minor, eur()).unwrap()
+}
+fn t(ms: i64) -> Timestamp {
+    Timestamp::from_unix_millis(1_783_180_800_000 + ms).unwrap()
+}
+fn seed(n: u128) -> [u8; 32] {
+    [n as u8; 32]
+}
+fn wallet_id(n: u128) -> Uuid {
+    Uuid::from_u128(0x1000 + n)
+}
+fn ticket_id(n: u128) -> Uuid {
+    Uuid::from_u128(0x2000 + n)
+}
+
+fn registry() -> DeviceRegistry {
+    let e = |n: u128, role: DeviceRole, loc: Uuid, revoked_at: Option<Timestamp>| DeviceEntry {
+        device_id: Uuid::from_u128(n),
+        public_key: public_key_from_seed(&seed(n)),
+        festival_id: F,
+        role,
+        locations: vec![loc],
+        valid_from: t(0),
+        valid_until: t(86_400_000),
+        revoked_at,
+    };
+    DeviceRegistry::new(vec![
+        e(POS_A, DeviceRole::Pos, STAND, None),
+        e(POS_B, DeviceRole::Pos, STAND, None),
+        e(GATE_1, DeviceRole::Gate, ZONE, None),
+        e(GATE_2, DeviceRole::Gate, ZONE, None),
+        e(TOPUP, DeviceRole::TopUp, STAND, None),
+        e(REVOKED, DeviceRole::Pos, STAND, Some(t(10_000))),
+    ])
+    .unwrap()
+}
+
+fn state(balances: &[(u128, i64)], tickets: &[u128]) -> ReconcileState {
+    let mut s = ReconcileState::new(F, eur());
+    for (n, minor) in balances {
+        let mut w = Wallet::new(WalletConfig::new(wallet_id(*n), F, eur())).unwrap();
+        if *minor > 0 {
+            w.apply(Entry::new(
+                Uuid::from_u128(0x9000 + n),
+                t(0),
+                Operation::TopUp { amount: m(*minor), method: Default::default() },
+            ))
+            .unwrap();
+        }
+        s.add_wallet(w).unwrap();
+    }
+    for n in tickets {
+        s.tickets.insert(ticket_id(*n), TicketState::default());
+    }
+    s
+}
+
+fn signer(n: u128) -> DeviceSigner {
+    DeviceSigner::new(seed(n), Uuid::from_u128(n), F)
+}
+
+fn pay(w: u128, minor: i64) -> Payload {
+    Payload::Payment { wallet_id: wallet_id(w), amount: m(minor), stand_id: STAND, items: vec![] }
+}
+fn scan(k: u128, d: Direction) -> Payload {
+    Payload::Scan { ticket_id: ticket_id(k), zone_id: ZONE, direction: d }
+}
+
+fn batch(records: &[SignedRecord]) -> Vec<u8> {
+    Batch { records: records.to_vec() }.to_bytes()
+}
+
+fn cfg(policy: ConflictPolicy) -> ReconcileConfig {
+    ReconcileConfig { policy, ..Default::default() }
+}
+
+fn statuses(r: &ReconcileReport) -> Vec<(String, Option<String>)> {
+    r.records
+        .iter()
+        .map(|o| (serde_json::to_value(o.status).unwrap().as_str().unwrap().to_string(), o.reason.clone()))
+        .collect()
+}
+
+/// Two POS spend the same 10 EUR; each policy resolves it as documented.
+#[test]
+fn double_spend_under_each_policy() {
+    let reg = registry();
+    let mut a = signer(POS_A);
+    let mut b = signer(POS_B);
+    let ra = a.sign(Uuid::from_u128(1), t(1000), pay(1, 800)).unwrap();
+    let rb = b.sign(Uuid::from_u128(2), t(2000), pay(1, 800)).unwrap();
+    let batches = vec![batch(&[rb]), batch(&[ra])];
+
+    let mut s = state(&[(1, 1000)], &[]);
+    let r = reconcile(&mut s, &reg, &batches, t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+    assert_eq!((r.counts.accepted, r.counts.conflict), (1, 1));
+    assert_eq!(r.balances[&wallet_id(1)].total, m(200));
+    let loser = r.records.iter().find(|o| o.status == RecordStatus::Conflict).unwrap();
+    assert_eq!(loser.device_id, Some(Uuid::from_u128(POS_B)), "later in HLC order loses");
+    assert_eq!(loser.resolution, Some(Resolution::RejectedLater));
+    assert_eq!(
+        r.alerts,
+        vec![Alert::DoubleSpend {
+            wallet_id: wallet_id(1),
+            record_id: Uuid::from_u128(2),
+            device_id: Uuid::from_u128(POS_B),
+            shortfall: "6.00".into()
+        }]
+    );
+
+    let mut s = state(&[(1, 1000)], &[]);
+    let r = reconcile(&mut s, &reg, &batches, t(10_000), &cfg(ConflictPolicy::AcceptWithDebt)).unwrap();
+    assert_eq!((r.counts.accepted, r.counts.conflict), (2, 1));
+    assert_eq!(r.debts[&wallet_id(1)], m(600));
+    assert_eq!(r.balances[&wallet_id(1)].total, m(-600));
+    assert_eq!(r.blocked_wallets, vec![wallet_id(1)]);
+
+    let mut s = state(&[(1, 1000)], &[]);
+    let r = reconcile(&mut s, &reg, &batches, t(10_000), &cfg(ConflictPolicy::Reject)).unwrap();
+    assert_eq!((r.counts.accepted, r.counts.conflict), (0, 2));
+    assert!(r.records.iter().all(|o| o.resolution == Some(Resolution::RejectedAll)));
+    assert_eq!(r.balances[&wallet_id(1)].total, m(1000));
+    assert_eq!(r.alerts.len(), 1);
+}
+
+#[test]
+fn double_admission_and_exit() {
+    let reg = registry();
+    let mut g1 = signer(GATE_1);
+    let mut g2 = signer(GATE_2);
+    let a = g1.sign(Uuid::from_u128(1), t(1000), scan(1, Direction::In)).unwrap();
+    let b = g2.sign(Uuid::from_u128(2), t(1500), scan(1, Direction::In)).unwrap();
+    let c = g1.sign(Uuid::from_u128(3), t(3000), scan(1, Direction::Out)).unwrap();
+    let d = g2.sign(Uuid::from_u128(4), t(4000), scan(1, Direction::In)).unwrap();
+    let batches = vec![batch(&[b, d]), batch(&[a, c])];
+    let mut s = state(&[], &[1]);
+    let r = reconcile(&mut s, &reg, &batches, t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+    assert_eq!((r.counts.accepted, r.counts.conflict), (3, 1));
+    assert_eq!(r.alerts.len(), 1);
+    assert_eq!(r.alerts[0].kind(), "double_admission");
+    assert!(s.tickets[&ticket_id(1)].inside);
+    let mut s = state(&[], &[1]);
+    let r = reconcile(&mut s, &reg, &batches, t(10_000), &cfg(ConflictPolicy::AcceptWithDebt)).unwrap();
+    assert_eq!((r.counts.accepted, r.counts.conflict), (4, 1));
+}
+
+/// Every log attack is detected and named.
+#[test]
+fn attacks_are_named() {
+    let reg = registry();
+    let mut a = signer(POS_A);
+    let r1 = a.sign(Uuid::from_u128(1), t(1000), pay(1, 100)).unwrap();
+    let r2 = a.sign(Uuid::from_u128(2), t(2000), pay(1, 100)).unwrap();
+    let r3 = a.sign(Uuid::from_u128(3), t(3000), pay(1, 100)).unwrap();
+    // Fork: a second record 3 claiming the same predecessor.
+    let mut fork = DeviceSigner::resume(seed(POS_A), Uuid::from_u128(POS_A), F, 3, r2.hash(), r2.body().hlc);
+    let r3b = fork.sign(Uuid::from_u128(33), t(3001), pay(1, 200)).unwrap();
+    // Tampered: flip a byte of the amount in r2 (signature no longer verifies).
+    let mut bytes = r2.to_bytes();
+    bytes[136] ^= 1;
+    let tampered = SignedRecord::from_bytes(&bytes).unwrap();
+    let mut s = state(&[(1, 10_000)], &[]);
+    let r = reconcile(
+        &mut s,
+        &reg,
+        &[batch(&[r1.clone()]), batch(&[tampered, r3.clone(), r3b.clone()])],
+        t(10_000),
+        &cfg(ConflictPolicy::FirstWins),
+    )
+    .unwrap();
+    let codes: Vec<_> = statuses(&r).into_iter().map(|(st, c)| format!("{st}:{}", c.unwrap_or_default())).collect();
+    assert_eq!(
+        codes,
+        vec![
+            "accepted:",
+            "rejected:OFFLINE_BAD_SIGNATURE",
+            "rejected:OFFLINE_SEQUENCE_GAP",
+            "rejected:OFFLINE_SEQUENCE_GAP"
+        ]
+    );
+    assert!(r.alerts.iter().any(|a| a.kind() == "tampered_log"));
+    // The genuine r2 later: r3 and r3b now collide at sequence 3: fork, both rejected.
+    let r = reconcile(
+        &mut s,
+        &reg,
+        &[batch(&[r1.clone(), r2.clone(), r3.clone()]), batch(&[r3.clone()])],
+        t(10_000),
+        &cfg(ConflictPolicy::FirstWins),
+    )
+    .unwrap();
+    assert_eq!(r.counts.accepted, 2, "{:?}", statuses(&r));
+    let r = reconcile(&mut s, &reg, &[batch(&[r3b.clone()])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+    assert_eq!(statuses(&r), vec![("rejected".to_string(), Some("OFFLINE_FORK".to_string()))]);
+    // Replay of an accepted record.
+    let r = reconcile(&mut s, &reg, &[batch(&[r1])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+    assert_eq!(statuses(&r), vec![("duplicate".to_string(), Some("OFFLINE_DUPLICATE_RECORD".to_string()))]);
+    // Revoked device: records after the revocation time.
+    let mut rv = signer(REVOKED);
+    let ok = rv.sign(Uuid::from_u128(50), t(9_000), pay(1, 100)).unwrap();
+    let late = rv.sign(Uuid::from_u128(51), t(11_000), pay(1, 100)).unwrap();
+    let r = reconcile(&mut s, &reg, &[batch(&[ok, late])], t(20_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+    assert_eq!(statuses(&r)[1], ("rejected".to_string(), Some("OFFLINE_DEVICE_REVOKED".to_string())));
+    assert!(r.alerts.iter().any(|a| a.kind() == "revoked_device_used"));
+    // Role and location.
+    let mut g = signer(GATE_1);
+    let gate_pay = g.sign(Uuid::from_u128(60), t(1000), pay(1, 100)).unwrap();
+    let other_zone = g
+        .sign(
+            Uuid::from_u128(61),
+            t(1001),
+            Payload::Scan { ticket_id: ticket_id(1), zone_id: Uuid::nil(), direction: Direction::In },
+        )
+        .unwrap();
+    let future = g.sign(Uuid::from_u128(62), t(1_000_000), scan(1, Direction::In)).unwrap();
+    let r =
+        reconcile(&mut s, &reg, &[batch(&[gate_pay, other_zone, future])], t(2000), &cfg(ConflictPolicy::FirstWins))
+            .unwrap();
+    let codes: Vec<_> = statuses(&r).into_iter().map(|(_, c)| c.unwrap_or_default()).collect();
+    assert_eq!(codes, vec!["OFFLINE_ROLE_NOT_ALLOWED", "OFFLINE_LOCATION_NOT_ALLOWED", "OFFLINE_CLOCK_SKEW"]);
+    // Malformed batch.
+    let r = reconcile(&mut s, &reg, &[vec![1u8, 2, 3]], t(2000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+    assert_eq!(statuses(&r), vec![("rejected".to_string(), Some("OFFLINE_MALFORMED".to_string()))]);
+}
+
+#[test]
+fn refunds_voids_and_references() {
+    let reg = registry();
+    let mut a = signer(POS_A);
+    let p = a.sign(Uuid::from_u128(1), t(1000), pay(1, 500)).unwrap();
+    let refund = a
+        .sign(
+            Uuid::from_u128(2),
+            t(2000),
+            Payload::Refund { wallet_id: wallet_id(1), amount: m(200), original_record_id: Uuid::from_u128(1) },
+        )
+        .unwrap();
+    let void = a.sign(Uuid::from_u128(3), t(3000), Payload::Void { voided_record_id: Uuid::from_u128(1) }).unwrap();
+    let bad_ref = a
+        .sign(
+            Uuid::from_u128(4),
+            t(4000),
+            Payload::Refund { wallet_id: wallet_id(1), amount: m(1), original_record_id: Uuid::from_u128(1) },
+        )
+        .unwrap();
+    let mut s = state(&[(1, 1000)], &[]);
+    let r = reconcile(&mut s, &reg, &[batch(&[p, refund, void, bad_ref])], t(10_000), &cfg(ConflictPolicy::FirstWins))
+        .unwrap();
+    assert_eq!(r.counts.accepted, 3);
+    assert_eq!(r.records[3].reason.as_deref(), Some("RECONCILE_INVALID_REFERENCE"));
+    assert_eq!(r.balances[&wallet_id(1)].total, m(1000));
+    assert_eq!((r.totals.payments, r.totals.refunds), (m(500), m(500)));
+}
+
+// ---------- properties ----------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Pay { dev: usize, wallet: u128, minor: i64 },
+    TopUp { wallet: u128, minor: i64 },
+    Scan { gate: usize, ticket: u128, inside: bool },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0usize..2, 1u128..4, 1i64..900).prop_map(|(dev, wallet, minor)| Op::Pay { dev, wallet, minor }),
+        1 => (1u128..4, 1i64..500).prop_map(|(wallet, minor)| Op::TopUp { wallet, minor }),
+        2 => (0usize..2, 1u128..3, any::<bool>()).prop_map(|(gate, ticket, inside)| Op::Scan { gate, ticket, inside }),
+    ]
+}
+
+/// Builds batches: each device's log cut into chunks; optionally one tampered record.
+fn build(ops: &[Op], cuts: &[usize], tamper: Option<usize>) -> Vec<Vec<u8>> {
+    let mut signers = [signer(POS_A), signer(POS_B), signer(GATE_1), signer(GATE_2), signer(TOPUP)];
+    let mut logs: Vec<Vec<SignedRecord>> = vec![Vec::new(); 5];
+    for (i, o) in ops.iter().enumerate() {
+        let (d, payload) = match o {
+            Op::Pay { dev, wallet, minor } => (*dev, pay(*wallet, *minor)),
+            Op::TopUp { wallet, minor } => (4, Payload::TopUp { wallet_id: wallet_id(*wallet), amount: m(*minor) }),
+            Op::Scan { gate, ticket, inside } => {
+                (2 + gate, scan(*ticket, if *inside { Direction::In } else { Direction::Out }))
+            }
+        };
+        let rec =
+            signers[d].sign(Uuid::from_u128(0x5000 + i as u128), t(1000 + (i as i64 * 7919) % 5000), payload).unwrap();
+        logs[d].push(rec);
+    }
+    if let Some(k) = tamper {
+        if let Some(log) = logs.iter_mut().find(|l| !l.is_empty()) {
+            let idx = k % log.len();
+            let mut bytes = log[idx].to_bytes();
+            let n = bytes.len();
+            bytes[n - 1] ^= 0x40;
+            log[idx] = SignedRecord::from_bytes(&bytes).unwrap();
+        }
+    }
+    let mut batches = Vec::new();
+    for (d, log) in logs.into_iter().enumerate() {
+        let cut = cuts.get(d).copied().unwrap_or(1).max(1);
+        for chunk in log.chunks(cut) {
+            batches.push(batch(chunk));
+        }
+    }
+    batches
+}
+
+fn run(batches: &[Vec<u8>], policy: ConflictPolicy) -> (String, String, ReconcileReport, ReconcileState) {
+    let mut s = state(&[(1, 1000), (2, 300), (3, 0)], &[1, 2]);
+    let r = reconcile(&mut s, &registry(), batches, t(100_000), &cfg(policy)).unwrap();
+    (serde_json::to_string(&r).unwrap(), serde_json::to_string(&s).unwrap(), r, s)
+}
+
+fn policy() -> impl Strategy<Value = ConflictPolicy> {
+    prop_oneof![Just(ConflictPolicy::FirstWins), Just(ConflictPolicy::AcceptWithDebt), Just(ConflictPolicy::Reject)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20, ..ProptestConfig::default() })]
+
+    #[test]
+    fn permutations_and_duplicates_give_identical_outcomes(
+        ops in prop::collection::vec(op(), 1..24),
+        cuts in prop::collection::vec(1usize..4, 5),
+        tamper in prop::option::of(0usize..10),
+        perm_seed in any::<u64>(),
+        dup in 0usize..8,
+        policy in policy(),
+    ) {
+        let batches = build(&ops, &cuts, tamper);
+        let (json, state_json, _, _) = run(&batches, policy);
+        // A deterministic shuffle from the seed, plus one duplicated batch.
+        let mut shuffled = batches.clone();
+        let mut x = perm_seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let d = shuffled[dup % shuffled.len()].clone();
+        shuffled.push(d);
+        let (json2, state_json2, _, _) = run(&shuffled, policy);
+        prop_assert_eq!(json, json2);
+        prop_assert_eq!(state_json, state_json2);
+    }
+
+    #[test]
+    fn resubmission_changes_nothing_and_money_is_conserved(
+        ops in prop::collection::vec(op(), 1..24),
+        cuts in prop::collection::vec(1usize..4, 5),
+        policy in policy(),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let batches = build(&ops, &cuts, None);
+        let before = state(&[(1, 1000), (2, 300), (3, 0)], &[1, 2]).total_balance();
+        let (_, state_json, report, mut s) = run(&batches, policy);
+        // Conservation.
+        let expected = before.checked_add(&report.totals.top_ups).unwrap()
+            .checked_sub(&report.totals.payments).unwrap()
+            .checked_add(&report.totals.refunds).unwrap();
+        prop_assert_eq!(s.total_balance(), expected);
+        // No balance below zero except recorded debt; debt only under accept-with-debt.
+        for w in s.wallets.values() {
+            let b = w.balances();
+            prop_assert!(!b.refundable.is_negative() && !b.bonus.is_negative() && !b.debt.is_negative());
+            if b.total.is_negative() { prop_assert!(b.debt.is_positive()); }
+            if policy != ConflictPolicy::AcceptWithDebt { prop_assert!(b.debt.is_zero()); }
+        }
+        // Every record is judged exactly once.
+        let c = report.counts;
+        prop_assert_eq!(report.records.len() as u64, c.duplicate + c.rejected + c.conflict + c.accepted
+            - report.records.iter().filter(|o| o.status == RecordStatus::Conflict
+                && matches!(o.resolution, Some(Resolution::AcceptedWithDebt | Resolution::AcceptedFlagged))).count() as u64);
+        // Re-submitting any batch (or all) changes nothing.
+        let one = batches[pick.index(batches.len())].clone();
+        let r2 = reconcile(&mut s, &registry(), &[one], t(100_000), &cfg(policy)).unwrap();
+        prop_assert_eq!(r2.counts.accepted + r2.counts.conflict, 0);
+        let r3 = reconcile(&mut s, &registry(), &batches, t(100_000), &cfg(policy)).unwrap();
+        prop_assert_eq!(r3.counts.accepted + r3.counts.conflict, 0);
+        prop_assert_eq!(serde_json::to_string(&s).unwrap(), state_json);
+    }
+}
