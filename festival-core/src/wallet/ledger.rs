@@ -735,9 +735,11 @@ impl Wallet {
                         left -= t;
                     }
                 }
-                // The debt part cancels debt; the refundable part is restored.
-                p.debt = -take.debt;
-                p.refundable = take.refundable;
+                // The debt part cancels debt; the refundable part is restored, settling any other
+                // debt first like every refundable credit.
+                let settle = take.refundable.min(self.state.debt - take.debt);
+                p.debt = -take.debt - settle;
+                p.refundable = take.refundable - settle;
                 p.refund = Some((*payment_id, take));
                 p.totals.refunds = a;
             }

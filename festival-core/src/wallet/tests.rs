@@ -397,6 +397,17 @@ fn refund_of_debt_payment_cancels_debt_first() {
 }
 
 #[test]
+fn refund_of_another_payment_settles_debt_first() {
+    let mut w = W::new();
+    w.top_up("4");
+    let p = w.op(pay("4")).unwrap().entry_id;
+    w.op(pay_debt("3")).unwrap();
+    let o = w.op(Operation::Refund { payment_id: p, amount: m("4"), reason: None }).unwrap();
+    assert_eq!((o.debt_delta, o.refundable_delta, o.status), (m("-3"), m("1"), WalletStatus::Active));
+    w.check_conservation();
+}
+
+#[test]
 fn unblock_does_not_lift_a_debt_block() {
     let mut w = W::new();
     w.op(pay_debt("5")).unwrap();

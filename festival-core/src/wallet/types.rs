@@ -158,7 +158,8 @@ pub enum Operation {
     },
     /// Refund of (part of) an earlier payment in this wallet. The amount is restored to where it
     /// came from: first the part that was recorded as debt (cancelling debt), then refundable
-    /// money, then bonus lots (the last-consumed lot first).
+    /// money (which, like every refundable credit, first settles any remaining debt), then bonus
+    /// lots (the last-consumed lot first; a restored lot keeps its expiry).
     Refund {
         /// The payment's entry id.
         payment_id: Uuid,
