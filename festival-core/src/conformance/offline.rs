@@ -16,10 +16,17 @@
 use super::{out, parse};
 use crate::error::{Error, InputError};
 use crate::interop::{hex_decode, hex_decode_array, hex_encode};
+use crate::money::{Currency, Money};
 use crate::offline::chain::{verify_chain, ChainConfig, CheckOutcome, DeviceChain};
+use crate::offline::codes::{
+    decode_ticket_code, issue_ticket_code, verify_ticket_code, IssuerKey, KeySet, RevocationList, RevocationStore,
+    TicketClaims,
+};
 use crate::offline::crypto;
+use crate::offline::reconcile::{reconcile, ConflictPolicy, ReconcileConfig, ReconcileState, TicketState};
 use crate::offline::record::{Batch, RecordBody, SignedRecord};
 use crate::offline::registry::{DeviceEntry, DeviceRegistry};
+use crate::wallet::{Entry, Operation, Wallet, WalletConfig};
 use crate::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -82,6 +89,86 @@ struct VerifyChainIn {
     records: Vec<String>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeIssueIn {
+    claims: TicketClaims,
+    seed: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeDecodeIn {
+    code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeVerifyIn {
+    code: String,
+    keys: Vec<IssuerKey>,
+    festival_id: Uuid,
+    now: Timestamp,
+    /// Signed revocation list bytes installed at the gate (hex), if any.
+    #[serde(default)]
+    revocation_list: Option<String>,
+    max_staleness_ms: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListIssueIn {
+    list: RevocationList,
+    seed: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListInstallIn {
+    keys: Vec<IssuerKey>,
+    festival_id: Uuid,
+    now: Timestamp,
+    /// Signed lists installed first, in order (hex).
+    #[serde(default)]
+    installed: Vec<String>,
+    /// The list offered now (hex).
+    offered: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReconcileIn {
+    festival_id: Uuid,
+    currency: Currency,
+    /// Initial wallet balances (each wallet starts with one top-up of this amount).
+    #[serde(default)]
+    wallets: BTreeMap<Uuid, String>,
+    #[serde(default)]
+    tickets: BTreeMap<Uuid, TicketState>,
+    #[serde(default)]
+    chains: BTreeMap<Uuid, DeviceChain>,
+    devices: Vec<DeviceEntry>,
+    /// Encoded batches (hex), any order.
+    batches: Vec<String>,
+    now: Timestamp,
+    policy: ConflictPolicy,
+    #[serde(default)]
+    config: Option<ChainConfig>,
+}
+
+fn installed_store(
+    lists: &[String],
+    keys: &KeySet,
+    festival_id: Uuid,
+    now: Timestamp,
+) -> Result<RevocationStore, Error> {
+    let mut store = RevocationStore::default();
+    for (n, l) in lists.iter().enumerate() {
+        store.install(&hex(&format!("installed[{n}]"), l)?, keys, festival_id, now)?;
+    }
+    Ok(store)
+}
+
 fn signed_json(rec: &SignedRecord) -> Value {
     json!({
         "record": rec.body(),
@@ -138,6 +225,37 @@ pub(crate) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
                 "chains": report.chains,
             }))
         }),
+        "offline.ticket_code_issue" => parse::<CodeIssueIn>(input).and_then(|i| {
+            let seed = hex_decode_array::<32>("seed", &i.seed)?;
+            Ok(json!({"code": issue_ticket_code(&i.claims, &seed)?}))
+        }),
+        "offline.ticket_code_decode" => parse::<CodeDecodeIn>(input).and_then(|i| {
+            let (claims, sig) = decode_ticket_code(&i.code)?;
+            out(&json!({"claims": claims, "signature": hex_encode(&sig)}))
+        }),
+        "offline.ticket_code_verify" => parse::<CodeVerifyIn>(input).and_then(|i| {
+            let keys = KeySet::new(i.keys)?;
+            let lists: Vec<String> = i.revocation_list.into_iter().collect();
+            let store = installed_store(&lists, &keys, i.festival_id, i.now)?;
+            let claims = verify_ticket_code(&i.code, &keys, i.festival_id, i.now, &store, i.max_staleness_ms)?;
+            out(&json!({"claims": claims}))
+        }),
+        "offline.revocation_list_issue" => parse::<ListIssueIn>(input).and_then(|i| {
+            let seed = hex_decode_array::<32>("seed", &i.seed)?;
+            Ok(json!({"bytes": hex_encode(&i.list.sign(&seed)?)}))
+        }),
+        "offline.revocation_list_decode" => parse::<BytesIn>(input).and_then(|i| {
+            let (list, sig) = RevocationList::decode(&hex("bytes", &i.bytes)?)?;
+            out(&json!({"list": list, "signature": hex_encode(&sig)}))
+        }),
+        "offline.revocation_list_install" => parse::<ListInstallIn>(input).and_then(|i| {
+            let keys = KeySet::new(i.keys)?;
+            let mut store = installed_store(&i.installed, &keys, i.festival_id, i.now)?;
+            let result = store.install(&hex("offered", &i.offered)?, &keys, i.festival_id, i.now)?;
+            let version = store.current().map(|l| l.version.to_string());
+            out(&json!({"result": result, "installed_version": version}))
+        }),
+        "offline.reconcile" => run_reconcile(input),
         _ => return None,
     })
 }
@@ -148,4 +266,32 @@ fn verify_signature(input: &Value) -> Result<Value, Error> {
     let msg = hex("message", &i.message)?;
     let sig = hex("signature", &i.signature)?;
     Ok(json!({"valid": crypto::verify(&pk, &msg, &sig).is_ok()}))
+}
+
+fn run_reconcile(input: &Value) -> Result<Value, Error> {
+    let i: ReconcileIn = parse(input)?;
+    let registry = DeviceRegistry::new(i.devices)?;
+    let mut state = ReconcileState::new(i.festival_id, i.currency);
+    for (id, amount) in &i.wallets {
+        let mut w = Wallet::new(WalletConfig::new(*id, i.festival_id, i.currency))?;
+        let m = Money::parse(amount, i.currency)?;
+        if m.is_positive() {
+            // The opening top-up uses the wallet id as entry id, at the epoch.
+            w.apply(Entry::new(*id, Timestamp::default(), Operation::TopUp { amount: m, method: Default::default() }))?;
+        }
+        state.add_wallet(w)?;
+    }
+    state.tickets = i.tickets;
+    state.chains = i.chains;
+    let mut batches = Vec::with_capacity(i.batches.len());
+    for (n, b) in i.batches.iter().enumerate() {
+        batches.push(hex(&format!("batches[{n}]"), b)?);
+    }
+    let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default() };
+    let report = reconcile(&mut state, &registry, &batches, i.now, &config)?;
+    out(&json!({
+        "report": report,
+        "tickets": state.tickets,
+        "chains": state.chains,
+    }))
 }
