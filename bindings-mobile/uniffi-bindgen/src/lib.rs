@@ -1,1 +1,0 @@
-//! uniffi-bindgen (being built).
