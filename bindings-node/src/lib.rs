@@ -1,1 +1,237 @@
-//! bindings-node (being built).
+//! Node.js bindings of festival-core (napi-rs 3).
+//!
+//! Every export takes its arguments as raw JS values, converts them to JSON with [`js`] (one walker,
+//! whose number rules are shared with the wasm package: `festival_js_api::number_to_json`), calls
+//! the shared `festival-js-api` crate and returns JSON. Errors become real JS `Error` objects with
+//! `.code`, `.family` and `.details` ([`throw`]). The API is identical in `bindings-wasm`.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use festival_core::{Error as CoreError, InputError};
+use festival_js_api::{self as api, JsErrorParts};
+use napi::bindgen_prelude::{BigInt, FromNapiValue, Object, Uint8Array};
+use napi::{Env, JsDate, JsValue, Unknown, ValueType};
+use napi_derive::napi;
+use serde_json::{Map, Value};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+type CoreResult<T> = Result<T, CoreError>;
+
+// ------------------------------------------------------------------ JS -> JSON
+
+fn napi_err(field: &str, e: napi::Error) -> CoreError {
+    InputError::invalid(field, e.reason.clone()).into()
+}
+
+/// Converts one JS argument to JSON (see the crate docs of `festival-js-api` for the rules).
+fn js(field: &str, u: Unknown<'_>) -> CoreResult<Value> {
+    walk(field, u, 0)
+}
+
+fn walk(path: &str, u: Unknown<'_>, depth: u32) -> CoreResult<Value> {
+    let conv = |e: napi::Error| napi_err(path, e);
+    match u.get_type().map_err(conv)? {
+        ValueType::Undefined | ValueType::Null => Ok(Value::Null),
+        ValueType::Boolean => Ok(Value::Bool(bool::from_unknown(u).map_err(conv)?)),
+        ValueType::Number => api::number_to_json(path, f64::from_unknown(u).map_err(conv)?),
+        ValueType::String => api::check_string(path, String::from_unknown(u).map_err(conv)?),
+        ValueType::BigInt => {
+            let b = BigInt::from_unknown(u).map_err(conv)?;
+            let (v, lossless) = b.get_i64();
+            if lossless {
+                return Ok(Value::from(v));
+            }
+            match b.get_u64() {
+                (false, v, true) => Ok(Value::from(v)),
+                _ => Err(api::bigint_out_of_range(path)),
+            }
+        }
+        ValueType::Object => {
+            if depth >= api::MAX_DEPTH {
+                return Err(api::too_deep(path));
+            }
+            if u.is_array().map_err(conv)? {
+                let arr = napi::bindgen_prelude::Array::from_unknown(u).map_err(conv)?;
+                let mut out = Vec::with_capacity(arr.len() as usize);
+                for i in 0..arr.len() {
+                    let p = format!("{path}[{i}]");
+                    match arr.get::<Unknown>(i).map_err(|e| napi_err(&p, e))? {
+                        Some(el) => out.push(walk(&p, el, depth + 1)?),
+                        None => out.push(Value::Null),
+                    }
+                }
+                Ok(Value::Array(out))
+            } else if u.is_date().map_err(conv)? {
+                let d = JsDate::from_unknown(u).map_err(conv)?;
+                api::date_to_json(path, d.value_of().map_err(conv)?)
+            } else if u.is_typedarray().map_err(conv)? {
+                let bytes = Uint8Array::from_unknown(u)
+                    .map_err(|_| CoreError::from(InputError::invalid(path, "expected a Uint8Array")))?;
+                Ok(Value::String(festival_core::interop::hex_encode(bytes.as_ref())))
+            } else {
+                let obj = Object::from_unknown(u).map_err(conv)?;
+                let mut map = Map::new();
+                for key in Object::keys(&obj).map_err(conv)? {
+                    let p = format!("{path}.{key}");
+                    if let Some(v) = obj.get::<Unknown>(&key).map_err(|e| napi_err(&p, e))? {
+                        if v.get_type().map_err(|e| napi_err(&p, e))? == ValueType::Undefined {
+                            continue;
+                        }
+                        let v = walk(&p, v, depth + 1)?;
+                        map.insert(key, v);
+                    }
+                }
+                Ok(Value::Object(map))
+            }
+        }
+        ValueType::Function => Err(api::unsupported_js_value(path, "a function")),
+        ValueType::Symbol => Err(api::unsupported_js_value(path, "a symbol")),
+        _ => Err(api::unsupported_js_value(path, "this kind of value")),
+    }
+}
+
+/// A `Uint8Array` argument (bytes never travel as hex or arrays of numbers in the JS API).
+#[allow(dead_code)]
+fn bytes(field: &str, u: Unknown<'_>) -> CoreResult<Vec<u8>> {
+    let is_typed = u.get_type().ok() == Some(ValueType::Object) && u.is_typedarray().unwrap_or(false);
+    if !is_typed {
+        return Err(InputError::invalid(field, "expected a Uint8Array").into());
+    }
+    Uint8Array::from_unknown(u)
+        .map(|b| b.as_ref().to_vec())
+        .map_err(|_| InputError::invalid(field, "expected a Uint8Array").into())
+}
+
+// ------------------------------------------------------------------ errors
+
+fn make_error<'env>(env: &'env Env, p: &JsErrorParts) -> napi::Result<Unknown<'env>> {
+    let u = napi::JsError::from(napi::Error::new(p.code, p.message.clone())).into_unknown(*env);
+    let mut obj = Object::from_unknown(u)?;
+    obj.set("name", "FestivalError")?;
+    obj.set("family", p.family)?;
+    obj.set("details", &p.details)?;
+    Ok(obj.to_unknown())
+}
+
+/// Turns a core error into the JS `Error` napi throws: `instanceof Error`, `.code` (the core's
+/// code), `.family`, `.details` (a plain object; camelCase keys unless `camel_case` is false).
+fn throw(env: &Env, e: &CoreError, camel_case: bool) -> napi::Error {
+    let parts = JsErrorParts::new(e, camel_case);
+    match make_error(env, &parts) {
+        Ok(u) => napi::Error::from(u),
+        Err(e) => e,
+    }
+}
+
+fn run_with<T>(env: &Env, camel_case: bool, f: impl FnOnce() -> CoreResult<T>) -> napi::Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(throw(env, &e, camel_case)),
+        Err(_) => Err(napi::Error::new(napi::Status::GenericFailure, "festival-core panicked (a bug: please report it)")),
+    }
+}
+
+/// Runs `f`, mapping core errors to JS errors and a panic (a bug) to a JS error too.
+fn run<T>(env: &Env, f: impl FnOnce() -> CoreResult<T>) -> napi::Result<T> {
+    run_with(env, true, f)
+}
+
+// ------------------------------------------------------------------ conformance
+
+/// Runs a conformance operation (`tests/vectors/README.md`): JSON text in, JSON text out.
+/// Errors carry the core's snake_case details, like the vectors.
+#[napi(ts_args_type = "op: string, input: string")]
+pub fn conformance_execute(env: Env, op: Unknown<'_>, input: Unknown<'_>) -> napi::Result<String> {
+    run_with(&env, false, || api::conformance_execute(&js("op", op)?, &js("input", input)?))
+}
+
+// ------------------------------------------------------------------ money
+
+/// Parses a decimal string in a currency: `parseMoney("12.5", "EUR")` → `{ amount: "12.50", currency: "EUR" }`.
+/// Sub-minor amounts are an error (`MONEY_SCALE_EXCEEDED`), never rounded.
+#[napi(ts_args_type = "amount: string, currency: string", ts_return_type = "Money")]
+pub fn parse_money(env: Env, amount: Unknown<'_>, currency: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::parse_money(&js("amount", amount)?, &js("currency", currency)?))
+}
+
+/// Money from integer minor units: `moneyFromMinor(1050n, "EUR")` → `10.50 EUR`.
+#[napi(ts_args_type = "minor: bigint | number, currency: string", ts_return_type = "Money")]
+pub fn money_from_minor(env: Env, minor: Unknown<'_>, currency: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::money_from_minor(&js("minor", minor)?, &js("currency", currency)?))
+}
+
+/// The amount in minor units as a BigInt (`10.50 EUR` → `1050n`).
+#[napi(ts_args_type = "money: Money")]
+pub fn money_to_minor(env: Env, money: Unknown<'_>) -> napi::Result<BigInt> {
+    run(&env, || api::money_to_minor(&js("money", money)?)).map(BigInt::from)
+}
+
+/// `"12.50 EUR"`.
+#[napi(ts_args_type = "money: Money")]
+pub fn format_money(env: Env, money: Unknown<'_>) -> napi::Result<String> {
+    run(&env, || api::format_money(&js("money", money)?))
+}
+
+/// `a + b` (same currency, checked).
+#[napi(ts_args_type = "a: Money, b: Money", ts_return_type = "Money")]
+pub fn add_money(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::add_money(&js("a", a)?, &js("b", b)?))
+}
+
+/// `a - b` (same currency, checked).
+#[napi(ts_args_type = "a: Money, b: Money", ts_return_type = "Money")]
+pub fn sub_money(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::sub_money(&js("a", a)?, &js("b", b)?))
+}
+
+/// `-1`, `0` or `1` (same currency required).
+#[napi(ts_args_type = "a: Money, b: Money", ts_return_type = "-1 | 0 | 1")]
+pub fn compare_money(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> napi::Result<i32> {
+    run(&env, || api::compare_money(&js("a", a)?, &js("b", b)?))
+}
+
+/// `money × quantity`, exact.
+#[napi(ts_args_type = "money: Money, quantity: number | bigint", ts_return_type = "Money")]
+pub fn mul_qty(env: Env, money: Unknown<'_>, quantity: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::mul_qty(&js("money", money)?, &js("quantity", quantity)?))
+}
+
+/// `money × rate` (rate as a decimal string), rounded with `mode`.
+#[napi(ts_args_type = "money: Money, rate: string, mode: RoundingMode", ts_return_type = "Money")]
+pub fn apply_rate(env: Env, money: Unknown<'_>, rate: Unknown<'_>, mode: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::apply_rate(&js("money", money)?, &js("rate", rate)?, &js("mode", mode)?))
+}
+
+/// `money × percent / 100` (`"19"` for 19 %), rounded with `mode`.
+#[napi(ts_args_type = "money: Money, percent: string, mode: RoundingMode", ts_return_type = "Money")]
+pub fn percentage(env: Env, money: Unknown<'_>, percent: Unknown<'_>, mode: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::percentage(&js("money", money)?, &js("percent", percent)?, &js("mode", mode)?))
+}
+
+/// Splits `money` by ratios (decimal strings) so the parts sum exactly to the whole.
+#[napi(ts_args_type = "money: Money, ratios: string[]", ts_return_type = "Money[]")]
+pub fn allocate(env: Env, money: Unknown<'_>, ratios: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::allocate(&js("money", money)?, &js("ratios", ratios)?))
+}
+
+/// Splits `money` into `parts` near-equal parts that sum exactly to the whole.
+#[napi(ts_args_type = "money: Money, parts: number", ts_return_type = "Money[]")]
+pub fn split(env: Env, money: Unknown<'_>, parts: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::split(&js("money", money)?, &js("parts", parts)?))
+}
+
+/// VAT for gross or net line prices with one of the shop rounding strategies.
+#[napi(
+    ts_args_type = "lines: TaxLine[], basis: PriceBasis, rounding: TaxRounding, mode: RoundingMode",
+    ts_return_type = "TaxBreakdown"
+)]
+pub fn compute_tax(
+    env: Env,
+    lines: Unknown<'_>,
+    basis: Unknown<'_>,
+    rounding: Unknown<'_>,
+    mode: Unknown<'_>,
+) -> napi::Result<Value> {
+    run(&env, || {
+        api::compute_tax(&js("lines", lines)?, &js("basis", basis)?, &js("rounding", rounding)?, &js("mode", mode)?)
+    })
+}

@@ -1,1 +1,287 @@
-//! bindings-wasm (being built).
+//! WebAssembly bindings of festival-core (wasm-bindgen), for browsers and Node.
+//!
+//! The exported API is the same as `bindings-node`'s (same names, same shapes): every export takes
+//! raw JS values, converts them to JSON with [`js`] (the number rules are shared with the Node
+//! package: `festival_js_api::number_to_json`), calls the shared `festival-js-api` crate and
+//! converts the JSON result back with [`to_js`]. Errors are thrown as real JS `Error` objects with
+//! `.code`, `.family` and `.details`.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use festival_core::{Error as CoreError, InputError};
+use festival_js_api::{self as api, JsErrorParts};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SHAPES: &'static str = include_str!("../../bindings-node/js-api/types.d.ts");
+
+type CoreResult<T> = Result<T, CoreError>;
+
+// ------------------------------------------------------------------ JS -> JSON
+
+/// Converts one JS argument to JSON (rules in `festival-js-api`).
+pub fn js(field: &str, v: &JsValue) -> CoreResult<Value> {
+    walk(field, v, 0)
+}
+
+fn walk(path: &str, v: &JsValue, depth: u32) -> CoreResult<Value> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(n) = v.as_f64() {
+        return api::number_to_json(path, n);
+    }
+    if let Some(s) = v.as_string() {
+        return api::check_string(path, s);
+    }
+    if v.is_bigint() {
+        if let Ok(i) = i64::try_from(v.clone()) {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = u64::try_from(v.clone()) {
+            return Ok(Value::from(u));
+        }
+        return Err(api::bigint_out_of_range(path));
+    }
+    if v.is_function() {
+        return Err(api::unsupported_js_value(path, "a function"));
+    }
+    if v.is_symbol() {
+        return Err(api::unsupported_js_value(path, "a symbol"));
+    }
+    if !v.is_object() {
+        return Err(api::unsupported_js_value(path, "this kind of value"));
+    }
+    if depth >= api::MAX_DEPTH {
+        return Err(api::too_deep(path));
+    }
+    if Array::is_array(v) {
+        let arr: &Array = v.unchecked_ref();
+        let mut out = Vec::with_capacity(arr.length() as usize);
+        for i in 0..arr.length() {
+            out.push(walk(&format!("{path}[{i}]"), &arr.get(i), depth + 1)?);
+        }
+        return Ok(Value::Array(out));
+    }
+    if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+        return api::date_to_json(path, d.get_time());
+    }
+    if let Some(b) = v.dyn_ref::<Uint8Array>() {
+        return Ok(Value::String(festival_core::interop::hex_encode(&b.to_vec())));
+    }
+    if js_sys::ArrayBuffer::is_view(v) {
+        return Err(InputError::invalid(path, "expected a Uint8Array").into());
+    }
+    let obj: &Object = v.unchecked_ref();
+    let mut map = Map::new();
+    for key in Object::keys(obj).iter() {
+        let Some(k) = key.as_string() else { continue };
+        let p = format!("{path}.{k}");
+        let val = Reflect::get(obj, &key).map_err(|_| CoreError::from(InputError::invalid(&p, "unreadable property")))?;
+        if val.is_undefined() {
+            continue;
+        }
+        let val = walk(&p, &val, depth + 1)?;
+        map.insert(k, val);
+    }
+    Ok(Value::Object(map))
+}
+
+/// A `Uint8Array` argument.
+#[allow(dead_code)]
+fn bytes(field: &str, v: &JsValue) -> CoreResult<Vec<u8>> {
+    v.dyn_ref::<Uint8Array>()
+        .map(|b| b.to_vec())
+        .ok_or_else(|| InputError::invalid(field, "expected a Uint8Array").into())
+}
+
+// ------------------------------------------------------------------ JSON -> JS
+
+/// JSON to a JS value: integers within ±(2^53 − 1) become numbers, larger ones BigInt (the same
+/// rule napi-rs applies in the Node package); objects become plain objects.
+pub fn to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                if (-api::MAX_SAFE_INTEGER..=api::MAX_SAFE_INTEGER).contains(&i) {
+                    JsValue::from_f64(i as f64)
+                } else {
+                    JsValue::from(i)
+                }
+            } else if let Some(u) = n.as_u64() {
+                JsValue::from(u)
+            } else {
+                JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN))
+            }
+        }
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(a) => a.iter().map(to_js).collect::<Array>().into(),
+        Value::Object(m) => {
+            let obj = Object::new();
+            for (k, val) in m {
+                // Setting a data property on a fresh plain object cannot fail.
+                let _ = Reflect::set(&obj, &JsValue::from_str(k), &to_js(val));
+            }
+            obj.into()
+        }
+    }
+}
+
+// ------------------------------------------------------------------ errors
+
+/// A core error as the JS `Error` thrown: `instanceof Error`, `.code`, `.family`, `.details`.
+pub fn js_error(e: &CoreError, camel_case: bool) -> JsValue {
+    let p = JsErrorParts::new(e, camel_case);
+    let err = js_sys::Error::new(&p.message);
+    err.set_name("FestivalError");
+    let _ = Reflect::set(&err, &"code".into(), &p.code.into());
+    let _ = Reflect::set(&err, &"family".into(), &p.family.into());
+    let _ = Reflect::set(&err, &"details".into(), &to_js(&p.details));
+    err.into()
+}
+
+fn run(f: impl FnOnce() -> CoreResult<Value>) -> Result<JsValue, JsValue> {
+    f().map(|v| to_js(&v)).map_err(|e| js_error(&e, true))
+}
+
+fn run_plain<T>(f: impl FnOnce() -> CoreResult<T>) -> Result<T, JsValue> {
+    f().map_err(|e| js_error(&e, true))
+}
+
+// ------------------------------------------------------------------ conformance
+
+/// Runs a conformance operation (`tests/vectors/README.md`): JSON text in, JSON text out.
+/// Errors carry the core's snake_case details, like the vectors.
+#[wasm_bindgen(js_name = conformanceExecute)]
+pub fn conformance_execute(
+    #[wasm_bindgen(unchecked_param_type = "string")] op: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<String, JsValue> {
+    (|| api::conformance_execute(&js("op", &op)?, &js("input", &input)?))().map_err(|e| js_error(&e, false))
+}
+
+// ------------------------------------------------------------------ money
+
+/// Parses a decimal string in a currency: `parseMoney("12.5", "EUR")` → `{ amount: "12.50", currency: "EUR" }`.
+#[wasm_bindgen(js_name = parseMoney, unchecked_return_type = "Money")]
+pub fn parse_money(
+    #[wasm_bindgen(unchecked_param_type = "string")] amount: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] currency: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::parse_money(&js("amount", &amount)?, &js("currency", &currency)?))
+}
+
+/// Money from integer minor units: `moneyFromMinor(1050n, "EUR")` → `10.50 EUR`.
+#[wasm_bindgen(js_name = moneyFromMinor, unchecked_return_type = "Money")]
+pub fn money_from_minor(
+    #[wasm_bindgen(unchecked_param_type = "bigint | number")] minor: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] currency: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::money_from_minor(&js("minor", &minor)?, &js("currency", &currency)?))
+}
+
+/// The amount in minor units as a BigInt.
+#[wasm_bindgen(js_name = moneyToMinor)]
+pub fn money_to_minor(#[wasm_bindgen(unchecked_param_type = "Money")] money: JsValue) -> Result<i64, JsValue> {
+    run_plain(|| api::money_to_minor(&js("money", &money)?))
+}
+
+/// `"12.50 EUR"`.
+#[wasm_bindgen(js_name = formatMoney)]
+pub fn format_money(#[wasm_bindgen(unchecked_param_type = "Money")] money: JsValue) -> Result<String, JsValue> {
+    run_plain(|| api::format_money(&js("money", &money)?))
+}
+
+/// `a + b` (same currency, checked).
+#[wasm_bindgen(js_name = addMoney, unchecked_return_type = "Money")]
+pub fn add_money(
+    #[wasm_bindgen(unchecked_param_type = "Money")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Money")] b: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::add_money(&js("a", &a)?, &js("b", &b)?))
+}
+
+/// `a - b` (same currency, checked).
+#[wasm_bindgen(js_name = subMoney, unchecked_return_type = "Money")]
+pub fn sub_money(
+    #[wasm_bindgen(unchecked_param_type = "Money")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Money")] b: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::sub_money(&js("a", &a)?, &js("b", &b)?))
+}
+
+/// `-1`, `0` or `1` (same currency required).
+#[wasm_bindgen(js_name = compareMoney, unchecked_return_type = "-1 | 0 | 1")]
+pub fn compare_money(
+    #[wasm_bindgen(unchecked_param_type = "Money")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Money")] b: JsValue,
+) -> Result<i32, JsValue> {
+    run_plain(|| api::compare_money(&js("a", &a)?, &js("b", &b)?))
+}
+
+/// `money × quantity`, exact.
+#[wasm_bindgen(js_name = mulQty, unchecked_return_type = "Money")]
+pub fn mul_qty(
+    #[wasm_bindgen(unchecked_param_type = "Money")] money: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | bigint")] quantity: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::mul_qty(&js("money", &money)?, &js("quantity", &quantity)?))
+}
+
+/// `money × rate` (rate as a decimal string), rounded with `mode`.
+#[wasm_bindgen(js_name = applyRate, unchecked_return_type = "Money")]
+pub fn apply_rate(
+    #[wasm_bindgen(unchecked_param_type = "Money")] money: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] rate: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RoundingMode")] mode: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::apply_rate(&js("money", &money)?, &js("rate", &rate)?, &js("mode", &mode)?))
+}
+
+/// `money × percent / 100` (`"19"` for 19 %), rounded with `mode`.
+#[wasm_bindgen(js_name = percentage, unchecked_return_type = "Money")]
+pub fn percentage(
+    #[wasm_bindgen(unchecked_param_type = "Money")] money: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] percent: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RoundingMode")] mode: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::percentage(&js("money", &money)?, &js("percent", &percent)?, &js("mode", &mode)?))
+}
+
+/// Splits `money` by ratios (decimal strings) so the parts sum exactly to the whole.
+#[wasm_bindgen(js_name = allocate, unchecked_return_type = "Money[]")]
+pub fn allocate(
+    #[wasm_bindgen(unchecked_param_type = "Money")] money: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] ratios: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::allocate(&js("money", &money)?, &js("ratios", &ratios)?))
+}
+
+/// Splits `money` into `parts` near-equal parts that sum exactly to the whole.
+#[wasm_bindgen(js_name = split, unchecked_return_type = "Money[]")]
+pub fn split(
+    #[wasm_bindgen(unchecked_param_type = "Money")] money: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] parts: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::split(&js("money", &money)?, &js("parts", &parts)?))
+}
+
+/// VAT for gross or net line prices with one of the shop rounding strategies.
+#[wasm_bindgen(js_name = computeTax, unchecked_return_type = "TaxBreakdown")]
+pub fn compute_tax(
+    #[wasm_bindgen(unchecked_param_type = "TaxLine[]")] lines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PriceBasis")] basis: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TaxRounding")] rounding: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RoundingMode")] mode: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        api::compute_tax(&js("lines", &lines)?, &js("basis", &basis)?, &js("rounding", &rounding)?, &js("mode", &mode)?)
+    })
+}

@@ -1,0 +1,17 @@
+// Both packages export exactly the same API (names and kinds); every export is exercised by a test
+// file of this suite (money, errors, vectors, ...).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { fc, impl } from './adapter.mjs'
+
+export const FUNCTIONS = [
+  'conformanceExecute',
+  'parseMoney', 'moneyFromMinor', 'moneyToMinor', 'formatMoney', 'addMoney', 'subMoney', 'compareMoney',
+  'mulQty', 'applyRate', 'percentage', 'allocate', 'split', 'computeTax',
+]
+export const CLASSES = []
+
+test(`the ${impl} package exports exactly the shared API`, () => {
+  const exported = Object.keys(fc).filter((k) => !k.startsWith('__') && typeof fc[k] === 'function').sort()
+  assert.deepEqual(exported, [...FUNCTIONS, ...CLASSES].sort())
+})

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# bindings-wasm tests, on a fresh machine:
+#   1. install tools (scripts/install.sh node wasm apt: idempotent)
+#   2. build the npm package once (scripts/build.sh: release + wasm-opt, prints the wasm size)
+#   3. the shared Node suite (bindings-node/test/*.test.mjs) against pkg/node
+#   4. wasm-bindgen-test in headless Chromium (money, errors, vectors inside the browser)
+#   5. tsc --strict on examples/ts-web against pkg/web's .d.ts
+#   6. npm pack -> install the tarball in a temp dir -> require it once (smoke)
+set -euo pipefail
+# shellcheck source=../../scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+cd "$FESTIVAL_ROOT"
+step() { printf '\n[bindings-wasm] %s\n' "$*"; }
+
+step "install tools"
+./scripts/install.sh node wasm apt
+
+step "build the package (release, wasm-opt)"
+./bindings-wasm/scripts/build.sh
+
+step "shared Node test suite against the wasm package (pkg/node)"
+FESTIVAL_JS_IMPL=wasm FESTIVAL_JS_PATH="$FESTIVAL_ROOT/bindings-wasm/pkg/node/festival_core.js" \
+  node --test bindings-node/test/*.test.mjs
+
+step "wasm-bindgen-test in headless Chromium"
+(cd bindings-wasm && CHROMEDRIVER="$CHROMEDRIVER" cargo test -p bindings-wasm --target wasm32-unknown-unknown)
+
+step "tsc --noEmit --strict examples/ts-web"
+tsc --noEmit -p examples/ts-web/tsconfig.json
+
+step "npm pack + install the tarball + require it"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+(cd bindings-wasm/pkg && npm pack --silent --pack-destination "$tmp" >/dev/null)
+tarball="$(ls "$tmp"/*.tgz)"
+echo "packed $(basename "$tarball"): $(stat -c %s "$tarball") bytes"
+mkdir -p "$tmp/app"
+(cd "$tmp/app" && npm init -y >/dev/null && npm install --no-audit --no-fund --offline --loglevel=error "$tarball" >/dev/null)
+(cd "$tmp/app" && node -e '
+const fc = require("@festival-core/wasm");
+const m = fc.addMoney(fc.parseMoney("1.10", "EUR"), { amount: "2.25", currency: "EUR" });
+if (m.amount !== "3.35") throw new Error("smoke: wrong sum " + JSON.stringify(m));
+console.log("smoke: installed @festival-core/wasm works:", fc.formatMoney(m));
+')
+(cd "$tmp/app" && node --input-type=module -e '
+import init, { parseMoney } from "@festival-core/wasm/web";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const wasmPath = require.resolve("@festival-core/wasm/package.json").replace(/package\.json$/, "web/festival_core_bg.wasm");
+await init({ module_or_path: fs.readFileSync(wasmPath) });
+const m = parseMoney("7", "EUR");
+if (m.amount !== "7.00") throw new Error("smoke(web): " + JSON.stringify(m));
+console.log("smoke: the web entry point initialises and works:", m.amount, m.currency);
+')
+step "ok"
