@@ -1,0 +1,216 @@
+use super::*;
+use crate::money::{Currency, Money};
+use crate::ticketing::{NewTicket, TicketType};
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+const DAY: u128 = 1;
+const VIP: u128 = 2;
+const NOON: &str = "2026-07-04T12:00:00Z";
+
+fn ty(id: u128, zones: &[&str], reentry: bool) -> TicketType {
+    TicketType {
+        id: Uuid::from_u128(id),
+        name: format!("type {id}"),
+        price: Money::parse("50", Currency::iso("EUR").unwrap()).unwrap(),
+        capacity: 100,
+        sale_from: ts("2026-01-01T00:00:00Z"),
+        sale_until: ts("2026-07-04T00:00:00Z"),
+        valid_from: ts("2026-07-04T10:00:00Z"),
+        valid_until: ts("2026-07-05T04:00:00Z"),
+        max_per_order: 4,
+        zones: zones.iter().map(|z| z.to_string()).collect(),
+        reentry_allowed: reentry,
+        transfer_limit: 1,
+    }
+}
+
+fn setup(main_capacity: u32) -> (AccessControl, TicketBook) {
+    let mut book = TicketBook::new();
+    book.add_type(ty(DAY, &["main"], false)).unwrap();
+    book.add_type(ty(VIP, &["main", "backstage"], true)).unwrap();
+    for n in 0..6u128 {
+        let spec = NewTicket { id: Uuid::from_u128(100 + n), number: format!("N{n}"), holder: "H".into() };
+        book.issue(Uuid::from_u128(if n < 3 { DAY } else { VIP }), spec, None, ts("2026-05-01T00:00:00Z")).unwrap();
+    }
+    let zones = vec![
+        Zone {
+            id: "main".into(),
+            name: "Main".into(),
+            capacity: main_capacity,
+            ticket_type_ids: vec![],
+            perimeter: true,
+            alert_thresholds: vec![100, 50],
+        },
+        Zone {
+            id: "backstage".into(),
+            name: "Backstage".into(),
+            capacity: 10,
+            ticket_type_ids: vec![],
+            perimeter: false,
+            alert_thresholds: vec![],
+        },
+    ];
+    (AccessControl::new(zones).unwrap(), book)
+}
+
+fn scan(n: u128, zone: &str, direction: Direction, at: &str) -> Scan {
+    Scan { ticket_id: Uuid::from_u128(100 + n), zone_id: zone.into(), direction, at: ts(at) }
+}
+
+fn deny(reason: DenyReason) -> Decision {
+    Decision::Deny { reason }
+}
+
+#[test]
+fn every_deny_reason() {
+    let (mut ac, mut book) = setup(3);
+    let mut run = |n, zone, dir, at| ac.scan(&mut book, &scan(n, zone, dir, at)).unwrap().decision;
+    assert_eq!(run(0, "main", Direction::Out, NOON), deny(DenyReason::NotInside));
+    assert_eq!(run(0, "main", Direction::In, "2026-07-04T09:59:59.999Z"), deny(DenyReason::OutsideValidity));
+    assert_eq!(run(0, "backstage", Direction::In, NOON), deny(DenyReason::WrongZone));
+    assert_eq!(run(0, "main", Direction::In, NOON), Decision::Admit);
+    assert_eq!(run(0, "main", Direction::In, NOON), deny(DenyReason::AlreadyInside));
+    assert_eq!(run(0, "main", Direction::Out, NOON), Decision::Admit);
+    assert_eq!(run(0, "main", Direction::In, NOON), deny(DenyReason::ReentryNotAllowed));
+    assert_eq!(run(3, "main", Direction::In, NOON), Decision::Admit);
+    assert_eq!(run(4, "main", Direction::In, NOON), Decision::Admit);
+    assert_eq!(run(5, "main", Direction::In, NOON), Decision::Admit);
+    assert_eq!(run(1, "main", Direction::In, NOON), deny(DenyReason::ZoneFull));
+    // VIP re-entry is allowed.
+    assert_eq!(run(3, "main", Direction::Out, NOON), Decision::Admit);
+    assert_eq!(run(3, "main", Direction::In, NOON), Decision::Admit);
+    assert_eq!(run(3, "backstage", Direction::In, NOON), Decision::Admit);
+    book.apply(Uuid::from_u128(101), TicketEvent::Cancel, ts(NOON)).unwrap();
+    book.apply(Uuid::from_u128(102), TicketEvent::Refund, ts(NOON)).unwrap();
+    let spec = NewTicket { id: Uuid::from_u128(200), number: "N200".into(), holder: "New".into() };
+    assert_eq!(book.transfer(Uuid::from_u128(102), spec, ts(NOON)).unwrap_err().code(), "TICKET_ILLEGAL_TRANSITION");
+    let (mut ac2, mut book2) = setup(3);
+    let spec = NewTicket { id: Uuid::from_u128(200), number: "N200".into(), holder: "New".into() };
+    book2.transfer(Uuid::from_u128(101), spec, ts(NOON)).unwrap();
+    book2.apply(Uuid::from_u128(102), TicketEvent::Revoke, ts(NOON)).unwrap();
+    assert_eq!(
+        ac2.scan(&mut book2, &scan(1, "main", Direction::In, NOON)).unwrap().decision,
+        deny(DenyReason::Transferred)
+    );
+    assert_eq!(
+        ac2.scan(&mut book2, &scan(2, "main", Direction::In, NOON)).unwrap().decision,
+        deny(DenyReason::Revoked)
+    );
+    assert_eq!(ac2.scan(&mut book2, &scan(100, "main", Direction::In, NOON)).unwrap().decision, Decision::Admit);
+    assert_eq!(
+        ac.scan(&mut book, &scan(1, "main", Direction::In, NOON)).unwrap().decision,
+        deny(DenyReason::Cancelled)
+    );
+    assert_eq!(ac.scan(&mut book, &scan(2, "main", Direction::In, NOON)).unwrap().decision, deny(DenyReason::Refunded));
+}
+
+#[test]
+fn perimeter_scans_drive_the_ticket_state() {
+    let (mut ac, mut book) = setup(3);
+    let id = Uuid::from_u128(103);
+    ac.scan(&mut book, &scan(3, "main", Direction::In, NOON)).unwrap();
+    assert_eq!(book.ticket(id).unwrap().state, TicketState::CheckedIn);
+    assert!(book.ticket(id).unwrap().used);
+    ac.scan(&mut book, &scan(3, "backstage", Direction::In, NOON)).unwrap();
+    assert_eq!(book.ticket(id).unwrap().state, TicketState::CheckedIn, "inner zones do not move the state");
+    ac.scan(&mut book, &scan(3, "main", Direction::Out, NOON)).unwrap();
+    assert_eq!(book.ticket(id).unwrap().state, TicketState::CheckedOut);
+    // A revoked ticket inside may leave.
+    ac.scan(&mut book, &scan(4, "main", Direction::In, NOON)).unwrap();
+    book.apply(Uuid::from_u128(104), TicketEvent::Revoke, ts(NOON)).unwrap();
+    assert_eq!(ac.scan(&mut book, &scan(4, "main", Direction::Out, NOON)).unwrap().decision, Decision::Admit);
+    assert_eq!(book.ticket(Uuid::from_u128(104)).unwrap().state, TicketState::Revoked);
+    assert_eq!(ac.occupancy("main").unwrap().occupancy, 0);
+}
+
+#[test]
+fn alerts_fire_once_and_rearm_below_the_threshold() {
+    let (mut ac, mut book) = setup(4);
+    let mut alerts = |n, dir| {
+        ac.scan(&mut book, &scan(n, "main", dir, NOON))
+            .unwrap()
+            .alerts
+            .iter()
+            .map(|a| a.threshold_percent)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(alerts(3, Direction::In), Vec::<u32>::new());
+    assert_eq!(alerts(4, Direction::In), vec![50]);
+    assert_eq!(alerts(4, Direction::Out), Vec::<u32>::new()); // 1 of 4: 50 % re-armed
+    assert_eq!(alerts(4, Direction::In), vec![50]);
+    assert_eq!(alerts(5, Direction::In), Vec::<u32>::new());
+    assert_eq!(alerts(0, Direction::In), vec![100]);
+    let o = ac.occupancy("main").unwrap();
+    assert_eq!((o.occupancy, o.entries, o.exits), (4, 5, 1));
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_deny() {
+    let (mut ac, mut book) = setup(3);
+    let e = ac.scan(&mut book, &scan(0, "nowhere", Direction::In, NOON)).unwrap_err();
+    assert_eq!((e.code(), e.details()["zone_id"].as_str()), ("ACCESS_UNKNOWN_ZONE", Some("nowhere")));
+    assert_eq!(ac.scan(&mut book, &scan(77, "main", Direction::In, NOON)).unwrap_err().code(), "ACCESS_UNKNOWN_TICKET");
+    let zone = |id: &str, capacity, thresholds: Vec<u32>| Zone {
+        id: id.into(),
+        name: "Z".into(),
+        capacity,
+        ticket_type_ids: vec![],
+        perimeter: false,
+        alert_thresholds: thresholds,
+    };
+    assert_eq!(AccessControl::new(vec![zone("a", 0, vec![])]).unwrap_err().code(), "ACCESS_INVALID_ZONE");
+    assert_eq!(AccessControl::new(vec![zone("a", 1, vec![101])]).unwrap_err().code(), "ACCESS_INVALID_ZONE");
+    assert_eq!(AccessControl::new(vec![zone("a", 1, vec![80, 80])]).unwrap_err().code(), "ACCESS_INVALID_ZONE");
+    assert_eq!(AccessControl::new(vec![zone("", 1, vec![])]).unwrap_err().code(), "ACCESS_INVALID_ZONE");
+    assert_eq!(
+        AccessControl::new(vec![zone("a", 1, vec![]), zone("a", 2, vec![])]).unwrap_err().code(),
+        "ACCESS_DUPLICATE_ZONE"
+    );
+    // The zone may grant a type that does not list it.
+    let mut ac =
+        AccessControl::new(vec![Zone { ticket_type_ids: vec![Uuid::from_u128(DAY)], ..zone("backstage", 5, vec![]) }])
+            .unwrap();
+    assert_eq!(ac.scan(&mut book, &scan(0, "backstage", Direction::In, NOON)).unwrap().decision, Decision::Admit);
+}
+
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Occupancy is never negative, never above capacity, equals entries − exits and the
+        /// number of tickets inside; alerts fire only on entries.
+        #[test]
+        fn occupancy_is_entries_minus_exits(capacity in 1u32..5,
+                                             scans in prop::collection::vec((0u128..6, any::<bool>(), any::<bool>(), 0i64..3), 1..80)) {
+            let (_, mut book) = setup(capacity);
+            let zones = vec![
+                Zone { id: "main".into(), name: "Main".into(), capacity, ticket_type_ids: vec![], perimeter: true, alert_thresholds: vec![50, 80, 100] },
+                Zone { id: "backstage".into(), name: "B".into(), capacity, ticket_type_ids: vec![], perimeter: false, alert_thresholds: vec![100] },
+            ];
+            let mut ac = AccessControl::new(zones).unwrap();
+            let base = ts(NOON);
+            for (n, backstage, inward, hour) in scans {
+                let zone = if backstage { "backstage" } else { "main" };
+                let direction = if inward { Direction::In } else { Direction::Out };
+                let at = base.plus_millis(hour * 10 * 3_600_000);
+                let before = ac.occupancy(zone).unwrap().occupancy;
+                let out = ac.scan(&mut book, &Scan { ticket_id: Uuid::from_u128(100 + n), zone_id: zone.into(), direction, at }).unwrap();
+                let o = ac.occupancy(zone).unwrap();
+                prop_assert_eq!(out.occupancy, o.occupancy);
+                prop_assert_eq!(u64::from(o.occupancy), o.entries - o.exits);
+                prop_assert!(o.occupancy <= o.capacity);
+                let inside = (0..6u128).filter(|k| ac.is_inside(zone, Uuid::from_u128(100 + k)).unwrap()).count();
+                prop_assert_eq!(inside, o.occupancy as usize);
+                match out.decision {
+                    Decision::Admit if inward => prop_assert_eq!(o.occupancy, before + 1),
+                    Decision::Admit => prop_assert_eq!(o.occupancy + 1, before),
+                    Decision::Deny { .. } => { prop_assert_eq!(o.occupancy, before); prop_assert!(out.alerts.is_empty()); }
+                }
+                if !inward { prop_assert!(out.alerts.is_empty()); }
+            }
+        }
+    }
+}
