@@ -323,6 +323,11 @@ impl LedgerBatchBuilder {
         }
     }
 
+    /// The batch's currency.
+    pub fn currency(&self) -> Currency {
+        self.batch.currency
+    }
+
     /// Appends one row.
     pub fn push(&mut self, row: &LedgerRow<'_>) -> Result<(), InputError> {
         self.wallet.push(row.wallet)?;

@@ -165,6 +165,11 @@ impl IncidentBatchBuilder {
         }
     }
 
+    /// The batch's currency.
+    pub fn currency(&self) -> Currency {
+        self.batch.currency
+    }
+
     /// Appends one incident.
     pub fn push(&mut self, row: &IncidentRow<'_>) -> Result<(), InputError> {
         intern(&mut self.batch.device, &mut self.device, row.device)?;

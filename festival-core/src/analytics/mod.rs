@@ -34,6 +34,7 @@
 //! ```
 
 mod batch;
+mod convert;
 mod incidents;
 mod report;
 
