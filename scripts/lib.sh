@@ -33,6 +33,10 @@ export KOTLIN_LIB="$KOTLIN_HOME/lib"
 export WASM_OPT="$NODE_TOOLS/node_modules/.bin/wasm-opt"   # npm binaryen 132; never /usr/bin/wasm-opt
 export TSC="$NODE_TOOLS/node_modules/.bin/tsc"
 export NAPI="$NODE_TOOLS/node_modules/.bin/napi"
+# Call `ubrn` (on PATH) or "$UBRN", NOT `npx ubrn`: npx only looks in the caller's own
+# node_modules and otherwise asks the registry for a package named "ubrn" (404). The tool's cargo
+# build is cached in .tools/ubrn-target (install.sh ubrn); don't export CARGO_TARGET_DIR around it,
+# or cargo builds the tool again there.
 export UBRN="$NODE_TOOLS/node_modules/.bin/ubrn"
 # Let binding scripts `require('decimal.js')`, `require('sodium-native')` etc. from anywhere.
 case ":${NODE_PATH:-}:" in *":$NODE_TOOLS/node_modules:"*) ;; *) export NODE_PATH="$NODE_TOOLS/node_modules${NODE_PATH:+:$NODE_PATH}" ;; esac
