@@ -6,9 +6,11 @@
 //! module; every chapter checks that its numbers add up and fails loudly otherwise.
 
 mod money;
+mod wallets;
 
 fn main() -> Result<(), festival_core::Error> {
     println!("=== festival-core: a festival day ===");
     money::run()?;
+    wallets::run()?;
     Ok(())
 }
