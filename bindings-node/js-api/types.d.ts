@@ -50,3 +50,46 @@ export interface FestivalError extends Error {
   /** Structured fields (camelCase keys; conformanceExecute keeps the core's snake_case). */
   details: Record<string, unknown>
 }
+
+/** A timestamp argument: a valid Date or an RFC 3339 string. Outputs are RFC 3339 strings (UTC, ms). */
+export type TimestampInput = Date | string
+
+/** What a signed ticket code says. */
+export interface TicketClaims {
+  keyId: number
+  festivalId: string
+  ticketId: string
+  /** 1..=16 of A-Z 0-9 _ - ("DAY", "VIP"). */
+  ticketType: string
+  validFrom: string
+  validUntil: string
+}
+
+/** Claims as accepted by issueTicketCode (timestamps may be Dates). */
+export interface TicketClaimsInput extends Omit<TicketClaims, 'validFrom' | 'validUntil'> {
+  validFrom: TimestampInput
+  validUntil: TimestampInput
+}
+
+/** An issuer key a gate trusts (several may be valid at once during a rotation). */
+export interface IssuerKey {
+  keyId: number
+  /** Ed25519 public key, 32 bytes. */
+  publicKey: Uint8Array
+  festivalId: string
+  validFrom: TimestampInput
+  validUntil: TimestampInput
+}
+
+/** A revocation / block list (entries strictly increasing). */
+export interface RevocationList {
+  festivalId: string
+  keyId: number
+  /** 64-bit version (output: decimal string). */
+  version: bigint | number | string
+  issuedAt: TimestampInput
+  revokedTickets: string[]
+  /** NFC tag UIDs (input: Uint8Array or hex; output: hex strings). */
+  blockedTags: (Uint8Array | string)[]
+  revokedDevices: string[]
+}

@@ -90,7 +90,6 @@ fn walk(path: &str, u: Unknown<'_>, depth: u32) -> CoreResult<Value> {
 }
 
 /// A `Uint8Array` argument (bytes never travel as hex or arrays of numbers in the JS API).
-#[allow(dead_code)]
 fn bytes(field: &str, u: Unknown<'_>) -> CoreResult<Vec<u8>> {
     let is_typed = u.get_type().ok() == Some(ValueType::Object) && u.is_typedarray().unwrap_or(false);
     if !is_typed {
@@ -126,7 +125,9 @@ fn run_with<T>(env: &Env, camel_case: bool, f: impl FnOnce() -> CoreResult<T>) -
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(throw(env, &e, camel_case)),
-        Err(_) => Err(napi::Error::new(napi::Status::GenericFailure, "festival-core panicked (a bug: please report it)")),
+        Err(_) => {
+            Err(napi::Error::new(napi::Status::GenericFailure, "festival-core panicked (a bug: please report it)"))
+        }
     }
 }
 
@@ -234,4 +235,96 @@ pub fn compute_tax(
     run(&env, || {
         api::compute_tax(&js("lines", lines)?, &js("basis", basis)?, &js("rounding", rounding)?, &js("mode", mode)?)
     })
+}
+
+// ------------------------------------------------------------------ offline
+
+/// Strict Ed25519 verification (canonical encodings, no small-order keys); any rejection is `false`.
+#[napi(ts_args_type = "publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array")]
+pub fn verify_signature(
+    env: Env,
+    public_key: Unknown<'_>,
+    message: Unknown<'_>,
+    signature: Unknown<'_>,
+) -> napi::Result<bool> {
+    run(&env, || {
+        Ok(api::offline::verify_signature(
+            &bytes("publicKey", public_key)?,
+            &bytes("message", message)?,
+            &bytes("signature", signature)?,
+        ))
+    })
+}
+
+/// The Ed25519 public key (32 bytes) of a 32-byte secret seed (the caller supplies the entropy).
+#[napi(ts_args_type = "seed: Uint8Array")]
+pub fn public_key_from_seed(env: Env, seed: Unknown<'_>) -> napi::Result<Uint8Array> {
+    run(&env, || api::offline::public_key_from_seed(&bytes("seed", seed)?)).map(Uint8Array::from)
+}
+
+/// Signs `message` with the key of `seed` (deterministic Ed25519, 64 bytes).
+#[napi(ts_args_type = "seed: Uint8Array, message: Uint8Array")]
+pub fn sign_message(env: Env, seed: Unknown<'_>, message: Unknown<'_>) -> napi::Result<Uint8Array> {
+    run(&env, || api::offline::sign_message(&bytes("seed", seed)?, &bytes("message", message)?)).map(Uint8Array::from)
+}
+
+/// Issues the QR text (`FC...`) of a ticket code signed with the issuer's 32-byte seed.
+#[napi(ts_args_type = "claims: TicketClaimsInput, issuerSeed: Uint8Array")]
+pub fn issue_ticket_code(env: Env, claims: Unknown<'_>, issuer_seed: Unknown<'_>) -> napi::Result<String> {
+    run(&env, || api::offline::issue_ticket_code(&js("claims", claims)?, &bytes("issuerSeed", issuer_seed)?))
+}
+
+/// Decodes a ticket code WITHOUT verifying it (display only; gates use `TicketVerifier`).
+#[napi(ts_args_type = "code: string", ts_return_type = "TicketClaims")]
+pub fn decode_ticket_code(env: Env, code: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || api::offline::decode_ticket_code(&js("code", code)?))
+}
+
+/// Signs a revocation / block list; returns its canonical signed bytes.
+#[napi(ts_args_type = "list: RevocationList, issuerSeed: Uint8Array")]
+pub fn issue_revocation_list(env: Env, list: Unknown<'_>, issuer_seed: Unknown<'_>) -> napi::Result<Uint8Array> {
+    run(&env, || api::offline::issue_revocation_list(&js("list", list)?, &bytes("issuerSeed", issuer_seed)?))
+        .map(Uint8Array::from)
+}
+
+/// A gate's offline ticket-code verifier: trusted issuer keys (rotation), its festival, and the
+/// installed revocation list (which only moves forward and must be fresh).
+#[napi]
+pub struct TicketVerifier {
+    inner: api::offline::TicketVerifierHandle,
+}
+
+#[napi]
+impl TicketVerifier {
+    /// `new TicketVerifier(keys, festivalId)`.
+    #[napi(constructor, ts_args_type = "keys: IssuerKey[], festivalId: string")]
+    pub fn new(env: Env, keys: Unknown<'_>, festival_id: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || api::offline::TicketVerifierHandle::new(&js("keys", keys)?, &js("festivalId", festival_id)?))
+            .map(|inner| TicketVerifier { inner })
+    }
+
+    /// Verifies and installs signed list bytes.
+    #[napi(ts_args_type = "bytes: Uint8Array, now: TimestampInput", ts_return_type = "'installed' | 'unchanged'")]
+    pub fn install_revocation_list(&mut self, env: Env, list: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.install_revocation_list(&bytes("bytes", list)?, &js("now", now)?))
+    }
+
+    /// The installed revocation list, or null.
+    #[napi(ts_return_type = "RevocationList | null")]
+    pub fn revocation_list(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || self.inner.revocation_list())
+    }
+
+    /// Verifies a ticket code at `now`; returns its claims or throws a `CODE_*` error.
+    #[napi(ts_args_type = "code: string, now: TimestampInput, maxStalenessMs: number", ts_return_type = "TicketClaims")]
+    pub fn verify(
+        &self,
+        env: Env,
+        code: Unknown<'_>,
+        now: Unknown<'_>,
+        max_staleness_ms: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || self.inner.verify(&js("code", code)?, &js("now", now)?, &js("maxStalenessMs", max_staleness_ms)?))
+    }
 }

@@ -82,7 +82,8 @@ fn walk(path: &str, v: &JsValue, depth: u32) -> CoreResult<Value> {
     for key in Object::keys(obj).iter() {
         let Some(k) = key.as_string() else { continue };
         let p = format!("{path}.{k}");
-        let val = Reflect::get(obj, &key).map_err(|_| CoreError::from(InputError::invalid(&p, "unreadable property")))?;
+        let val =
+            Reflect::get(obj, &key).map_err(|_| CoreError::from(InputError::invalid(&p, "unreadable property")))?;
         if val.is_undefined() {
             continue;
         }
@@ -93,7 +94,6 @@ fn walk(path: &str, v: &JsValue, depth: u32) -> CoreResult<Value> {
 }
 
 /// A `Uint8Array` argument.
-#[allow(dead_code)]
 fn bytes(field: &str, v: &JsValue) -> CoreResult<Vec<u8>> {
     v.dyn_ref::<Uint8Array>()
         .map(|b| b.to_vec())
@@ -284,4 +284,111 @@ pub fn compute_tax(
     run(|| {
         api::compute_tax(&js("lines", &lines)?, &js("basis", &basis)?, &js("rounding", &rounding)?, &js("mode", &mode)?)
     })
+}
+
+// ------------------------------------------------------------------ offline
+
+/// Strict Ed25519 verification (canonical encodings, no small-order keys); any rejection is `false`.
+#[wasm_bindgen(js_name = verifySignature)]
+pub fn verify_signature(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array", js_name = publicKey)] public_key: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] message: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] signature: JsValue,
+) -> Result<bool, JsValue> {
+    run_plain(|| {
+        Ok(api::offline::verify_signature(
+            &bytes("publicKey", &public_key)?,
+            &bytes("message", &message)?,
+            &bytes("signature", &signature)?,
+        ))
+    })
+}
+
+/// The Ed25519 public key (32 bytes) of a 32-byte secret seed (the caller supplies the entropy).
+#[wasm_bindgen(js_name = publicKeyFromSeed)]
+pub fn public_key_from_seed(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] seed: JsValue,
+) -> Result<Vec<u8>, JsValue> {
+    run_plain(|| api::offline::public_key_from_seed(&bytes("seed", &seed)?))
+}
+
+/// Signs `message` with the key of `seed` (deterministic Ed25519, 64 bytes).
+#[wasm_bindgen(js_name = signMessage)]
+pub fn sign_message(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] seed: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] message: JsValue,
+) -> Result<Vec<u8>, JsValue> {
+    run_plain(|| api::offline::sign_message(&bytes("seed", &seed)?, &bytes("message", &message)?))
+}
+
+/// Issues the QR text (`FC...`) of a ticket code signed with the issuer's 32-byte seed.
+#[wasm_bindgen(js_name = issueTicketCode)]
+pub fn issue_ticket_code(
+    #[wasm_bindgen(unchecked_param_type = "TicketClaimsInput")] claims: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array", js_name = issuerSeed)] issuer_seed: JsValue,
+) -> Result<String, JsValue> {
+    run_plain(|| api::offline::issue_ticket_code(&js("claims", &claims)?, &bytes("issuerSeed", &issuer_seed)?))
+}
+
+/// Decodes a ticket code WITHOUT verifying it (display only; gates use `TicketVerifier`).
+#[wasm_bindgen(js_name = decodeTicketCode, unchecked_return_type = "TicketClaims")]
+pub fn decode_ticket_code(#[wasm_bindgen(unchecked_param_type = "string")] code: JsValue) -> Result<JsValue, JsValue> {
+    run(|| api::offline::decode_ticket_code(&js("code", &code)?))
+}
+
+/// Signs a revocation / block list; returns its canonical signed bytes.
+#[wasm_bindgen(js_name = issueRevocationList)]
+pub fn issue_revocation_list(
+    #[wasm_bindgen(unchecked_param_type = "RevocationList")] list: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array", js_name = issuerSeed)] issuer_seed: JsValue,
+) -> Result<Vec<u8>, JsValue> {
+    run_plain(|| api::offline::issue_revocation_list(&js("list", &list)?, &bytes("issuerSeed", &issuer_seed)?))
+}
+
+/// A gate's offline ticket-code verifier: trusted issuer keys (rotation), its festival, and the
+/// installed revocation list (which only moves forward and must be fresh).
+#[wasm_bindgen]
+pub struct TicketVerifier {
+    inner: api::offline::TicketVerifierHandle,
+}
+
+#[wasm_bindgen]
+impl TicketVerifier {
+    /// `new TicketVerifier(keys, festivalId)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "IssuerKey[]")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = festivalId)] festival_id: JsValue,
+    ) -> Result<TicketVerifier, JsValue> {
+        run_plain(|| api::offline::TicketVerifierHandle::new(&js("keys", &keys)?, &js("festivalId", &festival_id)?))
+            .map(|inner| TicketVerifier { inner })
+    }
+
+    /// Verifies and installs signed list bytes.
+    #[wasm_bindgen(js_name = installRevocationList, unchecked_return_type = "'installed' | 'unchanged'")]
+    pub fn install_revocation_list(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] list: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.install_revocation_list(&bytes("bytes", &list)?, &js("now", &now)?))
+    }
+
+    /// The installed revocation list, or null.
+    #[wasm_bindgen(js_name = revocationList, unchecked_return_type = "RevocationList | null")]
+    pub fn revocation_list(&self) -> Result<JsValue, JsValue> {
+        run(|| self.inner.revocation_list())
+    }
+
+    /// Verifies a ticket code at `now`; returns its claims or throws a `CODE_*` error.
+    #[wasm_bindgen(unchecked_return_type = "TicketClaims")]
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number", js_name = maxStalenessMs)] max_staleness_ms: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        run(|| self.inner.verify(&js("code", &code)?, &js("now", &now)?, &js("maxStalenessMs", &max_staleness_ms)?))
+    }
 }

@@ -6,6 +6,9 @@ import init, {
   computeTax,
   formatMoney,
   allocate,
+  TicketVerifier,
+  type IssuerKey,
+  type TicketClaims,
   type Money,
   type TaxBreakdown,
   type FestivalError,
@@ -37,5 +40,25 @@ export function render(el: HTMLElement, offers: Offer[], quantities: number[]): 
   } catch (e) {
     const err = e as FestivalError
     el.textContent = `cannot price this cart: ${err.code}`
+  }
+}
+
+// A box-office tablet verifies a QR ticket code fully offline, with the festival's issuer keys
+// and the last signed revocation list it downloaded.
+export function checkTicket(
+  code: string,
+  issuerKeys: IssuerKey[],
+  festivalId: string,
+  revocationList: Uint8Array,
+): { ok: true; claims: TicketClaims } | { ok: false; reason: string } {
+  const gate = new TicketVerifier(issuerKeys, festivalId)
+  const now = new Date()
+  gate.installRevocationList(revocationList, now)
+  try {
+    return { ok: true, claims: gate.verify(code, now, 10 * 60 * 1000) }
+  } catch (e) {
+    return { ok: false, reason: (e as FestivalError).code }
+  } finally {
+    gate.free()
   }
 }

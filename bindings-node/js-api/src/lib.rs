@@ -34,6 +34,8 @@ use festival_core::{Error, InputError};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
+pub mod offline;
+
 /// Result of every API function.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -46,7 +48,7 @@ pub const MAX_DEPTH: u32 = 64;
 /// Longest string accepted from JS (1 MiB); anything longer is rejected before it is parsed.
 pub const MAX_STRING_BYTES: usize = 1 << 20;
 
-fn invalid(field: &str, reason: impl Into<String>) -> Error {
+pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Error {
     InputError::invalid(field, reason).into()
 }
 
@@ -195,6 +197,12 @@ pub fn object_arg<'a>(field: &str, v: &'a Value) -> Result<&'a Map<String, Value
 /// Money as the JS API returns it: `{ amount: "12.50", currency: "EUR" }`.
 pub fn money_out(m: &Money) -> Value {
     json!({ "amount": m.amount_string(), "currency": m.currency().to_string() })
+}
+
+/// Deserializes a core type from a JS argument: keys are renamed from camelCase first; shape
+/// errors are `INPUT_INVALID` naming `field`.
+pub fn from_js<T: serde::de::DeserializeOwned>(field: &str, v: &Value) -> Result<T> {
+    serde_json::from_value(interop::keys_to_snake_case(v.clone())).map_err(|e| invalid(field, e.to_string()))
 }
 
 /// Serializes a core value and renames its keys to camelCase.
