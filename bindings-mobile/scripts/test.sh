@@ -59,4 +59,36 @@ if [ -f "$FESTIVAL_ROOT/examples/kotlin/OfflinePos.kt" ]; then
   java -Djna.library.path="$LIB_DIR" -cp "$RUN_CP" org.festivalcore.examples.OfflinePosKt
 fi
 
+step "React Native: ubrn generate jsi bindings (TypeScript + C++) from the built library"
+RN_OUT="$OUT/rn"
+rm -rf "$RN_OUT"
+# `generate jsi bindings` runs `cargo metadata` in its working directory: the Rust workspace root.
+"$UBRN" generate jsi bindings --library --no-format --ts-dir "$RN_OUT/ts" --cpp-dir "$RN_OUT/cpp" "$LIB"
+step "React Native: ubrn generate jsi turbo-module (reads bindings-mobile/react-native/package.json)"
+(cd "$HERE/react-native" && "$UBRN" generate jsi turbo-module --config ubrn.config.yaml bindings_mobile)
+for f in "$RN_OUT/ts/bindings_mobile.ts" "$RN_OUT/ts/bindings_mobile-ffi.ts" "$RN_OUT/cpp/bindings_mobile.cpp" \
+         "$RN_OUT/cpp/bindings_mobile.hpp" "$RN_OUT/turbo-module/src/index.tsx" "$RN_OUT/turbo-module/src/NativeFestivalCore.ts" \
+         "$RN_OUT/turbo-module/cpp/react-native-festival-core.cpp" "$HERE/react-native/android/cpp-adapter.cpp" \
+         "$HERE/react-native/ios/FestivalCore.mm" "$HERE/react-native/FestivalCore.podspec"; do
+  [ -s "$f" ] || { echo "ubrn did not generate $f" >&2; exit 1; }
+done
+if grep -q "@ts-nocheck" "$RN_OUT/ts/bindings_mobile.ts"; then
+  echo "generated TypeScript is @ts-nocheck: strictTypeChecking in bindings-mobile/uniffi.toml was not applied" >&2
+  exit 1
+fi
+
+step "tsc --noEmit --strict: generated TypeScript + turbo-module entry + examples/react-native"
+"$TSC" --version
+"$TSC" -p "$HERE/react-native/tsconfig.json"
+
+step "g++ -std=c++20 -fsyntax-only: generated C++ against react-native@0.88.1 headers"
+RN_PKG="$NODE_TOOLS/node_modules/react-native"
+UBRN_PKG="$NODE_TOOLS/node_modules/uniffi-bindgen-react-native"
+CXX_INC=(-I"$RN_PKG/ReactCommon/jsi" -I"$RN_PKG/ReactCommon/callinvoker" -I"$RN_PKG/ReactCommon"
+         -I"$UBRN_PKG/cpp/includes" -I"$RN_OUT/cpp")
+for f in "$RN_OUT/cpp/bindings_mobile.cpp" "$RN_OUT/turbo-module/cpp/react-native-festival-core.cpp"; do
+  g++ -std=c++20 -fsyntax-only -Wall "${CXX_INC[@]}" "$f"
+  say "  ok: ${f#"$FESTIVAL_ROOT"/}"
+done
+
 step "bindings-mobile: all checks passed"
