@@ -7,10 +7,12 @@
 
 mod money;
 mod wallets;
+mod offline;
 
 fn main() -> Result<(), festival_core::Error> {
     println!("=== festival-core: a festival day ===");
     money::run()?;
     wallets::run()?;
+    offline::run()?;
     Ok(())
 }
