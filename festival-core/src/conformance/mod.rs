@@ -15,9 +15,11 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
+mod access;
 mod analytics;
 mod money;
 mod offline;
+mod ticketing;
 mod wallet;
 
 use crate::error::{Error, InputError};
@@ -29,9 +31,11 @@ use serde_json::Value;
 pub fn execute(op: &str, input: &Value) -> Result<Value, Error> {
     let family = op.split('.').next().unwrap_or("");
     let result = match family {
+        "access" => access::execute(op, input),
         "analytics" => analytics::execute(op, input),
         "money" => money::execute(op, input),
         "offline" => offline::execute(op, input),
+        "ticketing" => ticketing::execute(op, input),
         "wallet" | "tag" => wallet::execute(op, input),
         _ => None,
     };
