@@ -23,8 +23,10 @@ done
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$FESTIVAL_ROOT"
 export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
-# Per-stage limit, so one hung test (a browser, a JVM) cannot eat CI's whole 90 minutes.
+# Per-stage limits, so one hung test (a browser, a JVM) cannot eat CI's whole 90 minutes.
+# The install gets more: two cold cargo builds on 2 cores, slower still on a busy machine.
 STAGE_TIMEOUT="${FESTIVAL_STAGE_TIMEOUT:-1800}"
+INSTALL_TIMEOUT="${FESTIVAL_INSTALL_TIMEOUT:-3000}"
 LOG_DIR="$FESTIVAL_TOOLS/logs"
 mkdir -p "$LOG_DIR"
 
@@ -36,17 +38,18 @@ hr() { printf '%s\n' "==========================================================
 # run_stage SLUG "Title" cmd args...
 run_stage() {
   local slug="$1" title="$2"; shift 2
-  local log="$LOG_DIR/test-$slug.log" t0=$SECONDS rc=0
+  local log="$LOG_DIR/test-$slug.log" t0=$SECONDS rc=0 limit="$STAGE_TIMEOUT"
+  if [ "$slug" = install ]; then limit="$INSTALL_TIMEOUT"; fi
   hr
   printf '== [%d] %s   (+%ds since start)\n' "$(( ${#STAGE_NAMES[@]} + 1 ))" "$title" "$((SECONDS - RUN_T0))"
   printf '== $ %s\n' "$*"
   hr
   set +e
-  timeout -k 30 "$STAGE_TIMEOUT" "$@" 2>&1 | tee "$log"
+  timeout -k 30 "$limit" "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
   local secs=$((SECONDS - t0)) result=PASS
-  if [ "$rc" -eq 124 ]; then result="FAIL (timed out after ${STAGE_TIMEOUT}s)";
+  if [ "$rc" -eq 124 ]; then result="FAIL (timed out after ${limit}s)";
   elif [ "$rc" -ne 0 ]; then result="FAIL (exit $rc)"; fi
   printf -- '-- %s: %s in %ds\n' "$title" "$result" "$secs"
   STAGE_NAMES+=("$title") STAGE_RESULTS+=("$result") STAGE_SECS+=("$secs") STAGE_LOGS+=("$log")
