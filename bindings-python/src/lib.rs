@@ -6,9 +6,13 @@
 //! the exception hierarchy of `festival_core._errors`. No panic crosses: nothing here unwraps.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod analytics;
 mod convert;
 mod errors;
 mod money;
+mod offline;
+mod ticketing;
+mod wallet;
 
 use errors::CoreResult;
 use pyo3::prelude::*;
@@ -31,5 +35,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(money::allocate, m)?)?;
     m.add_function(wrap_pyfunction!(money::split, m)?)?;
     m.add_function(wrap_pyfunction!(money::compute_tax, m)?)?;
+    m.add_class::<analytics::PyAnalytics>()?;
+    m.add_class::<analytics::ResultTable>()?;
+    m.add_function(wrap_pyfunction!(analytics::analyze, m)?)?;
+    m.add_function(wrap_pyfunction!(offline::verify_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(offline::public_key_from_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(offline::sign, m)?)?;
+    m.add_function(wrap_pyfunction!(analytics::analyze_wallets, m)?)?;
+    m.add_class::<wallet::PyWallet>()?;
+    m.add_class::<wallet::PyOutcome>()?;
+    m.add_class::<wallet::PyBalances>()?;
+    m.add_class::<ticketing::PyInventory>()?;
+    m.add_class::<ticketing::PyHold>()?;
     Ok(())
 }
