@@ -8,11 +8,13 @@
 mod money;
 mod wallets;
 mod offline;
+mod tickets;
 
 fn main() -> Result<(), festival_core::Error> {
     println!("=== festival-core: a festival day ===");
     money::run()?;
     wallets::run()?;
     offline::run()?;
+    tickets::run()?;
     Ok(())
 }
