@@ -112,7 +112,7 @@ fn rejected(error: OfflineError, chained: bool) -> CheckOutcome {
 }
 
 /// Verifies `records` (any order, any devices) against the known `chains`. Signatures are
-/// checked with batch verification; then each device's records are walked in sequence order.
+/// checked strictly ([`super::crypto::verify_many`]); then each device's records are walked in sequence order.
 /// The result does not depend on the order of `records`, and an exact duplicate in the input is
 /// reported as `Duplicate` (the copy with the higher index).
 pub fn verify_chain(
@@ -124,7 +124,7 @@ pub fn verify_chain(
     config: &ChainConfig,
 ) -> ChainReport {
     let mut checks: Vec<Option<CheckOutcome>> = vec![None; records.len()];
-    // Signatures, batched, for records of known devices.
+    // Signatures of records of known devices.
     let mut sig_items: Vec<(StrictPublicKey, Vec<u8>, [u8; 64])> = Vec::new();
     let mut sig_index: Vec<usize> = Vec::new();
     for (i, rec) in records.iter().enumerate() {

@@ -341,7 +341,7 @@ fn policy() -> impl Strategy<Value = ConflictPolicy> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 20, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn permutations_and_duplicates_give_identical_outcomes(
