@@ -1,9 +1,11 @@
 //! `access.*` conformance operations (JSON conventions as in `ticketing.*`).
 //!
 //! * `access.scan_run` — input `{"ticket_types": [TicketType], "tickets": [TicketStep],
-//!   "zones": [Zone], "scans": [Scan]}`. `tickets` are the steps of `ticketing.ticket_run`
-//!   (issue, transfer, cancel, refund, revoke, ...) applied first; any failure there fails the
-//!   operation. `Zone = {"id", "name", "capacity", "ticket_type_ids": [uuid], "perimeter": bool,
+//!   "zones": [Zone], "scans": [Scan | {"ticket": TicketStep}]}`. `tickets` are the steps of
+//!   `ticketing.ticket_run` (issue, transfer, cancel, refund, revoke, ...) applied first; any
+//!   failure there fails the operation. A `{"ticket": TicketStep}` entry among the scans applies a
+//!   ticket step between scans (e.g. a revocation while the holder is inside); its result slot is
+//!   `{"ticket_id", "state"}` or `{"error", "details"}`. `Zone = {"id", "name", "capacity", "ticket_type_ids": [uuid], "perimeter": bool,
 //!   "alert_thresholds": [percent]}`, `Scan = {"ticket_id", "zone_id", "direction": "in"|"out",
 //!   "at"}`. Output `{"results": [{"decision": "admit"|"deny", "reason"?: "wrong_zone"|
 //!   "outside_validity"|"already_inside"|"not_inside"|"revoked"|"cancelled"|"transferred"|
@@ -27,7 +29,14 @@ struct ScanRunIn {
     #[serde(default)]
     tickets: Vec<TicketStep>,
     zones: Vec<Zone>,
-    scans: Vec<Scan>,
+    scans: Vec<ScanStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ScanStep {
+    Scan(Scan),
+    Ticket { ticket: TicketStep },
 }
 
 fn scan_run(i: ScanRunIn) -> Result<Value, Error> {
@@ -37,10 +46,16 @@ fn scan_run(i: ScanRunIn) -> Result<Value, Error> {
     }
     let mut access = AccessControl::new(i.zones)?;
     let mut results = Vec::new();
-    for scan in &i.scans {
-        results.push(match access.scan(&mut book, scan) {
-            Ok(outcome) => out(&outcome)?,
-            Err(e) => error_json(&e),
+    for step in i.scans {
+        results.push(match step {
+            ScanStep::Scan(scan) => match access.scan(&mut book, &scan) {
+                Ok(outcome) => out(&outcome)?,
+                Err(e) => error_json(&e),
+            },
+            ScanStep::Ticket { ticket } => match apply_ticket_step(&mut book, ticket) {
+                Ok(t) => json!({ "ticket_id": t.id, "state": t.state }),
+                Err(e) => error_json(&e),
+            },
         });
     }
     let tickets: Vec<Value> = book.tickets().map(ticket_json).collect();

@@ -134,6 +134,7 @@ pub struct Order {
     total: Money,
     state: OrderState,
     created_at: Timestamp,
+    updated_at: Timestamp,
     expires_at: Timestamp,
     paid: Option<Money>,
     refunded: Money,
@@ -178,6 +179,7 @@ impl Order {
             total,
             state: OrderState::Pending,
             created_at: now,
+            updated_at: now,
             expires_at,
             paid: None,
             refunded: Money::zero(total.currency()),
@@ -208,6 +210,10 @@ impl Order {
     /// When it was placed.
     pub fn created_at(&self) -> Timestamp {
         self.created_at
+    }
+    /// When its state last changed.
+    pub fn updated_at(&self) -> Timestamp {
+        self.updated_at
     }
     /// When its hold expires.
     pub fn expires_at(&self) -> Timestamp {
@@ -273,6 +279,7 @@ impl Order {
         inventory.confirm(self.id, at)?;
         self.paid = Some(amount);
         self.state = OrderState::Paid;
+        self.updated_at = at;
         Ok(self.state)
     }
 
@@ -293,6 +300,7 @@ impl Order {
         let issued = book.issue_all(self.ticket_type_id, tickets, Some(self.id), at)?;
         self.ticket_ids = issued.iter().map(|t| t.id).collect();
         self.state = OrderState::Fulfilled;
+        self.updated_at = at;
         Ok(self.state)
     }
 
@@ -308,6 +316,7 @@ impl Order {
         }
         inventory.expire(at);
         self.state = OrderState::Expired;
+        self.updated_at = at;
         Ok(self.state)
     }
 
@@ -317,11 +326,11 @@ impl Order {
             return Err(illegal(self.state, "cancel"));
         }
         self.ensure_inventory(inventory)?;
-        let _ = at;
         if inventory.hold(self.id).is_some_and(|h| h.state == super::HoldState::Held) {
             inventory.release(self.id)?;
         }
         self.state = OrderState::Cancelled;
+        self.updated_at = at;
         Ok(self.state)
     }
 
@@ -329,7 +338,6 @@ impl Order {
     /// positive (`ORDER_INVALID_AMOUNT`) and at most what is still refundable
     /// (`ORDER_REFUND_EXCEEDS_PAID`); refunds are cumulative.
     pub fn refund(&mut self, amount: Money, at: Timestamp) -> Result<OrderState, Error> {
-        let _ = at;
         let paid = match (self.state, self.paid) {
             (OrderState::Paid | OrderState::Fulfilled | OrderState::PartiallyRefunded, Some(p)) => p,
             (state, _) => return Err(illegal(state, "refund")),
@@ -344,6 +352,7 @@ impl Order {
         }
         self.refunded = self.refunded.checked_add(&amount)?;
         self.state = if self.refunded == paid { OrderState::Refunded } else { OrderState::PartiallyRefunded };
+        self.updated_at = at;
         Ok(self.state)
     }
 }
@@ -426,6 +435,7 @@ mod tests {
         );
         assert_eq!(o.refund(eur("100.00"), ts(NOW)).unwrap(), OrderState::Refunded);
         assert_eq!(o.refunded(), eur("118.00"));
+        assert_eq!(o.updated_at(), ts(NOW));
     }
 
     #[test]

@@ -104,6 +104,10 @@ pub struct Ticket {
     pub used: bool,
     /// When it was issued.
     pub issued_at: Timestamp,
+    /// When its state last changed (issuance, check-in/out, cancel, refund, revoke, transfer).
+    pub updated_at: Timestamp,
+    /// When it was first checked in, if ever (for double-admission checks).
+    pub first_checked_in_at: Option<Timestamp>,
     /// The ticket it replaced by transfer.
     pub replaces: Option<Uuid>,
     /// The ticket that replaced it by transfer.
@@ -262,6 +266,8 @@ impl TicketBook {
                 transfers: 0,
                 used: false,
                 issued_at: at,
+                updated_at: at,
+                first_checked_in_at: None,
                 replaces: None,
                 replaced_by: None,
             })
@@ -298,11 +304,12 @@ impl TicketBook {
     /// Validity windows and zones are the access module's concern, not this state machine's.
     pub fn apply(&mut self, ticket_id: Uuid, event: TicketEvent, at: Timestamp) -> Result<Ticket, TicketingError> {
         let next = self.next_state(ticket_id, event)?;
-        let _ = at;
         let ticket = self.tickets.get_mut(&ticket_id).ok_or(TicketingError::UnknownTicket { ticket_id })?;
         ticket.state = next;
+        ticket.updated_at = at;
         if next == TicketState::CheckedIn {
             ticket.used = true;
+            ticket.first_checked_in_at.get_or_insert(at);
         }
         Ok(ticket.clone())
     }
@@ -337,12 +344,15 @@ impl TicketBook {
             transfers: old.transfers.saturating_add(1),
             used: false,
             issued_at: at,
+            updated_at: at,
+            first_checked_in_at: None,
             replaces: Some(old.id),
             replaced_by: None,
         };
         if let Some(t) = self.tickets.get_mut(&ticket_id) {
             t.state = TicketState::Transferred;
             t.replaced_by = Some(new.id);
+            t.updated_at = at;
         }
         self.insert(new.clone());
         Ok(new)
@@ -397,6 +407,7 @@ mod tests {
         );
         assert_eq!(b.apply(id, TicketEvent::Cancel, ts(AT)).unwrap_err(), illegal(TicketState::CheckedOut, "cancel"));
         assert!(b.ticket(id).unwrap().used);
+        assert_eq!(b.ticket(id).unwrap().first_checked_in_at, Some(ts(AT)));
         assert_eq!(b.apply(id, TicketEvent::Revoke, ts(AT)).unwrap().state, TicketState::Revoked);
         assert_eq!(b.apply(id, TicketEvent::CheckIn, ts(AT)).unwrap_err(), illegal(TicketState::Revoked, "check_in"));
     }
