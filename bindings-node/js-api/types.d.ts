@@ -93,3 +93,140 @@ export interface RevocationList {
   blockedTags: (Uint8Array | string)[]
   revokedDevices: string[]
 }
+
+/** Which sub-balance payments spend first. */
+export type SpendOrder = 'bonus_first' | 'refundable_first'
+/** How a top-up was paid. */
+export type TopUpMethod = 'cash' | 'card' | 'online' | 'other'
+/** A wallet sub-balance. */
+export type SubBalance = 'refundable' | 'bonus'
+/** Wallet lifecycle status. */
+export type WalletStatus = 'active' | 'blocked' | 'closed'
+
+/** Optional wallet limits (absent = unlimited). */
+export interface WalletLimits {
+  maxBalance?: Money
+  maxSinglePayment?: Money
+  maxDailySpend?: Money
+}
+
+/** Wallet configuration as returned by `wallet.config()`. */
+export interface WalletConfig {
+  id: string
+  festivalId: string
+  currency: string
+  spendOrder: SpendOrder
+  limits: WalletLimits
+}
+
+/** Wallet configuration for `new Wallet(...)`. */
+export interface WalletConfigInput {
+  id: string
+  festivalId: string
+  currency: string
+  spendOrder?: SpendOrder
+  limits?: WalletLimits
+}
+
+/** One line of a payment. */
+export interface LineItem {
+  sku: string
+  quantity: number
+  unitPrice: Money
+}
+
+/** A wallet operation (`kind` values are the core's snake_case names). */
+export type WalletOperation =
+  | { kind: 'top_up'; amount: Money; method?: TopUpMethod }
+  | { kind: 'bonus_credit'; amount: Money; expiresAt?: TimestampInput }
+  | { kind: 'payment'; standId: string; deviceId?: string; items: LineItem[]; allowDebt?: boolean }
+  | { kind: 'refund'; paymentId: string; amount: Money; reason?: string }
+  | { kind: 'payout'; amount: Money; fee?: Money }
+  | { kind: 'adjustment'; amount: Money; target: SubBalance; reason: string }
+  | { kind: 'expire_bonus' }
+  | { kind: 'block'; reason: string }
+  | { kind: 'unblock' }
+  | { kind: 'close' }
+  | { kind: 'transfer_out'; toWallet: string; amount: Money }
+  | { kind: 'transfer_in'; fromWallet: string; amount: Money }
+
+/** A request to apply one operation (the id makes retries idempotent). */
+export interface WalletEntry {
+  id: string
+  at: TimestampInput
+  operation: WalletOperation
+}
+
+/** Balances; total = refundable + bonus - debt. */
+export interface Balances {
+  refundable: Money
+  bonus: Money
+  debt: Money
+  total: Money
+}
+
+/** What applying an entry did. */
+export interface WalletOutcome {
+  entryId: string
+  /** true when the entry had already been applied (the original outcome is reported again). */
+  replayed: boolean
+  kind: string
+  refundableDelta: Money
+  bonusDelta: Money
+  debtDelta: Money
+  balances: Balances
+  status: WalletStatus
+}
+
+/** Both sides of a transfer. */
+export interface TransferOutcome {
+  from: WalletOutcome
+  to: WalletOutcome
+}
+
+/** Why a wallet is blocked. */
+export type BlockReason = { kind: 'admin'; reason: string } | { kind: 'debt' }
+
+/** A bonus lot. */
+export interface BonusLot {
+  lotId: string
+  expiresAt: string | null
+  remaining: Money
+}
+
+/** Running sums over a wallet's ledger. */
+export interface WalletTotals {
+  topUps: Money
+  bonusCredits: Money
+  payments: Money
+  refunds: Money
+  payouts: Money
+  payoutFees: Money
+  adjustments: Money
+  transfersIn: Money
+  transfersOut: Money
+  bonusExpired: Money
+  bonusForfeited: Money
+}
+
+/** One applied ledger entry with its effect. */
+export interface LedgerEntry {
+  id: string
+  at: string
+  operation: WalletOperation
+  refundableDelta: Money
+  bonusDelta: Money
+  debtDelta: Money
+  bonusLots?: { lotId: string; amount: Money }[]
+}
+
+/** An NFC tag record (uid as hex). */
+export interface TagRecord {
+  uid: string
+  walletId: string
+  status: 'active' | 'lost'
+  linkedAt: string
+  lostAt?: string
+  replacedBy?: string
+}
+

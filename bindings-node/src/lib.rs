@@ -328,3 +328,358 @@ impl TicketVerifier {
         run(&env, || self.inner.verify(&js("code", code)?, &js("now", now)?, &js("maxStalenessMs", max_staleness_ms)?))
     }
 }
+
+// ------------------------------------------------------------------ wallets
+
+/// A cashless wallet: refundable and bonus sub-balances derived from its ledger, one method per
+/// operation (each takes a caller-chosen entry id for idempotency and the time `at`).
+#[napi]
+pub struct Wallet {
+    inner: api::wallet::WalletHandle,
+}
+
+#[napi]
+impl Wallet {
+    /// `new Wallet({ id, festivalId, currency, spendOrder?, limits? })`.
+    #[napi(constructor, ts_args_type = "config: WalletConfigInput")]
+    pub fn new(env: Env, config: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || api::wallet::WalletHandle::new(&js("config", config)?)).map(|inner| Wallet { inner })
+    }
+
+    /// Rebuilds a wallet from `serialize()` output by replaying its ledger (tampering is detected).
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || api::wallet::WalletHandle::deserialize(&js("state", state)?)).map(|inner| Wallet { inner })
+    }
+
+    /// The wallet as JSON text (config + ledger; the core's storage format).
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || self.inner.serialize())
+    }
+
+    /// The wallet id.
+    #[napi]
+    pub fn id(&self) -> String {
+        self.inner.id()
+    }
+
+    /// Moves refundable money to `to` atomically (both sides or neither).
+    #[napi(
+        ts_args_type = "to: Wallet, id: string, at: TimestampInput, amount: Money",
+        ts_return_type = "TransferOutcome"
+    )]
+    pub fn transfer_to(
+        &mut self,
+        env: Env,
+        to: &mut Wallet,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        amount: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        if std::ptr::eq(&self.inner, &to.inner) {
+            let e: CoreError = InputError::invalid("to", "a wallet cannot transfer to itself").into();
+            return Err(throw(&env, &e, true));
+        }
+        let (from, to) = (&mut self.inner, &mut to.inner);
+        run(&env, || from.transfer_to(to, &js("id", id)?, &js("at", at)?, &js("amount", amount)?))
+    }
+
+    /// Applies an entry `{ id, at, operation: { kind, ... } }` (idempotent by id).
+    #[napi(ts_args_type = "entry: WalletEntry", ts_return_type = "WalletOutcome")]
+    pub fn apply(&mut self, env: Env, entry: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.apply(&js("entry", entry)?))
+    }
+
+    /// Money paid in (refundable).
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, amount: Money, method?: TopUpMethod",
+        ts_return_type = "WalletOutcome"
+    )]
+    pub fn top_up(
+        &mut self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        amount: Unknown<'_>,
+        method: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.top_up(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("method", method)?))
+    }
+
+    /// Promotional credit (a bonus lot, optionally expiring).
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, amount: Money, expiresAt?: TimestampInput | null",
+        ts_return_type = "WalletOutcome"
+    )]
+    pub fn credit_bonus(
+        &mut self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        amount: Unknown<'_>,
+        expires_at: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || {
+            inner.credit_bonus(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("expiresAt", expires_at)?)
+        })
+    }
+
+    /// A payment at a stand with line items (bonus first unless configured otherwise).
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, standId: string, items: LineItem[], deviceId?: string | null",
+        ts_return_type = "WalletOutcome"
+    )]
+    pub fn pay(
+        &mut self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        stand_id: Unknown<'_>,
+        items: Unknown<'_>,
+        device_id: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || {
+            inner.pay(
+                &js("id", id)?,
+                &js("at", at)?,
+                &js("standId", stand_id)?,
+                &js("items", items)?,
+                &js("deviceId", device_id)?,
+            )
+        })
+    }
+
+    /// Refund of (part of) an earlier payment, restored where it came from.
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, paymentId: string, amount: Money, reason?: string | null",
+        ts_return_type = "WalletOutcome"
+    )]
+    pub fn refund(
+        &mut self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        payment_id: Unknown<'_>,
+        amount: Unknown<'_>,
+        reason: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || {
+            inner.refund(
+                &js("id", id)?,
+                &js("at", at)?,
+                &js("paymentId", payment_id)?,
+                &js("amount", amount)?,
+                &js("reason", reason)?,
+            )
+        })
+    }
+
+    /// Cash-out of refundable money (optional fee).
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, amount: Money, fee?: Money | null",
+        ts_return_type = "WalletOutcome"
+    )]
+    pub fn payout(
+        &mut self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        amount: Unknown<'_>,
+        fee: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.payout(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("fee", fee)?))
+    }
+
+    /// Operator correction of one sub-balance.
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, amount: Money, target: SubBalance, reason: string",
+        ts_return_type = "WalletOutcome"
+    )]
+    pub fn adjust(
+        &mut self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        amount: Unknown<'_>,
+        target: Unknown<'_>,
+        reason: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || {
+            inner.adjust(
+                &js("id", id)?,
+                &js("at", at)?,
+                &js("amount", amount)?,
+                &js("target", target)?,
+                &js("reason", reason)?,
+            )
+        })
+    }
+
+    /// Expires bonus lots due at `at`.
+    #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
+    pub fn expire_bonus(&mut self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.expire_bonus(&js("id", id)?, &js("at", at)?))
+    }
+
+    /// Administrative block.
+    #[napi(ts_args_type = "id: string, at: TimestampInput, reason: string", ts_return_type = "WalletOutcome")]
+    pub fn block(&mut self, env: Env, id: Unknown<'_>, at: Unknown<'_>, reason: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.block(&js("id", id)?, &js("at", at)?, &js("reason", reason)?))
+    }
+
+    /// Lifts the administrative block.
+    #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
+    pub fn unblock(&mut self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.unblock(&js("id", id)?, &js("at", at)?))
+    }
+
+    /// Closes the wallet for good.
+    #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
+    pub fn close(&mut self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.close(&js("id", id)?, &js("at", at)?))
+    }
+
+    /// Refundable, bonus, debt and total (derived from the ledger).
+    #[napi(ts_return_type = "Balances")]
+    pub fn balances(&self, env: Env) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.balances())
+    }
+
+    /// What a payment at `at` could spend.
+    #[napi(ts_args_type = "at: TimestampInput", ts_return_type = "Money")]
+    pub fn spendable(&self, env: Env, at: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.spendable(&js("at", at)?))
+    }
+
+    /// Running sums over the ledger (conservation).
+    #[napi(ts_return_type = "WalletTotals")]
+    pub fn totals(&self, env: Env) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.totals())
+    }
+
+    /// `'active' | 'blocked' | 'closed'`.
+    #[napi(ts_return_type = "WalletStatus")]
+    pub fn status(&self, env: Env) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.status())
+    }
+
+    /// Why the wallet is blocked.
+    #[napi(ts_return_type = "BlockReason[]")]
+    pub fn block_reasons(&self, env: Env) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.block_reasons())
+    }
+
+    /// Bonus lots with expiry and remaining amount.
+    #[napi(ts_return_type = "BonusLot[]")]
+    pub fn bonus_lots(&self, env: Env) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.bonus_lots())
+    }
+
+    /// Every applied entry with its effect.
+    #[napi(ts_return_type = "LedgerEntry[]")]
+    pub fn ledger(&self, env: Env) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.ledger())
+    }
+
+    /// The wallet's configuration.
+    #[napi(ts_return_type = "WalletConfig")]
+    pub fn config(&self, env: Env) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.config())
+    }
+}
+
+/// NFC wristband tags ↔ wallets: link, report lost, replace; a used tag is never re-linked.
+#[napi]
+pub struct TagRegistry {
+    inner: api::wallet::TagRegistryHandle,
+}
+
+#[napi]
+impl TagRegistry {
+    /// An empty registry.
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        TagRegistry { inner: api::wallet::TagRegistryHandle::new() }
+    }
+
+    /// Rebuilds a registry from `serialize()` output.
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || api::wallet::TagRegistryHandle::deserialize(&js("state", state)?))
+            .map(|inner| TagRegistry { inner })
+    }
+
+    /// The registry as JSON text.
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || self.inner.serialize())
+    }
+
+    /// The wallet id of an active tag.
+    #[napi(ts_args_type = "uid: Uint8Array | string")]
+    pub fn lookup(&self, env: Env, uid: Unknown<'_>) -> napi::Result<String> {
+        run(&env, || self.inner.lookup(&js("uid", uid)?))
+    }
+
+    /// Links a tag UID to a wallet.
+    #[napi(
+        ts_args_type = "uid: Uint8Array | string, walletId: string, at: TimestampInput",
+        ts_return_type = "TagRecord"
+    )]
+    pub fn link(&mut self, env: Env, uid: Unknown<'_>, wallet_id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.link(&js("uid", uid)?, &js("walletId", wallet_id)?, &js("at", at)?))
+    }
+
+    /// Reports a tag lost (blocked forever).
+    #[napi(ts_args_type = "uid: Uint8Array | string, at: TimestampInput", ts_return_type = "TagRecord")]
+    pub fn report_lost(&mut self, env: Env, uid: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.report_lost(&js("uid", uid)?, &js("at", at)?))
+    }
+
+    /// Moves a wallet from a lost/old tag to a new one.
+    #[napi(
+        ts_args_type = "oldUid: Uint8Array | string, newUid: Uint8Array | string, at: TimestampInput",
+        ts_return_type = "TagRecord"
+    )]
+    pub fn replace(
+        &mut self,
+        env: Env,
+        old_uid: Unknown<'_>,
+        new_uid: Unknown<'_>,
+        at: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        let inner = &mut self.inner;
+        run(&env, || inner.replace(&js("oldUid", old_uid)?, &js("newUid", new_uid)?, &js("at", at)?))
+    }
+
+    /// Every tag record.
+    #[napi(ts_return_type = "TagRecord[]")]
+    pub fn records(&self, env: Env) -> napi::Result<Value> {
+        let inner = &self.inner;
+        run(&env, || inner.records())
+    }
+}
+

@@ -10,7 +10,7 @@ export const FUNCTIONS = [
   'mulQty', 'applyRate', 'percentage', 'allocate', 'split', 'computeTax',
   'verifySignature', 'publicKeyFromSeed', 'signMessage', 'issueTicketCode', 'decodeTicketCode', 'issueRevocationList',
 ]
-export const CLASSES = ['TicketVerifier']
+export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry']
 
 test(`the ${impl} package exports exactly the shared API`, () => {
   const exported = Object.keys(fc).filter((k) => !k.startsWith('__') && typeof fc[k] === 'function').sort()

@@ -392,3 +392,355 @@ impl TicketVerifier {
         run(|| self.inner.verify(&js("code", &code)?, &js("now", &now)?, &js("maxStalenessMs", &max_staleness_ms)?))
     }
 }
+
+// ------------------------------------------------------------------ wallets
+
+/// A cashless wallet: refundable and bonus sub-balances derived from its ledger, one method per
+/// operation (each takes a caller-chosen entry id for idempotency and the time `at`).
+#[wasm_bindgen]
+pub struct Wallet {
+    inner: api::wallet::WalletHandle,
+}
+
+#[wasm_bindgen]
+impl Wallet {
+    /// `new Wallet({ id, festivalId, currency, spendOrder?, limits? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "WalletConfigInput")] config: JsValue) -> Result<Wallet, JsValue> {
+        run_plain(|| api::wallet::WalletHandle::new(&js("config", &config)?)).map(|inner| Wallet { inner })
+    }
+
+    /// Rebuilds a wallet from `serialize()` output by replaying its ledger (tampering is detected).
+    pub fn deserialize(#[wasm_bindgen(unchecked_param_type = "string")] state: JsValue) -> Result<Wallet, JsValue> {
+        run_plain(|| api::wallet::WalletHandle::deserialize(&js("state", &state)?)).map(|inner| Wallet { inner })
+    }
+
+    /// The wallet as JSON text (config + ledger; the core's storage format).
+    pub fn serialize(&self) -> Result<String, JsValue> {
+        run_plain(|| self.inner.serialize())
+    }
+
+    /// The wallet id.
+    pub fn id(&self) -> String {
+        self.inner.id()
+    }
+
+    /// Moves refundable money to `to` atomically (both sides or neither).
+    #[wasm_bindgen(js_name = transferTo, unchecked_return_type = "TransferOutcome")]
+    pub fn transfer_to(
+        &mut self,
+        to: &mut Wallet,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Money")] amount: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (from, to) = (&mut self.inner, &mut to.inner);
+        run(|| from.transfer_to(to, &js("id", &id)?, &js("at", &at)?, &js("amount", &amount)?))
+    }
+
+    /// Applies an entry `{ id, at, operation: { kind, ... } }` (idempotent by id).
+    #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    pub fn apply(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "WalletEntry")] entry: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.apply(&js("entry", &entry)?))
+    }
+
+    /// Money paid in (refundable).
+    #[wasm_bindgen(js_name = topUp, unchecked_return_type = "WalletOutcome")]
+    pub fn top_up(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Money")] amount: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TopUpMethod")] method: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.top_up(&js("id", &id)?, &js("at", &at)?, &js("amount", &amount)?, &js("method", &method)?))
+    }
+
+    /// Promotional credit (a bonus lot, optionally expiring).
+    #[wasm_bindgen(js_name = creditBonus, unchecked_return_type = "WalletOutcome")]
+    pub fn credit_bonus(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Money")] amount: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput | null", js_name = expiresAt)] expires_at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| {
+            inner.credit_bonus(
+                &js("id", &id)?,
+                &js("at", &at)?,
+                &js("amount", &amount)?,
+                &js("expiresAt", &expires_at)?,
+            )
+        })
+    }
+
+    /// A payment at a stand with line items (bonus first unless configured otherwise).
+    #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    pub fn pay(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = standId)] stand_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "LineItem[]")] items: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | null", js_name = deviceId)] device_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| {
+            inner.pay(
+                &js("id", &id)?,
+                &js("at", &at)?,
+                &js("standId", &stand_id)?,
+                &js("items", &items)?,
+                &js("deviceId", &device_id)?,
+            )
+        })
+    }
+
+    /// Refund of (part of) an earlier payment, restored where it came from.
+    #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    pub fn refund(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = paymentId)] payment_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Money")] amount: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | null")] reason: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| {
+            inner.refund(
+                &js("id", &id)?,
+                &js("at", &at)?,
+                &js("paymentId", &payment_id)?,
+                &js("amount", &amount)?,
+                &js("reason", &reason)?,
+            )
+        })
+    }
+
+    /// Cash-out of refundable money (optional fee).
+    #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    pub fn payout(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Money")] amount: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Money | null")] fee: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.payout(&js("id", &id)?, &js("at", &at)?, &js("amount", &amount)?, &js("fee", &fee)?))
+    }
+
+    /// Operator correction of one sub-balance.
+    #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    pub fn adjust(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Money")] amount: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SubBalance")] target: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| {
+            inner.adjust(
+                &js("id", &id)?,
+                &js("at", &at)?,
+                &js("amount", &amount)?,
+                &js("target", &target)?,
+                &js("reason", &reason)?,
+            )
+        })
+    }
+
+    /// Expires bonus lots due at `at`.
+    #[wasm_bindgen(js_name = expireBonus, unchecked_return_type = "WalletOutcome")]
+    pub fn expire_bonus(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.expire_bonus(&js("id", &id)?, &js("at", &at)?))
+    }
+
+    /// Administrative block.
+    #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    pub fn block(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.block(&js("id", &id)?, &js("at", &at)?, &js("reason", &reason)?))
+    }
+
+    /// Lifts the administrative block.
+    #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    pub fn unblock(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.unblock(&js("id", &id)?, &js("at", &at)?))
+    }
+
+    /// Closes the wallet for good.
+    #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    pub fn close(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.close(&js("id", &id)?, &js("at", &at)?))
+    }
+
+    /// Refundable, bonus, debt and total (derived from the ledger).
+    #[wasm_bindgen(unchecked_return_type = "Balances")]
+    pub fn balances(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.balances())
+    }
+
+    /// What a payment at `at` could spend.
+    #[wasm_bindgen(unchecked_return_type = "Money")]
+    pub fn spendable(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.spendable(&js("at", &at)?))
+    }
+
+    /// Running sums over the ledger (conservation).
+    #[wasm_bindgen(unchecked_return_type = "WalletTotals")]
+    pub fn totals(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.totals())
+    }
+
+    /// `'active' | 'blocked' | 'closed'`.
+    #[wasm_bindgen(unchecked_return_type = "WalletStatus")]
+    pub fn status(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.status())
+    }
+
+    /// Why the wallet is blocked.
+    #[wasm_bindgen(js_name = blockReasons, unchecked_return_type = "BlockReason[]")]
+    pub fn block_reasons(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.block_reasons())
+    }
+
+    /// Bonus lots with expiry and remaining amount.
+    #[wasm_bindgen(js_name = bonusLots, unchecked_return_type = "BonusLot[]")]
+    pub fn bonus_lots(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.bonus_lots())
+    }
+
+    /// Every applied entry with its effect.
+    #[wasm_bindgen(unchecked_return_type = "LedgerEntry[]")]
+    pub fn ledger(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.ledger())
+    }
+
+    /// The wallet's configuration.
+    #[wasm_bindgen(unchecked_return_type = "WalletConfig")]
+    pub fn config(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.config())
+    }
+}
+
+/// NFC wristband tags ↔ wallets: link, report lost, replace; a used tag is never re-linked.
+#[wasm_bindgen]
+pub struct TagRegistry {
+    inner: api::wallet::TagRegistryHandle,
+}
+
+#[wasm_bindgen]
+impl TagRegistry {
+    /// An empty registry.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> TagRegistry {
+        TagRegistry { inner: api::wallet::TagRegistryHandle::new() }
+    }
+
+    /// Rebuilds a registry from `serialize()` output.
+    pub fn deserialize(
+        #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
+    ) -> Result<TagRegistry, JsValue> {
+        run_plain(|| api::wallet::TagRegistryHandle::deserialize(&js("state", &state)?))
+            .map(|inner| TagRegistry { inner })
+    }
+
+    /// The registry as JSON text.
+    pub fn serialize(&self) -> Result<String, JsValue> {
+        run_plain(|| self.inner.serialize())
+    }
+
+    /// The wallet id of an active tag.
+    pub fn lookup(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] uid: JsValue,
+    ) -> Result<String, JsValue> {
+        run_plain(|| self.inner.lookup(&js("uid", &uid)?))
+    }
+
+    /// Links a tag UID to a wallet.
+    #[wasm_bindgen(unchecked_return_type = "TagRecord")]
+    pub fn link(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] uid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = walletId)] wallet_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.link(&js("uid", &uid)?, &js("walletId", &wallet_id)?, &js("at", &at)?))
+    }
+
+    /// Reports a tag lost (blocked forever).
+    #[wasm_bindgen(js_name = reportLost, unchecked_return_type = "TagRecord")]
+    pub fn report_lost(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] uid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.report_lost(&js("uid", &uid)?, &js("at", &at)?))
+    }
+
+    /// Moves a wallet from a lost/old tag to a new one.
+    #[wasm_bindgen(unchecked_return_type = "TagRecord")]
+    pub fn replace(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string", js_name = oldUid)] old_uid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string", js_name = newUid)] new_uid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.replace(&js("oldUid", &old_uid)?, &js("newUid", &new_uid)?, &js("at", &at)?))
+    }
+
+    /// Every tag record.
+    #[wasm_bindgen(unchecked_return_type = "TagRecord[]")]
+    pub fn records(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.records())
+    }
+}
+

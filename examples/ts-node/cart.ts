@@ -9,6 +9,10 @@ import {
   formatMoney,
   moneyToMinor,
   split,
+  Wallet,
+  type Balances,
+  type LineItem,
+  type WalletOutcome,
   type Money,
   type TaxLine,
   type TaxBreakdown,
@@ -65,3 +69,24 @@ const shares: Money[] = splitBill(cart.tax.gross, 3)
 const totalCents: bigint = moneyToMinor(cart.tax.gross) // BigInt: exact beyond 2^53
 void shares
 void totalCents
+
+// A POS payment on the server: load the wallet from storage, pay, store it again. The entry id
+// comes from the client, so a retried request is answered with the original outcome.
+export function payAtStand(
+  storedWallet: string,
+  requestId: string,
+  standId: string,
+  items: LineItem[],
+): { wallet: string; outcome: WalletOutcome } {
+  const wallet = Wallet.deserialize(storedWallet)
+  const outcome = wallet.pay(requestId, new Date(), standId, items)
+  return { wallet: wallet.serialize(), outcome }
+}
+
+export function openWallet(id: string, festivalId: string): string {
+  const wallet = new Wallet({ id, festivalId, currency: 'EUR', limits: { maxSinglePayment: parseMoney('150', 'EUR') } })
+  wallet.topUp(`${id.slice(0, 24)}000000000001`, new Date(), parseMoney('50', 'EUR'), 'card')
+  const b: Balances = wallet.balances()
+  void b
+  return wallet.serialize()
+}

@@ -35,6 +35,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 pub mod offline;
+pub mod wallet;
 
 /// Result of every API function.
 pub type Result<T> = std::result::Result<T, Error>;

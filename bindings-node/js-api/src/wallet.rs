@@ -1,0 +1,324 @@
+//! Wallets and NFC tags for JS: a [`WalletHandle`] with one method per operation, balances,
+//! serialize / deserialize (replayed and checked), transfers, and a [`TagRegistryHandle`].
+
+use crate::offline::{timestamp_arg, uuid_arg};
+use crate::{from_js, invalid, money_arg, object_arg, str_arg, to_js, Result};
+use festival_core::wallet::{Entry, LedgerEntry, Operation, TagRecord, TagRegistry, TagUid, Wallet, WalletConfig};
+use serde_json::{json, Value};
+
+/// A wallet held by a JS object.
+#[derive(Debug, Clone)]
+pub struct WalletHandle(Wallet);
+
+fn opt(v: &Value) -> Option<&Value> {
+    if v.is_null() {
+        None
+    } else {
+        Some(v)
+    }
+}
+
+impl WalletHandle {
+    /// `new Wallet(config: WalletConfig)`.
+    pub fn new(config: &Value) -> Result<Self> {
+        let config: WalletConfig = from_js("config", config)?;
+        Ok(WalletHandle(Wallet::new(config)?))
+    }
+
+    /// `Wallet.deserialize(state: string)`: rebuilds the wallet by replaying its ledger, which
+    /// detects tampering (the core's `WALLET_*` codes).
+    pub fn deserialize(state: &Value) -> Result<Self> {
+        let text = str_arg("state", state)?;
+        let v: Value = serde_json::from_str(text).map_err(|e| invalid("state", e.to_string()))?;
+        let o = object_arg("state", &v)?;
+        if let Some(k) = o.keys().find(|k| *k != "config" && *k != "ledger") {
+            return Err(invalid("state", format!("unexpected key '{}'", k.chars().take(40).collect::<String>())));
+        }
+        let config: WalletConfig = serde_json::from_value(o.get("config").cloned().unwrap_or(Value::Null))
+            .map_err(|e| invalid("state.config", e.to_string()))?;
+        let ledger: Vec<LedgerEntry> = serde_json::from_value(o.get("ledger").cloned().unwrap_or(Value::Null))
+            .map_err(|e| invalid("state.ledger", e.to_string()))?;
+        Ok(WalletHandle(Wallet::replay(config, ledger)?))
+    }
+
+    /// `serialize(): string`: the core's JSON (config + ledger, snake_case, as every binding and
+    /// the Rust core store it).
+    pub fn serialize(&self) -> Result<String> {
+        serde_json::to_string(&self.0).map_err(|e| invalid("wallet", e.to_string()))
+    }
+
+    /// `id(): string`.
+    pub fn id(&self) -> String {
+        self.0.id().to_string()
+    }
+
+    /// `config(): WalletConfig`.
+    pub fn config(&self) -> Result<Value> {
+        to_js(self.0.config())
+    }
+
+    /// `apply(entry: WalletEntry): WalletOutcome` with `entry = { id, at, operation: { kind, ... } }`.
+    pub fn apply(&mut self, entry: &Value) -> Result<Value> {
+        let entry: Entry = from_js("entry", entry)?;
+        to_js(&self.0.apply(entry)?)
+    }
+
+    fn op(&mut self, id: &Value, at: &Value, operation: Value) -> Result<Value> {
+        let operation: Operation = from_js("operation", &operation)?;
+        let entry = Entry::new(uuid_arg("id", id)?, timestamp_arg("at", at)?, operation);
+        to_js(&self.0.apply(entry)?)
+    }
+
+    /// `topUp(id, at, amount, method?)`.
+    pub fn top_up(&mut self, id: &Value, at: &Value, amount: &Value, method: &Value) -> Result<Value> {
+        money_arg("amount", amount)?;
+        let mut op = json!({"kind": "top_up", "amount": amount});
+        if let Some(m) = opt(method) {
+            op["method"] = m.clone();
+        }
+        self.op(id, at, op)
+    }
+
+    /// `creditBonus(id, at, amount, expiresAt?)`.
+    pub fn credit_bonus(&mut self, id: &Value, at: &Value, amount: &Value, expires_at: &Value) -> Result<Value> {
+        money_arg("amount", amount)?;
+        let mut op = json!({"kind": "bonus_credit", "amount": amount});
+        if let Some(e) = opt(expires_at) {
+            op["expiresAt"] = Value::String(timestamp_arg("expiresAt", e)?.to_string());
+        }
+        self.op(id, at, op)
+    }
+
+    /// `pay(id, at, standId, items, deviceId?)`.
+    pub fn pay(&mut self, id: &Value, at: &Value, stand_id: &Value, items: &Value, device_id: &Value) -> Result<Value> {
+        for (i, item) in crate::array_arg("items", items)?.iter().enumerate() {
+            let o = object_arg(&format!("items[{i}]"), item)?;
+            money_arg(&format!("items[{i}].unitPrice"), o.get("unitPrice").unwrap_or(&Value::Null))?;
+        }
+        let mut op = json!({"kind": "payment", "standId": uuid_arg("standId", stand_id)?.to_string(), "items": items});
+        if let Some(d) = opt(device_id) {
+            op["deviceId"] = Value::String(uuid_arg("deviceId", d)?.to_string());
+        }
+        self.op(id, at, op)
+    }
+
+    /// `refund(id, at, paymentId, amount, reason?)`.
+    pub fn refund(
+        &mut self,
+        id: &Value,
+        at: &Value,
+        payment_id: &Value,
+        amount: &Value,
+        reason: &Value,
+    ) -> Result<Value> {
+        money_arg("amount", amount)?;
+        let mut op =
+            json!({"kind": "refund", "paymentId": uuid_arg("paymentId", payment_id)?.to_string(), "amount": amount});
+        if let Some(r) = opt(reason) {
+            op["reason"] = Value::String(str_arg("reason", r)?.to_string());
+        }
+        self.op(id, at, op)
+    }
+
+    /// `payout(id, at, amount, fee?)`.
+    pub fn payout(&mut self, id: &Value, at: &Value, amount: &Value, fee: &Value) -> Result<Value> {
+        money_arg("amount", amount)?;
+        let mut op = json!({"kind": "payout", "amount": amount});
+        if let Some(f) = opt(fee) {
+            money_arg("fee", f)?;
+            op["fee"] = f.clone();
+        }
+        self.op(id, at, op)
+    }
+
+    /// `adjust(id, at, amount, target, reason)`.
+    pub fn adjust(&mut self, id: &Value, at: &Value, amount: &Value, target: &Value, reason: &Value) -> Result<Value> {
+        money_arg("amount", amount)?;
+        str_arg("target", target)?;
+        let op =
+            json!({"kind": "adjustment", "amount": amount, "target": target, "reason": str_arg("reason", reason)?});
+        self.op(id, at, op)
+    }
+
+    /// `expireBonus(id, at)`.
+    pub fn expire_bonus(&mut self, id: &Value, at: &Value) -> Result<Value> {
+        self.op(id, at, json!({"kind": "expire_bonus"}))
+    }
+
+    /// `block(id, at, reason)`.
+    pub fn block(&mut self, id: &Value, at: &Value, reason: &Value) -> Result<Value> {
+        let op = json!({"kind": "block", "reason": str_arg("reason", reason)?});
+        self.op(id, at, op)
+    }
+
+    /// `unblock(id, at)`.
+    pub fn unblock(&mut self, id: &Value, at: &Value) -> Result<Value> {
+        self.op(id, at, json!({"kind": "unblock"}))
+    }
+
+    /// `close(id, at)`.
+    pub fn close(&mut self, id: &Value, at: &Value) -> Result<Value> {
+        self.op(id, at, json!({"kind": "close"}))
+    }
+
+    /// `transferTo(to, id, at, amount)`: both sides or neither.
+    pub fn transfer_to(&mut self, to: &mut WalletHandle, id: &Value, at: &Value, amount: &Value) -> Result<Value> {
+        let outcome = Wallet::transfer(
+            &mut self.0,
+            &mut to.0,
+            uuid_arg("id", id)?,
+            timestamp_arg("at", at)?,
+            money_arg("amount", amount)?,
+        )?;
+        to_js(&outcome)
+    }
+
+    /// `balances(): Balances`.
+    pub fn balances(&self) -> Result<Value> {
+        to_js(&self.0.balances())
+    }
+
+    /// `spendable(at): Money` (what a payment at `at` could take).
+    pub fn spendable(&self, at: &Value) -> Result<Value> {
+        Ok(crate::money_out(&self.0.spendable(timestamp_arg("at", at)?)))
+    }
+
+    /// `totals(): WalletTotals`.
+    pub fn totals(&self) -> Result<Value> {
+        to_js(&self.0.totals())
+    }
+
+    /// `status(): 'active' | 'blocked' | 'closed'`.
+    pub fn status(&self) -> Result<Value> {
+        to_js(&self.0.status())
+    }
+
+    /// `blockReasons(): BlockReason[]`.
+    pub fn block_reasons(&self) -> Result<Value> {
+        to_js(&self.0.block_reasons())
+    }
+
+    /// `bonusLots(): BonusLot[]`.
+    pub fn bonus_lots(&self) -> Result<Value> {
+        to_js(&self.0.bonus_lots())
+    }
+
+    /// `ledger(): LedgerEntry[]`.
+    pub fn ledger(&self) -> Result<Value> {
+        to_js(&self.0.ledger())
+    }
+}
+
+/// NFC wristband tags ↔ wallets.
+#[derive(Debug, Clone, Default)]
+pub struct TagRegistryHandle(TagRegistry);
+
+fn tag_arg(field: &str, v: &Value) -> Result<TagUid> {
+    // Bytes arrive as hex (a Uint8Array is converted to hex by the bindings' walkers).
+    let bytes = festival_core::interop::hex_decode(field, str_arg(field, v)?)?;
+    Ok(TagUid::from_bytes(&bytes)?)
+}
+
+fn record_out(r: &TagRecord) -> Result<Value> {
+    to_js(r)
+}
+
+impl TagRegistryHandle {
+    /// `new TagRegistry()`.
+    pub fn new() -> Self {
+        TagRegistryHandle(TagRegistry::new())
+    }
+
+    /// `TagRegistry.deserialize(state: string)` (the JSON of `serialize()`).
+    pub fn deserialize(state: &Value) -> Result<Self> {
+        let records: Vec<TagRecord> =
+            serde_json::from_str(str_arg("state", state)?).map_err(|e| invalid("state", e.to_string()))?;
+        Ok(TagRegistryHandle(TagRegistry::from_records(records)?))
+    }
+
+    /// `serialize(): string` (the core's JSON of the records).
+    pub fn serialize(&self) -> Result<String> {
+        let records: Vec<&TagRecord> = self.0.records().collect();
+        serde_json::to_string(&records).map_err(|e| invalid("registry", e.to_string()))
+    }
+
+    /// `link(uid, walletId, at): TagRecord`.
+    pub fn link(&mut self, uid: &Value, wallet_id: &Value, at: &Value) -> Result<Value> {
+        let uid = tag_arg("uid", uid)?;
+        record_out(self.0.link(&uid, uuid_arg("walletId", wallet_id)?, timestamp_arg("at", at)?)?)
+    }
+
+    /// `reportLost(uid, at): TagRecord`.
+    pub fn report_lost(&mut self, uid: &Value, at: &Value) -> Result<Value> {
+        let uid = tag_arg("uid", uid)?;
+        record_out(self.0.report_lost(&uid, timestamp_arg("at", at)?)?)
+    }
+
+    /// `replace(oldUid, newUid, at): TagRecord` (the new tag's record).
+    pub fn replace(&mut self, old: &Value, new: &Value, at: &Value) -> Result<Value> {
+        let (old, new) = (tag_arg("oldUid", old)?, tag_arg("newUid", new)?);
+        record_out(self.0.replace(&old, &new, timestamp_arg("at", at)?)?)
+    }
+
+    /// `lookup(uid): string` (the wallet id of an active tag).
+    pub fn lookup(&self, uid: &Value) -> Result<String> {
+        Ok(self.0.lookup(&tag_arg("uid", uid)?)?.to_string())
+    }
+
+    /// `records(): TagRecord[]`.
+    pub fn records(&self) -> Result<Value> {
+        let records: Vec<&TagRecord> = self.0.records().collect();
+        to_js(&records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use festival_core::ErrorCode;
+
+    const W: &str = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+    const F: &str = "11111111-2222-4333-8444-555555555555";
+    const STAND: &str = "9b2f0c1e-2d3c-4b5a-8e7f-0123456789ab";
+
+    fn id(n: u8) -> Value {
+        json!(format!("00000000-0000-4000-8000-0000000000{n:02}"))
+    }
+
+    #[test]
+    fn wallet_operations_and_round_trip() {
+        let mut w = WalletHandle::new(&json!({"id": W, "festivalId": F, "currency": "EUR"})).unwrap();
+        let at = json!("2026-07-01T12:00:00Z");
+        let eur = |a: &str| json!({"amount": a, "currency": "EUR"});
+        w.top_up(&id(1), &at, &eur("20"), &json!("cash")).unwrap();
+        w.credit_bonus(&id(2), &at, &eur("5"), &Value::Null).unwrap();
+        let items = json!([{"sku": "beer", "quantity": 2, "unitPrice": eur("4.50")}]);
+        let out = w.pay(&id(3), &at, &json!(STAND), &items, &Value::Null).unwrap();
+        assert_eq!(out["balances"]["total"], eur("16.00"));
+        assert_eq!(out["bonusDelta"], eur("-5.00"));
+        assert_eq!(w.balances().unwrap()["refundable"], eur("16.00"));
+        let again = w.pay(&id(3), &at, &json!(STAND), &items, &Value::Null).unwrap();
+        assert_eq!(again["replayed"], true);
+        let big = json!([{"sku": "vip", "quantity": 1, "unitPrice": eur("100")}]);
+        assert_eq!(
+            w.pay(&id(4), &at, &json!(STAND), &big, &Value::Null).unwrap_err().code(),
+            "WALLET_INSUFFICIENT_FUNDS"
+        );
+        let back = WalletHandle::deserialize(&json!(w.serialize().unwrap())).unwrap();
+        assert_eq!(back.balances().unwrap(), w.balances().unwrap());
+        assert_eq!(w.status().unwrap(), json!("active"));
+    }
+
+    #[test]
+    fn tags() {
+        let mut r = TagRegistryHandle::new();
+        let at = json!("2026-07-01T12:00:00Z");
+        r.link(&json!("04a1b2c3"), &json!(W), &at).unwrap();
+        assert_eq!(r.lookup(&json!("04a1b2c3")).unwrap(), W);
+        r.replace(&json!("04a1b2c3"), &json!("04a1b2c4"), &at).unwrap();
+        assert!(r.lookup(&json!("04a1b2c3")).is_err());
+        let back = TagRegistryHandle::deserialize(&json!(r.serialize().unwrap())).unwrap();
+        assert_eq!(back.lookup(&json!("04a1b2c4")).unwrap(), W);
+        assert_eq!(r.link(&json!("zz"), &json!(W), &at).unwrap_err().code(), "INPUT_INVALID");
+    }
+}
