@@ -22,6 +22,8 @@ for t in nodejs web; do
     "$out/festival_core_bg.wasm" -o "$out/festival_core_bg.wasm.opt"
   mv "$out/festival_core_bg.wasm.opt" "$out/festival_core_bg.wasm"
 done
+# web/ is an ES module, node/ CommonJS: tell Node which is which.
+echo '{ "type": "module" }' > "$PKG/web/package.json"
 cp bindings-wasm/package.json bindings-wasm/README.md "$PKG/"
 size() { stat -c %s "$1"; }
 W="$PKG/web/festival_core_bg.wasm"
