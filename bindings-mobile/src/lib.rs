@@ -12,8 +12,10 @@
 
 uniffi::setup_scaffolding!();
 
+mod convert;
 pub mod error;
 pub mod money;
+pub mod offline;
 
 pub use error::FestivalError;
 
@@ -39,7 +41,11 @@ mod tests {
 
     #[test]
     fn conformance_round_trip_and_errors() {
-        let out = conformance_execute("money.split".into(), r#"{"amount":{"amount":"0.05","currency":"EUR"},"parts":3}"#.into()).unwrap();
+        let out = conformance_execute(
+            "money.split".into(),
+            r#"{"amount":{"amount":"0.05","currency":"EUR"},"parts":3}"#.into(),
+        )
+        .unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["parts"][0]["amount"], "0.02");
         assert_eq!(conformance_execute("money.split".into(), "{not json".into()).unwrap_err().code(), "INPUT_INVALID");

@@ -215,7 +215,12 @@ fn amounts(a: &tax::TaxAmounts) -> TaxAmounts {
 
 /// VAT for `lines` (one currency, at least one line) with the given basis, strategy and mode.
 #[uniffi::export]
-pub fn compute_tax(lines: Vec<TaxLine>, basis: PriceBasis, rounding: TaxRounding, mode: RoundingMode) -> Result<TaxBreakdown> {
+pub fn compute_tax(
+    lines: Vec<TaxLine>,
+    basis: PriceBasis,
+    rounding: TaxRounding,
+    mode: RoundingMode,
+) -> Result<TaxBreakdown> {
     let lines = lines
         .iter()
         .map(|l| Ok(tax::TaxLine { amount: l.amount.to_core()?, rate: parse_decimal(&l.rate)? }))
@@ -232,7 +237,11 @@ pub fn compute_tax(lines: Vec<TaxLine>, basis: PriceBasis, rounding: TaxRounding
     let b = tax::compute_tax(&lines, basis, rounding, mode.into())?;
     Ok(TaxBreakdown {
         lines: b.lines.iter().map(amounts).collect(),
-        by_rate: b.by_rate.iter().map(|r| RateTotal { rate: r.rate.to_string(), amounts: amounts(&r.amounts) }).collect(),
+        by_rate: b
+            .by_rate
+            .iter()
+            .map(|r| RateTotal { rate: r.rate.to_string(), amounts: amounts(&r.amounts) })
+            .collect(),
         net: Money::from_core(&b.net),
         tax: Money::from_core(&b.tax),
         gross: Money::from_core(&b.gross),
@@ -264,8 +273,13 @@ mod tests {
     #[test]
     fn tax_keep_gross() {
         let line = TaxLine { amount: eur("0.99"), rate: "19".into() };
-        let b = compute_tax(vec![line.clone(), line.clone(), line], PriceBasis::Gross, TaxRounding::SumByNetKeepGross, RoundingMode::HalfUp)
-            .unwrap();
+        let b = compute_tax(
+            vec![line.clone(), line.clone(), line],
+            PriceBasis::Gross,
+            TaxRounding::SumByNetKeepGross,
+            RoundingMode::HalfUp,
+        )
+        .unwrap();
         assert_eq!((b.gross, b.tax), (eur("2.97"), eur("0.47")));
     }
 }

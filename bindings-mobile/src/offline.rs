@@ -1,0 +1,578 @@
+//! The device side of offline operation: signing hash-chained records with the device key, the
+//! local view with its limits, batch export, and ticket-code verification at the gate.
+//!
+//! Time and ids are arguments (the app reads its clock and makes UUIDs); the device seed comes
+//! from the app's secure storage (Android Keystore-wrapped / iOS Keychain) as 32 bytes.
+
+use crate::convert::{bytes32, hex32, time, uuid};
+use crate::error::Result;
+use crate::money::Money;
+use festival_core::interop;
+use festival_core::offline::codes::{self, KeySet, RevocationStore};
+use festival_core::offline::crypto;
+use festival_core::offline::device;
+use festival_core::offline::record::{self, Batch, Payload, SignedRecord};
+use festival_core::{Currency, InputError};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Kind of an offline record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RecordKind {
+    /// A wallet payment at a stand.
+    Payment,
+    /// A cash top-up.
+    TopUp,
+    /// A refund of (part of) an earlier payment.
+    Refund,
+    /// A ticket scan at a gate.
+    Scan,
+    /// Cancels an earlier record of the same device.
+    Void,
+}
+
+impl From<record::RecordKind> for RecordKind {
+    fn from(k: record::RecordKind) -> Self {
+        match k {
+            record::RecordKind::Payment => RecordKind::Payment,
+            record::RecordKind::TopUp => RecordKind::TopUp,
+            record::RecordKind::Refund => RecordKind::Refund,
+            record::RecordKind::Scan => RecordKind::Scan,
+            record::RecordKind::Void => RecordKind::Void,
+        }
+    }
+}
+
+/// Direction of a gate scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Direction {
+    /// Entering the zone.
+    In,
+    /// Leaving the zone.
+    Out,
+}
+
+/// One line of a payment (`quantity × unit_price`; the lines of a payment sum to its amount).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LineItem {
+    /// Product id (UUID).
+    pub product_id: String,
+    /// Quantity (> 0).
+    pub quantity: u32,
+    /// Unit price.
+    pub unit_price: Money,
+}
+
+/// Local limits of a device.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeviceLimits {
+    /// Largest single payment.
+    pub per_payment: Money,
+    /// Largest total of unsynced payments by one wallet on this device.
+    pub per_wallet_offline: Money,
+    /// Largest total value of unsynced money records on the device (value at risk if lost).
+    pub max_stored_value: Money,
+    /// Largest number of unsynced records.
+    pub max_queued_records: u64,
+}
+
+/// A signed offline record as the app sees it. `bytes` is the canonical signed encoding (what
+/// the server verifies); `body_json` the record's content as JSON (money as strings).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignedRecordInfo {
+    /// Record id.
+    pub record_id: String,
+    /// Device id.
+    pub device_id: String,
+    /// Festival id.
+    pub festival_id: String,
+    /// Per-device sequence (1, 2, 3...).
+    pub sequence: u64,
+    /// What the record does.
+    pub kind: RecordKind,
+    /// The device's wall clock when it made the record, ms since the epoch.
+    pub device_time_ms: i64,
+    /// SHA-256 of this record (the next record's `prev_hash`), hex.
+    pub hash_hex: String,
+    /// SHA-256 of the previous record of the device (zeros for sequence 1), hex.
+    pub prev_hash_hex: String,
+    /// The record body as JSON.
+    pub body_json: String,
+    /// The canonical signed encoding.
+    pub bytes: Vec<u8>,
+}
+
+fn info(rec: &SignedRecord) -> SignedRecordInfo {
+    let b = rec.body();
+    SignedRecordInfo {
+        record_id: b.record_id.to_string(),
+        device_id: b.device_id.to_string(),
+        festival_id: b.festival_id.to_string(),
+        sequence: b.sequence,
+        kind: b.kind().into(),
+        device_time_ms: b.device_time.unix_millis(),
+        hash_hex: interop::hex_encode(&rec.hash()),
+        prev_hash_hex: interop::hex_encode(&b.prev_hash),
+        body_json: serde_json::to_string(b).unwrap_or_default(),
+        bytes: rec.to_bytes(),
+    }
+}
+
+/// What the app persists to resume its log after a restart (with the seed from secure storage).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeviceState {
+    /// Device id.
+    pub device_id: String,
+    /// Festival id.
+    pub festival_id: String,
+    /// The device's Ed25519 public key, hex (register it with the server).
+    pub public_key_hex: String,
+    /// The sequence the next record gets.
+    pub next_sequence: u64,
+    /// Hash of the last signed record, hex (zeros before the first).
+    pub last_hash_hex: String,
+    /// Hybrid logical clock: physical part, ms.
+    pub hlc_physical_ms: i64,
+    /// Hybrid logical clock: logical counter.
+    pub hlc_logical: u32,
+    /// Number of records waiting for sync.
+    pub queued: u64,
+}
+
+fn core_limits(l: &DeviceLimits) -> Result<device::DeviceLimits> {
+    Ok(device::DeviceLimits {
+        per_payment: l.per_payment.to_core()?,
+        per_wallet_offline: l.per_wallet_offline.to_core()?,
+        max_stored_value: l.max_stored_value.to_core()?,
+        max_queued_records: l.max_queued_records,
+    })
+}
+
+/// The app's offline device log: signs records with the device key, keeps the local view (last
+/// synced balances minus its own unsynced spends), enforces the local limits and queues records
+/// until they are exported and acknowledged. Thread-safe (one lock per log).
+#[derive(uniffi::Object)]
+pub struct DeviceLog {
+    festival_id: uuid::Uuid,
+    inner: Mutex<device::DeviceLog>,
+}
+
+impl DeviceLog {
+    fn lock(&self) -> MutexGuard<'_, device::DeviceLog> {
+        // No code path panics while holding the lock; recover the data if one ever did.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn build(
+        signer: device::DeviceSigner,
+        festival_id: uuid::Uuid,
+        currency: &str,
+        limits: &DeviceLimits,
+    ) -> Result<Arc<Self>> {
+        let currency: Currency = currency.parse().map_err(festival_core::Error::from)?;
+        let log = device::DeviceLog::new(signer, currency, core_limits(limits)?).map_err(festival_core::Error::from)?;
+        Ok(Arc::new(DeviceLog { festival_id, inner: Mutex::new(log) }))
+    }
+
+    fn sign(
+        &self,
+        f: impl FnOnce(&mut device::DeviceLog) -> std::result::Result<SignedRecord, festival_core::offline::OfflineError>,
+    ) -> Result<SignedRecordInfo> {
+        let mut log = self.lock();
+        let rec = f(&mut log).map_err(festival_core::Error::from)?;
+        Ok(info(&rec))
+    }
+}
+
+#[uniffi::export]
+impl DeviceLog {
+    /// A fresh log (next sequence 1) for device `device_id` of festival `festival_id`.
+    /// `seed`: the device's 32-byte Ed25519 secret seed from secure storage.
+    #[uniffi::constructor]
+    pub fn new(
+        seed: Vec<u8>,
+        device_id: String,
+        festival_id: String,
+        currency: String,
+        limits: DeviceLimits,
+    ) -> Result<Arc<Self>> {
+        let festival = uuid("festival_id", &festival_id)?;
+        let signer = device::DeviceSigner::new(bytes32("seed", &seed)?, uuid("device_id", &device_id)?, festival);
+        Self::build(signer, festival, &currency, &limits)
+    }
+
+    /// Resumes a log from a persisted [`DeviceState`] (sequence, last hash and clock), so the
+    /// chain continues where it stopped. Records still queued before the restart are not
+    /// re-attached: export and persist the batch before shutting down.
+    #[uniffi::constructor]
+    pub fn resume(seed: Vec<u8>, state: DeviceState, currency: String, limits: DeviceLimits) -> Result<Arc<Self>> {
+        let festival = uuid("festival_id", &state.festival_id)?;
+        let signer = device::DeviceSigner::resume(
+            bytes32("seed", &seed)?,
+            uuid("device_id", &state.device_id)?,
+            festival,
+            state.next_sequence,
+            hex32("last_hash_hex", &state.last_hash_hex)?,
+            record::Hlc { physical_ms: state.hlc_physical_ms, logical: state.hlc_logical },
+        );
+        if interop::hex_encode(&signer.public_key()) != state.public_key_hex.to_ascii_lowercase() {
+            return Err(InputError::invalid("seed", "does not match the state's public key").into());
+        }
+        Self::build(signer, festival, &currency, &limits)
+    }
+
+    /// The state to persist (after every record, or at least before going to background).
+    pub fn state(&self) -> DeviceState {
+        let log = self.lock();
+        let s = log.signer();
+        let hlc = s.last_hlc();
+        DeviceState {
+            device_id: s.device_id().to_string(),
+            festival_id: self.festival_id.to_string(),
+            public_key_hex: interop::hex_encode(&s.public_key()),
+            next_sequence: s.next_sequence(),
+            last_hash_hex: interop::hex_encode(&s.last_hash()),
+            hlc_physical_ms: hlc.physical_ms,
+            hlc_logical: hlc.logical,
+            queued: log.queued() as u64,
+        }
+    }
+
+    /// Replaces the last synced balances (wallet id → balance) from the last sync with the server.
+    pub fn set_synced_balances(&self, balances: HashMap<String, Money>) -> Result<()> {
+        let mut map = BTreeMap::new();
+        for (w, m) in &balances {
+            map.insert(uuid("wallet_id", w)?, m.to_core()?);
+        }
+        self.lock().set_synced_balances(map).map_err(festival_core::Error::from)?;
+        Ok(())
+    }
+
+    /// What `wallet_id` can spend on this device now: last synced balance, minus this device's
+    /// unsynced payments, plus its unsynced top-ups and refunds.
+    pub fn available(&self, wallet_id: String) -> Result<Money> {
+        let w = uuid("wallet_id", &wallet_id)?;
+        Ok(Money::from_core(&self.lock().available(&w)))
+    }
+
+    /// Takes a payment offline: checks the limits (`DEVICE_LIMIT_EXCEEDED`, `DEVICE_QUEUE_FULL`)
+    /// and the local balance (`DEVICE_INSUFFICIENT_BALANCE`), then signs and queues the record.
+    pub fn pay(
+        &self,
+        record_id: String,
+        now_ms: i64,
+        wallet_id: String,
+        amount: Money,
+        stand_id: String,
+        items: Vec<LineItem>,
+    ) -> Result<SignedRecordInfo> {
+        let (id, now, w, amount, stand) = (
+            uuid("record_id", &record_id)?,
+            time("now_ms", now_ms)?,
+            uuid("wallet_id", &wallet_id)?,
+            amount.to_core()?,
+            uuid("stand_id", &stand_id)?,
+        );
+        let items = items
+            .iter()
+            .map(|i| {
+                Ok(record::LineItem {
+                    product_id: uuid("product_id", &i.product_id)?,
+                    quantity: i.quantity,
+                    unit_price: i.unit_price.to_core()?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.sign(|log| log.pay(id, now, w, amount, stand, items))
+    }
+
+    /// Records a cash top-up of `wallet_id` (counts towards the stored-value limit).
+    pub fn top_up(&self, record_id: String, now_ms: i64, wallet_id: String, amount: Money) -> Result<SignedRecordInfo> {
+        let (id, now, w, amount) = (
+            uuid("record_id", &record_id)?,
+            time("now_ms", now_ms)?,
+            uuid("wallet_id", &wallet_id)?,
+            amount.to_core()?,
+        );
+        self.sign(|log| log.top_up(id, now, w, amount))
+    }
+
+    /// Records a refund to `wallet_id` of (part of) the payment `original_record_id`.
+    pub fn refund(
+        &self,
+        record_id: String,
+        now_ms: i64,
+        wallet_id: String,
+        amount: Money,
+        original_record_id: String,
+    ) -> Result<SignedRecordInfo> {
+        let payload = Payload::Refund {
+            wallet_id: uuid("wallet_id", &wallet_id)?,
+            amount: amount.to_core()?,
+            original_record_id: uuid("original_record_id", &original_record_id)?,
+        };
+        let (id, now) = (uuid("record_id", &record_id)?, time("now_ms", now_ms)?);
+        self.sign(|log| log.record(id, now, payload))
+    }
+
+    /// Records a ticket scan at a gate.
+    pub fn scan(
+        &self,
+        record_id: String,
+        now_ms: i64,
+        ticket_id: String,
+        zone_id: String,
+        direction: Direction,
+    ) -> Result<SignedRecordInfo> {
+        let payload = Payload::Scan {
+            ticket_id: uuid("ticket_id", &ticket_id)?,
+            zone_id: uuid("zone_id", &zone_id)?,
+            direction: match direction {
+                Direction::In => record::Direction::In,
+                Direction::Out => record::Direction::Out,
+            },
+        };
+        let (id, now) = (uuid("record_id", &record_id)?, time("now_ms", now_ms)?);
+        self.sign(|log| log.record(id, now, payload))
+    }
+
+    /// Records the cancellation of an earlier record of this device.
+    pub fn void_record(&self, record_id: String, now_ms: i64, voided_record_id: String) -> Result<SignedRecordInfo> {
+        let payload = Payload::Void { voided_record_id: uuid("voided_record_id", &voided_record_id)? };
+        let (id, now) = (uuid("record_id", &record_id)?, time("now_ms", now_ms)?);
+        self.sign(|log| log.record(id, now, payload))
+    }
+
+    /// Number of records waiting for sync.
+    pub fn queued(&self) -> u64 {
+        self.lock().queued() as u64
+    }
+
+    /// All unsynced records as an encoded batch for the server (re-export until acknowledged:
+    /// the server treats re-submissions as duplicates).
+    pub fn export_batch(&self) -> Vec<u8> {
+        self.lock().export_batch().to_bytes()
+    }
+
+    /// Drops queued records with sequence <= `up_to_sequence` after the server judged them.
+    pub fn acknowledge(&self, up_to_sequence: u64) {
+        self.lock().acknowledge(up_to_sequence)
+    }
+}
+
+/// Public key (32 bytes) of a device or issuer seed, as hex.
+#[uniffi::export]
+pub fn public_key_from_seed(seed: Vec<u8>) -> Result<String> {
+    Ok(interop::hex_encode(&crypto::public_key_from_seed(&bytes32("seed", &seed)?)))
+}
+
+/// Strict Ed25519 verification (canonical encodings, no small-order or mixed-order points,
+/// `S < L`): true only for a valid signature. Any other input, including keys or signatures of
+/// the wrong length, gives false.
+#[uniffi::export]
+pub fn verify_signature(public_key: Vec<u8>, message: Vec<u8>, signature: Vec<u8>) -> bool {
+    crypto::verify(&public_key, &message, &signature).is_ok()
+}
+
+/// Decodes one signed record (canonical encoding; no trailing bytes). Does not check the
+/// signature against a registry: the server does that on sync.
+#[uniffi::export]
+pub fn decode_record(bytes: Vec<u8>) -> Result<SignedRecordInfo> {
+    Ok(info(&SignedRecord::from_bytes(&bytes).map_err(festival_core::Error::from)?))
+}
+
+/// Decodes an exported batch into its records.
+#[uniffi::export]
+pub fn decode_batch(bytes: Vec<u8>) -> Result<Vec<SignedRecordInfo>> {
+    Ok(Batch::from_bytes(&bytes).map_err(festival_core::Error::from)?.records.iter().map(info).collect())
+}
+
+/// A ticket-code issuer public key with its festival and validity window.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IssuerKey {
+    /// Key id named by codes and lists.
+    pub key_id: u32,
+    /// Ed25519 public key, 64 hex digits.
+    pub public_key_hex: String,
+    /// Festival id.
+    pub festival_id: String,
+    /// Start of validity, ms since the epoch.
+    pub valid_from_ms: i64,
+    /// End of validity (exclusive), ms since the epoch.
+    pub valid_until_ms: i64,
+}
+
+/// What a ticket code says (and what a valid code proves).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TicketClaims {
+    /// Issuer key id.
+    pub key_id: u32,
+    /// Festival id.
+    pub festival_id: String,
+    /// Ticket id.
+    pub ticket_id: String,
+    /// Ticket type (1..=16 of `A-Z 0-9 _ -`).
+    pub ticket_type: String,
+    /// Valid from, ms since the epoch.
+    pub valid_from_ms: i64,
+    /// Valid until (exclusive), ms since the epoch.
+    pub valid_until_ms: i64,
+}
+
+fn claims_to_core(c: &TicketClaims) -> Result<codes::TicketClaims> {
+    Ok(codes::TicketClaims {
+        key_id: c.key_id,
+        festival_id: uuid("festival_id", &c.festival_id)?,
+        ticket_id: uuid("ticket_id", &c.ticket_id)?,
+        ticket_type: c.ticket_type.clone(),
+        valid_from: time("valid_from_ms", c.valid_from_ms)?,
+        valid_until: time("valid_until_ms", c.valid_until_ms)?,
+    })
+}
+
+fn claims_from_core(c: &codes::TicketClaims) -> TicketClaims {
+    TicketClaims {
+        key_id: c.key_id,
+        festival_id: c.festival_id.to_string(),
+        ticket_id: c.ticket_id.to_string(),
+        ticket_type: c.ticket_type.clone(),
+        valid_from_ms: c.valid_from.unix_millis(),
+        valid_until_ms: c.valid_until.unix_millis(),
+    }
+}
+
+/// Issues a signed ticket code (`FC...`, QR alphanumeric) with the issuer's seed (box office).
+#[uniffi::export]
+pub fn issue_ticket_code(claims: TicketClaims, issuer_seed: Vec<u8>) -> Result<String> {
+    let c = claims_to_core(&claims)?;
+    Ok(codes::issue_ticket_code(&c, &bytes32("issuer_seed", &issuer_seed)?).map_err(festival_core::Error::from)?)
+}
+
+/// Decodes a ticket code WITHOUT verifying it (to show what a code claims); use
+/// [`GateVerifier::verify`] to admit.
+#[uniffi::export]
+pub fn decode_ticket_code(code: String) -> Result<TicketClaims> {
+    let (c, _) = codes::decode_ticket_code(&code).map_err(festival_core::Error::from)?;
+    Ok(claims_from_core(&c))
+}
+
+/// A revocation / block list before signing (entries strictly increasing).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RevocationList {
+    /// Festival id.
+    pub festival_id: String,
+    /// Issuer key id.
+    pub key_id: u32,
+    /// List version (gates only move forward).
+    pub version: u64,
+    /// Issue time, ms since the epoch (staleness is measured from here).
+    pub issued_at_ms: i64,
+    /// Revoked ticket ids.
+    pub revoked_tickets: Vec<String>,
+    /// Blocked NFC tag UIDs, hex.
+    pub blocked_tags_hex: Vec<String>,
+    /// Revoked device ids.
+    pub revoked_devices: Vec<String>,
+}
+
+/// Signs a revocation list with the issuer seed (back office) into the bytes gates install.
+#[uniffi::export]
+pub fn sign_revocation_list(list: RevocationList, issuer_seed: Vec<u8>) -> Result<Vec<u8>> {
+    let ids = |field: &str, v: &[String]| v.iter().map(|s| uuid(field, s)).collect::<Result<Vec<_>>>();
+    let core = codes::RevocationList {
+        festival_id: uuid("festival_id", &list.festival_id)?,
+        key_id: list.key_id,
+        version: list.version,
+        issued_at: time("issued_at_ms", list.issued_at_ms)?,
+        revoked_tickets: ids("revoked_tickets", &list.revoked_tickets)?,
+        blocked_tags: list
+            .blocked_tags_hex
+            .iter()
+            .map(|t| Ok(interop::hex_decode("blocked_tags_hex", t)?))
+            .collect::<Result<Vec<_>>>()?,
+        revoked_devices: ids("revoked_devices", &list.revoked_devices)?,
+    };
+    Ok(core.sign(&bytes32("issuer_seed", &issuer_seed)?).map_err(festival_core::Error::from)?)
+}
+
+/// Outcome of installing a revocation list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ListInstall {
+    /// The list replaced an older one (or was the first).
+    Installed,
+    /// The byte-identical list was already installed.
+    Unchanged,
+}
+
+/// A gate's offline ticket check: the festival's issuer keys (rotation = several key ids), the
+/// newest signed revocation list, and the maximum list age it accepts.
+#[derive(uniffi::Object)]
+pub struct GateVerifier {
+    festival_id: uuid::Uuid,
+    keys: KeySet,
+    max_staleness_ms: i64,
+    store: Mutex<RevocationStore>,
+}
+
+#[uniffi::export]
+impl GateVerifier {
+    /// A gate for `festival_id` trusting `keys`; lists older than `max_staleness_ms` make every
+    /// check fail with `CODE_REVOCATION_LIST_STALE`.
+    #[uniffi::constructor]
+    pub fn new(festival_id: String, keys: Vec<IssuerKey>, max_staleness_ms: i64) -> Result<Arc<Self>> {
+        if max_staleness_ms < 0 {
+            return Err(InputError::invalid("max_staleness_ms", "must not be negative").into());
+        }
+        let keys = keys
+            .iter()
+            .map(|k| {
+                Ok(codes::IssuerKey {
+                    key_id: k.key_id,
+                    public_key: hex32("public_key_hex", &k.public_key_hex)?,
+                    festival_id: uuid("festival_id", &k.festival_id)?,
+                    valid_from: time("valid_from_ms", k.valid_from_ms)?,
+                    valid_until: time("valid_until_ms", k.valid_until_ms)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Arc::new(GateVerifier {
+            festival_id: uuid("festival_id", &festival_id)?,
+            keys: KeySet::new(keys).map_err(festival_core::Error::from)?,
+            max_staleness_ms,
+            store: Mutex::new(RevocationStore::default()),
+        }))
+    }
+
+    /// Verifies and installs signed revocation-list bytes (only ever a newer version).
+    pub fn install_revocation_list(&self, bytes: Vec<u8>, now_ms: i64) -> Result<ListInstall> {
+        let now = time("now_ms", now_ms)?;
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(match store.install(&bytes, &self.keys, self.festival_id, now).map_err(festival_core::Error::from)? {
+            codes::InstallResult::Installed => ListInstall::Installed,
+            codes::InstallResult::Unchanged => ListInstall::Unchanged,
+        })
+    }
+
+    /// Version of the installed revocation list, if any.
+    pub fn revocation_list_version(&self) -> Option<u64> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner()).current().map(|l| l.version)
+    }
+
+    /// Verifies a scanned ticket code fully offline at `now_ms`: signature by a known, valid key
+    /// of this festival, validity window, and not revoked by a fresh list. Errors `CODE_*`.
+    pub fn verify(&self, code: String, now_ms: i64) -> Result<TicketClaims> {
+        let now = time("now_ms", now_ms)?;
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let c = codes::verify_ticket_code(&code, &self.keys, self.festival_id, now, &store, self.max_staleness_ms)
+            .map_err(festival_core::Error::from)?;
+        Ok(claims_from_core(&c))
+    }
+
+    /// Whether an NFC tag UID is blocked by the installed list (which must be fresh at `now_ms`).
+    pub fn is_tag_blocked(&self, tag_uid: Vec<u8>, now_ms: i64) -> Result<bool> {
+        let now = time("now_ms", now_ms)?;
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let list = store.fresh(now, self.max_staleness_ms).map_err(festival_core::Error::from)?;
+        Ok(list.is_tag_blocked(&tag_uid))
+    }
+}
