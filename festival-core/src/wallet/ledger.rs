@@ -5,7 +5,7 @@ use super::types::*;
 use crate::money::{Currency, Money};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// Largest magnitude (in minor units) any balance or running total may reach: the mantissa range
@@ -136,8 +136,14 @@ impl Totals {
 struct State {
     refundable: i128,
     debt: i128,
-    /// Bonus lots in creation order.
+    /// Bonus lots in creation order (including spent ones: refunds may restore them).
     lots: Vec<Lot>,
+    /// Lot id -> index in `lots`.
+    lot_index: HashMap<Uuid, usize>,
+    /// Lots with something left, in spending order.
+    active: BTreeSet<LotKey>,
+    /// Sum of the lots' remaining amounts.
+    bonus: i128,
     admin_block: Option<String>,
     closed: bool,
     /// Payments by entry id: what remains refundable on each.
@@ -150,9 +156,45 @@ struct State {
     totals: Totals,
 }
 
+/// Spending order of a lot: soonest expiry first, lots without expiry last, then creation order.
+type LotKey = (bool, Option<Timestamp>, usize);
+
+fn lot_key(l: &Lot, index: usize) -> LotKey {
+    (l.expires_at.is_none(), l.expires_at, index)
+}
+
 impl State {
     fn bonus(&self) -> i128 {
-        self.lots.iter().map(|l| l.remaining).sum()
+        self.bonus
+    }
+
+    /// Lots with something left, in spending order.
+    fn active_lots(&self) -> impl Iterator<Item = &Lot> + '_ {
+        self.active.iter().filter_map(|&(_, _, i)| self.lots.get(i))
+    }
+
+    /// Lots with something left whose expiry time is at or before `at` (not spendable at `at`).
+    /// They come first in spending order, so this stops at the first lot still valid.
+    fn expired_lots(&self, at: Timestamp) -> impl Iterator<Item = &Lot> + '_ {
+        self.active_lots().take_while(move |l| l.expires_at.is_some_and(|e| e <= at))
+    }
+
+    /// Lots spendable at `at`, in spending order.
+    fn live_lots(&self, at: Timestamp) -> impl Iterator<Item = &Lot> + '_ {
+        self.active_lots().filter(move |l| l.expires_at.map_or(true, |e| e > at))
+    }
+
+    fn set_lot(&mut self, index: usize, remaining: i128) {
+        if let Some(l) = self.lots.get_mut(index) {
+            let key = lot_key(l, index);
+            self.bonus += remaining - l.remaining;
+            l.remaining = remaining;
+            if remaining > 0 {
+                self.active.insert(key);
+            } else {
+                self.active.remove(&key);
+            }
+        }
     }
 }
 
@@ -304,8 +346,7 @@ impl Wallet {
     }
 
     fn spendable_minor(&self, at: Timestamp) -> i128 {
-        self.state.refundable
-            + self.live_lots(at).iter().filter_map(|&i| self.state.lots.get(i)).map(|l| l.remaining).sum::<i128>()
+        self.state.refundable + self.state.live_lots(at).map(|l| l.remaining).sum::<i128>()
     }
 
     /// Running sums over the ledger (see [`WalletTotals::net`] for the conservation identity).
@@ -354,10 +395,11 @@ impl Wallet {
 
     /// Bonus lots with something left, in creation order.
     pub fn bonus_lots(&self) -> Vec<BonusLot> {
-        self.state
-            .lots
-            .iter()
-            .filter(|l| l.remaining > 0)
+        let mut indices: Vec<usize> = self.state.active.iter().map(|&(_, _, i)| i).collect();
+        indices.sort_unstable();
+        indices
+            .into_iter()
+            .filter_map(|i| self.state.lots.get(i))
             .map(|l| BonusLot { lot_id: l.id, expires_at: l.expires_at, remaining: self.money(l.remaining) })
             .collect()
     }
@@ -459,12 +501,17 @@ impl Wallet {
         s.refundable += plan.refundable;
         s.debt += plan.debt;
         for (lot_id, d) in &plan.lot_deltas {
-            if let Some(l) = s.lots.iter_mut().find(|l| l.id == *lot_id) {
-                l.remaining += d;
+            if let Some(&i) = s.lot_index.get(lot_id) {
+                let remaining = s.lots.get(i).map_or(0, |l| l.remaining) + d;
+                s.set_lot(i, remaining);
             }
         }
         if let Some(l) = plan.new_lot {
-            s.lots.push(l);
+            let i = s.lots.len();
+            let remaining = l.remaining;
+            s.lot_index.insert(l.id, i);
+            s.lots.push(Lot { remaining: 0, ..l });
+            s.set_lot(i, remaining);
         }
         if let Some(p) = plan.new_payment {
             s.payments.insert(entry.id, p);
@@ -507,32 +554,12 @@ impl Wallet {
         outcome
     }
 
-    /// Indices of lots with something left that are not expired at `at`, in spending order:
-    /// soonest expiry first, lots without expiry last, then creation order.
-    fn live_lots(&self, at: Timestamp) -> Vec<usize> {
-        let mut v: Vec<usize> = (0..self.state.lots.len())
-            .filter(|&i| {
-                self.state.lots.get(i).is_some_and(|l| l.remaining > 0 && l.expires_at.map_or(true, |e| e > at))
-            })
-            .collect();
-        v.sort_by_key(|&i| self.state.lots.get(i).map(|l| (l.expires_at.is_none(), l.expires_at, i)));
-        v
-    }
-
-    /// Every lot with something left (expired or not), in spending order.
-    fn all_lots(&self) -> Vec<usize> {
-        let mut v: Vec<usize> =
-            (0..self.state.lots.len()).filter(|&i| self.state.lots.get(i).is_some_and(|l| l.remaining > 0)).collect();
-        v.sort_by_key(|&i| self.state.lots.get(i).map(|l| (l.expires_at.is_none(), l.expires_at, i)));
-        v
-    }
-
-    /// Takes up to `amount` from the lots `order`; returns the (negative) deltas and what was taken.
-    fn take_from_lots(&self, order: &[usize], amount: i128) -> (Vec<(Uuid, i128)>, i128) {
+    /// Takes up to `amount` from `lots` in order; returns the (negative) deltas and what was taken.
+    fn take_from_lots<'a>(lots: impl Iterator<Item = &'a Lot>, amount: i128) -> (Vec<(Uuid, i128)>, i128) {
         let mut left = amount;
         let mut deltas = Vec::new();
-        for l in order.iter().filter_map(|&i| self.state.lots.get(i)) {
-            if left == 0 {
+        for l in lots {
+            if left <= 0 {
                 break;
             }
             let t = l.remaining.min(left);
@@ -669,21 +696,21 @@ impl Wallet {
                         }
                     }
                 }
-                let lots = self.live_lots(at);
-                let bonus_avail: i128 = lots.iter().filter_map(|&i| self.state.lots.get(i)).map(|l| l.remaining).sum();
+                let expired: i128 = self.state.expired_lots(at).map(|l| l.remaining).sum();
+                let bonus_avail = self.state.bonus() - expired;
                 let available = self.state.refundable + bonus_avail;
                 if total > available && !allow_debt {
                     return Err(self.insufficient(total, available));
                 }
                 let (lot_deltas, from_bonus, from_refundable) = match self.config.spend_order {
                     SpendOrder::BonusFirst => {
-                        let (d, b) = self.take_from_lots(&lots, total);
+                        let (d, b) = Self::take_from_lots(self.state.live_lots(at), total);
                         let r = (total - b).min(self.state.refundable);
                         (d, b, r)
                     }
                     SpendOrder::RefundableFirst => {
                         let r = total.min(self.state.refundable);
-                        let (d, b) = self.take_from_lots(&lots, total - r);
+                        let (d, b) = Self::take_from_lots(self.state.live_lots(at), total - r);
                         (d, b, r)
                     }
                 };
@@ -800,17 +827,15 @@ impl Wallet {
                         if -a > bonus {
                             return Err(self.insufficient(-a, bonus));
                         }
-                        let (d, _) = self.take_from_lots(&self.all_lots(), -a);
+                        let (d, _) = Self::take_from_lots(self.state.active_lots(), -a);
                         p.lot_deltas = d;
                     }
                 }
                 p.totals.adjustments = a;
             }
             Operation::ExpireBonus {} => {
-                for l in &self.state.lots {
-                    if l.remaining > 0 && l.expires_at.is_some_and(|e| e <= at) {
-                        p.lot_deltas.push((l.id, -l.remaining));
-                    }
+                for l in self.state.expired_lots(at) {
+                    p.lot_deltas.push((l.id, -l.remaining));
                 }
                 p.totals.bonus_expired = -p.bonus_delta();
             }
@@ -833,7 +858,7 @@ impl Wallet {
                         currency: self.config.currency.to_string(),
                     });
                 }
-                for l in self.state.lots.iter().filter(|l| l.remaining > 0) {
+                for l in self.state.active_lots() {
                     p.lot_deltas.push((l.id, -l.remaining));
                 }
                 p.totals.bonus_forfeited = -p.bonus_delta();

@@ -159,6 +159,8 @@ fn check_invariants(w: &Wallet) {
     let b = w.balances();
     assert!(!b.refundable.is_negative() && !b.bonus.is_negative() && !b.debt.is_negative(), "{b:?}");
     assert!(w.bonus_lots().iter().all(|l| l.remaining.is_positive()));
+    let lots = Money::sum(eur(), w.bonus_lots().iter().map(|l| l.remaining).collect::<Vec<_>>().iter()).unwrap();
+    assert_eq!(lots, b.bonus, "the cached bonus total equals the sum of the lots");
     if b.debt.is_positive() {
         assert!(b.refundable.is_zero(), "refundable money settles debt first: {b:?}");
         assert_ne!(w.status(), WalletStatus::Active);

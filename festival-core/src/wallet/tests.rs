@@ -491,6 +491,23 @@ fn serde_is_config_plus_ledger_and_replays() {
 }
 
 #[test]
+fn serde_of_operations_is_strict() {
+    let ok: Operation =
+        serde_json::from_str(r#"{"kind":"top_up","amount":{"amount":"1.00","currency":"EUR"},"method":"cash"}"#)
+            .unwrap();
+    assert_eq!(ok, Operation::TopUp { amount: m("1"), method: TopUpMethod::Cash });
+    for bad in [
+        r#"{"kind":"top_up","amount":{"amount":"1.00","currency":"EUR"},"tip":1}"#,
+        r#"{"kind":"top_up","amount":{"amount":1.0,"currency":"EUR"}}"#,
+        r#"{"kind":"top_up","amount":{"amount":"0.001","currency":"EUR"}}"#,
+        r#"{"kind":"refund","amount":{"amount":"1.00","currency":"EUR"}}"#,
+        r#"{"amount":{"amount":"1.00","currency":"EUR"}}"#,
+    ] {
+        assert!(serde_json::from_str::<Operation>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
 fn overflow_is_an_error_not_a_panic() {
     let mut w = W::new();
     let huge = Money::parse("792281625142643375935439503.35", eur()).unwrap();
