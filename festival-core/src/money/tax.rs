@@ -5,9 +5,10 @@
 //! * [`TaxRounding::SumByNet`]: per tax rate, the exact nets are summed, rounded once, and the tax
 //!   is computed once on that sum; line values are allocated from the rate totals so that lines
 //!   still add up exactly.
-//! * [`TaxRounding::SumByNetKeepGross`]: like `SumByNet`, but the gross the customer sees is kept:
-//!   per rate, gross = sum of line grosses (as entered, or rounded per line for net prices), the
-//!   net is derived from that sum once and tax = gross − net.
+//! * [`TaxRounding::SumByNetKeepGross`]: like `SumByNet`, but the gross the customer sees is kept.
+//!   For gross prices: per rate, gross = sum of the entered line grosses, the net is derived from
+//!   that sum once and tax = gross − net. For net prices the entered nets and each line's shown
+//!   gross (net + rounded line tax) are both kept, so totals are the sums of the lines.
 //!
 //! ```
 //! use festival_core::money::tax::{compute_tax, PriceBasis, TaxLine, TaxRounding};
@@ -179,11 +180,17 @@ pub fn compute_tax(
                 distribute(currency, &total, &group, &idx, basis, &mut line_out)?;
                 total
             }
+            TaxRounding::SumByNetKeepGross if basis == PriceBasis::Net => {
+                // Net prices: the gross the customer sees is each line's net plus its rounded tax,
+                // and the entered nets are kept too, so the lines are the per-line values and the
+                // totals are their sums (tax = kept gross - kept net).
+                for (i, a) in idx.iter().zip(&per_line) {
+                    line_out[*i] = Some(*a);
+                }
+                sum_amounts(currency, &per_line)?
+            }
             TaxRounding::SumByNetKeepGross => {
-                let gross = match basis {
-                    PriceBasis::Gross => Money::sum(currency, group.iter().map(|l| &l.amount))?,
-                    PriceBasis::Net => Money::sum(currency, per_line.iter().map(|a| &a.gross))?,
-                };
+                let gross = Money::sum(currency, group.iter().map(|l| &l.amount))?;
                 let net = Money::new(mode.round(exact_net_of_gross(gross.amount(), rate)?, currency.minor_digits()), currency)?;
                 let total = amounts(net, gross.checked_sub(&net)?)?;
                 distribute(currency, &total, &group, &idx, basis, &mut line_out)?;
@@ -276,6 +283,22 @@ mod tests {
         assert_eq!(sn.tax.amount_string(), "0.01");
         for b in [&pl, &sn] {
             check_consistent(b);
+        }
+    }
+
+    #[test]
+    fn keep_gross_with_net_prices_lines_add_up() {
+        // Regression: 3 x 0.02 net at 19 %: lines used to sum to 0.07 gross while the total said 0.06.
+        let lines = [line("0.02", "19"), line("0.02", "19"), line("0.02", "19")];
+        let b = compute_tax(&lines, PriceBasis::Net, TaxRounding::SumByNetKeepGross, RoundingMode::HalfUp).unwrap();
+        check_consistent(&b);
+        assert_eq!(b.net.amount_string(), "0.06");
+        assert_eq!(b.gross.amount_string(), "0.06");
+        for strategy in [TaxRounding::PerLine, TaxRounding::SumByNet, TaxRounding::SumByNetKeepGross] {
+            for basis in [PriceBasis::Net, PriceBasis::Gross] {
+                let lines = [line("0.02", "19"), line("9.99", "7"), line("0.33", "19"), line("0.01", "7")];
+                check_consistent(&compute_tax(&lines, basis, strategy, RoundingMode::HalfEven).unwrap());
+            }
         }
     }
 
