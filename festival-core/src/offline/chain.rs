@@ -123,6 +123,24 @@ pub fn verify_chain(
     now: Timestamp,
     config: &ChainConfig,
 ) -> ChainReport {
+    verify_chain_with(registry, festival_id, chains, records, now, config, &verify_many)
+}
+
+/// Computes one signature verdict per `(key, signing input, signature)` item, in order, exactly as
+/// [`verify_many`] does (e.g. the multi-threaded `offline::parallel::verify_many_parallel`).
+pub type SignatureVerifier<'a> = &'a dyn Fn(&[(StrictPublicKey, &[u8], [u8; 64])]) -> Vec<bool>;
+
+/// [`verify_chain`] with its signature stage done by `verify`, which must give the verdicts of
+/// [`verify_many`] (a verdict missing from its result counts as a bad signature).
+pub fn verify_chain_with(
+    registry: &DeviceRegistry,
+    festival_id: Uuid,
+    chains: &BTreeMap<Uuid, DeviceChain>,
+    records: &[SignedRecord],
+    now: Timestamp,
+    config: &ChainConfig,
+    verify: SignatureVerifier<'_>,
+) -> ChainReport {
     let mut checks: Vec<Option<CheckOutcome>> = vec![None; records.len()];
     // Signatures of records of known devices.
     let mut sig_items: Vec<(StrictPublicKey, Vec<u8>, [u8; 64])> = Vec::new();
@@ -138,7 +156,7 @@ pub fn verify_chain(
     }
     let borrowed: Vec<(StrictPublicKey, &[u8], [u8; 64])> =
         sig_items.iter().map(|(k, m, s)| (*k, m.as_slice(), *s)).collect();
-    let sig_ok = verify_many(&borrowed);
+    let sig_ok = verify(&borrowed);
     for (j, i) in sig_index.iter().enumerate() {
         if !sig_ok.get(j).copied().unwrap_or(false) {
             checks[*i] = Some(rejected(OfflineError::BadSignature {}, false));

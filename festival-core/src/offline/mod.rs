@@ -34,6 +34,8 @@ pub mod chain;
 pub mod codes;
 pub mod crypto;
 pub mod device;
+#[cfg(feature = "parallel")]
+pub mod parallel;
 pub mod reconcile;
 pub mod record;
 pub mod registry;

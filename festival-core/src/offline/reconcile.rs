@@ -69,7 +69,7 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
-use super::chain::{verify_chain, ChainConfig, CheckOutcome, DeviceChain};
+use super::chain::{verify_chain_with, ChainConfig, CheckOutcome, DeviceChain, SignatureVerifier};
 use super::record::{total_order, Batch, Digest, Direction, Payload, RecordKind, SignedRecord};
 use super::registry::DeviceRegistry;
 use super::wire::sha256;
@@ -373,6 +373,20 @@ pub fn reconcile<B: AsRef<[u8]>>(
     now: Timestamp,
     config: &ReconcileConfig,
 ) -> Result<ReconcileReport, OfflineError> {
+    reconcile_with(state, registry, batches, now, config, &super::crypto::verify_many)
+}
+
+/// [`reconcile`] with the signature stage done by `verify`, which must give the verdicts of
+/// [`super::crypto::verify_many`] (e.g. `offline::parallel::verify_many_parallel` on several
+/// threads); the report is then byte-identical to [`reconcile`]'s.
+pub fn reconcile_with<B: AsRef<[u8]>>(
+    state: &mut ReconcileState,
+    registry: &DeviceRegistry,
+    batches: &[B],
+    now: Timestamp,
+    config: &ReconcileConfig,
+    verify: SignatureVerifier<'_>,
+) -> Result<ReconcileReport, OfflineError> {
     for w in state.wallets.values() {
         state.check_wallet(w)?;
     }
@@ -410,7 +424,7 @@ pub fn reconcile<B: AsRef<[u8]>>(
     }
     let records: Vec<SignedRecord> = records.into_values().collect();
     // 2. Logs.
-    let report = verify_chain(registry, state.festival_id, &state.chains, &records, now, &config.chain);
+    let report = verify_chain_with(registry, state.festival_id, &state.chains, &records, now, &config.chain, verify);
     let mut valid: Vec<usize> = Vec::new();
     for (i, (rec, check)) in records.iter().zip(&report.checks).enumerate() {
         let body = rec.body();

@@ -1,0 +1,251 @@
+//! Multi-core reconciliation (cargo feature `parallel`; not for wasm): the signature stage — most
+//! of the pipeline's time — runs on several threads (`std::thread::scope`), everything else
+//! (decoding, chains, the total order, applying money) stays sequential.
+//!
+//! Each thread runs [`verify_many`] on a contiguous slice of the items, so every verdict is the
+//! one strict single verification gives (see [`super::crypto`]): the verdicts, and so the
+//! [`reconcile_parallel`] report and state, are byte-identical to [`reconcile`]'s whatever the
+//! number of threads.
+//!
+//! ```
+//! use festival_core::offline::device::DeviceSigner;
+//! use festival_core::offline::parallel::reconcile_parallel;
+//! use festival_core::offline::reconcile::{reconcile, ReconcileConfig, ReconcileState};
+//! use festival_core::offline::record::{Batch, Direction, Payload};
+//! use festival_core::offline::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
+//! use festival_core::{offline::crypto, Currency, Timestamp};
+//! use uuid::Uuid;
+//! let (festival, zone, eur) = (Uuid::from_u128(1), Uuid::from_u128(2), Currency::iso("EUR")?);
+//! let t0 = Timestamp::from_unix_millis(1_783_180_800_000)?;
+//! let registry = DeviceRegistry::new(vec![DeviceEntry { device_id: Uuid::from_u128(3),
+//!     public_key: crypto::public_key_from_seed(&[3; 32]), festival_id: festival, role: DeviceRole::Gate,
+//!     locations: vec![zone], valid_from: t0, valid_until: t0.plus_millis(86_400_000), revoked_at: None }])?;
+//! let mut signer = DeviceSigner::new([3; 32], Uuid::from_u128(3), festival);
+//! let mut records = Vec::new();
+//! for i in 0..200u128 {
+//!     let scan = Payload::Scan { ticket_id: Uuid::from_u128(1000 + i), zone_id: zone, direction: Direction::In };
+//!     records.push(signer.sign(Uuid::from_u128(10_000 + i), t0.plus_millis(i as i64), scan)?);
+//! }
+//! let batches = vec![Batch { records }.to_bytes()];
+//! let (mut one, mut two) = (ReconcileState::new(festival, eur), ReconcileState::new(festival, eur));
+//! let config = ReconcileConfig::default();
+//! let a = reconcile(&mut one, &registry, &batches, t0.plus_millis(1_000), &config)?;
+//! let b = reconcile_parallel(&mut two, &registry, &batches, t0.plus_millis(1_000), &config, 2)?;
+//! assert_eq!(a, b);
+//! assert_eq!(one, two);
+//! # Ok::<(), festival_core::Error>(())
+//! ```
+
+use super::crypto::{verify_many, StrictPublicKey};
+use super::reconcile::{reconcile_with, ReconcileConfig, ReconcileReport, ReconcileState};
+use super::registry::DeviceRegistry;
+use super::OfflineError;
+use crate::Timestamp;
+
+/// Items per batch inside [`verify_many`]; slices are cut at multiples of it so no batch is split.
+const CHUNK: usize = 64;
+
+/// [`verify_many`] on up to `threads` threads (at least one): the same verdicts, in order.
+///
+/// A thread that cannot be started, or that fails, is replaced by verifying its slice on the
+/// calling thread, so the result never depends on the machine.
+pub fn verify_many_parallel(items: &[(StrictPublicKey, &[u8], [u8; 64])], threads: usize) -> Vec<bool> {
+    let threads = threads.max(1);
+    if threads == 1 || items.len() <= CHUNK {
+        return verify_many(items);
+    }
+    let per_thread = items.len().div_ceil(threads).div_ceil(CHUNK) * CHUNK;
+    std::thread::scope(|scope| {
+        let slices: Vec<&[(StrictPublicKey, &[u8], [u8; 64])]> = items.chunks(per_thread).collect();
+        // The calling thread takes the first slice itself; the others get one thread each.
+        let handles: Vec<_> = slices
+            .iter()
+            .skip(1)
+            .map(|slice| {
+                let slice = *slice;
+                std::thread::Builder::new().spawn_scoped(scope, move || verify_many(slice))
+            })
+            .collect();
+        let mut verdicts = Vec::with_capacity(items.len());
+        if let Some(first) = slices.first() {
+            verdicts.extend(verify_many(first));
+        }
+        for (slice, handle) in slices.iter().skip(1).zip(handles) {
+            match handle.ok().map(|h| h.join()) {
+                Some(Ok(v)) => verdicts.extend(v),
+                _ => verdicts.extend(verify_many(slice)),
+            }
+        }
+        verdicts
+    })
+}
+
+/// [`reconcile`](super::reconcile::reconcile) with the signatures verified on `threads` threads.
+/// Same report and state as the single-threaded call, byte for byte.
+pub fn reconcile_parallel<B: AsRef<[u8]>>(
+    state: &mut ReconcileState,
+    registry: &DeviceRegistry,
+    batches: &[B],
+    now: Timestamp,
+    config: &ReconcileConfig,
+    threads: usize,
+) -> Result<ReconcileReport, OfflineError> {
+    reconcile_with(state, registry, batches, now, config, &|items| verify_many_parallel(items, threads))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::offline::crypto::{public_key_from_seed, sign};
+    use crate::offline::device::DeviceSigner;
+    use crate::offline::reconcile::{reconcile, ConflictPolicy};
+    use crate::offline::record::{Batch, Payload};
+    use crate::offline::registry::{DeviceEntry, DeviceRole};
+    use crate::wallet::{Entry, Operation, Wallet, WalletConfig};
+    use crate::{Currency, Money};
+    use uuid::Uuid;
+
+    fn items(n: usize, bad: &[usize]) -> (Vec<StrictPublicKey>, Vec<Vec<u8>>, Vec<[u8; 64]>) {
+        let seeds: Vec<[u8; 32]> = (0..7u8).map(|i| [i + 1; 32]).collect();
+        let keys: Vec<StrictPublicKey> =
+            seeds.iter().map(|s| StrictPublicKey::from_bytes(&public_key_from_seed(s)).unwrap()).collect();
+        let msgs: Vec<Vec<u8>> = (0..n).map(|i| format!("record {i}").into_bytes()).collect();
+        let mut sigs: Vec<[u8; 64]> = (0..n).map(|i| sign(&seeds[i % 7], &msgs[i])).collect();
+        for &b in bad {
+            sigs[b][40] ^= 1;
+        }
+        ((0..n).map(|i| keys[i % 7]).collect(), msgs, sigs)
+    }
+
+    #[test]
+    fn parallel_verdicts_equal_sequential_ones_for_any_thread_count() {
+        let bad = [0, 63, 64, 200, 321, 322, 499];
+        let (keys, msgs, sigs) = items(500, &bad);
+        let triples: Vec<(StrictPublicKey, &[u8], [u8; 64])> =
+            (0..500).map(|i| (keys[i], msgs[i].as_slice(), sigs[i])).collect();
+        let expected: Vec<bool> = (0..500).map(|i| !bad.contains(&i)).collect();
+        assert_eq!(verify_many(&triples), expected);
+        for threads in [0, 1, 2, 3, 4, 8, 64] {
+            assert_eq!(verify_many_parallel(&triples, threads), expected, "{threads} threads");
+        }
+        assert!(verify_many_parallel(&[], 2).is_empty());
+        assert_eq!(verify_many_parallel(&triples[..10], 2), expected[..10].to_vec());
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        crate::interop::hex_decode("hex", s).unwrap()
+    }
+
+    /// Every Wycheproof Ed25519 vector through `verify_many` on 1 and 2 threads and through the
+    /// batch path `verify_many_batched` (strict pre-checks in front of `verify_batch`), each vector
+    /// hidden among valid records so that it shares a batch with them: exactly the `valid` ones
+    /// are accepted, and the valid neighbours stay accepted.
+    #[test]
+    fn wycheproof_through_the_batch_path() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/wycheproof/ed25519_test.json")).unwrap();
+        let filler_seed = [9u8; 32];
+        let filler_key = StrictPublicKey::from_bytes(&public_key_from_seed(&filler_seed)).unwrap();
+        let filler_msg = b"filler".to_vec();
+        let filler_sig = sign(&filler_seed, &filler_msg);
+        let (mut checked, mut valid_seen, mut invalid_seen) = (0, 0, 0);
+        for group in doc["testGroups"].as_array().unwrap() {
+            let pk = hex(group["publicKey"]["pk"].as_str().unwrap());
+            let key = <[u8; 32]>::try_from(pk.as_slice()).ok().and_then(|k| StrictPublicKey::from_bytes(&k).ok());
+            for t in group["tests"].as_array().unwrap() {
+                let expect_valid = t["result"].as_str() == Some("valid");
+                let (msg, sig) = (hex(t["msg"].as_str().unwrap()), hex(t["sig"].as_str().unwrap()));
+                let (Some(key), Ok(sig)) = (key, <[u8; 64]>::try_from(sig.as_slice())) else {
+                    // No 32-byte acceptable key or no 64-byte signature: it cannot reach the batch.
+                    assert!(!expect_valid, "tcId {}", t["tcId"]);
+                    invalid_seen += 1;
+                    continue;
+                };
+                let mut triples = vec![(filler_key, filler_msg.as_slice(), filler_sig); 130];
+                triples[100] = (key, msg.as_slice(), sig);
+                let batched = crate::offline::crypto::verify_many_batched(&triples);
+                let runs = [verify_many_parallel(&triples, 1), verify_many_parallel(&triples, 2), batched];
+                for (run, v) in runs.iter().enumerate() {
+                    assert_eq!(v[100], expect_valid, "tcId {} (run {run})", t["tcId"]);
+                    assert!(v.iter().enumerate().all(|(i, ok)| i == 100 || *ok), "tcId {} (run {run})", t["tcId"]);
+                }
+                checked += 1;
+                if expect_valid {
+                    valid_seen += 1;
+                } else {
+                    invalid_seen += 1;
+                }
+            }
+        }
+        assert_eq!(valid_seen + invalid_seen, 151);
+        assert!(checked > 100 && valid_seen > 0 && invalid_seen > 0);
+    }
+
+    #[test]
+    fn reconcile_parallel_is_byte_identical_to_reconcile() {
+        let eur = Currency::iso("EUR").unwrap();
+        let (festival, stand) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let t0 = crate::Timestamp::from_unix_millis(1_783_180_800_000).unwrap();
+        let wallets: Vec<Uuid> = (0..5u128).map(|i| Uuid::from_u128(500 + i)).collect();
+        let mut state = ReconcileState::new(festival, eur);
+        for w in &wallets {
+            let mut wallet = Wallet::new(WalletConfig::new(*w, festival, eur)).unwrap();
+            let op = Operation::TopUp { amount: Money::parse("40", eur).unwrap(), method: Default::default() };
+            wallet.apply(Entry::new(*w, t0, op)).unwrap();
+            state.add_wallet(wallet).unwrap();
+        }
+        let devices: Vec<u128> = (10..13).collect();
+        let registry = crate::offline::registry::DeviceRegistry::new(
+            devices
+                .iter()
+                .map(|&n| DeviceEntry {
+                    device_id: Uuid::from_u128(n),
+                    public_key: public_key_from_seed(&[n as u8; 32]),
+                    festival_id: festival,
+                    role: DeviceRole::Pos,
+                    locations: vec![stand],
+                    valid_from: t0,
+                    valid_until: t0.plus_millis(86_400_000),
+                    revoked_at: None,
+                })
+                .collect(),
+        )
+        .unwrap();
+        let mut batches = Vec::new();
+        for &n in &devices {
+            let mut signer = DeviceSigner::new([n as u8; 32], Uuid::from_u128(n), festival);
+            let mut records = Vec::new();
+            for i in 0..90u128 {
+                let payload = Payload::Payment {
+                    wallet_id: wallets[(i % 5) as usize],
+                    amount: Money::from_minor(150 + (i as i64 * 37) % 400, eur).unwrap(),
+                    stand_id: stand,
+                    items: vec![],
+                };
+                records
+                    .push(signer.sign(Uuid::from_u128((n << 32) | i), t0.plus_millis(1 + i as i64), payload).unwrap());
+            }
+            let mut bytes = Batch { records }.to_bytes();
+            if n == 11 {
+                // Forge the signature of the last record of device 11.
+                let at = bytes.len() - 1;
+                bytes[at] ^= 0x40;
+            }
+            batches.push(bytes);
+        }
+        batches.push(batches[0].clone());
+        let now = t0.plus_millis(100_000);
+        for policy in [ConflictPolicy::FirstWins, ConflictPolicy::AcceptWithDebt, ConflictPolicy::Reject] {
+            let config = ReconcileConfig { policy, ..Default::default() };
+            let mut one = state.clone();
+            let expected = reconcile(&mut one, &registry, &batches, now, &config).unwrap();
+            assert!(expected.counts.conflict > 0 && expected.counts.rejected > 0, "{policy:?}");
+            for threads in [1, 2, 3] {
+                let mut many = state.clone();
+                let got = reconcile_parallel(&mut many, &registry, &batches, now, &config, threads).unwrap();
+                assert_eq!(serde_json::to_vec(&got).unwrap(), serde_json::to_vec(&expected).unwrap());
+                assert_eq!(serde_json::to_vec(&many).unwrap(), serde_json::to_vec(&one).unwrap());
+            }
+        }
+    }
+}
