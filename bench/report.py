@@ -49,30 +49,33 @@ def ratio(a, b):
 
 
 machine = kv(os.path.join(OUT, "machine.txt"))
-print("## Machine and run\n")
+print("### Machine and run\n")
 for k in ("date_utc", "nproc", "cpu", "mem", "rustc", "node", "python", "load_at_start", "load_at_end"):
     print(f"- {k}: {machine.get(k, 'n/a')}")
 
 # 1. The limit.
-print("\n## Raw Ed25519 (criterion `verify`, median)\n")
+print("\n### Raw Ed25519 (criterion `verify`, median)\n")
 print("| what | time per call | signatures/s |")
 print("| --- | ---: | ---: |")
 rates = {}
 for name, n in [("dalek_verify_strict", 1), ("strict_single", 1), ("dalek_batch/64", 64), ("verify_many/64", 64),
-                ("dalek_batch/1024", 1024), ("verify_many/1024", 1024)]:
+                ("verify_many_batched/64", 64), ("dalek_batch/1024", 1024), ("verify_many/1024", 1024),
+                ("verify_many_batched/1024", 1024)]:
     ns = median_ns("ed25519", name)
     rates[name] = None if ns is None else n * 1e9 / ns
     print(f"| {name} | {'n/a' if ns is None else f'{ns / 1e3:,.1f} µs'} | {fmt(rates[name])} |")
+print(f"\nverify_many/1024 (the pipeline's signature stage) = {pct(rates.get('verify_many/1024'), rates.get('dalek_batch/1024'))} "
+      f"of dalek_batch/1024; verify_many_batched/1024 = {pct(rates.get('verify_many_batched/1024'), rates.get('dalek_batch/1024'))}")
 limit = rates.get("dalek_batch/1024")
 
 # 2. Pipeline stages.
 log = open(os.path.join(OUT, "criterion.log")).read() if os.path.exists(os.path.join(OUT, "criterion.log")) else ""
 m = re.search(r"pipeline reference \((\d+) records\): (.*)", log)
 n_pipe = int(m.group(1)) if m else None
-print(f"\n## Pipeline stages (criterion `pipeline`, {n_pipe} records from 500 devices, median)\n")
+print(f"\n### Pipeline stages (criterion `pipeline`, {n_pipe} records from 500 devices, median)\n")
 if m:
     print(f"Outcome: `{m.group(2)}`\n")
-print("| stage | seconds | records/s | % of raw batch-verify rate (dalek_batch/1024) |")
+print("| stage | seconds | records/s | % of raw batch-verify rate (dalek_batch/1024 of the same run) |")
 print("| --- | ---: | ---: | ---: |")
 pipe = {}
 for name in ("decode", "signatures", "verify_chain", "reconcile", "reconcile_parallel/2"):
@@ -83,7 +86,7 @@ for name in ("decode", "signatures", "verify_chain", "reconcile", "reconcile_par
 print(f"\n2 threads vs 1 (reconcile_parallel/2 / reconcile): {ratio(pipe.get('reconcile_parallel/2'), pipe.get('reconcile'))} (target >= 1.8x)")
 
 # 3. Big runs.
-print("\n## Whole files through `bench_reconcile` (one process per line, peak RSS = VmHWM)\n")
+print("\n### Whole files through `bench_reconcile` (one process per line, peak RSS = VmHWM)\n")
 print("| records | mode | threads | calls | seconds | records/s | peak RSS MiB | input MiB | outcome |")
 print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 big = {}
@@ -101,7 +104,7 @@ for (rec, mode, th), (r, o) in sorted(big.items()):
 rust_100k = next((r for (rec, mode, th), (r, _) in big.items() if rec == "100000" and mode == "all" and th == "1"), None)
 
 # 4. Ops.
-print("\n## Core operations (criterion `ops`, median)\n")
+print("\n### Core operations (criterion `ops`, median)\n")
 print("| op | ns/op |")
 print("| --- | ---: |")
 for name in ("money_add", "wallet_apply_payment", "wallet_apply_top_up", "wallet_clone_only", "pricing_3_lines",
@@ -110,7 +113,7 @@ for name in ("money_add", "wallet_apply_payment", "wallet_apply_top_up", "wallet
     print(f"| {name} | {fmt(ns)} |")
 
 # 5. Peers.
-print("\n## Peers (same bytes, same outcome required)\n")
+print("\n### Peers (same bytes, same outcome required)\n")
 node100 = load("node-100k.json")
 if node100:
     print(f"Node at {node100['records']} records (median of repeats), vs the Rust core's reconcile on the same file "
@@ -122,7 +125,7 @@ if node100:
 node1 = load("node-1k.json")
 if node1:
     print(f"\nEvery JS pipeline at {node1['records']} records per call (the JS bindings accept at most 1 MiB of "
-          f"JSON per `conformanceExecute` call), median of 15; outcomes identical: {node1['identical']}\n")
+          f"JSON per `conformanceExecute` call), median of the repeats; outcomes identical: {node1['identical']}\n")
     by = {p["name"]: p["records_per_s"] for p in node1["pipelines"]}
     print("| pipeline | records/s |")
     print("| --- | ---: |")
@@ -160,7 +163,7 @@ if py:
 w = kv(os.path.join(OUT, "wasm-size.txt"))
 if w:
     gz = int(w["wasm_opt_gzip9_bytes"])
-    print("\n## wasm size (release, wasm-bindgen, wasm-opt -Oz from npm binaryen)\n")
+    print("\n### wasm size (release, wasm-bindgen, wasm-opt -Oz from npm binaryen)\n")
     print(f"- cargo release .wasm: {int(w['wasm_cargo_release_bytes']):,} bytes")
     print(f"- after wasm-bindgen + wasm-opt: {int(w['wasm_opt_bytes']):,} bytes raw, {gz:,} bytes gzip -9 "
           f"({gz / 1024:.0f} KiB; target <= 250 KB: {'met' if gz <= 250_000 else 'MISSED'}) ({w.get('wasm_opt_version', '')})")
