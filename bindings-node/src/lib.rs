@@ -6,6 +6,7 @@
 //! `.code`, `.family` and `.details` ([`throw`]). The API is identical in `bindings-wasm`.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::cell::RefCell;
 use festival_core::{Error as CoreError, InputError};
 use festival_js_api::{self as api, JsErrorParts};
 use napi::bindgen_prelude::{BigInt, FromNapiValue, Object, Uint8Array};
@@ -335,7 +336,9 @@ impl TicketVerifier {
 /// operation (each takes a caller-chosen entry id for idempotency and the time `at`).
 #[napi]
 pub struct Wallet {
-    inner: api::wallet::WalletHandle,
+    // A RefCell, not `&mut self`: JS may pass the same object twice (`w.transferTo(w, ...)`),
+    // and two `&mut` to one object would be undefined behaviour even if we then refused it.
+    inner: RefCell<api::wallet::WalletHandle>,
 }
 
 #[napi]
@@ -343,25 +346,25 @@ impl Wallet {
     /// `new Wallet({ id, festivalId, currency, spendOrder?, limits? })`.
     #[napi(constructor, ts_args_type = "config: WalletConfigInput")]
     pub fn new(env: Env, config: Unknown<'_>) -> napi::Result<Self> {
-        run(&env, || api::wallet::WalletHandle::new(&js("config", config)?)).map(|inner| Wallet { inner })
+        run(&env, || api::wallet::WalletHandle::new(&js("config", config)?)).map(|inner| Wallet { inner: RefCell::new(inner) })
     }
 
     /// Rebuilds a wallet from `serialize()` output by replaying its ledger (tampering is detected).
     #[napi(factory, ts_args_type = "state: string")]
     pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
-        run(&env, || api::wallet::WalletHandle::deserialize(&js("state", state)?)).map(|inner| Wallet { inner })
+        run(&env, || api::wallet::WalletHandle::deserialize(&js("state", state)?)).map(|inner| Wallet { inner: RefCell::new(inner) })
     }
 
     /// The wallet as JSON text (config + ledger; the core's storage format).
     #[napi]
     pub fn serialize(&self, env: Env) -> napi::Result<String> {
-        run(&env, || self.inner.serialize())
+        run(&env, || self.inner.borrow().serialize())
     }
 
     /// The wallet id.
     #[napi]
     pub fn id(&self) -> String {
-        self.inner.id()
+        self.inner.borrow().id()
     }
 
     /// Moves refundable money to `to` atomically (both sides or neither).
@@ -370,25 +373,28 @@ impl Wallet {
         ts_return_type = "TransferOutcome"
     )]
     pub fn transfer_to(
-        &mut self,
+        &self,
         env: Env,
-        to: &mut Wallet,
+        to: &Wallet,
         id: Unknown<'_>,
         at: Unknown<'_>,
         amount: Unknown<'_>,
     ) -> napi::Result<Value> {
-        if std::ptr::eq(&self.inner, &to.inner) {
+        let mut from_guard = self.inner.borrow_mut();
+        // The same JS object on both sides: its cell is already borrowed, so this fails cleanly.
+        let Ok(mut to_guard) = to.inner.try_borrow_mut() else {
             let e: CoreError = InputError::invalid("to", "a wallet cannot transfer to itself").into();
             return Err(throw(&env, &e, true));
-        }
-        let (from, to) = (&mut self.inner, &mut to.inner);
+        };
+        let (from, to) = (&mut *from_guard, &mut *to_guard);
         run(&env, || from.transfer_to(to, &js("id", id)?, &js("at", at)?, &js("amount", amount)?))
     }
 
     /// Applies an entry `{ id, at, operation: { kind, ... } }` (idempotent by id).
     #[napi(ts_args_type = "entry: WalletEntry", ts_return_type = "WalletOutcome")]
-    pub fn apply(&mut self, env: Env, entry: Unknown<'_>) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+    pub fn apply(&self, env: Env, entry: Unknown<'_>) -> napi::Result<Value> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || inner.apply(&js("entry", entry)?))
     }
 
@@ -398,14 +404,15 @@ impl Wallet {
         ts_return_type = "WalletOutcome"
     )]
     pub fn top_up(
-        &mut self,
+        &self,
         env: Env,
         id: Unknown<'_>,
         at: Unknown<'_>,
         amount: Unknown<'_>,
         method: Unknown<'_>,
     ) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || inner.top_up(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("method", method)?))
     }
 
@@ -415,14 +422,15 @@ impl Wallet {
         ts_return_type = "WalletOutcome"
     )]
     pub fn credit_bonus(
-        &mut self,
+        &self,
         env: Env,
         id: Unknown<'_>,
         at: Unknown<'_>,
         amount: Unknown<'_>,
         expires_at: Unknown<'_>,
     ) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || {
             inner.credit_bonus(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("expiresAt", expires_at)?)
         })
@@ -434,7 +442,7 @@ impl Wallet {
         ts_return_type = "WalletOutcome"
     )]
     pub fn pay(
-        &mut self,
+        &self,
         env: Env,
         id: Unknown<'_>,
         at: Unknown<'_>,
@@ -442,7 +450,8 @@ impl Wallet {
         items: Unknown<'_>,
         device_id: Unknown<'_>,
     ) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || {
             inner.pay(
                 &js("id", id)?,
@@ -460,7 +469,7 @@ impl Wallet {
         ts_return_type = "WalletOutcome"
     )]
     pub fn refund(
-        &mut self,
+        &self,
         env: Env,
         id: Unknown<'_>,
         at: Unknown<'_>,
@@ -468,7 +477,8 @@ impl Wallet {
         amount: Unknown<'_>,
         reason: Unknown<'_>,
     ) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || {
             inner.refund(
                 &js("id", id)?,
@@ -486,14 +496,15 @@ impl Wallet {
         ts_return_type = "WalletOutcome"
     )]
     pub fn payout(
-        &mut self,
+        &self,
         env: Env,
         id: Unknown<'_>,
         at: Unknown<'_>,
         amount: Unknown<'_>,
         fee: Unknown<'_>,
     ) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || inner.payout(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("fee", fee)?))
     }
 
@@ -503,7 +514,7 @@ impl Wallet {
         ts_return_type = "WalletOutcome"
     )]
     pub fn adjust(
-        &mut self,
+        &self,
         env: Env,
         id: Unknown<'_>,
         at: Unknown<'_>,
@@ -511,7 +522,8 @@ impl Wallet {
         target: Unknown<'_>,
         reason: Unknown<'_>,
     ) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || {
             inner.adjust(
                 &js("id", id)?,
@@ -525,85 +537,97 @@ impl Wallet {
 
     /// Expires bonus lots due at `at`.
     #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
-    pub fn expire_bonus(&mut self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+    pub fn expire_bonus(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || inner.expire_bonus(&js("id", id)?, &js("at", at)?))
     }
 
     /// Administrative block.
     #[napi(ts_args_type = "id: string, at: TimestampInput, reason: string", ts_return_type = "WalletOutcome")]
-    pub fn block(&mut self, env: Env, id: Unknown<'_>, at: Unknown<'_>, reason: Unknown<'_>) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+    pub fn block(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>, reason: Unknown<'_>) -> napi::Result<Value> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || inner.block(&js("id", id)?, &js("at", at)?, &js("reason", reason)?))
     }
 
     /// Lifts the administrative block.
     #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
-    pub fn unblock(&mut self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+    pub fn unblock(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || inner.unblock(&js("id", id)?, &js("at", at)?))
     }
 
     /// Closes the wallet for good.
     #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
-    pub fn close(&mut self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
-        let inner = &mut self.inner;
+    pub fn close(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
         run(&env, || inner.close(&js("id", id)?, &js("at", at)?))
     }
 
     /// Refundable, bonus, debt and total (derived from the ledger).
     #[napi(ts_return_type = "Balances")]
     pub fn balances(&self, env: Env) -> napi::Result<Value> {
-        let inner = &self.inner;
+        let guard = self.inner.borrow();
+        let inner = &*guard;
         run(&env, || inner.balances())
     }
 
     /// What a payment at `at` could spend.
     #[napi(ts_args_type = "at: TimestampInput", ts_return_type = "Money")]
     pub fn spendable(&self, env: Env, at: Unknown<'_>) -> napi::Result<Value> {
-        let inner = &self.inner;
+        let guard = self.inner.borrow();
+        let inner = &*guard;
         run(&env, || inner.spendable(&js("at", at)?))
     }
 
     /// Running sums over the ledger (conservation).
     #[napi(ts_return_type = "WalletTotals")]
     pub fn totals(&self, env: Env) -> napi::Result<Value> {
-        let inner = &self.inner;
+        let guard = self.inner.borrow();
+        let inner = &*guard;
         run(&env, || inner.totals())
     }
 
     /// `'active' | 'blocked' | 'closed'`.
     #[napi(ts_return_type = "WalletStatus")]
     pub fn status(&self, env: Env) -> napi::Result<Value> {
-        let inner = &self.inner;
+        let guard = self.inner.borrow();
+        let inner = &*guard;
         run(&env, || inner.status())
     }
 
     /// Why the wallet is blocked.
     #[napi(ts_return_type = "BlockReason[]")]
     pub fn block_reasons(&self, env: Env) -> napi::Result<Value> {
-        let inner = &self.inner;
+        let guard = self.inner.borrow();
+        let inner = &*guard;
         run(&env, || inner.block_reasons())
     }
 
     /// Bonus lots with expiry and remaining amount.
     #[napi(ts_return_type = "BonusLot[]")]
     pub fn bonus_lots(&self, env: Env) -> napi::Result<Value> {
-        let inner = &self.inner;
+        let guard = self.inner.borrow();
+        let inner = &*guard;
         run(&env, || inner.bonus_lots())
     }
 
     /// Every applied entry with its effect.
     #[napi(ts_return_type = "LedgerEntry[]")]
     pub fn ledger(&self, env: Env) -> napi::Result<Value> {
-        let inner = &self.inner;
+        let guard = self.inner.borrow();
+        let inner = &*guard;
         run(&env, || inner.ledger())
     }
 
     /// The wallet's configuration.
     #[napi(ts_return_type = "WalletConfig")]
     pub fn config(&self, env: Env) -> napi::Result<Value> {
-        let inner = &self.inner;
+        let guard = self.inner.borrow();
+        let inner = &*guard;
         run(&env, || inner.config())
     }
 }
