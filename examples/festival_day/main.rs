@@ -6,15 +6,15 @@
 //! module; every chapter checks that its numbers add up and fails loudly otherwise.
 
 mod money;
-mod wallets;
 mod offline;
 mod tickets;
+mod wallets;
 
 fn main() -> Result<(), festival_core::Error> {
     println!("=== festival-core: a festival day ===");
     money::run()?;
     wallets::run()?;
-    offline::run()?;
     tickets::run()?;
+    offline::run()?;
     Ok(())
 }

@@ -28,7 +28,7 @@ fn fail(reason: String) -> festival_core::Error {
 }
 
 pub fn run() -> Result<(), festival_core::Error> {
-    println!("\n--- offline devices and reconciliation ---");
+    println!("\n--- 4. offline devices, attacks and reconciliation ---");
     let eur = Currency::iso("EUR")?;
     let m = |s: &str| Money::parse(s, eur);
     let noon = Timestamp::parse_rfc3339("2026-07-04T12:00:00Z")?;

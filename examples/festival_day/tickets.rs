@@ -60,7 +60,7 @@ fn tickets(first: u128, n: u128, holder: &str) -> Vec<NewTicket> {
 }
 
 pub fn run() -> Result<(), Error> {
-    println!("\n--- tickets and gates ---");
+    println!("\n--- 3. tickets and gates ---");
     let eur = Currency::iso("EUR")?;
     let day = ticket_type(DAY, "Saturday day pass", Money::parse("59.00", eur)?, 500, &["main"], false)?;
     let weekend = ticket_type(WEEKEND, "Weekend", Money::parse("129.00", eur)?, 300, &["main"], true)?;
