@@ -12,10 +12,11 @@ use arrow_array::types::{Decimal128Type, Int64Type, TimestampMillisecondType};
 use arrow_array::{Array, ArrayRef, Decimal128Array, RecordBatch, StringArray, TimestampMillisecondArray, UInt64Array};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use festival_core::analytics::{
-    Analytics, EntryKind, FlowSummary, IncidentBatch, IncidentKind, IncidentSummary, KeyColumn, LedgerBatch,
-    LedgerBatchBuilder,
+    Analytics, EntryKind, FlowSummary, IncidentBatch, IncidentBatchBuilder, IncidentKind, IncidentSummary, KeyColumn,
+    LedgerBatch, LedgerBatchBuilder,
 };
 use festival_core::money::{Currency, Money, MoneyError};
+use festival_core::offline::reconcile::ReconcileReport;
 use festival_core::{InputError, Timestamp};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -82,7 +83,10 @@ fn amount_column(batch: &RecordBatch, name: &str, c: Currency) -> Result<Vec<i64
     let digits = c.minor_digits();
     match a.data_type() {
         t if t.is_integer() => Ok(int_column(batch, name)?.unwrap_or_default()),
-        DataType::Decimal32(_, s) | DataType::Decimal64(_, s) | DataType::Decimal128(_, s) | DataType::Decimal256(_, s) => {
+        DataType::Decimal32(_, s)
+        | DataType::Decimal64(_, s)
+        | DataType::Decimal128(_, s)
+        | DataType::Decimal256(_, s) => {
             let s = i32::from(*s);
             if s > digits as i32 {
                 return Err(MoneyError::ScaleExceeded {
@@ -100,7 +104,10 @@ fn amount_column(batch: &RecordBatch, name: &str, c: Currency) -> Result<Vec<i64
                 .map(|v| i64::try_from(*v).map_err(|_| bad(name, "amount does not fit 64-bit minor units")))
                 .collect()
         }
-        t => Err(bad(name, format!("expected integer minor units or a decimal column, got {t} (floats are never accepted)"))),
+        t => Err(bad(
+            name,
+            format!("expected integer minor units or a decimal column, got {t} (floats are never accepted)"),
+        )),
     }
 }
 
@@ -109,10 +116,9 @@ fn time_column(batch: &RecordBatch, name: &str) -> Result<Vec<i64>, festival_cor
     let Some(a) = column(batch, name) else { return Err(bad(name, "column is missing")) };
     no_nulls(name, a)?;
     match a.data_type() {
-        DataType::Timestamp(_, None) => Err(bad(
-            name,
-            "timestamp column has no time zone (naive); use UTC-aware timestamps or int64 milliseconds",
-        )),
+        DataType::Timestamp(_, None) => {
+            Err(bad(name, "timestamp column has no time zone (naive); use UTC-aware timestamps or int64 milliseconds"))
+        }
         DataType::Timestamp(_, Some(_)) => {
             let c = arrow_cast::cast(a, &DataType::Timestamp(TimeUnit::Millisecond, None))
                 .map_err(|e| bad(name, e.to_string()))?;
@@ -163,7 +169,10 @@ fn kinds<T>(
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                u8::try_from(*c).ok().and_then(from_code).ok_or_else(|| bad("kind", format!("row {i}: unknown kind code {c}")))
+                u8::try_from(*c)
+                    .ok()
+                    .and_then(from_code)
+                    .ok_or_else(|| bad("kind", format!("row {i}: unknown kind code {c}")))
             })
             .collect();
     }
@@ -173,7 +182,9 @@ fn kinds<T>(
         .enumerate()
         .map(|(i, v)| {
             let v = v.unwrap_or("");
-            parse(v).ok_or_else(|| bad("kind", format!("row {i}: unknown kind '{}'", v.chars().take(32).collect::<String>())))
+            parse(v).ok_or_else(|| {
+                bad("kind", format!("row {i}: unknown kind '{}'", v.chars().take(32).collect::<String>()))
+            })
         })
         .collect()
 }
@@ -248,7 +259,11 @@ pub fn analyze(
 
 /// Analytics of wallets' ledgers (Python `Wallet` objects), converted row by row in the core.
 #[pyfunction]
-pub fn analyze_wallets(py: Python<'_>, wallets: &Bound<'_, PyAny>, currency: &Bound<'_, PyAny>) -> PyResult<PyAnalytics> {
+pub fn analyze_wallets(
+    py: Python<'_>,
+    wallets: &Bound<'_, PyAny>,
+    currency: &Bound<'_, PyAny>,
+) -> PyResult<PyAnalytics> {
     let c = currency_from_py(currency)?;
     let mut b = LedgerBatchBuilder::new(c);
     for w in wallets.try_iter().map_err(|_| type_err("wallets", "an iterable of festival_core.Wallet", wallets))? {
@@ -258,6 +273,27 @@ pub fn analyze_wallets(py: Python<'_>, wallets: &Bound<'_, PyAny>, currency: &Bo
     }
     let batch = b.finish();
     Ok(PyAnalytics { inner: py.detach(|| Analytics::compute(&batch)).py(py)? })
+}
+
+/// Incident statistics from reconciliation reports, each given as the JSON text of a
+/// `ReconcileReport` (as the backend's `reconcile` returns and stores it).
+#[pyfunction]
+pub fn analyze_reconcile_reports(
+    py: Python<'_>,
+    reports: &Bound<'_, PyAny>,
+    currency: &Bound<'_, PyAny>,
+) -> PyResult<PyAnalytics> {
+    let c = currency_from_py(currency)?;
+    let mut b = IncidentBatchBuilder::new(c);
+    for r in reports.try_iter().map_err(|_| type_err("reports", "an iterable of JSON str", reports))? {
+        let r = r?;
+        let text: String = r.extract().map_err(|_| type_err("reports[i]", "str (JSON of a ReconcileReport)", &r))?;
+        let report: ReconcileReport = serde_json::from_str(&text)
+            .map_err(|e| crate::errors::core_err(py, InputError::invalid("report", e.to_string())))?;
+        b.push_reconcile_report(&report).py(py)?;
+    }
+    let batch = b.finish();
+    Ok(PyAnalytics { inner: py.detach(|| Analytics::compute_incidents(&batch)).py(py)? })
 }
 
 fn money_py(py: Python<'_>, m: Money) -> PyResult<Py<PyAny>> {
@@ -278,11 +314,7 @@ fn u64_col(name: &str, values: Vec<u64>) -> (Field, ArrayRef) {
     (Field::new(name, DataType::UInt64, false), Arc::new(UInt64Array::from(values)))
 }
 
-fn flow_table<K>(
-    key: (Field, ArrayRef),
-    rows: &[FlowSummary<K>],
-    c: Currency,
-) -> PyResult<Vec<(Field, ArrayRef)>> {
+fn flow_table<K>(key: (Field, ArrayRef), rows: &[FlowSummary<K>], c: Currency) -> PyResult<Vec<(Field, ArrayRef)>> {
     let m = |f: fn(&FlowSummary<K>) -> &Money| rows.iter().map(|r| f(r).minor_units()).collect::<Vec<_>>();
     let u = |f: fn(&FlowSummary<K>) -> u64| rows.iter().map(f).collect::<Vec<_>>();
     Ok(vec![
@@ -581,4 +613,3 @@ impl ResultTable {
         format!("ResultTable(columns={:?}, rows={})", self.column_names(), self.batch.num_rows())
     }
 }
-

@@ -47,5 +47,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<wallet::PyBalances>()?;
     m.add_class::<ticketing::PyInventory>()?;
     m.add_class::<ticketing::PyHold>()?;
+    m.add_function(wrap_pyfunction!(analytics::analyze_reconcile_reports, m)?)?;
     Ok(())
 }

@@ -127,9 +127,7 @@ impl PyMoney {
             }
             return Ok(py.NotImplemented());
         }
-        let q: u64 = other
-            .extract()
-            .map_err(|_| PyValueError::new_err("quantity must be an int in 0..=2**64-1"))?;
+        let q: u64 = other.extract().map_err(|_| PyValueError::new_err("quantity must be an int in 0..=2**64-1"))?;
         Ok(Py::new(py, PyMoney::wrap(self.inner.checked_mul_qty(q).py(py)?))?.into_any())
     }
 

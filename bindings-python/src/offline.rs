@@ -37,7 +37,11 @@ pub fn public_key_from_seed<'py>(py: Python<'py>, seed: &Bound<'_, PyAny>) -> Py
 
 /// Ed25519 signature (64 bytes) of `message` with a 32-byte seed.
 #[pyfunction]
-pub fn sign<'py>(py: Python<'py>, seed: &Bound<'_, PyAny>, message: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+pub fn sign<'py>(
+    py: Python<'py>,
+    seed: &Bound<'_, PyAny>,
+    message: &Bound<'_, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
     let s = seed_arg(seed)?;
     let msg = bytes_from_py("message", message)?;
     Ok(PyBytes::new(py, &crypto::sign(&s, &msg)))

@@ -141,7 +141,13 @@ pub struct PyWallet {
 }
 
 impl PyWallet {
-    fn apply(&mut self, py: Python<'_>, id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>, op: Operation) -> PyResult<PyOutcome> {
+    fn apply(
+        &mut self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        op: Operation,
+    ) -> PyResult<PyOutcome> {
         let entry = Entry::new(uuid_from_py("entry_id", id)?, timestamp_from_py("at", at)?, op);
         Ok(PyOutcome { inner: self.inner.apply(entry).py(py)? })
     }
@@ -164,7 +170,11 @@ impl PyWallet {
         max_single_payment: Option<&Bound<'_, PyAny>>,
         max_daily_spend: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut config = WalletConfig::new(uuid_from_py("id", id)?, uuid_from_py("festival_id", festival_id)?, currency_from_py(currency)?);
+        let mut config = WalletConfig::new(
+            uuid_from_py("id", id)?,
+            uuid_from_py("festival_id", festival_id)?,
+            currency_from_py(currency)?,
+        );
         config.spend_order = enum_arg::<SpendOrder>("spend_order", spend_order, "'bonus_first', 'refundable_first'")?;
         config.limits = WalletLimits {
             max_balance: opt_money("max_balance", max_balance)?,
@@ -176,14 +186,28 @@ impl PyWallet {
 
     /// Money paid in (refundable; settles debt first). `method`: cash, card, online, other.
     #[pyo3(signature = (entry_id, at, amount, method = "cash"))]
-    fn top_up(&mut self, py: Python<'_>, entry_id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>, amount: &Bound<'_, PyAny>, method: &str) -> PyResult<PyOutcome> {
+    fn top_up(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        method: &str,
+    ) -> PyResult<PyOutcome> {
         let method = enum_arg::<TopUpMethod>("method", method, "'cash', 'card', 'online', 'other'")?;
         self.apply(py, entry_id, at, Operation::TopUp { amount: money_arg("amount", amount)?, method })
     }
 
     /// Promotional credit, optionally expiring at `expires_at`.
     #[pyo3(signature = (entry_id, at, amount, expires_at = None))]
-    fn bonus_credit(&mut self, py: Python<'_>, entry_id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>, amount: &Bound<'_, PyAny>, expires_at: Option<&Bound<'_, PyAny>>) -> PyResult<PyOutcome> {
+    fn bonus_credit(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        expires_at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyOutcome> {
         let expires_at = match expires_at {
             Some(e) if !e.is_none() => Some(timestamp_from_py("expires_at", e)?),
             _ => None,
@@ -221,31 +245,69 @@ impl PyWallet {
 
     /// Refund of (part of) payment `payment_id`, restored to where it came from.
     #[pyo3(signature = (entry_id, at, payment_id, amount, reason = None))]
-    fn refund(&mut self, py: Python<'_>, entry_id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>, payment_id: &Bound<'_, PyAny>, amount: &Bound<'_, PyAny>, reason: Option<String>) -> PyResult<PyOutcome> {
-        let op = Operation::Refund { payment_id: uuid_from_py("payment_id", payment_id)?, amount: money_arg("amount", amount)?, reason };
+    fn refund(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        payment_id: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        reason: Option<String>,
+    ) -> PyResult<PyOutcome> {
+        let op = Operation::Refund {
+            payment_id: uuid_from_py("payment_id", payment_id)?,
+            amount: money_arg("amount", amount)?,
+            reason,
+        };
         self.apply(py, entry_id, at, op)
     }
 
     /// Cash-out of refundable money; the attendee receives `amount - fee`.
     #[pyo3(signature = (entry_id, at, amount, fee = None))]
-    fn payout(&mut self, py: Python<'_>, entry_id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>, amount: &Bound<'_, PyAny>, fee: Option<&Bound<'_, PyAny>>) -> PyResult<PyOutcome> {
+    fn payout(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        fee: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyOutcome> {
         let op = Operation::Payout { amount: money_arg("amount", amount)?, fee: opt_money("fee", fee)? };
         self.apply(py, entry_id, at, op)
     }
 
     /// Operator correction of `target` (`refundable` or `bonus`) by a signed amount.
-    fn adjust(&mut self, py: Python<'_>, entry_id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>, amount: &Bound<'_, PyAny>, target: &str, reason: String) -> PyResult<PyOutcome> {
+    fn adjust(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        target: &str,
+        reason: String,
+    ) -> PyResult<PyOutcome> {
         let target = enum_arg::<SubBalance>("target", target, "'refundable', 'bonus'")?;
         self.apply(py, entry_id, at, Operation::Adjustment { amount: money_arg("amount", amount)?, target, reason })
     }
 
     /// Expires bonus lots whose expiry is at or before `at`.
-    fn expire_bonus(&mut self, py: Python<'_>, entry_id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>) -> PyResult<PyOutcome> {
+    fn expire_bonus(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<PyOutcome> {
         self.apply(py, entry_id, at, Operation::ExpireBonus {})
     }
 
     /// Administrative block.
-    fn block(&mut self, py: Python<'_>, entry_id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>, reason: String) -> PyResult<PyOutcome> {
+    fn block(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        reason: String,
+    ) -> PyResult<PyOutcome> {
         self.apply(py, entry_id, at, Operation::Block { reason })
     }
 
@@ -260,10 +322,24 @@ impl PyWallet {
     }
 
     /// Moves refundable money to `to` atomically; returns (from_outcome, to_outcome).
-    fn transfer(&mut self, py: Python<'_>, to: &Bound<'_, PyAny>, entry_id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>, amount: &Bound<'_, PyAny>) -> PyResult<(PyOutcome, PyOutcome)> {
+    fn transfer(
+        &mut self,
+        py: Python<'_>,
+        to: &Bound<'_, PyAny>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+    ) -> PyResult<(PyOutcome, PyOutcome)> {
         let to = to.cast::<PyWallet>().map_err(|_| type_err("to", "festival_core.Wallet", to))?;
         let mut to = to.try_borrow_mut().map_err(|_| PyValueError::new_err("a wallet cannot transfer to itself"))?;
-        let o = Wallet::transfer(&mut self.inner, &mut to.inner, uuid_from_py("entry_id", entry_id)?, timestamp_from_py("at", at)?, money_arg("amount", amount)?).py(py)?;
+        let o = Wallet::transfer(
+            &mut self.inner,
+            &mut to.inner,
+            uuid_from_py("entry_id", entry_id)?,
+            timestamp_from_py("at", at)?,
+            money_arg("amount", amount)?,
+        )
+        .py(py)?;
         Ok((PyOutcome { inner: o.from }, PyOutcome { inner: o.to }))
     }
 

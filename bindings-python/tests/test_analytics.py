@@ -3,6 +3,7 @@ ledgers; partition merges are exact; pyarrow, Polars and pandas all feed and rea
 
 from __future__ import annotations
 
+import json
 import pickle
 import random
 from collections import defaultdict
@@ -254,3 +255,43 @@ def test_non_arrow_input_and_bad_currency() -> None:
     with pytest.raises(fc.InputError):
         fc.Analytics.from_json('{"currency": "EUR"}')
     assert len(pd.DataFrame(fc.analyze(aware, "EUR").totals(), index=[0])) == 1
+
+
+def _report(u: int) -> str:
+    ids = {k: f"00000000-0000-0000-0000-{v:012d}" for k, v in {"w": u, "rec": 50 + u, "dev": 7, "t": 3, "gate": 8}.items()}
+    zero = {"amount": "0.00", "currency": "EUR"}
+    return json.dumps(
+        {
+            "records": [
+                {
+                    "hash": "00" * 32,
+                    "record_id": ids["rec"],
+                    "device_id": ids["dev"],
+                    "status": "conflict",
+                    "resolution": "accepted_with_debt",
+                    "debt": {"amount": "1.25", "currency": "EUR"},
+                }
+            ],
+            "counts": {"accepted": 0, "duplicate": 0, "rejected": 0, "conflict": 1},
+            "alerts": [
+                {"kind": "double_spend", "wallet_id": ids["w"], "record_id": ids["rec"], "device_id": ids["dev"], "shortfall": "1.25"},
+                {"kind": "double_admission", "ticket_id": ids["t"], "record_id": ids["rec"], "device_id": ids["gate"]},
+            ],
+            "balances": {},
+            "debts": {},
+            "blocked_wallets": [],
+            "totals": {"top_ups": zero, "payments": zero, "refunds": zero},
+        }
+    )
+
+
+def test_reconcile_reports_give_incident_statistics() -> None:
+    a = fc.analyze_reconcile_reports([_report(1), _report(2)], "EUR")
+    st = a.incident_stats().to_pylist()
+    assert [(r["kind"], r["count"]) for r in st] == [("double_spend", 2), ("double_admission", 2)]
+    assert st[0]["amount"] == Money("2.50", "EUR") and st[0]["debt"] == Money("2.50", "EUR")
+    assert (st[0]["subjects"], st[1]["subjects"], st[1]["repeat_subjects"]) == (2, 1, 1)
+    with pytest.raises(fc.InputError):
+        fc.analyze_reconcile_reports(["{}"], "EUR")
+    with pytest.raises(TypeError):
+        fc.analyze_reconcile_reports([b"{}"], "EUR")  # type: ignore[list-item]
