@@ -83,6 +83,11 @@ impl DeviceSigner {
         self.device_id
     }
 
+    /// The festival id.
+    pub fn festival_id(&self) -> Uuid {
+        self.festival_id
+    }
+
     /// The sequence the next record gets.
     pub fn next_sequence(&self) -> u64 {
         self.next_sequence
@@ -250,16 +255,7 @@ impl DeviceLog {
                     reason: format!("{amount} is not a positive {}", self.currency),
                 });
             }
-            let stored = self.queued_sum(
-                |p| match p {
-                    Payload::Payment { wallet_id, amount, .. }
-                    | Payload::TopUp { wallet_id, amount }
-                    | Payload::Refund { wallet_id, amount, .. } => Some((*wallet_id, *amount, 1)),
-                    _ => None,
-                },
-                None,
-            );
-            let after = add(stored, *amount)?;
+            let after = add(self.stored_value(), *amount)?;
             if gt(&after, &self.limits.max_stored_value) {
                 return Err(limit_err("stored_value", after, self.limits.max_stored_value));
             }
@@ -278,28 +274,52 @@ impl DeviceLog {
         items: Vec<LineItem>,
     ) -> Result<SignedRecord, OfflineError> {
         self.check_common(Some(&amount))?;
-        if gt(&amount, &self.limits.per_payment) {
-            return Err(limit_err("per_payment", amount, self.limits.per_payment));
+        self.check_payment(&wallet_id, &amount)?;
+        self.push(record_id, now, Payload::Payment { wallet_id, amount, stand_id, items })
+    }
+
+    /// The payment-only checks: per-payment limit, per-wallet offline limit, local balance.
+    fn check_payment(&self, wallet_id: &Uuid, amount: &Money) -> Result<(), OfflineError> {
+        if gt(amount, &self.limits.per_payment) {
+            return Err(limit_err("per_payment", *amount, self.limits.per_payment));
         }
-        let spent = self.queued_sum(
-            |p| match p {
-                Payload::Payment { wallet_id, amount, .. } => Some((*wallet_id, *amount, 1)),
-                _ => None,
-            },
-            Some(wallet_id),
-        );
-        let after = add(spent, amount)?;
+        let after = add(self.offline_spent(wallet_id), *amount)?;
         if gt(&after, &self.limits.per_wallet_offline) {
             return Err(limit_err("per_wallet_offline", after, self.limits.per_wallet_offline));
         }
-        let available = self.available(&wallet_id);
-        if gt(&amount, &available) {
+        let available = self.available(wallet_id);
+        if gt(amount, &available) {
             return Err(OfflineError::DeviceInsufficientBalance {
                 available: available.amount_string(),
                 requested: amount.amount_string(),
             });
         }
-        self.push(record_id, now, Payload::Payment { wallet_id, amount, stand_id, items })
+        Ok(())
+    }
+
+    /// Total of this device's unsynced payments by `wallet` (what the per-wallet limit counts).
+    pub fn offline_spent(&self, wallet: &Uuid) -> Money {
+        self.queued_sum(
+            |p| match p {
+                Payload::Payment { wallet_id, amount, .. } => Some((*wallet_id, *amount, 1)),
+                _ => None,
+            },
+            Some(*wallet),
+        )
+    }
+
+    /// Total value of the unsynced money records (payments, top-ups, refunds): what the
+    /// stored-value limit counts.
+    pub fn stored_value(&self) -> Money {
+        self.queued_sum(
+            |p| match p {
+                Payload::Payment { wallet_id, amount, .. }
+                | Payload::TopUp { wallet_id, amount }
+                | Payload::Refund { wallet_id, amount, .. } => Some((*wallet_id, *amount, 1)),
+                _ => None,
+            },
+            None,
+        )
     }
 
     /// Records and signs a cash top-up.
@@ -314,7 +334,9 @@ impl DeviceLog {
         self.push(record_id, now, Payload::TopUp { wallet_id, amount })
     }
 
-    /// Records and signs any other record (refund, scan, void) after the queue and value limits.
+    /// Records and signs any record (refund, scan, void...) after the queue and value limits; a
+    /// payment given here gets exactly the checks of [`DeviceLog::pay`], so every queued record
+    /// passed the limits that [`DeviceLog::restore`] checks again.
     pub fn record(&mut self, record_id: Uuid, now: Timestamp, payload: Payload) -> Result<SignedRecord, OfflineError> {
         let amount = match &payload {
             Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => {
@@ -323,6 +345,9 @@ impl DeviceLog {
             _ => None,
         };
         self.check_common(amount.as_ref())?;
+        if let Payload::Payment { wallet_id, amount, .. } = &payload {
+            self.check_payment(wallet_id, amount)?;
+        }
         self.push(record_id, now, payload)
     }
 
@@ -347,6 +372,236 @@ impl DeviceLog {
     /// definitively judged them).
     pub fn acknowledge(&mut self, up_to_sequence: u64) {
         self.queue.retain(|r| r.body().sequence > up_to_sequence);
+    }
+}
+
+/// Everything a device app persists to restart without losing anything: the signer's position
+/// (sequence, last hash, clock), the currency and limits, the last synced balances and the
+/// records still waiting for sync (their exact signed bytes). JSON via serde: ids as UUID
+/// strings, hashes / keys / records as lowercase hex, money as decimal strings, the sequence as a
+/// decimal string. The seed is NOT part of it (it stays in the platform's secure storage).
+///
+/// [`DeviceLog::from_state`] validates it like [`DeviceLog::restore`]: an edited, reordered or
+/// truncated queue is rejected, so a restart is lossless and tamper-evident.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceLogState {
+    /// The device id.
+    pub device_id: Uuid,
+    /// The festival id.
+    pub festival_id: Uuid,
+    /// The device's Ed25519 public key (checked against the seed on restore).
+    #[serde(with = "super::record::hex32")]
+    pub public_key: [u8; 32],
+    /// The sequence the next record gets.
+    #[serde(with = "super::record::u64_string")]
+    pub next_sequence: u64,
+    /// Hash of the last signed record (zeros before the first).
+    #[serde(with = "super::record::hex32")]
+    pub last_hash: [u8; 32],
+    /// The last HLC stamp issued or observed.
+    pub last_hlc: Hlc,
+    /// The device currency.
+    pub currency: Currency,
+    /// The local limits.
+    pub limits: DeviceLimits,
+    /// The last synced balances.
+    pub synced_balances: BTreeMap<Uuid, Money>,
+    /// The unsynced records, oldest first, as their signed bytes.
+    #[serde(with = "hex_records")]
+    pub queue: Vec<Vec<u8>>,
+}
+
+/// Serde helper: a list of byte strings as lowercase hex.
+mod hex_records {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub fn serialize<S: Serializer>(v: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        v.iter().map(|b| crate::interop::hex_encode(b)).collect::<Vec<_>>().serialize(s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        let texts = Vec::<String>::deserialize(d)?;
+        texts.iter().map(|t| crate::interop::hex_decode("queue", t).map_err(serde::de::Error::custom)).collect()
+    }
+}
+
+impl DeviceLog {
+    /// Rebuilds a log after an app restart from the signer (resumed at its persisted position),
+    /// the limits, the last synced balances and the records that were queued but not yet
+    /// acknowledged. Nothing is trusted: each record must be signed by the signer's key, belong
+    /// to its device and festival, follow the previous one (contiguous sequences, hash chain,
+    /// increasing HLC) and end exactly at the signer's position (last sequence, last hash, HLC not
+    /// ahead of the signer's); amounts must be positive in `currency` and the queue must satisfy
+    /// the limits that every queued record passed when it was made (queue length, stored value,
+    /// per payment, per wallet offline). The local balance is not re-checked: synced balances
+    /// may have changed since.
+    ///
+    /// Errors: `OFFLINE_INVALID_AMOUNT` (limit or amount currency), `OFFLINE_UNKNOWN_DEVICE`,
+    /// `OFFLINE_WRONG_FESTIVAL`, `OFFLINE_BAD_SIGNATURE`, `OFFLINE_SEQUENCE_GAP`,
+    /// `OFFLINE_CHAIN_BROKEN`, `OFFLINE_HLC_REGRESSION`, `DEVICE_QUEUE_FULL`,
+    /// `DEVICE_LIMIT_EXCEEDED`.
+    ///
+    /// A queue missing its oldest records is indistinguishable here from one whose oldest records
+    /// were acknowledged; the server detects it (`OFFLINE_SEQUENCE_GAP` at the next sync).
+    pub fn restore(
+        signer: DeviceSigner,
+        currency: Currency,
+        limits: DeviceLimits,
+        synced_balances: BTreeMap<Uuid, Money>,
+        queued: Vec<SignedRecord>,
+    ) -> Result<Self, OfflineError> {
+        let mut log = DeviceLog::new(signer, currency, limits)?;
+        log.set_synced_balances(synced_balances)?;
+        log.check_queue(&queued)?;
+        log.queue = queued;
+        log.check_queue_limits()?;
+        Ok(log)
+    }
+
+    /// Chain and signature checks of a queue against this log's signer.
+    fn check_queue(&self, queued: &[SignedRecord]) -> Result<(), OfflineError> {
+        let signer = &self.signer;
+        let key = super::crypto::StrictPublicKey::from_bytes(&signer.public_key())?;
+        let device_id = signer.device_id;
+        let mut prev: Option<&SignedRecord> = None;
+        for rec in queued {
+            let b = rec.body();
+            if b.device_id != device_id {
+                return Err(OfflineError::UnknownDevice { device_id: b.device_id });
+            }
+            if b.festival_id != signer.festival_id {
+                return Err(OfflineError::WrongFestival { expected: signer.festival_id, actual: b.festival_id });
+            }
+            key.verify(&rec.signing_input(), rec.signature())?;
+            if let Some(p) = prev {
+                let expected = p.body().sequence.saturating_add(1);
+                if b.sequence != expected {
+                    return Err(OfflineError::SequenceGap {
+                        device_id,
+                        expected: expected.to_string(),
+                        found: b.sequence.to_string(),
+                    });
+                }
+                if b.prev_hash != p.hash() {
+                    return Err(OfflineError::ChainBroken { device_id, sequence: b.sequence.to_string() });
+                }
+                if b.hlc <= p.body().hlc {
+                    return Err(OfflineError::HlcRegression { device_id, sequence: b.sequence.to_string() });
+                }
+            }
+            prev = Some(rec);
+        }
+        if let Some(last) = prev {
+            let b = last.body();
+            let expected = signer.next_sequence.saturating_sub(1);
+            if b.sequence != expected {
+                return Err(OfflineError::SequenceGap {
+                    device_id,
+                    expected: expected.to_string(),
+                    found: b.sequence.to_string(),
+                });
+            }
+            if last.hash() != signer.last_hash {
+                return Err(OfflineError::ChainBroken { device_id, sequence: b.sequence.to_string() });
+            }
+            if b.hlc > signer.last_hlc {
+                return Err(OfflineError::HlcRegression { device_id, sequence: b.sequence.to_string() });
+            }
+        }
+        Ok(())
+    }
+
+    /// The limits every queued record passed when it was made, checked on the whole queue.
+    fn check_queue_limits(&self) -> Result<(), OfflineError> {
+        if self.queue.len() as u64 > self.limits.max_queued_records {
+            return Err(OfflineError::DeviceQueueFull { max: self.limits.max_queued_records });
+        }
+        let mut stored = Money::zero(self.currency);
+        let mut per_wallet: BTreeMap<Uuid, Money> = BTreeMap::new();
+        for rec in &self.queue {
+            let (wallet, amount, is_payment) = match &rec.body().payload {
+                Payload::Payment { wallet_id, amount, .. } => (*wallet_id, *amount, true),
+                Payload::TopUp { wallet_id, amount } | Payload::Refund { wallet_id, amount, .. } => {
+                    (*wallet_id, *amount, false)
+                }
+                _ => continue,
+            };
+            if amount.currency() != self.currency || !amount.is_positive() {
+                return Err(OfflineError::InvalidAmount {
+                    reason: format!("queued {amount} is not a positive {}", self.currency),
+                });
+            }
+            stored = add(stored, amount)?;
+            if gt(&stored, &self.limits.max_stored_value) {
+                return Err(limit_err("stored_value", stored, self.limits.max_stored_value));
+            }
+            if is_payment {
+                if gt(&amount, &self.limits.per_payment) {
+                    return Err(limit_err("per_payment", amount, self.limits.per_payment));
+                }
+                let spent = per_wallet.entry(wallet).or_insert(Money::zero(self.currency));
+                *spent = add(*spent, amount)?;
+                if gt(spent, &self.limits.per_wallet_offline) {
+                    return Err(limit_err("per_wallet_offline", *spent, self.limits.per_wallet_offline));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The device currency.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The local limits.
+    pub fn limits(&self) -> &DeviceLimits {
+        &self.limits
+    }
+
+    /// The last synced balances.
+    pub fn synced_balances(&self) -> &BTreeMap<Uuid, Money> {
+        &self.synced
+    }
+
+    /// The unsynced records, oldest first.
+    pub fn queued_records(&self) -> &[SignedRecord] {
+        &self.queue
+    }
+
+    /// The state to persist (see [`DeviceLogState`]); [`DeviceLog::from_state`] restores it.
+    pub fn state(&self) -> DeviceLogState {
+        let s = &self.signer;
+        DeviceLogState {
+            device_id: s.device_id,
+            festival_id: s.festival_id,
+            public_key: s.public_key(),
+            next_sequence: s.next_sequence,
+            last_hash: s.last_hash,
+            last_hlc: s.last_hlc,
+            currency: self.currency,
+            limits: self.limits.clone(),
+            synced_balances: self.synced.clone(),
+            queue: self.queue.iter().map(SignedRecord::to_bytes).collect(),
+        }
+    }
+
+    /// Restores a log from a persisted [`DeviceLogState`] and the device seed (from secure
+    /// storage). `OFFLINE_INVALID_KEY` if the seed is not the state's key, `OFFLINE_MALFORMED` if
+    /// a queued record does not decode, then every check of [`DeviceLog::restore`].
+    pub fn from_state(seed: [u8; 32], state: DeviceLogState) -> Result<Self, OfflineError> {
+        if super::crypto::public_key_from_seed(&seed) != state.public_key {
+            return Err(OfflineError::InvalidKey { reason: "the seed does not match the state's public key".into() });
+        }
+        let queued = state.queue.iter().map(|b| SignedRecord::from_bytes(b)).collect::<Result<Vec<_>, _>>()?;
+        let signer = DeviceSigner::resume(
+            seed,
+            state.device_id,
+            state.festival_id,
+            state.next_sequence,
+            state.last_hash,
+            state.last_hlc,
+        );
+        DeviceLog::restore(signer, state.currency, state.limits, state.synced_balances, queued)
     }
 }
 
@@ -429,5 +684,258 @@ mod tests {
         assert_eq!(l.queued(), 1);
         l.record(Uuid::from_u128(3), t(1), scan).unwrap();
         assert_eq!(l.export_batch().records[1].body().sequence, 3);
+    }
+
+    fn restore_parts(l: &DeviceLog, queue: Vec<SignedRecord>) -> Result<DeviceLog, OfflineError> {
+        let s = l.signer();
+        let signer = DeviceSigner::resume(
+            [8; 32],
+            s.device_id(),
+            s.festival_id(),
+            s.next_sequence(),
+            s.last_hash(),
+            s.last_hlc(),
+        );
+        DeviceLog::restore(signer, l.currency(), l.limits().clone(), l.synced_balances().clone(), queue)
+    }
+
+    fn busy_log() -> DeviceLog {
+        let (w, s) = (Uuid::from_u128(5), Uuid::from_u128(6));
+        let mut l = log(10);
+        l.pay(Uuid::from_u128(20), t(0), w, m("10"), s, vec![]).unwrap();
+        l.top_up(Uuid::from_u128(21), t(1), w, m("5")).unwrap();
+        l.pay(Uuid::from_u128(22), t(2), w, m("15"), s, vec![]).unwrap();
+        l
+    }
+
+    #[test]
+    fn restore_keeps_the_queue_and_the_limits() {
+        let (w, s) = (Uuid::from_u128(5), Uuid::from_u128(6));
+        let l = busy_log();
+        let mut r = restore_parts(&l, l.queued_records().to_vec()).unwrap();
+        assert_eq!(r.queued(), 3);
+        assert_eq!(r.available(&w), m("180"));
+        assert_eq!(r.offline_spent(&w), m("25"));
+        assert_eq!(r.stored_value(), m("30"));
+        // 25 of the 30 per-wallet offline limit are spent: the restart did not reset it.
+        let e = r.pay(Uuid::from_u128(23), t(3), w, m("6"), s, vec![]).unwrap_err();
+        assert_eq!(crate::ErrorCode::code(&e), "DEVICE_LIMIT_EXCEEDED");
+        let next = r.pay(Uuid::from_u128(23), t(3), w, m("5"), s, vec![]).unwrap();
+        assert_eq!(next.body().sequence, 4);
+        assert_eq!(next.body().prev_hash, l.queued_records()[2].hash());
+        // Through the serialized state as well.
+        let json = serde_json::to_string(&l.state()).unwrap();
+        let back: DeviceLogState = serde_json::from_str(&json).unwrap();
+        let r2 = DeviceLog::from_state([8; 32], back).unwrap();
+        assert_eq!(r2.state(), l.state());
+        assert_eq!(r2.export_batch(), l.export_batch());
+    }
+
+    #[test]
+    fn restore_after_acknowledge_accepts_the_remaining_suffix() {
+        let mut l = busy_log();
+        l.acknowledge(1);
+        let r = restore_parts(&l, l.queued_records().to_vec()).unwrap();
+        assert_eq!(r.queued(), 2);
+        l.acknowledge(3);
+        let r = restore_parts(&l, vec![]).unwrap();
+        assert_eq!(r.queued(), 0);
+    }
+
+    #[test]
+    fn restore_rejects_a_tampered_queue() {
+        let l = busy_log();
+        let q = l.queued_records().to_vec();
+        let code = |r: Result<DeviceLog, OfflineError>| crate::ErrorCode::code(&r.unwrap_err());
+        // Dropping the newest record: the queue no longer ends at the signer's position.
+        assert_eq!(code(restore_parts(&l, q[..2].to_vec())), "OFFLINE_SEQUENCE_GAP");
+        // Dropping one in the middle.
+        assert_eq!(code(restore_parts(&l, vec![q[0].clone(), q[2].clone()])), "OFFLINE_SEQUENCE_GAP");
+        // Reordering.
+        assert_eq!(code(restore_parts(&l, vec![q[1].clone(), q[0].clone(), q[2].clone()])), "OFFLINE_SEQUENCE_GAP");
+        // An altered amount under the original signature: it no longer verifies.
+        let mut body = q[0].body().clone();
+        if let Payload::Payment { amount, .. } = &mut body.payload {
+            *amount = m("1");
+        }
+        assert_ne!(&body, q[0].body());
+        let altered = SignedRecord::from_parts(body, *q[0].signature()).unwrap();
+        assert_eq!(code(restore_parts(&l, vec![altered, q[1].clone(), q[2].clone()])), "OFFLINE_BAD_SIGNATURE");
+        // A record re-signed by another key.
+        let forged = q[0].body().sign(&[9; 32]).unwrap();
+        assert_eq!(code(restore_parts(&l, vec![forged, q[1].clone(), q[2].clone()])), "OFFLINE_BAD_SIGNATURE");
+        // A validly signed record of the same key but a different history: the chain breaks.
+        let mut body = q[1].body().clone();
+        body.prev_hash = [1; 32];
+        let rewritten = body.sign(&[8; 32]).unwrap();
+        assert_eq!(code(restore_parts(&l, vec![q[0].clone(), rewritten, q[2].clone()])), "OFFLINE_CHAIN_BROKEN");
+        // Another device's records.
+        let mut other = DeviceLog::new(
+            DeviceSigner::new([8; 32], Uuid::from_u128(99), Uuid::from_u128(2)),
+            Currency::iso("EUR").unwrap(),
+            l.limits().clone(),
+        )
+        .unwrap();
+        let foreign = other.top_up(Uuid::from_u128(1), t(0), Uuid::from_u128(5), m("1")).unwrap();
+        assert_eq!(code(restore_parts(&l, vec![foreign])), "OFFLINE_UNKNOWN_DEVICE");
+        // A state whose seed is not the device's.
+        assert_eq!(
+            crate::ErrorCode::code(&DeviceLog::from_state([7; 32], l.state()).unwrap_err()),
+            "OFFLINE_INVALID_KEY"
+        );
+        // Garbage queue bytes.
+        let mut st = l.state();
+        st.queue[0].truncate(10);
+        assert_eq!(crate::ErrorCode::code(&DeviceLog::from_state([8; 32], st).unwrap_err()), "OFFLINE_MALFORMED");
+    }
+
+    #[test]
+    fn restore_checks_the_limits_the_records_passed() {
+        let l = busy_log();
+        let q = l.queued_records().to_vec();
+        let s = l.signer().clone();
+        let with = |limits: DeviceLimits| {
+            let signer = DeviceSigner::resume([8; 32], s.device_id(), s.festival_id(), 4, s.last_hash(), s.last_hlc());
+            DeviceLog::restore(signer, l.currency(), limits, BTreeMap::new(), q.clone())
+        };
+        let base = l.limits().clone();
+        assert!(with(base.clone()).is_ok());
+        let e = with(DeviceLimits { max_queued_records: 2, ..base.clone() }).unwrap_err();
+        assert_eq!(e, OfflineError::DeviceQueueFull { max: 2 });
+        let e = with(DeviceLimits { per_wallet_offline: m("24.99"), ..base.clone() }).unwrap_err();
+        assert_eq!(
+            e,
+            OfflineError::DeviceLimitExceeded {
+                limit: "per_wallet_offline".into(),
+                attempted: "25.00".into(),
+                allowed: "24.99".into()
+            }
+        );
+        let e = with(DeviceLimits { per_payment: m("14"), ..base.clone() }).unwrap_err();
+        assert_eq!(crate::ErrorCode::code(&e), "DEVICE_LIMIT_EXCEEDED");
+        let e = with(DeviceLimits { max_stored_value: m("29.99"), ..base }).unwrap_err();
+        assert_eq!(crate::ErrorCode::code(&e), "DEVICE_LIMIT_EXCEEDED");
+    }
+
+    #[test]
+    fn record_applies_the_payment_checks() {
+        let (w, s) = (Uuid::from_u128(5), Uuid::from_u128(6));
+        let mut l = log(10);
+        let payload = |amount: &str| Payload::Payment { wallet_id: w, amount: m(amount), stand_id: s, items: vec![] };
+        let e = l.record(Uuid::from_u128(1), t(0), payload("25")).unwrap_err();
+        assert_eq!(crate::ErrorCode::code(&e), "DEVICE_LIMIT_EXCEEDED");
+        l.record(Uuid::from_u128(1), t(0), payload("20")).unwrap();
+        assert_eq!(l.offline_spent(&w), m("20"));
+    }
+
+    /// One operation of the restore proptest.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Pay(u8, u32),
+        TopUp(u8, u32),
+        Refund(u8, u32),
+        Scan,
+        Ack(u8),
+        Observe(i64),
+        Sync(u8, u32),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => (0u8..3, 1u32..1500).prop_map(|(w, c)| Op::Pay(w, c)),
+            2 => (0u8..3, 1u32..3000).prop_map(|(w, c)| Op::TopUp(w, c)),
+            1 => (0u8..3, 1u32..800).prop_map(|(w, c)| Op::Refund(w, c)),
+            1 => Just(Op::Scan),
+            1 => (0u8..12).prop_map(Op::Ack),
+            1 => (-5i64..50).prop_map(Op::Observe),
+            1 => (0u8..3, 0u32..5000).prop_map(|(w, c)| Op::Sync(w, c)),
+        ]
+    }
+
+    /// Applies `op` and returns an observable outcome (signed bytes or the error).
+    fn apply(l: &mut DeviceLog, i: u128, op: &Op) -> Result<Vec<u8>, OfflineError> {
+        let wallet = |w: u8| Uuid::from_u128(100 + u128::from(w));
+        let cents = |c: u32| Money::from_minor(i64::from(c), Currency::iso("EUR").unwrap()).unwrap();
+        let id = Uuid::from_u128(1000 + i);
+        let now = t((i as i64) / 3);
+        match op {
+            Op::Pay(w, c) => l.pay(id, now, wallet(*w), cents(*c), Uuid::from_u128(6), vec![]).map(|r| r.to_bytes()),
+            Op::TopUp(w, c) => l.top_up(id, now, wallet(*w), cents(*c)).map(|r| r.to_bytes()),
+            Op::Refund(w, c) => l
+                .record(id, now, Payload::Refund { wallet_id: wallet(*w), amount: cents(*c), original_record_id: id })
+                .map(|r| r.to_bytes()),
+            Op::Scan => l
+                .record(
+                    id,
+                    now,
+                    Payload::Scan {
+                        ticket_id: id,
+                        zone_id: Uuid::from_u128(7),
+                        direction: super::super::record::Direction::In,
+                    },
+                )
+                .map(|r| r.to_bytes()),
+            Op::Ack(n) => {
+                l.acknowledge(l.signer().next_sequence().saturating_sub(u64::from(*n)));
+                Ok(vec![])
+            }
+            Op::Observe(d) => {
+                let remote = Hlc { physical_ms: now.unix_millis() + d, logical: 3 };
+                l.signer.observe(remote, now);
+                Ok(vec![])
+            }
+            Op::Sync(w, c) => {
+                let mut b = l.synced_balances().clone();
+                b.insert(wallet(*w), cents(*c));
+                l.set_synced_balances(b).map(|_| vec![])
+            }
+        }
+    }
+
+    fn fingerprint(l: &DeviceLog) -> (DeviceLogState, Vec<Money>, Vec<Money>, Money) {
+        let ws: Vec<Uuid> = (0..3).map(|w| Uuid::from_u128(100 + w)).collect();
+        (
+            l.state(),
+            ws.iter().map(|w| l.available(w)).collect(),
+            ws.iter().map(|w| l.offline_spent(w)).collect(),
+            l.stored_value(),
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// restore(export(state)) behaves exactly like the original for any following operations.
+        #[test]
+        fn restored_log_behaves_like_the_original(
+            before in proptest::collection::vec(op(), 0..25),
+            after in proptest::collection::vec(op(), 0..25),
+        ) {
+            let limits = DeviceLimits {
+                per_payment: m("12"),
+                per_wallet_offline: m("25"),
+                max_stored_value: m("60"),
+                max_queued_records: 8,
+            };
+            let mut a = DeviceLog::new(
+                DeviceSigner::new([8; 32], Uuid::from_u128(1), Uuid::from_u128(2)),
+                Currency::iso("EUR").unwrap(),
+                limits,
+            )
+            .unwrap();
+            a.set_synced_balances(BTreeMap::from([(Uuid::from_u128(100), m("40")), (Uuid::from_u128(101), m("5"))]))
+                .unwrap();
+            for (i, o) in before.iter().enumerate() {
+                let _ = apply(&mut a, i as u128, o);
+            }
+            let json = serde_json::to_string(&a.state()).unwrap();
+            let mut b = DeviceLog::from_state([8; 32], serde_json::from_str(&json).unwrap()).unwrap();
+            proptest::prop_assert_eq!(fingerprint(&a), fingerprint(&b));
+            for (i, o) in after.iter().enumerate() {
+                let i = 100 + i as u128;
+                proptest::prop_assert_eq!(apply(&mut a, i, o), apply(&mut b, i, o));
+                proptest::prop_assert_eq!(fingerprint(&a), fingerprint(&b));
+            }
+        }
     }
 }
