@@ -6,6 +6,7 @@
 //! the exception hierarchy of `festival_core._errors`. No panic crosses: nothing here unwraps.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod analytics;
 mod convert;
 mod errors;
@@ -48,5 +49,19 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ticketing::PyInventory>()?;
     m.add_class::<ticketing::PyHold>()?;
     m.add_function(wrap_pyfunction!(analytics::analyze_reconcile_reports, m)?)?;
+    m.add_class::<ticketing::PyTicketType>()?;
+    m.add_class::<ticketing::PyPromoCode>()?;
+    m.add_class::<ticketing::PyPricedLine>()?;
+    m.add_class::<ticketing::PyPriceBreakdown>()?;
+    m.add_function(wrap_pyfunction!(ticketing::price_order, m)?)?;
+    m.add_class::<ticketing::PyTicket>()?;
+    m.add_class::<ticketing::PyTicketBook>()?;
+    m.add_class::<ticketing::PyOrder>()?;
+    m.add_class::<access::PyZone>()?;
+    m.add_class::<access::PyAccessControl>()?;
+    m.add_class::<access::PyDecision>()?;
+    m.add_class::<access::PyScanOutcome>()?;
+    m.add_class::<access::PyZoneOccupancy>()?;
+    m.add_class::<access::PyCapacityAlert>()?;
     Ok(())
 }

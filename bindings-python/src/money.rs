@@ -291,6 +291,27 @@ impl PyTaxBreakdown {
     }
 }
 
+/// A price basis name: `gross` or `net`.
+pub(crate) fn basis_arg(basis: &str) -> PyResult<PriceBasis> {
+    match basis {
+        "gross" => Ok(PriceBasis::Gross),
+        "net" => Ok(PriceBasis::Net),
+        other => Err(PyValueError::new_err(format!("basis must be 'gross' or 'net', got {other:?}"))),
+    }
+}
+
+/// A tax rounding strategy name: `per_line`, `sum_by_net` or `sum_by_net_keep_gross`.
+pub(crate) fn tax_rounding_arg(rounding: &str) -> PyResult<TaxRounding> {
+    match rounding {
+        "per_line" => Ok(TaxRounding::PerLine),
+        "sum_by_net" => Ok(TaxRounding::SumByNet),
+        "sum_by_net_keep_gross" => Ok(TaxRounding::SumByNetKeepGross),
+        other => Err(PyValueError::new_err(format!(
+            "rounding must be 'per_line', 'sum_by_net' or 'sum_by_net_keep_gross', got {other:?}"
+        ))),
+    }
+}
+
 /// `compute_tax(lines, basis="gross", rounding="per_line", mode="half_even")`.
 ///
 /// `lines` is a sequence of `(Money, rate_percent)` pairs; `basis` is `gross` or `net`;
@@ -304,21 +325,8 @@ pub fn compute_tax(
     rounding: &str,
     mode: &str,
 ) -> PyResult<PyTaxBreakdown> {
-    let basis = match basis {
-        "gross" => PriceBasis::Gross,
-        "net" => PriceBasis::Net,
-        other => return Err(PyValueError::new_err(format!("basis must be 'gross' or 'net', got {other:?}"))),
-    };
-    let rounding = match rounding {
-        "per_line" => TaxRounding::PerLine,
-        "sum_by_net" => TaxRounding::SumByNet,
-        "sum_by_net_keep_gross" => TaxRounding::SumByNetKeepGross,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "rounding must be 'per_line', 'sum_by_net' or 'sum_by_net_keep_gross', got {other:?}"
-            )))
-        }
-    };
+    let basis = basis_arg(basis)?;
+    let rounding = tax_rounding_arg(rounding)?;
     let mode = rounding_from_str(mode)?;
     let mut tl = Vec::new();
     for item in lines.try_iter().map_err(|_| type_err("lines", "a sequence of (Money, rate) pairs", lines))? {

@@ -12,19 +12,19 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
 
-fn enum_arg<T: DeserializeOwned>(field: &str, value: &str, allowed: &str) -> PyResult<T> {
+pub(crate) fn enum_arg<T: DeserializeOwned>(field: &str, value: &str, allowed: &str) -> PyResult<T> {
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
         .map_err(|_| PyValueError::new_err(format!("{field} must be one of {allowed}, got {value:?}")))
 }
 
-fn enum_str<T: serde::Serialize>(v: &T) -> String {
+pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),
     }
 }
 
-fn opt_money(field: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Money>> {
+pub(crate) fn opt_money(field: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Money>> {
     match obj {
         Some(o) if !o.is_none() => Ok(Some(money_arg(field, o)?)),
         _ => Ok(None),
