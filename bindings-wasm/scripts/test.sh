@@ -2,7 +2,8 @@
 # bindings-wasm tests, on a fresh machine:
 #   1. install tools (scripts/install.sh node wasm apt: idempotent)
 #   2. build the npm package once (scripts/build.sh: release + wasm-opt, prints the wasm size)
-#   3. the shared Node suite (bindings-node/test/*.test.mjs) against pkg/node
+#   3. the shared Node suite (bindings-node/test/*.test.mjs) against pkg-conformance/node (pkg/node
+#      plus conformanceExecute, which the vectors need; see scripts/build.sh)
 #   4. wasm-bindgen-test in headless Chromium (money, errors, vectors inside the browser)
 #   5. tsc --strict on examples/ts-web against pkg/web's .d.ts
 #   6. npm pack -> install the tarball in a temp dir -> require it once (smoke)
@@ -18,8 +19,8 @@ step "install tools"
 step "build the package (release, wasm-opt)"
 ./bindings-wasm/scripts/build.sh
 
-step "shared Node test suite against the wasm package (pkg/node)"
-FESTIVAL_JS_IMPL=wasm FESTIVAL_JS_PATH="$FESTIVAL_ROOT/bindings-wasm/pkg/node/festival_core.js" \
+step "shared Node test suite against the wasm test package (pkg-conformance/node)"
+FESTIVAL_JS_IMPL=wasm FESTIVAL_JS_PATH="$FESTIVAL_ROOT/bindings-wasm/pkg-conformance/node/festival_core.js" \
   node --test bindings-node/test/*.test.mjs
 
 step "wasm-bindgen-test in headless Chromium"

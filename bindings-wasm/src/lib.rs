@@ -158,7 +158,9 @@ fn run_plain<T>(f: impl FnOnce() -> CoreResult<T>) -> Result<T, JsValue> {
 // ------------------------------------------------------------------ conformance
 
 /// Runs a conformance operation (`tests/vectors/README.md`): JSON text in, JSON text out.
-/// Errors carry the core's snake_case details, like the vectors.
+/// Errors carry the core's snake_case details, like the vectors. Only with the `conformance` feature
+/// (default; the npm package built by scripts/build.sh leaves it out).
+#[cfg(feature = "conformance")]
 #[wasm_bindgen(js_name = conformanceExecute)]
 pub fn conformance_execute(
     #[wasm_bindgen(unchecked_param_type = "string")] op: JsValue,
@@ -744,3 +746,6 @@ impl TagRegistry {
     }
 }
 
+
+// Ticketing and access (priceOrder, Inventory, Order, TicketBook, AccessControl).
+pub mod ticketing;
