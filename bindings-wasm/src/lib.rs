@@ -746,6 +746,3 @@ impl TagRegistry {
     }
 }
 
-
-// Ticketing and access (priceOrder, Inventory, Order, TicketBook, AccessControl).
-pub mod ticketing;
