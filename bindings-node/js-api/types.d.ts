@@ -230,3 +230,230 @@ export interface TagRecord {
   replacedBy?: string
 }
 
+
+// ------------------------------------------------------------------ ticketing
+
+/** One line of a price request. */
+export interface PriceLine {
+  ticketTypeId: string
+  unitPrice: Money
+  quantity: number
+}
+
+/** What to price (`at` decides promo expiry). */
+export interface PriceRequest {
+  lines: PriceLine[]
+  promoCode?: string | null
+  at: TimestampInput
+}
+
+/** Service fees: per ticket plus a percentage (decimal string) of each line after discount. */
+export interface FeeConfig {
+  perTicket: Money
+  percent: string
+  rounding: RoundingMode
+}
+
+/** VAT of a shop: rate in percent (decimal string), basis, strategy, rounding mode. */
+export interface TaxConfig {
+  rate: string
+  basis: PriceBasis
+  rounding: TaxRounding
+  mode: RoundingMode
+}
+
+/** How a shop prices orders (`pricingConfig(...)` gives the core's defaults). */
+export interface PricingConfig {
+  currency: string
+  fees: FeeConfig
+  feesTaxable: boolean
+  tax: TaxConfig
+  discountRounding: RoundingMode
+}
+
+/** What a promo code takes off. */
+export type PromoDiscount = { kind: 'percentage'; percent: string } | { kind: 'fixed_amount'; amount: Money }
+
+/** A promo code and its usage so far (the caller stores `used`). */
+export interface PromoCode {
+  code: string
+  discount: PromoDiscount
+  maxUses?: number | null
+  used?: number
+  expiresAt?: TimestampInput | null
+  minQuantity?: number
+  ticketTypeIds?: string[]
+}
+
+/** One priced line. */
+export interface PricedLine {
+  ticketTypeId: string
+  quantity: number
+  unitPrice: Money
+  subtotal: Money
+  discount: Money
+  fees: Money
+  tax: Money
+  roundingAdjustment: Money
+  total: Money
+}
+
+/** The price of an order: total = subtotal - discount + fees + (tax unless taxIncluded) + roundingAdjustment. */
+export interface PriceBreakdown {
+  lines: PricedLine[]
+  subtotal: Money
+  discount: Money
+  fees: Money
+  tax: Money
+  taxIncluded: boolean
+  roundingAdjustment: Money
+  total: Money
+  promoCode: string | null
+}
+
+/** A ticket type as returned (timestamps are RFC 3339 strings). */
+export interface TicketType {
+  id: string
+  name: string
+  price: Money
+  capacity: number
+  saleFrom: string
+  saleUntil: string
+  validFrom: string
+  validUntil: string
+  maxPerOrder: number
+  zones: string[]
+  reentryAllowed: boolean
+  transferLimit: number
+}
+
+/** A ticket type as accepted (timestamps may be Dates). */
+export interface TicketTypeInput extends Omit<TicketType, 'saleFrom' | 'saleUntil' | 'validFrom' | 'validUntil'> {
+  saleFrom: TimestampInput
+  saleUntil: TimestampInput
+  validFrom: TimestampInput
+  validUntil: TimestampInput
+}
+
+/** State of an inventory hold. */
+export type HoldState = 'held' | 'confirmed' | 'released' | 'expired'
+
+/** Seats held under a caller's id until `expiresAt` (exclusive). */
+export interface Hold {
+  id: string
+  quantity: number
+  createdAt: string
+  expiresAt: string
+  state: HoldState
+}
+
+/** Seat counts at one instant; available = capacity - sold - held. */
+export interface InventoryCounts {
+  capacity: number
+  sold: number
+  held: number
+  available: number
+}
+
+/** Order state. */
+export type OrderState = 'pending' | 'paid' | 'fulfilled' | 'expired' | 'cancelled' | 'partially_refunded' | 'refunded'
+
+/** Caller-given identity of a ticket to issue (or the new ticket of a transfer). */
+export interface NewTicket {
+  id: string
+  number: string
+  holder: string
+}
+
+/** An order event for `order.apply(event, inventory, book)`. */
+export type OrderEvent =
+  | { event: 'pay'; amount: Money; at: TimestampInput }
+  | { event: 'fulfill'; tickets: NewTicket[]; at: TimestampInput }
+  | { event: 'expire'; at: TimestampInput }
+  | { event: 'cancel'; at: TimestampInput }
+  | { event: 'refund'; amount: Money; at: TimestampInput }
+
+/** Ticket state (the core's `ticketing::TicketState`; offline reconciliation's per-ticket view needs another TS name). */
+export type TicketState = 'valid' | 'checked_in' | 'checked_out' | 'transferred' | 'cancelled' | 'refunded' | 'revoked'
+
+/** Ticket events for `book.apply` / `book.nextState` (transfers: `book.transfer`). */
+export type TicketEvent = 'check_in' | 'check_out' | 'cancel' | 'refund' | 'revoke'
+
+/** A ticket. */
+export interface Ticket {
+  id: string
+  number: string
+  ticketTypeId: string
+  orderId: string | null
+  holder: string
+  state: TicketState
+  lineageId: string
+  transfers: number
+  used: boolean
+  issuedAt: string
+  updatedAt: string
+  firstCheckedInAt: string | null
+  replaces: string | null
+  replacedBy: string | null
+}
+
+// ------------------------------------------------------------------ access
+
+/** An access zone (`ticketTypeIds`, `perimeter`, `alertThresholds` default to [], false, []). */
+export interface Zone {
+  id: string
+  name: string
+  capacity: number
+  ticketTypeIds?: string[]
+  perimeter?: boolean
+  /** Percent of capacity, 1..=100. */
+  alertThresholds?: number[]
+}
+
+/** Entry or exit. */
+export type Direction = 'in' | 'out'
+
+/** One scan at a zone's gate. */
+export interface Scan {
+  ticketId: string
+  zoneId: string
+  direction: Direction
+  at: TimestampInput
+}
+
+/** Why a scan was denied. */
+export type DenyReason =
+  | 'wrong_zone'
+  | 'outside_validity'
+  | 'already_inside'
+  | 'not_inside'
+  | 'revoked'
+  | 'cancelled'
+  | 'transferred'
+  | 'refunded'
+  | 'zone_full'
+  | 'reentry_not_allowed'
+
+/** Admit, or deny with a reason (a deny is a decision, not an error). */
+export type Decision = { decision: 'admit' } | { decision: 'deny'; reason: DenyReason }
+
+/** A capacity threshold crossed upward. */
+export interface CapacityAlert {
+  zoneId: string
+  thresholdPercent: number
+  occupancy: number
+  capacity: number
+  at: string
+}
+
+/** The outcome of a scan: the decision, the zone's occupancy after it, alerts it raised. */
+export type ScanOutcome = Decision & { occupancy: number; alerts: CapacityAlert[] }
+
+/** Occupancy of one zone (entries and exits are numbers below 2^53, BigInt beyond). */
+export interface ZoneOccupancy {
+  zoneId: string
+  occupancy: number
+  capacity: number
+  entries: number
+  exits: number
+}

@@ -707,3 +707,6 @@ impl TagRegistry {
     }
 }
 
+
+// Ticketing and access (priceOrder, Inventory, Order, TicketBook, AccessControl).
+mod ticketing;

@@ -9,8 +9,9 @@ export const FUNCTIONS = [
   'parseMoney', 'moneyFromMinor', 'moneyToMinor', 'formatMoney', 'addMoney', 'subMoney', 'compareMoney',
   'mulQty', 'applyRate', 'percentage', 'allocate', 'split', 'computeTax',
   'verifySignature', 'publicKeyFromSeed', 'signMessage', 'issueTicketCode', 'decodeTicketCode', 'issueRevocationList',
+  'priceOrder', 'pricingConfig', 'checkPromo', 'recordPromoUse', 'checkTicketSale',
 ]
-export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry']
+export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry', 'Inventory', 'Order', 'TicketBook', 'AccessControl']
 
 test(`the ${impl} package exports exactly the shared API`, () => {
   const exported = Object.keys(fc).filter((k) => !k.startsWith('__') && typeof fc[k] === 'function').sort()

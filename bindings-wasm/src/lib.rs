@@ -746,3 +746,6 @@ impl TagRegistry {
     }
 }
 
+
+// Ticketing and access (priceOrder, Inventory, Order, TicketBook, AccessControl).
+pub mod ticketing;

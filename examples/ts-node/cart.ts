@@ -10,6 +10,22 @@ import {
   moneyToMinor,
   split,
   Wallet,
+  priceOrder,
+  pricingConfig,
+  recordPromoUse,
+  Inventory,
+  Order,
+  TicketBook,
+  AccessControl,
+  type PriceBreakdown,
+  type PricingConfig,
+  type PromoCode,
+  type TicketTypeInput,
+  type Ticket,
+  type OrderState,
+  type ScanOutcome,
+  type DenyReason,
+  type ZoneOccupancy,
   type Balances,
   type LineItem,
   type WalletOutcome,
@@ -89,4 +105,38 @@ export function openWallet(id: string, festivalId: string): string {
   const b: Balances = wallet.balances()
   void b
   return wallet.serialize()
+}
+
+// Ticket sale on the server: quote the cart, hold the seats, take the payment, issue the tickets,
+// then let the gate scan them. Inventory, book and gates are stored as JSON text between requests.
+export function quoteTickets(typeId: string, unitPrice: Money, quantity: number, promo: PromoCode | null): PriceBreakdown {
+  const config: PricingConfig = { ...pricingConfig('EUR', '19', 'gross', 'sum_by_net_keep_gross') }
+  config.fees = { perTicket: parseMoney('1.50', 'EUR'), percent: '0', rounding: 'half_even' }
+  const lines = [{ ticketTypeId: typeId, unitPrice, quantity }]
+  return priceOrder({ lines, promoCode: promo?.code ?? null, at: new Date() }, config, promo ? [promo] : [])
+}
+
+export function sellAndAdmit(
+  dayPass: TicketTypeInput,
+  orderId: string,
+  tickets: { id: string; number: string; holder: string }[],
+  promo: PromoCode,
+): { state: OrderState; issued: Ticket[]; scans: ScanOutcome[]; main: ZoneOccupancy; denied: DenyReason[]; promoAfter: PromoCode } {
+  const book = new TicketBook()
+  book.addType(dayPass)
+  const inventory = new Inventory(dayPass.id, dayPass.capacity)
+  const quote = quoteTickets(dayPass.id, dayPass.price, tickets.length, promo)
+  const now = new Date()
+  const order = Order.place(orderId, dayPass, inventory, tickets.length, quote.total, now, new Date(now.getTime() + 15 * 60_000))
+  order.pay(inventory, quote.total, now)
+  const state = order.fulfill(book, tickets, now)
+  const promoAfter = recordPromoUse(promo)
+  const gates = new AccessControl([{ id: 'main', name: 'Main arena', capacity: 5000, perimeter: true, alertThresholds: [80, 95] }])
+  const at = dayPass.validFrom
+  const scans = tickets.map((t) => gates.scan(book, { ticketId: t.id, zoneId: 'main', direction: 'in', at }))
+  const denied: DenyReason[] = []
+  for (const s of scans) if (s.decision === 'deny') denied.push(s.reason)
+  const stored: string = inventory.serialize() + book.serialize() + gates.serialize()
+  void stored
+  return { state, issued: book.tickets(), scans, main: gates.occupancy('main'), denied, promoAfter }
 }

@@ -7,6 +7,15 @@ import init, {
   formatMoney,
   allocate,
   TicketVerifier,
+  priceOrder,
+  pricingConfig,
+  Inventory,
+  Order,
+  TicketBook,
+  AccessControl,
+  type Decision,
+  type PriceBreakdown,
+  type TicketType,
   type IssuerKey,
   type TicketClaims,
   type Money,
@@ -61,4 +70,29 @@ export function checkTicket(
   } finally {
     gate.free()
   }
+}
+
+// The ticket shop page previews the exact price the server will charge, and the box-office
+// tablet sells and admits at the gate with the same core, offline.
+export function previewTickets(ticketTypeId: string, unitPrice: Money, quantity: number): PriceBreakdown {
+  const config = pricingConfig('EUR', '19', 'gross', 'sum_by_net_keep_gross')
+  return priceOrder({ lines: [{ ticketTypeId, unitPrice, quantity }], at: new Date() }, config, null)
+}
+
+export function boxOffice(storedBook: string, type: TicketType, orderId: string, ticketId: string): Decision {
+  const book = TicketBook.deserialize(storedBook)
+  const inventory = new Inventory(type.id, type.capacity)
+  const now = new Date()
+  const quote = previewTickets(type.id, type.price, 1)
+  const order = Order.place(orderId, type, inventory, 1, quote.total, now, new Date(now.getTime() + 60_000))
+  order.pay(inventory, quote.total, now)
+  order.fulfill(book, [{ id: ticketId, number: `BOX-${ticketId.slice(0, 8)}`, holder: 'walk-in' }], now)
+  const gates = new AccessControl([{ id: 'main', name: 'Main arena', capacity: 5000, perimeter: true }])
+  const outcome = gates.scan(book, { ticketId, zoneId: 'main', direction: 'in', at: now })
+  const decision: Decision = outcome.decision === 'admit' ? { decision: 'admit' } : { decision: 'deny', reason: outcome.reason }
+  gates.free()
+  order.free()
+  inventory.free()
+  book.free()
+  return decision
 }

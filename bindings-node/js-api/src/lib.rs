@@ -34,7 +34,9 @@ use festival_core::{Error, InputError};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
+pub mod access;
 pub mod offline;
+pub mod ticketing;
 pub mod wallet;
 
 /// Result of every API function.

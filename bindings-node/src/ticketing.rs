@@ -1,0 +1,853 @@
+//! Ticketing and access exports of the Node package: `priceOrder` and friends, classes
+//! `Inventory`, `Order`, `TicketBook`, `AccessControl`. Declarations only: every method converts
+//! its arguments with [`js`](super::js) and calls `festival_js_api::{ticketing, access}`; errors
+//! go through [`run`](super::run). Generated together with `bindings-wasm/src/ticketing.rs` from one
+//! method table (see the commit), so both packages declare the same names and types.
+//!
+//! Handles live in a `RefCell` (like `Wallet`): JS arguments are converted BEFORE a cell is
+//! borrowed (so a getter in an argument cannot re-enter a borrowed object), and a cell that is
+//! already borrowed is a clean `INPUT_INVALID` error, never a panic.
+
+use super::{js, run, CoreResult};
+use festival_core::ticketing::TicketEvent;
+use festival_core::InputError;
+use festival_js_api::access::AccessControlHandle;
+use festival_js_api::ticketing::{InventoryHandle, OrderHandle, TicketBookHandle};
+use festival_js_api::{self as api};
+use napi::{Env, Unknown};
+use napi_derive::napi;
+use serde_json::Value;
+use std::cell::{Ref, RefCell, RefMut};
+
+fn busy(field: &str) -> festival_core::Error {
+    InputError::invalid(field, "this object is already in use by the call in progress").into()
+}
+
+fn get<'a, T>(field: &str, c: &'a RefCell<T>) -> CoreResult<Ref<'a, T>> {
+    c.try_borrow().map_err(|_| busy(field))
+}
+
+fn get_mut<'a, T>(field: &str, c: &'a RefCell<T>) -> CoreResult<RefMut<'a, T>> {
+    c.try_borrow_mut().map_err(|_| busy(field))
+}
+
+// ------------------------------------------------------------------ functions
+
+/// Prices an order: quantity × unit price, promo code, service fees and VAT, exactly.
+#[napi(
+    ts_args_type = "request: PriceRequest, config: PricingConfig, promos?: PromoCode[] | null",
+    ts_return_type = "PriceBreakdown"
+)]
+pub fn price_order(env: Env, request: Unknown<'_>, config: Unknown<'_>, promos: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("request", request)?;
+        let a1 = js("config", config)?;
+        let a2 = js("promos", promos)?;
+        api::ticketing::price_order(&a0, &a1, &a2)
+    })
+}
+
+/// The core's default pricing configuration (no fees, half-even rounding) for a currency and VAT rate.
+#[napi(
+    ts_args_type = "currency: string, vatRate: string, basis: PriceBasis, rounding: TaxRounding",
+    ts_return_type = "PricingConfig"
+)]
+pub fn pricing_config(
+    env: Env,
+    currency: Unknown<'_>,
+    vat_rate: Unknown<'_>,
+    basis: Unknown<'_>,
+    rounding: Unknown<'_>,
+) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("currency", currency)?;
+        let a1 = js("vatRate", vat_rate)?;
+        let a2 = js("basis", basis)?;
+        let a3 = js("rounding", rounding)?;
+        api::ticketing::pricing_config(&a0, &a1, &a2, &a3)
+    })
+}
+
+/// Checks that a promo code can be used for these lines at `at` (throws `PROMO_*`).
+#[napi(ts_args_type = "promo: PromoCode, lines: PriceLine[], at: TimestampInput")]
+pub fn check_promo(env: Env, promo: Unknown<'_>, lines: Unknown<'_>, at: Unknown<'_>) -> napi::Result<()> {
+    run(&env, || {
+        let a0 = js("promo", promo)?;
+        let a1 = js("lines", lines)?;
+        let a2 = js("at", at)?;
+        api::ticketing::check_promo(&a0, &a1, &a2).map(|_| ())
+    })
+}
+
+/// The promo code with one more use (`PROMO_EXHAUSTED` when none is left).
+#[napi(ts_args_type = "promo: PromoCode", ts_return_type = "PromoCode")]
+pub fn record_promo_use(env: Env, promo: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("promo", promo)?;
+        api::ticketing::record_promo_use(&a0)
+    })
+}
+
+/// Validates a ticket type and checks that `quantity` may be sold at `at`.
+#[napi(ts_args_type = "ticketType: TicketTypeInput, at: TimestampInput, quantity: number")]
+pub fn check_ticket_sale(
+    env: Env,
+    ticket_type: Unknown<'_>,
+    at: Unknown<'_>,
+    quantity: Unknown<'_>,
+) -> napi::Result<()> {
+    run(&env, || {
+        let a0 = js("ticketType", ticket_type)?;
+        let a1 = js("at", at)?;
+        let a2 = js("quantity", quantity)?;
+        api::ticketing::check_ticket_sale(&a0, &a1, &a2).map(|_| ())
+    })
+}
+
+// ------------------------------------------------------------------ Inventory
+
+/// The seats of one ticket type with caller-identified, time-limited holds (`sold + held ≤ capacity`).
+#[napi]
+pub struct Inventory {
+    inner: RefCell<InventoryHandle>,
+}
+
+#[napi]
+impl Inventory {
+    /// `new Inventory(ticketTypeId, capacity)`.
+    #[napi(constructor, ts_args_type = "ticketTypeId: string, capacity: number")]
+    pub fn new(env: Env, ticket_type_id: Unknown<'_>, capacity: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("ticketTypeId", ticket_type_id)?;
+            let a1 = js("capacity", capacity)?;
+            InventoryHandle::new(&a0, &a1)
+        })
+        .map(|h| Inventory { inner: RefCell::new(h) })
+    }
+
+    /// Rebuilds an inventory from `serialize()` output (checked: `sold + held ≤ capacity`).
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("state", state)?;
+            InventoryHandle::deserialize(&a0)
+        })
+        .map(|h| Inventory { inner: RefCell::new(h) })
+    }
+
+    /// The inventory as JSON text (the core's format).
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.serialize()
+        })
+    }
+
+    /// The ticket type these seats belong to.
+    #[napi(ts_return_type = "string")]
+    pub fn ticket_type_id(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.ticket_type_id())
+        })
+    }
+
+    /// Seats on sale in total.
+    #[napi(ts_return_type = "number")]
+    pub fn capacity(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.capacity())
+        })
+    }
+
+    /// Seats sold.
+    #[napi(ts_return_type = "number")]
+    pub fn sold(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.sold())
+        })
+    }
+
+    /// A hold by id, or null.
+    #[napi(ts_args_type = "holdId: string", ts_return_type = "Hold | null")]
+    pub fn hold(&self, env: Env, hold_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let h = get("this", &self.inner)?;
+            h.hold(&a0)
+        })
+    }
+
+    /// Every hold (any state), by id.
+    #[napi(ts_return_type = "Hold[]")]
+    pub fn holds(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.holds()
+        })
+    }
+
+    /// Seats neither sold nor in a live hold at `now`.
+    #[napi(ts_args_type = "now: TimestampInput", ts_return_type = "number")]
+    pub fn available(&self, env: Env, now: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("now", now)?;
+            let h = get("this", &self.inner)?;
+            h.available(&a0)
+        })
+    }
+
+    /// Capacity, sold, held and available at `now`.
+    #[napi(ts_args_type = "now: TimestampInput", ts_return_type = "InventoryCounts")]
+    pub fn counts(&self, env: Env, now: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("now", now)?;
+            let h = get("this", &self.inner)?;
+            h.counts(&a0)
+        })
+    }
+
+    /// Holds seats until `expiresAt` (`INVENTORY_SOLD_OUT` with how many are left).
+    #[napi(
+        ts_args_type = "holdId: string, quantity: number, now: TimestampInput, expiresAt: TimestampInput",
+        ts_return_type = "Hold"
+    )]
+    pub fn reserve(
+        &self,
+        env: Env,
+        hold_id: Unknown<'_>,
+        quantity: Unknown<'_>,
+        now: Unknown<'_>,
+        expires_at: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let a1 = js("quantity", quantity)?;
+            let a2 = js("now", now)?;
+            let a3 = js("expiresAt", expires_at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.reserve(&a0, &a1, &a2, &a3)
+        })
+    }
+
+    /// Sells the seats of a live hold.
+    #[napi(ts_args_type = "holdId: string, now: TimestampInput", ts_return_type = "Hold")]
+    pub fn confirm(&self, env: Env, hold_id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let a1 = js("now", now)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.confirm(&a0, &a1)
+        })
+    }
+
+    /// Puts the seats of a held hold back on sale.
+    #[napi(ts_args_type = "holdId: string", ts_return_type = "Hold")]
+    pub fn release(&self, env: Env, hold_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.release(&a0)
+        })
+    }
+
+    /// Expires every hold due at `now` and returns them.
+    #[napi(ts_args_type = "now: TimestampInput", ts_return_type = "Hold[]")]
+    pub fn expire(&self, env: Env, now: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("now", now)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.expire(&a0)
+        })
+    }
+
+    /// Puts sold seats back on sale; returns the seats sold afterwards.
+    #[napi(ts_args_type = "quantity: number", ts_return_type = "number")]
+    pub fn restock(&self, env: Env, quantity: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("quantity", quantity)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.restock(&a0)
+        })
+    }
+
+    /// `sold + held ≤ capacity`.
+    #[napi(ts_return_type = "boolean")]
+    pub fn invariant_holds(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.invariant_holds())
+        })
+    }
+}
+
+// ------------------------------------------------------------------ TicketBook
+
+/// The ticket registry: ticket types, tickets with unique ids and numbers, the ticket state machine.
+#[napi]
+pub struct TicketBook {
+    inner: RefCell<TicketBookHandle>,
+}
+
+#[napi]
+impl TicketBook {
+    /// `new TicketBook()` (empty).
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        TicketBook { inner: RefCell::new(TicketBookHandle::new()) }
+    }
+
+    /// Rebuilds a book from `serialize()` output (indexes checked).
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("state", state)?;
+            TicketBookHandle::deserialize(&a0)
+        })
+        .map(|h| TicketBook { inner: RefCell::new(h) })
+    }
+
+    /// The book as JSON text (the core's format).
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.serialize()
+        })
+    }
+
+    /// Adds a ticket type (validated; `TICKET_DUPLICATE_ID` if the id is taken).
+    #[napi(ts_args_type = "ticketType: TicketTypeInput")]
+    pub fn add_type(&self, env: Env, ticket_type: Unknown<'_>) -> napi::Result<()> {
+        run(&env, || {
+            let a0 = js("ticketType", ticket_type)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.add_type(&a0).map(|_| ())
+        })
+    }
+
+    /// A ticket type (`TICKET_UNKNOWN_TYPE`).
+    #[napi(ts_args_type = "id: string", ts_return_type = "TicketType")]
+    pub fn ticket_type(&self, env: Env, id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("id", id)?;
+            let h = get("this", &self.inner)?;
+            h.ticket_type(&a0)
+        })
+    }
+
+    /// A ticket (`TICKET_UNKNOWN`).
+    #[napi(ts_args_type = "id: string", ts_return_type = "Ticket")]
+    pub fn ticket(&self, env: Env, id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("id", id)?;
+            let h = get("this", &self.inner)?;
+            h.ticket(&a0)
+        })
+    }
+
+    /// A ticket by its number, or null.
+    #[napi(ts_args_type = "number: string", ts_return_type = "Ticket | null")]
+    pub fn by_number(&self, env: Env, number: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("number", number)?;
+            let h = get("this", &self.inner)?;
+            h.by_number(&a0)
+        })
+    }
+
+    /// Every ticket, by id.
+    #[napi(ts_return_type = "Ticket[]")]
+    pub fn tickets(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.tickets()
+        })
+    }
+
+    /// Issues one valid ticket.
+    #[napi(
+        ts_args_type = "ticketTypeId: string, ticket: NewTicket, orderId: string | null, at: TimestampInput",
+        ts_return_type = "Ticket"
+    )]
+    pub fn issue(
+        &self,
+        env: Env,
+        ticket_type_id: Unknown<'_>,
+        ticket: Unknown<'_>,
+        order_id: Unknown<'_>,
+        at: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketTypeId", ticket_type_id)?;
+            let a1 = js("ticket", ticket)?;
+            let a2 = js("orderId", order_id)?;
+            let a3 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.issue(&a0, &a1, &a2, &a3)
+        })
+    }
+
+    /// Issues several tickets, all or none.
+    #[napi(
+        ts_args_type = "ticketTypeId: string, tickets: NewTicket[], orderId: string | null, at: TimestampInput",
+        ts_return_type = "Ticket[]"
+    )]
+    pub fn issue_all(
+        &self,
+        env: Env,
+        ticket_type_id: Unknown<'_>,
+        tickets: Unknown<'_>,
+        order_id: Unknown<'_>,
+        at: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketTypeId", ticket_type_id)?;
+            let a1 = js("tickets", tickets)?;
+            let a2 = js("orderId", order_id)?;
+            let a3 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.issue_all(&a0, &a1, &a2, &a3)
+        })
+    }
+
+    /// The state an event would lead to, changing nothing.
+    #[napi(ts_args_type = "ticketId: string, event: TicketEvent", ts_return_type = "TicketState")]
+    pub fn next_state(&self, env: Env, ticket_id: Unknown<'_>, event: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketId", ticket_id)?;
+            let a1 = js("event", event)?;
+            let h = get("this", &self.inner)?;
+            h.next_state(&a0, &a1)
+        })
+    }
+
+    /// Applies a ticket event.
+    #[napi(ts_args_type = "ticketId: string, event: TicketEvent, at: TimestampInput", ts_return_type = "Ticket")]
+    pub fn apply(&self, env: Env, ticket_id: Unknown<'_>, event: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketId", ticket_id)?;
+            let a1 = js("event", event)?;
+            let a2 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.apply(&a0, &a1, &a2)
+        })
+    }
+
+    /// Checks a ticket in (`apply(id, "check_in", at)`).
+    #[napi(ts_args_type = "ticketId: string, at: TimestampInput", ts_return_type = "Ticket")]
+    pub fn check_in(&self, env: Env, ticket_id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketId", ticket_id)?;
+            let a1 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.event(&a0, TicketEvent::CheckIn, &a1)
+        })
+    }
+
+    /// Checks a ticket out.
+    #[napi(ts_args_type = "ticketId: string, at: TimestampInput", ts_return_type = "Ticket")]
+    pub fn check_out(&self, env: Env, ticket_id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketId", ticket_id)?;
+            let a1 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.event(&a0, TicketEvent::CheckOut, &a1)
+        })
+    }
+
+    /// Cancels an unused ticket.
+    #[napi(ts_args_type = "ticketId: string, at: TimestampInput", ts_return_type = "Ticket")]
+    pub fn cancel(&self, env: Env, ticket_id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketId", ticket_id)?;
+            let a1 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.event(&a0, TicketEvent::Cancel, &a1)
+        })
+    }
+
+    /// Refunds an unused ticket (`TICKET_ALREADY_USED` after a check-in).
+    #[napi(ts_args_type = "ticketId: string, at: TimestampInput", ts_return_type = "Ticket")]
+    pub fn refund(&self, env: Env, ticket_id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketId", ticket_id)?;
+            let a1 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.event(&a0, TicketEvent::Refund, &a1)
+        })
+    }
+
+    /// Revokes a ticket that is not yet void.
+    #[napi(ts_args_type = "ticketId: string, at: TimestampInput", ts_return_type = "Ticket")]
+    pub fn revoke(&self, env: Env, ticket_id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketId", ticket_id)?;
+            let a1 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.event(&a0, TicketEvent::Revoke, &a1)
+        })
+    }
+
+    /// Transfers an unused ticket to a new holder; returns the new ticket.
+    #[napi(ts_args_type = "ticketId: string, to: NewTicket, at: TimestampInput", ts_return_type = "Ticket")]
+    pub fn transfer(&self, env: Env, ticket_id: Unknown<'_>, to: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("ticketId", ticket_id)?;
+            let a1 = js("to", to)?;
+            let a2 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.transfer(&a0, &a1, &a2)
+        })
+    }
+}
+
+// ------------------------------------------------------------------ Order
+
+/// An order for tickets of one type: pending → paid → fulfilled, pending → expired / cancelled, paid → (partially) refunded.
+#[napi]
+pub struct Order {
+    inner: RefCell<OrderHandle>,
+}
+
+#[napi]
+impl Order {
+    /// Places an order: checks the sale and holds the seats in `inventory` (hold id = order id).
+    #[napi(
+        factory,
+        ts_args_type = "id: string, ticketType: TicketTypeInput, inventory: Inventory, quantity: number, total: Money, now: TimestampInput, expiresAt: TimestampInput"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    pub fn place(
+        env: Env,
+        id: Unknown<'_>,
+        ticket_type: Unknown<'_>,
+        inventory: &Inventory,
+        quantity: Unknown<'_>,
+        total: Unknown<'_>,
+        now: Unknown<'_>,
+        expires_at: Unknown<'_>,
+    ) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("id", id)?;
+            let a1 = js("ticketType", ticket_type)?;
+            let a3 = js("quantity", quantity)?;
+            let a4 = js("total", total)?;
+            let a5 = js("now", now)?;
+            let a6 = js("expiresAt", expires_at)?;
+            let mut inv = get_mut("inventory", &inventory.inner)?;
+            OrderHandle::place(&a0, &a1, &mut inv, &a3, &a4, &a5, &a6)
+        })
+        .map(|h| Order { inner: RefCell::new(h) })
+    }
+
+    /// Rebuilds an order from `serialize()` output.
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("state", state)?;
+            OrderHandle::deserialize(&a0)
+        })
+        .map(|h| Order { inner: RefCell::new(h) })
+    }
+
+    /// The order as JSON text (the core's format).
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.serialize()
+        })
+    }
+
+    /// The order id.
+    #[napi(ts_return_type = "string")]
+    pub fn id(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.id())
+        })
+    }
+
+    /// The ticket type.
+    #[napi(ts_return_type = "string")]
+    pub fn ticket_type_id(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.ticket_type_id())
+        })
+    }
+
+    /// Tickets ordered.
+    #[napi(ts_return_type = "number")]
+    pub fn quantity(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.quantity())
+        })
+    }
+
+    /// Amount due.
+    #[napi(ts_return_type = "Money")]
+    pub fn total(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.total())
+        })
+    }
+
+    /// Current state.
+    #[napi(ts_return_type = "OrderState")]
+    pub fn state(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.state())
+        })
+    }
+
+    /// When it was placed.
+    #[napi(ts_return_type = "string")]
+    pub fn created_at(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.created_at())
+        })
+    }
+
+    /// When its state last changed.
+    #[napi(ts_return_type = "string")]
+    pub fn updated_at(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.updated_at())
+        })
+    }
+
+    /// When its hold expires.
+    #[napi(ts_return_type = "string")]
+    pub fn expires_at(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.expires_at())
+        })
+    }
+
+    /// Amount paid, once paid.
+    #[napi(ts_return_type = "Money | null")]
+    pub fn paid(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.paid())
+        })
+    }
+
+    /// Cumulative refunds.
+    #[napi(ts_return_type = "Money")]
+    pub fn refunded(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.refunded())
+        })
+    }
+
+    /// What can still be refunded.
+    #[napi(ts_return_type = "Money")]
+    pub fn refundable(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.refundable()
+        })
+    }
+
+    /// Ids of the issued tickets.
+    #[napi(ts_return_type = "string[]")]
+    pub fn ticket_ids(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.ticket_ids())
+        })
+    }
+
+    /// Applies any order event.
+    #[napi(ts_args_type = "event: OrderEvent, inventory: Inventory, book: TicketBook", ts_return_type = "OrderState")]
+    pub fn apply(&self, env: Env, event: Unknown<'_>, inventory: &Inventory, book: &TicketBook) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("event", event)?;
+            let mut inv_guard = get_mut("inventory", &inventory.inner)?;
+            let inv = &mut *inv_guard;
+            let mut bk_guard = get_mut("book", &book.inner)?;
+            let bk = &mut *bk_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.apply(&a0, inv, bk)
+        })
+    }
+
+    /// Pays exactly the total (`ORDER_PAYMENT_MISMATCH`); confirms the hold.
+    #[napi(ts_args_type = "inventory: Inventory, amount: Money, at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn pay(&self, env: Env, inventory: &Inventory, amount: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("amount", amount)?;
+            let a2 = js("at", at)?;
+            let mut inv_guard = get_mut("inventory", &inventory.inner)?;
+            let inv = &mut *inv_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.pay(inv, &a1, &a2)
+        })
+    }
+
+    /// Issues exactly `quantity` tickets in `book`.
+    #[napi(ts_args_type = "book: TicketBook, tickets: NewTicket[], at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn fulfill(&self, env: Env, book: &TicketBook, tickets: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("tickets", tickets)?;
+            let a2 = js("at", at)?;
+            let mut bk_guard = get_mut("book", &book.inner)?;
+            let bk = &mut *bk_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.fulfill(bk, &a1, &a2)
+        })
+    }
+
+    /// Expires a pending order at or after its hold expiry.
+    #[napi(ts_args_type = "inventory: Inventory, at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn expire(&self, env: Env, inventory: &Inventory, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("at", at)?;
+            let mut inv_guard = get_mut("inventory", &inventory.inner)?;
+            let inv = &mut *inv_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.expire(inv, &a1)
+        })
+    }
+
+    /// Cancels a pending order (seats released).
+    #[napi(ts_args_type = "inventory: Inventory, at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn cancel(&self, env: Env, inventory: &Inventory, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("at", at)?;
+            let mut inv_guard = get_mut("inventory", &inventory.inner)?;
+            let inv = &mut *inv_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.cancel(inv, &a1)
+        })
+    }
+
+    /// Refunds (part of) the payment (`ORDER_REFUND_EXCEEDS_PAID`).
+    #[napi(ts_args_type = "amount: Money, at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn refund(&self, env: Env, amount: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("amount", amount)?;
+            let a1 = js("at", at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.refund(&a0, &a1)
+        })
+    }
+}
+
+// ------------------------------------------------------------------ AccessControl
+
+/// Access zones: scans decide admit or deny with a reason; occupancy and capacity alerts.
+#[napi]
+pub struct AccessControl {
+    inner: RefCell<AccessControlHandle>,
+}
+
+#[napi]
+impl AccessControl {
+    /// `new AccessControl(zones)`.
+    #[napi(constructor, ts_args_type = "zones: Zone[]")]
+    pub fn new(env: Env, zones: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("zones", zones)?;
+            AccessControlHandle::new(&a0)
+        })
+        .map(|h| AccessControl { inner: RefCell::new(h) })
+    }
+
+    /// Rebuilds zones and presence from `serialize()` output (zones checked again).
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("state", state)?;
+            AccessControlHandle::deserialize(&a0)
+        })
+        .map(|h| AccessControl { inner: RefCell::new(h) })
+    }
+
+    /// The zones, occupancy and presence as JSON text (the core's format).
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.serialize()
+        })
+    }
+
+    /// A zone definition (`ACCESS_UNKNOWN_ZONE`).
+    #[napi(ts_args_type = "zoneId: string", ts_return_type = "Zone")]
+    pub fn zone(&self, env: Env, zone_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("zoneId", zone_id)?;
+            let h = get("this", &self.inner)?;
+            h.zone(&a0)
+        })
+    }
+
+    /// A zone's occupancy.
+    #[napi(ts_args_type = "zoneId: string", ts_return_type = "ZoneOccupancy")]
+    pub fn occupancy(&self, env: Env, zone_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("zoneId", zone_id)?;
+            let h = get("this", &self.inner)?;
+            h.occupancy(&a0)
+        })
+    }
+
+    /// Occupancy of every zone, by id.
+    #[napi(ts_return_type = "ZoneOccupancy[]")]
+    pub fn occupancies(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.occupancies()
+        })
+    }
+
+    /// Whether a ticket is inside a zone.
+    #[napi(ts_args_type = "zoneId: string, ticketId: string", ts_return_type = "boolean")]
+    pub fn is_inside(&self, env: Env, zone_id: Unknown<'_>, ticket_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("zoneId", zone_id)?;
+            let a1 = js("ticketId", ticket_id)?;
+            let h = get("this", &self.inner)?;
+            h.is_inside(&a0, &a1)
+        })
+    }
+
+    /// The decision for a scan, changing nothing.
+    #[napi(ts_args_type = "book: TicketBook, scan: Scan", ts_return_type = "Decision")]
+    pub fn decide(&self, env: Env, book: &TicketBook, scan: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("scan", scan)?;
+            let bk_guard = get("book", &book.inner)?;
+            let bk = &*bk_guard;
+            let h = get("this", &self.inner)?;
+            h.decide(bk, &a1)
+        })
+    }
+
+    /// Decides a scan and records it when admitted (check-in / check-out at perimeter zones).
+    #[napi(ts_args_type = "book: TicketBook, scan: Scan", ts_return_type = "ScanOutcome")]
+    pub fn scan(&self, env: Env, book: &TicketBook, scan: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("scan", scan)?;
+            let mut bk_guard = get_mut("book", &book.inner)?;
+            let bk = &mut *bk_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.scan(bk, &a1)
+        })
+    }
+}
