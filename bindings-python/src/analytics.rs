@@ -275,8 +275,8 @@ pub fn analyze_wallets(
     Ok(PyAnalytics { inner: py.detach(|| Analytics::compute(&batch)).py(py)? })
 }
 
-/// Incident statistics from reconciliation reports, each given as the JSON text of a
-/// `ReconcileReport` (as the backend's `reconcile` returns and stores it).
+/// Incident statistics (double spends, double admissions, tampered logs, revoked devices) from
+/// reconciliation reports: `ReconcileReport` objects from `reconcile`, or their stored JSON text.
 #[pyfunction]
 pub fn analyze_reconcile_reports(
     py: Python<'_>,
@@ -285,9 +285,14 @@ pub fn analyze_reconcile_reports(
 ) -> PyResult<PyAnalytics> {
     let c = currency_from_py(currency)?;
     let mut b = IncidentBatchBuilder::new(c);
-    for r in reports.try_iter().map_err(|_| type_err("reports", "an iterable of JSON str", reports))? {
+    let what = "festival_core.ReconcileReport or its JSON str";
+    for r in reports.try_iter().map_err(|_| type_err("reports", "an iterable of ReconcileReport", reports))? {
         let r = r?;
-        let text: String = r.extract().map_err(|_| type_err("reports[i]", "str (JSON of a ReconcileReport)", &r))?;
+        if let Ok(rep) = r.cast::<crate::reconcile::PyReconcileReport>() {
+            b.push_reconcile_report(&rep.get().inner).py(py)?;
+            continue;
+        }
+        let text: String = r.extract().map_err(|_| type_err("reports[i]", what, &r))?;
         let report: ReconcileReport = serde_json::from_str(&text)
             .map_err(|e| crate::errors::core_err(py, InputError::invalid("report", e.to_string())))?;
         b.push_reconcile_report(&report).py(py)?;

@@ -12,6 +12,7 @@ mod convert;
 mod errors;
 mod money;
 mod offline;
+mod reconcile;
 mod ticketing;
 mod wallet;
 
@@ -63,5 +64,20 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<access::PyScanOutcome>()?;
     m.add_class::<access::PyZoneOccupancy>()?;
     m.add_class::<access::PyCapacityAlert>()?;
+    m.add_class::<offline::PyPayload>()?;
+    m.add_class::<offline::PyRecordBody>()?;
+    m.add_class::<offline::PySignedRecord>()?;
+    m.add_function(wrap_pyfunction!(offline::encode_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(offline::decode_batch, m)?)?;
+    m.add_class::<offline::PyDeviceSigner>()?;
+    m.add_class::<offline::PyDeviceLog>()?;
+    m.add_class::<reconcile::PyDeviceEntry>()?;
+    m.add_class::<reconcile::PyDeviceRegistry>()?;
+    m.add_class::<reconcile::PyReconcileConfig>()?;
+    m.add_class::<reconcile::PyReconcileState>()?;
+    m.add_class::<reconcile::PyRecordOutcome>()?;
+    m.add_class::<reconcile::PyAlert>()?;
+    m.add_class::<reconcile::PyReconcileReport>()?;
+    m.add_function(wrap_pyfunction!(reconcile::reconcile, m)?)?;
     Ok(())
 }

@@ -42,7 +42,7 @@ pub struct PyBalances {
 }
 
 impl PyBalances {
-    fn from(b: &Balances) -> Self {
+    pub(crate) fn from(b: &Balances) -> Self {
         PyBalances {
             refundable: PyMoney::wrap(b.refundable),
             bonus: PyMoney::wrap(b.bonus),

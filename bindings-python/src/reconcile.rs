@@ -1,0 +1,563 @@
+//! Server side of offline sync: device registry, reconciliation state kept between streamed
+//! calls, `reconcile(state, registry, batches, now, config)` over batch bytes, and the report as
+//! Python objects (also as the core's JSON, which feeds `analyze_reconcile_reports`).
+
+use crate::convert::{currency_from_py, timestamp_from_py, timestamp_to_py, uuid_from_py, uuid_to_py};
+use crate::errors::{core_err, type_err, CoreResult};
+use crate::money::PyMoney;
+use crate::offline::{arr, bytes_from_py, PyRecordBody, PySignedRecord};
+use crate::wallet::{enum_arg, enum_str, PyBalances, PyWallet};
+use festival_core::offline::chain::ChainConfig;
+use festival_core::offline::reconcile::{
+    reconcile as core_reconcile, Alert, ConflictPolicy, ReconcileConfig, ReconcileReport, ReconcileState,
+    RecordOutcome, TicketState,
+};
+use festival_core::offline::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
+use festival_core::InputError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+fn json_err(py: Python<'_>, field: &str, e: serde_json::Error) -> PyErr {
+    core_err(py, InputError::invalid(field, e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry
+// ---------------------------------------------------------------------------------------------
+
+/// One registered device: its key, festival, role (`pos`, `gate`, `top_up`), locations and
+/// validity window (records at or after `revoked_at` are rejected).
+#[pyclass(frozen, module = "festival_core", name = "DeviceEntry")]
+#[derive(Clone)]
+pub struct PyDeviceEntry {
+    inner: DeviceEntry,
+}
+
+#[pymethods]
+impl PyDeviceEntry {
+    #[new]
+    #[pyo3(signature = (device_id, public_key, festival_id, role, valid_from, valid_until, locations = None, revoked_at = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        device_id: &Bound<'_, PyAny>,
+        public_key: &Bound<'_, PyAny>,
+        festival_id: &Bound<'_, PyAny>,
+        role: &str,
+        valid_from: &Bound<'_, PyAny>,
+        valid_until: &Bound<'_, PyAny>,
+        locations: Option<&Bound<'_, PyAny>>,
+        revoked_at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut locs = Vec::new();
+        if let Some(obj) = locations.filter(|o| !o.is_none()) {
+            if obj.is_instance_of::<PyString>() {
+                return Err(type_err("locations", "a sequence of uuid.UUID", obj));
+            }
+            for item in obj.try_iter().map_err(|_| type_err("locations", "a sequence of uuid.UUID", obj))? {
+                locs.push(uuid_from_py("locations", &item?)?);
+            }
+        }
+        let revoked_at = match revoked_at.filter(|o| !o.is_none()) {
+            Some(r) => Some(timestamp_from_py("revoked_at", r)?),
+            None => None,
+        };
+        Ok(PyDeviceEntry {
+            inner: DeviceEntry {
+                device_id: uuid_from_py("device_id", device_id)?,
+                public_key: arr::<32>("public_key", public_key)?,
+                festival_id: uuid_from_py("festival_id", festival_id)?,
+                role: enum_arg::<DeviceRole>("role", role, "'pos', 'gate', 'top_up'")?,
+                locations: locs,
+                valid_from: timestamp_from_py("valid_from", valid_from)?,
+                valid_until: timestamp_from_py("valid_until", valid_until)?,
+                revoked_at,
+            },
+        })
+    }
+
+    #[getter]
+    fn device_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        uuid_to_py(py, &self.inner.device_id)
+    }
+    #[getter]
+    fn public_key<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.public_key)
+    }
+    #[getter]
+    fn festival_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        uuid_to_py(py, &self.inner.festival_id)
+    }
+    #[getter]
+    fn role(&self) -> &'static str {
+        self.inner.role.as_str()
+    }
+    #[getter]
+    fn locations<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.inner.locations.iter().map(|l| uuid_to_py(py, l)).collect()
+    }
+    #[getter]
+    fn valid_from<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        timestamp_to_py(py, self.inner.valid_from)
+    }
+    #[getter]
+    fn valid_until<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        timestamp_to_py(py, self.inner.valid_until)
+    }
+    #[getter]
+    fn revoked_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.revoked_at.map(|t| timestamp_to_py(py, t)).transpose()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "DeviceEntry(device_id=UUID('{}'), role='{}', locations=<{}>, revoked_at={})",
+            self.inner.device_id,
+            self.inner.role.as_str(),
+            self.inner.locations.len(),
+            self.inner.revoked_at.map_or("None".to_string(), |t| format!("'{t}'"))
+        )
+    }
+}
+
+/// The festival's devices, keys checked once (`OFFLINE_INVALID_KEY`, duplicate ids).
+#[pyclass(module = "festival_core", name = "DeviceRegistry")]
+pub struct PyDeviceRegistry {
+    inner: DeviceRegistry,
+}
+
+#[pymethods]
+impl PyDeviceRegistry {
+    #[new]
+    fn new(py: Python<'_>, entries: Vec<PyRef<'_, PyDeviceEntry>>) -> PyResult<Self> {
+        let e = entries.iter().map(|x| x.inner.clone()).collect();
+        Ok(PyDeviceRegistry { inner: DeviceRegistry::new(e).py(py)? })
+    }
+
+    /// A device by id, or None.
+    fn get(&self, device_id: &Bound<'_, PyAny>) -> PyResult<Option<PyDeviceEntry>> {
+        Ok(self.inner.get(&uuid_from_py("device_id", device_id)?).map(|d| PyDeviceEntry { inner: d.entry.clone() }))
+    }
+
+    /// Every device, by id.
+    fn entries(&self) -> Vec<PyDeviceEntry> {
+        self.inner.entries().map(|e| PyDeviceEntry { inner: e.clone() }).collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.entries().count()
+    }
+
+    /// Checks that the record's device is registered for `festival_id`, valid at the record's
+    /// time, not revoked, and allowed this record kind and location; returns its entry.
+    fn authorize(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        festival_id: &Bound<'_, PyAny>,
+    ) -> PyResult<PyDeviceEntry> {
+        let body = if let Ok(r) = record.cast::<PySignedRecord>() {
+            r.get().inner.body().clone()
+        } else if let Ok(b) = record.cast::<PyRecordBody>() {
+            b.get().inner.clone()
+        } else {
+            return Err(type_err("record", "festival_core.SignedRecord or RecordBody", record));
+        };
+        let d = self.inner.authorize(&body, uuid_from_py("festival_id", festival_id)?).py(py)?;
+        Ok(PyDeviceEntry { inner: d.entry.clone() })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("DeviceRegistry(devices={})", self.inner.entries().count())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// State and configuration
+// ---------------------------------------------------------------------------------------------
+
+/// Reconciliation settings: `policy` is `first_wins` (default), `accept_with_debt` or `reject`;
+/// clock skews in milliseconds.
+#[pyclass(frozen, module = "festival_core", name = "ReconcileConfig")]
+#[derive(Clone)]
+pub struct PyReconcileConfig {
+    inner: ReconcileConfig,
+}
+
+#[pymethods]
+impl PyReconcileConfig {
+    #[new]
+    #[pyo3(signature = (policy = "first_wins", max_future_skew_ms = None, max_hlc_skew_ms = None))]
+    fn new(policy: &str, max_future_skew_ms: Option<i64>, max_hlc_skew_ms: Option<i64>) -> PyResult<Self> {
+        let d = ChainConfig::default();
+        Ok(PyReconcileConfig {
+            inner: ReconcileConfig {
+                policy: enum_arg::<ConflictPolicy>("policy", policy, "'first_wins', 'accept_with_debt', 'reject'")?,
+                chain: ChainConfig {
+                    max_future_skew_ms: max_future_skew_ms.unwrap_or(d.max_future_skew_ms),
+                    max_hlc_skew_ms: max_hlc_skew_ms.unwrap_or(d.max_hlc_skew_ms),
+                },
+            },
+        })
+    }
+    #[getter]
+    fn policy(&self) -> String {
+        enum_str(&self.inner.policy)
+    }
+    #[getter]
+    fn max_future_skew_ms(&self) -> i64 {
+        self.inner.chain.max_future_skew_ms
+    }
+    #[getter]
+    fn max_hlc_skew_ms(&self) -> i64 {
+        self.inner.chain.max_hlc_skew_ms
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ReconcileConfig(policy='{}', max_future_skew_ms={}, max_hlc_skew_ms={})",
+            enum_str(&self.inner.policy),
+            self.inner.chain.max_future_skew_ms,
+            self.inner.chain.max_hlc_skew_ms
+        )
+    }
+}
+
+/// The server state reconciliation reads and updates: wallets, ticket admission states, each
+/// device's chain position, accepted records. Keep one between streamed `reconcile` calls;
+/// persist it with `to_json()` / `from_json()`.
+#[pyclass(module = "festival_core", name = "ReconcileState")]
+pub struct PyReconcileState {
+    inner: ReconcileState,
+}
+
+#[pymethods]
+impl PyReconcileState {
+    #[new]
+    fn new(festival_id: &Bound<'_, PyAny>, currency: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyReconcileState {
+            inner: ReconcileState::new(uuid_from_py("festival_id", festival_id)?, currency_from_py(currency)?),
+        })
+    }
+
+    /// Adds (a copy of) a wallet (`RECONCILE_INVALID_STATE` for another festival or currency).
+    fn add_wallet(&mut self, py: Python<'_>, wallet: PyRef<'_, PyWallet>) -> PyResult<()> {
+        self.inner.add_wallet(wallet.inner.clone()).py(py)
+    }
+
+    /// A copy of wallet `wallet_id`, or None.
+    fn wallet(&self, wallet_id: &Bound<'_, PyAny>) -> PyResult<Option<PyWallet>> {
+        Ok(self.inner.wallets.get(&uuid_from_py("wallet_id", wallet_id)?).map(|w| PyWallet { inner: w.clone() }))
+    }
+
+    /// The wallet ids.
+    fn wallet_ids<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.inner.wallets.keys().map(|k| uuid_to_py(py, k)).collect()
+    }
+
+    /// Sets a ticket's admission state (`inside`, `revoked`).
+    #[pyo3(signature = (ticket_id, inside = false, revoked = false))]
+    fn set_ticket(&mut self, ticket_id: &Bound<'_, PyAny>, inside: bool, revoked: bool) -> PyResult<()> {
+        self.inner.tickets.insert(uuid_from_py("ticket_id", ticket_id)?, TicketState { inside, revoked });
+        Ok(())
+    }
+
+    /// `{"inside": bool, "revoked": bool}` of a ticket, or None if unknown.
+    fn ticket<'py>(&self, py: Python<'py>, ticket_id: &Bound<'_, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(t) = self.inner.tickets.get(&uuid_from_py("ticket_id", ticket_id)?) else { return Ok(None) };
+        let d = PyDict::new(py);
+        d.set_item("inside", t.inside)?;
+        d.set_item("revoked", t.revoked)?;
+        Ok(Some(d))
+    }
+
+    /// Sum of every wallet's `refundable + bonus - debt`.
+    fn total_balance(&self) -> PyMoney {
+        PyMoney::wrap(self.inner.total_balance())
+    }
+
+    /// Number of accepted records remembered.
+    #[getter]
+    fn accepted_records(&self) -> usize {
+        self.inner.records.len()
+    }
+
+    /// `{device_id: last sequence that extended its chain}` of every device seen.
+    fn chains<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, c) in &self.inner.chains {
+            d.set_item(uuid_to_py(py, k)?, c.last_sequence)?;
+        }
+        Ok(d)
+    }
+
+    /// The whole state as the core's JSON (persist it between runs).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| json_err(py, "state", e))
+    }
+
+    /// A state from `to_json()`.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        Ok(PyReconcileState { inner: serde_json::from_str(text).map_err(|e| json_err(py, "state", e))? })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ReconcileState(festival_id=UUID('{}'), currency='{}', wallets={}, tickets={}, devices={}, records={})",
+            self.inner.festival_id,
+            self.inner.currency,
+            self.inner.wallets.len(),
+            self.inner.tickets.len(),
+            self.inner.chains.len(),
+            self.inner.records.len()
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+/// What happened to one record (or to an undecodable batch).
+#[pyclass(frozen, module = "festival_core", name = "RecordOutcome")]
+pub struct PyRecordOutcome {
+    inner: RecordOutcome,
+}
+
+#[pymethods]
+impl PyRecordOutcome {
+    /// SHA-256 of the signed record (of the batch bytes for a malformed batch).
+    #[getter]
+    fn hash<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.hash.0)
+    }
+    #[getter]
+    fn record_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.record_id.map(|u| uuid_to_py(py, &u)).transpose()
+    }
+    #[getter]
+    fn device_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.device_id.map(|u| uuid_to_py(py, &u)).transpose()
+    }
+    #[getter]
+    fn sequence(&self) -> Option<u64> {
+        self.inner.sequence.as_deref().and_then(|s| s.parse().ok())
+    }
+    #[getter]
+    fn kind(&self) -> Option<&'static str> {
+        self.inner.kind.map(|k| k.as_str())
+    }
+    /// `accepted`, `duplicate`, `rejected` or `conflict`.
+    #[getter]
+    fn status(&self) -> String {
+        enum_str(&self.inner.status)
+    }
+    /// The error code for rejected / conflict / duplicate records.
+    #[getter]
+    fn reason(&self) -> Option<String> {
+        self.inner.reason.clone()
+    }
+    /// For conflicts: `rejected_later`, `accepted_with_debt`, `accepted_flagged`, `rejected_all`.
+    #[getter]
+    fn resolution(&self) -> Option<String> {
+        self.inner.resolution.as_ref().map(enum_str)
+    }
+    #[getter]
+    fn debt(&self) -> Option<PyMoney> {
+        self.inner.debt.map(PyMoney::wrap)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "RecordOutcome(record_id={}, kind={}, status='{}', reason={:?}, resolution={:?})",
+            self.inner.record_id.map_or("None".to_string(), |u| format!("UUID('{u}')")),
+            self.inner.kind.map_or("None".to_string(), |k| format!("'{}'", k.as_str())),
+            enum_str(&self.inner.status),
+            self.inner.reason,
+            self.inner.resolution.as_ref().map(enum_str)
+        )
+    }
+}
+
+/// Something an operator must look at: `kind` is `double_spend`, `double_admission`,
+/// `tampered_log` or `revoked_device_used`; the other fields are None where they do not apply.
+#[pyclass(frozen, module = "festival_core", name = "ReconcileAlert")]
+pub struct PyAlert {
+    inner: Alert,
+}
+
+#[pymethods]
+impl PyAlert {
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+    #[getter]
+    fn wallet_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match &self.inner {
+            Alert::DoubleSpend { wallet_id, .. } => Ok(Some(uuid_to_py(py, wallet_id)?)),
+            _ => Ok(None),
+        }
+    }
+    #[getter]
+    fn ticket_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match &self.inner {
+            Alert::DoubleAdmission { ticket_id, .. } => Ok(Some(uuid_to_py(py, ticket_id)?)),
+            _ => Ok(None),
+        }
+    }
+    #[getter]
+    fn record_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match &self.inner {
+            Alert::DoubleSpend { record_id, .. }
+            | Alert::DoubleAdmission { record_id, .. }
+            | Alert::RevokedDeviceUsed { record_id, .. } => Ok(Some(uuid_to_py(py, record_id)?)),
+            Alert::TamperedLog { .. } => Ok(None),
+        }
+    }
+    #[getter]
+    fn device_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match &self.inner {
+            Alert::DoubleSpend { device_id, .. }
+            | Alert::DoubleAdmission { device_id, .. }
+            | Alert::RevokedDeviceUsed { device_id, .. } => Ok(Some(uuid_to_py(py, device_id)?)),
+            Alert::TamperedLog { device_id, .. } => device_id.map(|d| uuid_to_py(py, &d)).transpose(),
+        }
+    }
+    /// The uncovered amount of a double spend (`decimal.Decimal`).
+    #[getter]
+    fn shortfall<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match &self.inner {
+            Alert::DoubleSpend { shortfall, .. } => {
+                Ok(Some(py.import("decimal")?.getattr("Decimal")?.call1((shortfall.as_str(),))?))
+            }
+            _ => Ok(None),
+        }
+    }
+    /// The record or batch hash of a tampered log.
+    #[getter]
+    fn hash<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        match &self.inner {
+            Alert::TamperedLog { hash, .. } => Some(PyBytes::new(py, &hash.0)),
+            _ => None,
+        }
+    }
+    /// The detecting error code of a tampered log.
+    #[getter]
+    fn code(&self) -> Option<String> {
+        match &self.inner {
+            Alert::TamperedLog { code, .. } => Some(code.clone()),
+            _ => None,
+        }
+    }
+    fn __repr__(&self) -> String {
+        match serde_json::to_string(&self.inner) {
+            Ok(j) => format!("ReconcileAlert({j})"),
+            Err(_) => format!("ReconcileAlert(kind='{}')", self.inner.kind()),
+        }
+    }
+}
+
+/// The result of one `reconcile` call.
+#[pyclass(frozen, module = "festival_core", name = "ReconcileReport")]
+pub struct PyReconcileReport {
+    pub(crate) inner: ReconcileReport,
+}
+
+#[pymethods]
+impl PyReconcileReport {
+    /// Per record (and per undecodable batch), in processing order.
+    #[getter]
+    fn records(&self) -> Vec<PyRecordOutcome> {
+        self.inner.records.iter().map(|r| PyRecordOutcome { inner: r.clone() }).collect()
+    }
+    /// `{"accepted", "duplicate", "rejected", "conflict"}`.
+    #[getter]
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let c = &self.inner.counts;
+        let d = PyDict::new(py);
+        d.set_item("accepted", c.accepted)?;
+        d.set_item("duplicate", c.duplicate)?;
+        d.set_item("rejected", c.rejected)?;
+        d.set_item("conflict", c.conflict)?;
+        Ok(d)
+    }
+    #[getter]
+    fn alerts(&self) -> Vec<PyAlert> {
+        self.inner.alerts.iter().map(|a| PyAlert { inner: a.clone() }).collect()
+    }
+    /// `{wallet_id: Balances}` of the wallets this call touched.
+    #[getter]
+    fn balances<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, b) in &self.inner.balances {
+            d.set_item(uuid_to_py(py, k)?, PyBalances::from(b))?;
+        }
+        Ok(d)
+    }
+    /// `{wallet_id: Money}` debt created by this call.
+    #[getter]
+    fn debts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, m) in &self.inner.debts {
+            d.set_item(uuid_to_py(py, k)?, PyMoney::wrap(*m))?;
+        }
+        Ok(d)
+    }
+    #[getter]
+    fn blocked_wallets<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.inner.blocked_wallets.iter().map(|w| uuid_to_py(py, w)).collect()
+    }
+    /// `{"top_ups", "payments", "refunds"}` accepted by this call, as `Money`.
+    #[getter]
+    fn totals<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let t = &self.inner.totals;
+        let d = PyDict::new(py);
+        d.set_item("top_ups", PyMoney::wrap(t.top_ups))?;
+        d.set_item("payments", PyMoney::wrap(t.payments))?;
+        d.set_item("refunds", PyMoney::wrap(t.refunds))?;
+        Ok(d)
+    }
+    /// The report as the core's JSON (the `report` of the `offline.reconcile` conformance op).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| json_err(py, "report", e))
+    }
+    fn __repr__(&self) -> String {
+        let c = &self.inner.counts;
+        format!(
+            "ReconcileReport(accepted={}, duplicate={}, rejected={}, conflict={}, alerts=<{} alerts>, blocked_wallets=<{}>)",
+            c.accepted,
+            c.duplicate,
+            c.rejected,
+            c.conflict,
+            self.inner.alerts.len(),
+            self.inner.blocked_wallets.len()
+        )
+    }
+}
+
+/// Reconciles `batches` (batch bytes from devices, any order, duplicates allowed) into `state`
+/// with the GIL released. Signatures are checked strictly; forged, forked, reordered, replayed or
+/// unauthorised records are reported, never applied. Raises only if the state itself is
+/// inconsistent (`RECONCILE_INVALID_STATE`), and then changes nothing.
+#[pyfunction]
+#[pyo3(signature = (state, registry, batches, now, config = None))]
+pub fn reconcile(
+    py: Python<'_>,
+    mut state: PyRefMut<'_, PyReconcileState>,
+    registry: PyRef<'_, PyDeviceRegistry>,
+    batches: &Bound<'_, PyAny>,
+    now: &Bound<'_, PyAny>,
+    config: Option<PyRef<'_, PyReconcileConfig>>,
+) -> PyResult<PyReconcileReport> {
+    if batches.is_instance_of::<PyBytes>() || batches.is_instance_of::<PyString>() {
+        return Err(type_err("batches", "a sequence of bytes (one item per batch)", batches));
+    }
+    let mut bs: Vec<Vec<u8>> = Vec::new();
+    for item in batches.try_iter().map_err(|_| type_err("batches", "a sequence of bytes", batches))? {
+        bs.push(bytes_from_py("batches[i]", &item?)?);
+    }
+    let now = timestamp_from_py("now", now)?;
+    let cfg = config.map(|c| c.inner).unwrap_or_default();
+    let st = &mut state.inner;
+    let reg = &registry.inner;
+    let report = py.detach(|| core_reconcile(st, reg, &bs, now, &cfg)).py(py)?;
+    Ok(PyReconcileReport { inner: report })
+}

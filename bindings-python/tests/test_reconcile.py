@@ -1,0 +1,234 @@
+"""Server-side reconciliation through Python objects: every offline.reconcile vector replayed with
+ReconcileState / DeviceRegistry / batch bytes and checked against the vector AND the conformance op
+on the same input; streamed calls keep state; the report's Python objects match its JSON; reports
+feed incident analytics; hostile input."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import festival_core as fc
+from conftest import VECTORS_DIR
+
+EUR = "EUR"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+OFFLINE = json.loads((VECTORS_DIR / "offline.json").read_text(encoding="utf-8"))["vectors"]
+RECONCILE = [pytest.param(v, id=v["name"]) for v in OFFLINE if v["op"] == "offline.reconcile"]
+
+
+def _iso(s: str) -> datetime:
+    return datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+def _registry(devices: list[dict[str, Any]]) -> fc.DeviceRegistry:
+    return fc.DeviceRegistry([
+        fc.DeviceEntry(
+            uuid.UUID(d["device_id"]), bytes.fromhex(d["public_key"]), uuid.UUID(d["festival_id"]), d["role"],
+            _iso(d["valid_from"]), _iso(d["valid_until"]), [uuid.UUID(x) for x in d.get("locations", [])],
+            _iso(d["revoked_at"]) if d.get("revoked_at") else None,
+        )
+        for d in devices
+    ])
+
+
+def _state(inp: dict[str, Any]) -> fc.ReconcileState:
+    fest, cur = uuid.UUID(inp["festival_id"]), inp["currency"]
+    state = fc.ReconcileState(fest, cur)
+    for wid, amount in inp.get("wallets", {}).items():
+        w = fc.Wallet(uuid.UUID(wid), fest, cur)
+        m = fc.Money(amount, cur)
+        if m > fc.Money.zero(cur):
+            w.top_up(uuid.UUID(wid), EPOCH, m)  # as the conformance op: entry id = wallet id, at the epoch
+        state.add_wallet(w)
+    for tid, t in inp.get("tickets", {}).items():
+        state.set_ticket(uuid.UUID(tid), inside=t.get("inside", False), revoked=t.get("revoked", False))
+    if inp.get("chains"):  # device chain positions are persisted state: load them like a backend would
+        doc = json.loads(state.to_json())
+        doc["chains"] = inp["chains"]
+        state = fc.ReconcileState.from_json(json.dumps(doc))
+    return state
+
+
+def _run(inp: dict[str, Any]) -> tuple[fc.ReconcileState, fc.ReconcileReport]:
+    state = _state(inp)
+    cfg = fc.ReconcileConfig(inp["policy"], **(inp.get("config") or {}))
+    report = fc.reconcile(state, _registry(inp["devices"]), [bytes.fromhex(b) for b in inp["batches"]],
+                          _iso(inp["now"]), cfg)
+    return state, report
+
+
+@pytest.mark.parametrize("vector", RECONCILE)
+def test_reconcile_vector_through_objects_equals_conformance_op(vector: dict[str, Any]) -> None:
+    inp = vector["input"]
+    if "expected_error" in vector:
+        # An unknown policy name is refused by ReconcileConfig itself (ValueError); the rest by the core.
+        with pytest.raises((fc.FestivalError, ValueError)) as ei:
+            _run(inp)
+        if isinstance(ei.value, fc.FestivalError):
+            assert ei.value.code == vector["expected_error"]
+        else:
+            assert vector["expected_error"] == "INPUT_INVALID" and "policy" in str(ei.value)
+        return
+    state, report = _run(inp)
+    ours = json.loads(report.to_json())
+    op = json.loads(fc.conformance_execute("offline.reconcile", json.dumps(inp)))
+    assert ours == op["report"] == vector["expected"]["report"]
+    doc = json.loads(state.to_json())
+    assert doc["chains"] == op["chains"] and doc["tickets"] == op["tickets"]
+    # The Python objects say the same as the JSON.
+    assert report.counts == ours["counts"]
+    assert [a.kind for a in report.alerts] == [a["kind"] for a in ours["alerts"]]
+    assert [(r.status, r.reason, r.resolution) for r in report.records] == [
+        (r["status"], r.get("reason"), r.get("resolution")) for r in ours["records"]]
+    assert [None if r.sequence is None else str(r.sequence) for r in report.records] == [
+        r.get("sequence") for r in ours["records"]]
+    assert [r.hash.hex() for r in report.records] == [r["hash"] for r in ours["records"]]
+    assert {str(k): str(v.total.amount) for k, v in report.balances.items()} == {
+        k: v["total"]["amount"] for k, v in ours["balances"].items()}
+    assert {str(k): str(v.amount) for k, v in report.debts.items()} == {k: v["amount"] for k, v in ours["debts"].items()}
+    assert [str(w) for w in report.blocked_wallets] == ours["blocked_wallets"]
+    assert {k: str(v.amount) for k, v in report.totals.items()} == {k: v["amount"] for k, v in ours["totals"].items()}
+    for a, j in zip(report.alerts, ours["alerts"]):
+        if a.kind == "double_spend":
+            assert (str(a.wallet_id), a.shortfall) == (j["wallet_id"], Decimal(j["shortfall"]))
+        if a.kind == "tampered_log":
+            assert (a.hash is not None and a.hash.hex(), a.code) == (j["hash"], j["code"])
+
+
+# --- a realistic flow: devices sign offline, the backend reconciles streamed batches -----------
+
+FEST = uuid.UUID(int=0xF0)
+POS1, POS2, GATE = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)
+STAND, ZONE = uuid.UUID(int=0x51), uuid.UUID(int=0x61)
+W1, W2, TICKET = uuid.UUID(int=0x1001), uuid.UUID(int=0x1002), uuid.UUID(int=0x2001)
+T0 = datetime(2026, 7, 4, 16, tzinfo=timezone.utc)
+
+
+def _seed(n: int) -> bytes:
+    return bytes([n]) * 32
+
+
+def _setup() -> tuple[fc.ReconcileState, fc.DeviceRegistry, dict[uuid.UUID, fc.DeviceLog]]:
+    state = fc.ReconcileState(FEST, EUR)
+    for w in (W1, W2):
+        wallet = fc.Wallet(w, FEST, EUR)
+        wallet.top_up(uuid.UUID(int=w.int + 0x100), T0 - timedelta(hours=1), fc.Money("20", EUR))
+        state.add_wallet(wallet)
+    state.set_ticket(TICKET)
+    entries, logs = [], {}
+    for dev, role, loc in ((POS1, "pos", STAND), (POS2, "pos", STAND), (GATE, "gate", ZONE)):
+        signer = fc.DeviceSigner(_seed(dev.int), dev, FEST)
+        entries.append(fc.DeviceEntry(dev, signer.public_key, FEST, role, T0 - timedelta(days=1), T0 + timedelta(days=1), [loc]))
+        log = fc.DeviceLog(signer, EUR, per_payment=fc.Money("50", EUR), per_wallet_offline=fc.Money("50", EUR),
+                           max_stored_value=fc.Money("500", EUR), max_queued_records=100)
+        log.set_synced_balances({W1: fc.Money("20", EUR), W2: fc.Money("20", EUR)})
+        logs[dev] = log
+    return state, fc.DeviceRegistry(entries), logs
+
+
+def test_streamed_reconcile_keeps_state_and_detects_double_spend() -> None:
+    state, registry, logs = _setup()
+    logs[POS1].pay(uuid.UUID(int=0x101), T0, W1, fc.Money("15", EUR), STAND)
+    logs[POS2].pay(uuid.UUID(int=0x201), T0 + timedelta(seconds=1), W1, fc.Money("15", EUR), STAND)  # W1 offline twice
+    logs[POS2].pay(uuid.UUID(int=0x202), T0 + timedelta(seconds=2), W2, fc.Money("4.50", EUR), STAND)
+    logs[GATE].record(uuid.UUID(int=0x301), T0, fc.Payload.scan(TICKET, ZONE, "in"))
+    cfg = fc.ReconcileConfig("accept_with_debt")
+    r1 = fc.reconcile(state, registry, [logs[POS1].export_batch()], T0 + timedelta(minutes=5), cfg)
+    assert r1.counts == {"accepted": 1, "duplicate": 0, "rejected": 0, "conflict": 0} and r1.alerts == []
+    batches = [logs[POS1].export_batch(), logs[POS2].export_batch(), logs[GATE].export_batch()]
+    r2 = fc.reconcile(state, registry, batches, T0 + timedelta(minutes=5), cfg)
+    assert r2.counts == {"accepted": 3, "duplicate": 1, "rejected": 0, "conflict": 1}
+    (alert,) = r2.alerts
+    assert (alert.kind, alert.wallet_id, alert.device_id, alert.shortfall) == ("double_spend", W1, POS2, Decimal("10.00"))
+    assert (alert.ticket_id, alert.hash, alert.code) == (None, None, None)
+    assert r2.debts == {W1: fc.Money("10", EUR)} and r2.blocked_wallets == [W1]
+    assert r2.balances[W1].debt == fc.Money("10", EUR) and r2.balances[W2].total == fc.Money("15.50", EUR)
+    assert r2.totals == {"top_ups": fc.Money("0", EUR), "payments": fc.Money("19.50", EUR), "refunds": fc.Money("0", EUR)}
+    conflict = [r for r in r2.records if r.status == "conflict"][0]
+    assert (conflict.record_id, conflict.device_id, conflict.sequence, conflict.kind) == (uuid.UUID(int=0x201), POS2, 1, "payment")
+    assert (conflict.reason, conflict.resolution, conflict.debt) == ("RECONCILE_DOUBLE_SPEND", "accepted_with_debt", fc.Money("10", EUR))
+    assert state.ticket(TICKET) == {"inside": True, "revoked": False}
+    assert state.chains() == {POS1: 1, POS2: 2, GATE: 1} and state.accepted_records == 4
+    assert state.total_balance() == fc.Money("5.50", EUR)  # W1: -10 (debt), W2: 15.50
+    w = state.wallet(W1)
+    assert w is not None and w.balances.debt == fc.Money("10", EUR) and state.wallet(uuid.UUID(int=9)) is None
+    assert sorted(state.wallet_ids()) == [W1, W2]
+    # The state survives a JSON round trip between streamed calls: re-sending everything is all duplicates.
+    state2 = fc.ReconcileState.from_json(state.to_json())
+    r3 = fc.reconcile(state2, registry, batches, T0 + timedelta(minutes=6), cfg)
+    assert r3.counts == {"accepted": 0, "duplicate": 4, "rejected": 0, "conflict": 0}
+    # Reports feed incident analytics directly (objects or stored JSON give the same numbers).
+    a = fc.analyze_reconcile_reports([r1, r2, r3], EUR).incident_stats().to_pylist()
+    b = fc.analyze_reconcile_reports([r1.to_json(), r2.to_json(), r3.to_json()], EUR).incident_stats().to_pylist()
+    assert a == b and [(x["kind"], x["count"], x["amount"]) for x in a] == [("double_spend", 1, fc.Money("10", EUR))]
+    assert "ReconcileReport(accepted=3" in repr(r2) and "ReconcileAlert(" in repr(alert)
+    assert "RecordOutcome(record_id=UUID(" in repr(conflict) and "ReconcileState(festival_id=UUID(" in repr(state)
+
+
+def test_first_wins_rejects_later_and_tampering_is_reported() -> None:
+    state, registry, logs = _setup()
+    logs[POS1].pay(uuid.UUID(int=0x101), T0, W1, fc.Money("15", EUR), STAND)
+    logs[POS2].pay(uuid.UUID(int=0x201), T0 + timedelta(seconds=1), W1, fc.Money("15", EUR), STAND)
+    forged = bytearray(logs[POS2].export_batch())
+    forged[-1] ^= 1  # flip a signature bit
+    report = fc.reconcile(state, registry, [logs[POS1].export_batch(), bytes(forged), b"garbage"], T0 + timedelta(minutes=1))
+    kinds = sorted(a.kind for a in report.alerts)
+    assert kinds == ["tampered_log", "tampered_log"]
+    assert report.counts["accepted"] == 1 and report.counts["rejected"] == 2
+    malformed = [r for r in report.records if r.record_id is None]
+    assert len(malformed) == 1 and malformed[0].reason == "OFFLINE_MALFORMED" and malformed[0].kind is None
+    report2 = fc.reconcile(state, registry, [logs[POS2].export_batch()], T0 + timedelta(minutes=1))
+    (r,) = report2.records
+    assert (r.status, r.resolution, r.reason) == ("conflict", "rejected_later", "RECONCILE_DOUBLE_SPEND")
+    assert state.total_balance() == fc.Money("25", EUR)
+
+
+def test_config_registry_and_hostile_input() -> None:
+    cfg = fc.ReconcileConfig()
+    assert (cfg.policy, cfg.max_future_skew_ms, cfg.max_hlc_skew_ms) == ("first_wins", 300_000, 3_600_000)
+    assert repr(fc.ReconcileConfig("reject", 1, 2)) == "ReconcileConfig(policy='reject', max_future_skew_ms=1, max_hlc_skew_ms=2)"
+    with pytest.raises(ValueError):
+        fc.ReconcileConfig("last_wins")
+    state, registry, logs = _setup()
+    assert len(registry) == 3 and [e.role for e in registry.entries()] == ["pos", "pos", "gate"]
+    e = registry.get(GATE)
+    assert e is not None and (e.device_id, e.festival_id, e.locations, e.revoked_at) == (GATE, FEST, [ZONE], None)
+    assert e.public_key == fc.public_key_from_seed(_seed(3)) and e.valid_until - e.valid_from == timedelta(days=2)
+    assert registry.get(uuid.UUID(int=77)) is None and "DeviceEntry(device_id=UUID(" in repr(e)
+    rec = logs[GATE].record(uuid.UUID(int=1), T0, fc.Payload.scan(TICKET, ZONE, "in"))
+    assert registry.authorize(rec, FEST).device_id == GATE and registry.authorize(rec.body, FEST).role == "gate"
+    with pytest.raises(fc.OfflineError):
+        registry.authorize(rec, uuid.UUID(int=0xBAD))
+    with pytest.raises(TypeError):
+        registry.authorize(bytes(rec), FEST)
+    with pytest.raises(fc.OfflineError):  # duplicate device id
+        fc.DeviceRegistry([registry.entries()[0], registry.entries()[0]])
+    with pytest.raises(fc.OfflineError) as ei:  # small-order key (all zeros is the identity encoding)
+        fc.DeviceRegistry([fc.DeviceEntry(uuid.UUID(int=9), bytes(32), FEST, "pos", T0, T0 + timedelta(days=1))])
+    assert ei.value.code == "OFFLINE_INVALID_KEY"
+    with pytest.raises(ValueError):
+        fc.DeviceEntry(uuid.UUID(int=9), bytes(31), FEST, "pos", T0, T0)
+    with pytest.raises(ValueError):
+        fc.DeviceEntry(uuid.UUID(int=9), bytes(32), FEST, "bar", T0, T0)
+    with pytest.raises(TypeError):
+        fc.reconcile(state, registry, logs[POS1].export_batch(), T0)  # one bytes object, not a list
+    with pytest.raises(TypeError):
+        fc.reconcile(state, registry, ["00ff"], T0)
+    with pytest.raises(ValueError):
+        fc.reconcile(state, registry, [], datetime(2026, 7, 4))
+    with pytest.raises(TypeError):
+        fc.reconcile(registry, state, [], T0)  # type: ignore[arg-type]
+    with pytest.raises(fc.OfflineError) as ei:
+        state.add_wallet(fc.Wallet(uuid.UUID(int=5), uuid.UUID(int=6), EUR))
+    assert ei.value.code == "RECONCILE_INVALID_STATE"
+    with pytest.raises(fc.InputError):
+        fc.ReconcileState.from_json("[]")
+    with pytest.raises(fc.InputError):
+        fc.ReconcileState("fest", EUR)
+    assert fc.reconcile(state, registry, [], T0).counts == {"accepted": 0, "duplicate": 0, "rejected": 0, "conflict": 0}
