@@ -1,8 +1,8 @@
 //! Ticketing and access exports of the Node package: `priceOrder` and friends, classes
 //! `Inventory`, `Order`, `TicketBook`, `AccessControl`. Declarations only: every method converts
 //! its arguments with [`js`](super::js) and calls `festival_js_api::{ticketing, access}`; errors
-//! go through [`run`](super::run). Generated together with `bindings-wasm/src/ticketing.rs` from one
-//! method table (see the commit), so both packages declare the same names and types.
+//! go through [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
+//! table (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
 //!
 //! Handles live in a `RefCell` (like `Wallet`): JS arguments are converted BEFORE a cell is
 //! borrowed (so a getter in an argument cannot re-enter a borrowed object), and a cell that is

@@ -423,3 +423,21 @@ test('the classes expose the same methods in both packages', () => {
   assert.deepEqual(statics(fc.TicketBook), ['deserialize'])
   assert.deepEqual(statics(fc.AccessControl), ['deserialize'])
 })
+
+test('an argument whose getter re-enters the same object is refused cleanly', () => {
+  const inv = new fc.Inventory(DAY, 3)
+  let reentered = 0
+  const sneaky = {
+    get when() {
+      reentered++
+      inv.reserve(tid(1), 3, NOW, LATER) // node: runs before `inv` is borrowed; wasm: refused (busy)
+      return GIG
+    },
+  }
+  throwsCode(assert, () => inv.reserve(tid(2), 1, sneaky, LATER), 'INPUT_INVALID')
+  assert.equal(reentered, 1)
+  assert.equal(inv.invariantHolds(), true)
+  const { held, available } = inv.counts(NOW)
+  assert.equal(held + available, 3)
+  assert.ok(inv.hold(tid(2)) === null, 'the outer call changed nothing')
+})

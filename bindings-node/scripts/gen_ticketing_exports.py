@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+# Generates bindings-node/src/ticketing.rs (napi-rs) and bindings-wasm/src/ticketing.rs (wasm-bindgen)
+# from ONE table of functions, classes and methods (JS names, argument names, TS types, docs, the
+# festival-js-api call), so the two packages cannot drift apart. The outputs are committed; after
+# editing the table run:
+#   python3 bindings-node/scripts/gen_ticketing_exports.py
+#   rustfmt --edition 2021 bindings-node/src/ticketing.rs bindings-wasm/src/ticketing.rs
+import os
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+
+# (class, js_name, rust_name, kind, args[(rust, js, ts)], ret_ts, doc, call)
+# kind: ctor | factory | ref | mut
+# call: expression on `h` (the handle) using the converted args a0, a1...; or special.
+def A(rust, js, ts): return (rust, js, ts)
+
+TS_ID = 'string'
+TSI = 'TimestampInput'
+classes = []
+
+inv = ('Inventory', 'InventoryHandle', 'ticketing', 'The seats of one ticket type with caller-identified, time-limited holds (`sold + held ≤ capacity`).', [
+ ('new', 'new', 'ctor', [A('ticket_type_id','ticketTypeId','string'), A('capacity','capacity','number')], None, '`new Inventory(ticketTypeId, capacity)`.', 'InventoryHandle::new(&a0, &a1)'),
+ ('deserialize', 'deserialize', 'factory', [A('state','state','string')], None, 'Rebuilds an inventory from `serialize()` output (checked: `sold + held ≤ capacity`).', 'InventoryHandle::deserialize(&a0)'),
+ ('serialize', 'serialize', 'refs', [], 'string', "The inventory as JSON text (the core's format).", 'h.serialize()'),
+ ('ticketTypeId', 'ticket_type_id', 'refv', [], 'string', 'The ticket type these seats belong to.', 'h.ticket_type_id()'),
+ ('capacity', 'capacity', 'refv', [], 'number', 'Seats on sale in total.', 'h.capacity()'),
+ ('sold', 'sold', 'refv', [], 'number', 'Seats sold.', 'h.sold()'),
+ ('hold', 'hold', 'ref', [A('hold_id','holdId','string')], 'Hold | null', 'A hold by id, or null.', 'h.hold(&a0)'),
+ ('holds', 'holds', 'ref', [], 'Hold[]', 'Every hold (any state), by id.', 'h.holds()'),
+ ('available', 'available', 'ref', [A('now','now',TSI)], 'number', 'Seats neither sold nor in a live hold at `now`.', 'h.available(&a0)'),
+ ('counts', 'counts', 'ref', [A('now','now',TSI)], 'InventoryCounts', 'Capacity, sold, held and available at `now`.', 'h.counts(&a0)'),
+ ('reserve', 'reserve', 'mut', [A('hold_id','holdId','string'), A('quantity','quantity','number'), A('now','now',TSI), A('expires_at','expiresAt',TSI)], 'Hold', 'Holds seats until `expiresAt` (`INVENTORY_SOLD_OUT` with how many are left).', 'h.reserve(&a0, &a1, &a2, &a3)'),
+ ('confirm', 'confirm', 'mut', [A('hold_id','holdId','string'), A('now','now',TSI)], 'Hold', 'Sells the seats of a live hold.', 'h.confirm(&a0, &a1)'),
+ ('release', 'release', 'mut', [A('hold_id','holdId','string')], 'Hold', 'Puts the seats of a held hold back on sale.', 'h.release(&a0)'),
+ ('expire', 'expire', 'mut', [A('now','now',TSI)], 'Hold[]', 'Expires every hold due at `now` and returns them.', 'h.expire(&a0)'),
+ ('restock', 'restock', 'mut', [A('quantity','quantity','number')], 'number', 'Puts sold seats back on sale; returns the seats sold afterwards.', 'h.restock(&a0)'),
+ ('invariantHolds', 'invariant_holds', 'refv', [], 'boolean', '`sold + held ≤ capacity`.', 'h.invariant_holds()'),
+])
+
+book = ('TicketBook', 'TicketBookHandle', 'ticketing', 'The ticket registry: ticket types, tickets with unique ids and numbers, the ticket state machine.', [
+ ('new', 'new', 'ctor0', [], None, '`new TicketBook()` (empty).', 'TicketBookHandle::new()'),
+ ('deserialize', 'deserialize', 'factory', [A('state','state','string')], None, 'Rebuilds a book from `serialize()` output (indexes checked).', 'TicketBookHandle::deserialize(&a0)'),
+ ('serialize', 'serialize', 'refs', [], 'string', "The book as JSON text (the core's format).", 'h.serialize()'),
+ ('addType', 'add_type', 'mut', [A('ticket_type','ticketType','TicketTypeInput')], 'void', 'Adds a ticket type (validated; `TICKET_DUPLICATE_ID` if the id is taken).', 'h.add_type(&a0)'),
+ ('ticketType', 'ticket_type', 'ref', [A('id','id','string')], 'TicketType', 'A ticket type (`TICKET_UNKNOWN_TYPE`).', 'h.ticket_type(&a0)'),
+ ('ticket', 'ticket', 'ref', [A('id','id','string')], 'Ticket', 'A ticket (`TICKET_UNKNOWN`).', 'h.ticket(&a0)'),
+ ('byNumber', 'by_number', 'ref', [A('number','number','string')], 'Ticket | null', 'A ticket by its number, or null.', 'h.by_number(&a0)'),
+ ('tickets', 'tickets', 'ref', [], 'Ticket[]', 'Every ticket, by id.', 'h.tickets()'),
+ ('issue', 'issue', 'mut', [A('ticket_type_id','ticketTypeId','string'), A('ticket','ticket','NewTicket'), A('order_id','orderId','string | null'), A('at','at',TSI)], 'Ticket', 'Issues one valid ticket.', 'h.issue(&a0, &a1, &a2, &a3)'),
+ ('issueAll', 'issue_all', 'mut', [A('ticket_type_id','ticketTypeId','string'), A('tickets','tickets','NewTicket[]'), A('order_id','orderId','string | null'), A('at','at',TSI)], 'Ticket[]', 'Issues several tickets, all or none.', 'h.issue_all(&a0, &a1, &a2, &a3)'),
+ ('nextState', 'next_state', 'ref', [A('ticket_id','ticketId','string'), A('event','event','TicketEvent')], 'TicketState', 'The state an event would lead to, changing nothing.', 'h.next_state(&a0, &a1)'),
+ ('apply', 'apply', 'mut', [A('ticket_id','ticketId','string'), A('event','event','TicketEvent'), A('at','at',TSI)], 'Ticket', 'Applies a ticket event.', 'h.apply(&a0, &a1, &a2)'),
+ ('checkIn', 'check_in', 'mut', [A('ticket_id','ticketId','string'), A('at','at',TSI)], 'Ticket', 'Checks a ticket in (`apply(id, "check_in", at)`).', 'h.event(&a0, TicketEvent::CheckIn, &a1)'),
+ ('checkOut', 'check_out', 'mut', [A('ticket_id','ticketId','string'), A('at','at',TSI)], 'Ticket', 'Checks a ticket out.', 'h.event(&a0, TicketEvent::CheckOut, &a1)'),
+ ('cancel', 'cancel', 'mut', [A('ticket_id','ticketId','string'), A('at','at',TSI)], 'Ticket', 'Cancels an unused ticket.', 'h.event(&a0, TicketEvent::Cancel, &a1)'),
+ ('refund', 'refund', 'mut', [A('ticket_id','ticketId','string'), A('at','at',TSI)], 'Ticket', 'Refunds an unused ticket (`TICKET_ALREADY_USED` after a check-in).', 'h.event(&a0, TicketEvent::Refund, &a1)'),
+ ('revoke', 'revoke', 'mut', [A('ticket_id','ticketId','string'), A('at','at',TSI)], 'Ticket', 'Revokes a ticket that is not yet void.', 'h.event(&a0, TicketEvent::Revoke, &a1)'),
+ ('transfer', 'transfer', 'mut', [A('ticket_id','ticketId','string'), A('to','to','NewTicket'), A('at','at',TSI)], 'Ticket', 'Transfers an unused ticket to a new holder; returns the new ticket.', 'h.transfer(&a0, &a1, &a2)'),
+])
+
+order = ('Order', 'OrderHandle', 'ticketing', 'An order for tickets of one type: pending → paid → fulfilled, pending → expired / cancelled, paid → (partially) refunded.', [
+ ('place', 'place', 'place', [A('id','id','string'), A('ticket_type','ticketType','TicketTypeInput'), ('@inventory','inventory','Inventory'), A('quantity','quantity','number'), A('total','total','Money'), A('now','now',TSI), A('expires_at','expiresAt',TSI)], None, 'Places an order: checks the sale and holds the seats in `inventory` (hold id = order id).', None),
+ ('deserialize', 'deserialize', 'factory', [A('state','state','string')], None, 'Rebuilds an order from `serialize()` output.', 'OrderHandle::deserialize(&a0)'),
+ ('serialize', 'serialize', 'refs', [], 'string', "The order as JSON text (the core's format).", 'h.serialize()'),
+ ('id', 'id', 'refv', [], 'string', 'The order id.', 'h.id()'),
+ ('ticketTypeId', 'ticket_type_id', 'refv', [], 'string', 'The ticket type.', 'h.ticket_type_id()'),
+ ('quantity', 'quantity', 'refv', [], 'number', 'Tickets ordered.', 'h.quantity()'),
+ ('total', 'total', 'refv', [], 'Money', 'Amount due.', 'h.total()'),
+ ('state', 'state', 'refv', [], 'OrderState', 'Current state.', 'h.state()'),
+ ('createdAt', 'created_at', 'refv', [], 'string', 'When it was placed.', 'h.created_at()'),
+ ('updatedAt', 'updated_at', 'refv', [], 'string', 'When its state last changed.', 'h.updated_at()'),
+ ('expiresAt', 'expires_at', 'refv', [], 'string', 'When its hold expires.', 'h.expires_at()'),
+ ('paid', 'paid', 'refv', [], 'Money | null', 'Amount paid, once paid.', 'h.paid()'),
+ ('refunded', 'refunded', 'refv', [], 'Money', 'Cumulative refunds.', 'h.refunded()'),
+ ('refundable', 'refundable', 'ref', [], 'Money', 'What can still be refunded.', 'h.refundable()'),
+ ('ticketIds', 'ticket_ids', 'refv', [], 'string[]', 'Ids of the issued tickets.', 'h.ticket_ids()'),
+ ('apply', 'apply', 'mut2', [A('event','event','OrderEvent'), ('@inventory','inventory','Inventory'), ('@book','book','TicketBook')], 'OrderState', 'Applies any order event.', 'h.apply(&a0, inv, bk)'),
+ ('pay', 'pay', 'mut2', [('@inventory','inventory','Inventory'), A('amount','amount','Money'), A('at','at',TSI)], 'OrderState', 'Pays exactly the total (`ORDER_PAYMENT_MISMATCH`); confirms the hold.', 'h.pay(inv, &a1, &a2)'),
+ ('fulfill', 'fulfill', 'mut2', [('@book','book','TicketBook'), A('tickets','tickets','NewTicket[]'), A('at','at',TSI)], 'OrderState', 'Issues exactly `quantity` tickets in `book`.', 'h.fulfill(bk, &a1, &a2)'),
+ ('expire', 'expire', 'mut2', [('@inventory','inventory','Inventory'), A('at','at',TSI)], 'OrderState', 'Expires a pending order at or after its hold expiry.', 'h.expire(inv, &a1)'),
+ ('cancel', 'cancel', 'mut2', [('@inventory','inventory','Inventory'), A('at','at',TSI)], 'OrderState', 'Cancels a pending order (seats released).', 'h.cancel(inv, &a1)'),
+ ('refund', 'refund', 'mut', [A('amount','amount','Money'), A('at','at',TSI)], 'OrderState', 'Refunds (part of) the payment (`ORDER_REFUND_EXCEEDS_PAID`).', 'h.refund(&a0, &a1)'),
+])
+
+access = ('AccessControl', 'AccessControlHandle', 'access', 'Access zones: scans decide admit or deny with a reason; occupancy and capacity alerts.', [
+ ('new', 'new', 'ctor', [A('zones','zones','Zone[]')], None, '`new AccessControl(zones)`.', 'AccessControlHandle::new(&a0)'),
+ ('deserialize', 'deserialize', 'factory', [A('state','state','string')], None, 'Rebuilds zones and presence from `serialize()` output (zones checked again).', 'AccessControlHandle::deserialize(&a0)'),
+ ('serialize', 'serialize', 'refs', [], 'string', "The zones, occupancy and presence as JSON text (the core's format).", 'h.serialize()'),
+ ('zone', 'zone', 'ref', [A('zone_id','zoneId','string')], 'Zone', 'A zone definition (`ACCESS_UNKNOWN_ZONE`).', 'h.zone(&a0)'),
+ ('occupancy', 'occupancy', 'ref', [A('zone_id','zoneId','string')], 'ZoneOccupancy', "A zone's occupancy.", 'h.occupancy(&a0)'),
+ ('occupancies', 'occupancies', 'ref', [], 'ZoneOccupancy[]', 'Occupancy of every zone, by id.', 'h.occupancies()'),
+ ('isInside', 'is_inside', 'ref', [A('zone_id','zoneId','string'), A('ticket_id','ticketId','string')], 'boolean', 'Whether a ticket is inside a zone.', 'h.is_inside(&a0, &a1)'),
+ ('decide', 'decide', 'ref2', [('@book','book','TicketBook'), A('scan','scan','Scan')], 'Decision', 'The decision for a scan, changing nothing.', 'h.decide(bk, &a1)'),
+ ('scan', 'scan', 'mut2', [('@book','book','TicketBook'), A('scan','scan','Scan')], 'ScanOutcome', 'Decides a scan and records it when admitted (check-in / check-out at perimeter zones).', 'h.scan(bk, &a1)'),
+])
+classes = [inv, book, order, access]
+
+functions = [
+ ('priceOrder', 'price_order', [A('request','request','PriceRequest'), A('config','config','PricingConfig'), A('promos','promos','PromoCode[] | null')], 'PriceBreakdown', 'Prices an order: quantity × unit price, promo code, service fees and VAT, exactly.', 'api::ticketing::price_order(&a0, &a1, &a2)', 2),
+ ('pricingConfig', 'pricing_config', [A('currency','currency','string'), A('vat_rate','vatRate','string'), A('basis','basis','PriceBasis'), A('rounding','rounding','TaxRounding')], 'PricingConfig', "The core's default pricing configuration (no fees, half-even rounding) for a currency and VAT rate.", 'api::ticketing::pricing_config(&a0, &a1, &a2, &a3)', 4),
+ ('checkPromo', 'check_promo', [A('promo','promo','PromoCode'), A('lines','lines','PriceLine[]'), A('at','at',TSI)], 'void', 'Checks that a promo code can be used for these lines at `at` (throws `PROMO_*`).', 'api::ticketing::check_promo(&a0, &a1, &a2)', 3),
+ ('recordPromoUse', 'record_promo_use', [A('promo','promo','PromoCode')], 'PromoCode', 'The promo code with one more use (`PROMO_EXHAUSTED` when none is left).', 'api::ticketing::record_promo_use(&a0)', 1),
+ ('checkTicketSale', 'check_ticket_sale', [A('ticket_type','ticketType','TicketTypeInput'), A('at','at',TSI), A('quantity','quantity','number')], 'void', 'Validates a ticket type and checks that `quantity` may be sold at `at`.', 'api::ticketing::check_ticket_sale(&a0, &a1, &a2)', 3),
+]
+
+def optional_ts(args, nreq):
+    out = []
+    for i, a in enumerate(args):
+        opt = i >= nreq
+        out.append(f"{a[1]}{'?' if opt else ''}: {a[2]}")
+    return ', '.join(out)
+
+# ---------------------------------------------------------------- node
+N = []
+N.append('''//! Ticketing and access exports of the Node package: `priceOrder` and friends, classes
+//! `Inventory`, `Order`, `TicketBook`, `AccessControl`. Declarations only: every method converts
+//! its arguments with [`js`](super::js) and calls `festival_js_api::{ticketing, access}`; errors
+//! go through [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
+//! table (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
+//!
+//! Handles live in a `RefCell` (like `Wallet`): JS arguments are converted BEFORE a cell is
+//! borrowed (so a getter in an argument cannot re-enter a borrowed object), and a cell that is
+//! already borrowed is a clean `INPUT_INVALID` error, never a panic.
+
+use super::{js, run, CoreResult};
+use festival_core::ticketing::TicketEvent;
+use festival_core::InputError;
+use festival_js_api::access::AccessControlHandle;
+use festival_js_api::ticketing::{InventoryHandle, OrderHandle, TicketBookHandle};
+use festival_js_api::{self as api};
+use napi::{Env, Unknown};
+use napi_derive::napi;
+use serde_json::Value;
+use std::cell::{Ref, RefCell, RefMut};
+
+fn busy(field: &str) -> festival_core::Error {
+    InputError::invalid(field, "this object is already in use by the call in progress").into()
+}
+
+fn get<'a, T>(field: &str, c: &'a RefCell<T>) -> CoreResult<Ref<'a, T>> {
+    c.try_borrow().map_err(|_| busy(field))
+}
+
+fn get_mut<'a, T>(field: &str, c: &'a RefCell<T>) -> CoreResult<RefMut<'a, T>> {
+    c.try_borrow_mut().map_err(|_| busy(field))
+}
+''')
+
+def node_fn(js_name, rust, args, ret, doc, call, nreq):
+    params = ''.join(f", {a[0]}: Unknown<'_>" for a in args)
+    conv = '; '.join(f'let a{i} = js("{a[1]}", {a[0]})?' for i, a in enumerate(args))
+    if ret == 'void':
+        return f'''
+/// {doc}
+#[napi(ts_args_type = "{optional_ts(args, nreq)}")]
+pub fn {rust}(env: Env{params}) -> napi::Result<()> {{
+    run(&env, || {{
+        {conv};
+        {call}.map(|_| ())
+    }})
+}}
+'''
+    return f'''
+/// {doc}
+#[napi(ts_args_type = "{optional_ts(args, nreq)}", ts_return_type = "{ret}")]
+pub fn {rust}(env: Env{params}) -> napi::Result<Value> {{
+    run(&env, || {{
+        {conv};
+        {call}
+    }})
+}}
+'''
+
+N.append('\n// ------------------------------------------------------------------ functions\n')
+for f in functions:
+    N.append(node_fn(*f))
+
+def is_handle(a): return a[0].startswith('@')
+
+for (cls, handle, mod, cdoc, methods) in classes:
+    N.append(f'\n// ------------------------------------------------------------------ {cls}\n')
+    N.append(f'''
+/// {cdoc}
+#[napi]
+pub struct {cls} {{
+    inner: RefCell<{handle}>,
+}}
+
+#[napi]
+impl {cls} {{''')
+    for (js_name, rust, kind, args, ret, doc, call) in methods:
+        plain = [(i, a) for i, a in enumerate(args) if not is_handle(a)]
+        params = ''
+        for a in args:
+            if is_handle(a):
+                params += f", {a[1]}: &{a[2]}"
+            else:
+                params += f", {a[0]}: Unknown<'_>"
+        conv = ''.join(f'\n            let a{i} = js("{a[1]}", {a[0]})?;' for i, a in plain)
+        ts = ', '.join(f"{a[1]}: {a[2]}" for a in args)
+        borrows = ''
+        for a in args:
+            if a[1] == 'inventory':
+                borrows += '\n            let mut inv_guard = get_mut("inventory", &inventory.inner)?;\n            let inv = &mut *inv_guard;'
+            if a[1] == 'book':
+                if kind == 'ref2':
+                    borrows += '\n            let bk_guard = get("book", &book.inner)?;\n            let bk = &*bk_guard;'
+                else:
+                    borrows += '\n            let mut bk_guard = get_mut("book", &book.inner)?;\n            let bk = &mut *bk_guard;'
+        rts = f', ts_return_type = "{ret}"' if ret else ''
+        if kind in ('ctor', 'ctor0'):
+            if kind == 'ctor0':
+                N.append(f'''
+    /// {doc}
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {{
+        {cls} {{ inner: RefCell::new({call}) }}
+    }}
+''')
+            else:
+                N.append(f'''
+    /// {doc}
+    #[napi(constructor, ts_args_type = "{ts}")]
+    pub fn new(env: Env{params}) -> napi::Result<Self> {{
+        run(&env, || {{{conv}
+            {call}
+        }})
+        .map(|h| {cls} {{ inner: RefCell::new(h) }})
+    }}
+''')
+        elif kind == 'factory':
+            N.append(f'''
+    /// {doc}
+    #[napi(factory, ts_args_type = "{ts}")]
+    pub fn {rust}(env: Env{params}) -> napi::Result<Self> {{
+        run(&env, || {{{conv}
+            {call}
+        }})
+        .map(|h| {cls} {{ inner: RefCell::new(h) }})
+    }}
+''')
+        elif kind == 'place':
+            N.append(f'''
+    /// {doc}
+    #[napi(factory, ts_args_type = "{ts}")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn place(env: Env{params}) -> napi::Result<Self> {{
+        run(&env, || {{{conv}
+            let mut inv = get_mut("inventory", &inventory.inner)?;
+            OrderHandle::place(&a0, &a1, &mut inv, &a3, &a4, &a5, &a6)
+        }})
+        .map(|h| {cls} {{ inner: RefCell::new(h) }})
+    }}
+''')
+        elif kind == 'refs':
+            N.append(f'''
+    /// {doc}
+    #[napi]
+    pub fn {rust}(&self, env: Env) -> napi::Result<String> {{
+        run(&env, || {{
+            let h = get("this", &self.inner)?;
+            {call}
+        }})
+    }}
+''')
+        elif kind == 'refv':
+            N.append(f'''
+    /// {doc}
+    #[napi(ts_return_type = "{ret}")]
+    pub fn {rust}(&self, env: Env) -> napi::Result<Value> {{
+        run(&env, || {{
+            let h = get("this", &self.inner)?;
+            Ok({call})
+        }})
+    }}
+''')
+        else:
+            mut = kind in ('mut', 'mut2')
+            void = ret == 'void'
+            tsargs = f'ts_args_type = "{ts}"' if args else ''
+            tsret = '' if void else f'ts_return_type = "{ret}"'
+            attr = ', '.join(x for x in (tsargs, tsret) if x)
+            N.append(f'''
+    /// {doc}
+    #[napi({attr})]
+    pub fn {rust}(&self, env: Env{params}) -> napi::Result<{'()' if void else 'Value'}> {{
+        run(&env, || {{{conv}{borrows}
+            let {'mut ' if mut else ''}h = {'get_mut' if mut else 'get'}("this", &self.inner)?;
+            {call}{'.map(|_| ())' if void else ''}
+        }})
+    }}
+''')
+    N.append('}\n')
+
+open(os.path.join(ROOT, 'bindings-node', 'src', 'ticketing.rs'), 'w').write(''.join(N))
+
+# ---------------------------------------------------------------- wasm
+W = []
+W.append('''//! Ticketing and access exports of the wasm package: the same names, shapes and TS types as
+//! `bindings-node/src/ticketing.rs` (both generated by `bindings-node/scripts/gen_ticketing_exports.py`).
+//! Declarations only: arguments are converted with [`js`](super::js) and handed to
+//! `festival_js_api::{ticketing, access}`; errors are thrown as `FestivalError`s by `run`.
+
+use super::{js, run};
+use festival_core::ticketing::TicketEvent;
+use festival_js_api::access::AccessControlHandle;
+use festival_js_api::ticketing::{InventoryHandle, OrderHandle, TicketBookHandle};
+use festival_js_api::{self as api};
+use wasm_bindgen::prelude::*;
+
+fn build<T>(f: impl FnOnce() -> Result<T, festival_core::Error>) -> Result<T, JsValue> {
+    f().map_err(|e| super::js_error(&e, true))
+}
+''')
+
+def wparam(a, nreq_opt=False):
+    jsn = f', js_name = {a[1]}' if a[1] != a[0] else ''
+    return f'\n    #[wasm_bindgen(unchecked_param_type = "{a[2]}"{jsn})] {a[0]}: JsValue,'
+
+W.append('\n// ------------------------------------------------------------------ functions\n')
+for (js_name, rust, args, ret, doc, call, nreq) in functions:
+    params = ''.join(wparam(a) for a in args)
+    conv = '; '.join(f'let a{i} = js("{a[1]}", &{a[0]})?' for i, a in enumerate(args))
+    void = ret == 'void'
+    rt = '' if void else f', unchecked_return_type = "{ret}"'
+    W.append(f'''
+/// {doc}
+#[wasm_bindgen(js_name = {js_name}{rt})]
+pub fn {rust}({params}
+) -> Result<{'()' if void else 'JsValue'}, JsValue> {{
+    {'build' if void else 'run'}(|| {{
+        {conv};
+        {call}{'.map(|_| ())' if void else ''}
+    }})
+}}
+''')
+
+for (cls, handle, mod, cdoc, methods) in classes:
+    W.append(f'\n// ------------------------------------------------------------------ {cls}\n')
+    W.append(f'''
+/// {cdoc}
+#[wasm_bindgen]
+pub struct {cls} {{
+    inner: {handle},
+}}
+
+#[wasm_bindgen]
+impl {cls} {{''')
+    for (js_name, rust, kind, args, ret, doc, call) in methods:
+        plain = [(i, a) for i, a in enumerate(args) if not is_handle(a)]
+        params = ''
+        for a in args:
+            if is_handle(a):
+                m = '' if kind == 'ref2' else 'mut '
+                params += f"\n        {a[1]}: &{m}{a[2]},"
+            else:
+                params += '\n    ' + wparam(a).strip('\n').replace('\n', '\n    ')
+        conv = ''.join(f'\n            let a{i} = js("{a[1]}", &{a[0]})?;' for i, a in plain)
+        jsn = f'js_name = {js_name}, ' if js_name != rust else ''
+        borrows = ''
+        for a in args:
+            if a[1] == 'inventory':
+                borrows += '\n            let inv = &mut inventory.inner;'
+            if a[1] == 'book':
+                borrows += '\n            let bk = &book.inner;' if kind == 'ref2' else '\n            let bk = &mut book.inner;'
+        if kind in ('ctor', 'ctor0'):
+            if kind == 'ctor0':
+                W.append(f'''
+    /// {doc}
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> {cls} {{
+        {cls} {{ inner: {call} }}
+    }}
+''')
+            else:
+                W.append(f'''
+    /// {doc}
+    #[wasm_bindgen(constructor)]
+    pub fn new({params}
+    ) -> Result<{cls}, JsValue> {{
+        build(|| {{{conv}
+            {call}
+        }})
+        .map(|inner| {cls} {{ inner }})
+    }}
+''')
+        elif kind == 'factory':
+            W.append(f'''
+    /// {doc}
+    pub fn {rust}({params}
+    ) -> Result<{cls}, JsValue> {{
+        build(|| {{{conv}
+            {call}
+        }})
+        .map(|inner| {cls} {{ inner }})
+    }}
+''')
+        elif kind == 'place':
+            W.append(f'''
+    /// {doc}
+    #[allow(clippy::too_many_arguments)]
+    pub fn place({params}
+    ) -> Result<{cls}, JsValue> {{
+        build(|| {{{conv}
+            OrderHandle::place(&a0, &a1, &mut inventory.inner, &a3, &a4, &a5, &a6)
+        }})
+        .map(|inner| {cls} {{ inner }})
+    }}
+''')
+        elif kind == 'refs':
+            W.append(f'''
+    /// {doc}
+    pub fn {rust}(&self) -> Result<String, JsValue> {{
+        let h = &self.inner;
+        build(|| {call})
+    }}
+''')
+        elif kind == 'refv':
+            W.append(f'''
+    /// {doc}
+    #[wasm_bindgen({jsn}unchecked_return_type = "{ret}")]
+    pub fn {rust}(&self) -> JsValue {{
+        let h = &self.inner;
+        super::to_js(&{call})
+    }}
+''')
+        else:
+            mut = kind in ('mut', 'mut2')
+            void = ret == 'void'
+            attr = f'#[wasm_bindgen(js_name = {js_name})]' if void and jsn else ('' if void else f'#[wasm_bindgen({jsn}unchecked_return_type = "{ret}")]')
+            W.append(f'''
+    /// {doc}
+    {attr}
+    pub fn {rust}(&{'mut ' if mut else ''}self,{params}
+    ) -> Result<{'()' if void else 'JsValue'}, JsValue> {{
+        let h = &{'mut ' if mut else ''}self.inner;
+        {'build' if void else 'run'}(|| {{{conv}{borrows}
+            {call}{'.map(|_| ())' if void else ''}
+        }})
+    }}
+''')
+    W.append('}\n')
+
+open(os.path.join(ROOT, 'bindings-wasm', 'src', 'ticketing.rs'), 'w').write(''.join(W))
