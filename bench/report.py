@@ -50,7 +50,8 @@ def ratio(a, b):
 
 machine = kv(os.path.join(OUT, "machine.txt"))
 print("### Machine and run\n")
-for k in ("date_utc", "nproc", "cpu", "mem", "rustc", "node", "python", "load_at_start", "load_at_end"):
+for k in ("date_utc", "nproc", "cpu", "mem", "kernel", "rustc", "node", "python", "git", "load_at_start", "load_at_end",
+          "elapsed_s"):
     print(f"- {k}: {machine.get(k, 'n/a')}")
 
 # 1. The limit.
@@ -113,57 +114,86 @@ for name in ("money_add", "wallet_apply_payment", "wallet_apply_top_up", "wallet
     print(f"| {name} | {fmt(ns)} |")
 
 # 5. Peers.
-print("\n### Peers (same bytes, same outcome required)\n")
-node100 = load("node-100k.json")
-if node100:
-    print(f"Node at {node100['records']} records (median of repeats), vs the Rust core's reconcile on the same file "
-          f"({fmt(rust_100k)} rec/s, `bench_reconcile all 1`):\n")
-    print("| pipeline | records/s | festival-core core / this | outcome |")
-    print("| --- | ---: | ---: | --- |")
-    for p in node100["pipelines"]:
-        print(f"| {p['name']} | {fmt(p['records_per_s'])} | {ratio(rust_100k, p['records_per_s'])} | `{json.dumps(p['outcome'], separators=(',', ':'))}` |")
-node1 = load("node-1k.json")
-if node1:
-    print(f"\nEvery JS pipeline at {node1['records']} records per call (the JS bindings accept at most 1 MiB of "
-          f"JSON per `conformanceExecute` call), median of the repeats; outcomes identical: {node1['identical']}\n")
-    by = {p["name"]: p["records_per_s"] for p in node1["pipelines"]}
-    print("| pipeline | records/s |")
-    print("| --- | ---: |")
-    for k, v in by.items():
-        print(f"| {k} | {fmt(v)} |")
-    bn = next((v for k, v in by.items() if "bindings-node" in k), None)
-    bw = next((v for k, v in by.items() if "bindings-wasm" in k), None)
-    so = next((v for k, v in by.items() if k.startswith("sodium")), None)
-    nc = next((v for k, v in by.items() if k.startswith("node:crypto")), None)
-    pj = next((v for k, v in by.items() if k.startswith("pure JS")), None)
-    print(f"\n- bindings-node / sodium-native: {ratio(bn, so)} (target >= 3.5x)")
-    print(f"- bindings-node / node:crypto: {ratio(bn, nc)} (target >= 7x)")
-    print(f"- bindings-wasm / pure JS: {ratio(bw, pj)}")
-    print("\nTiny call (money add), Node:\n")
-    for t in node1["tiny"]:
-        print(f"- {t['name']}: {t['ns_per_call']} ns/call")
-py = load("python-100k.json")
-if py:
-    print(f"\nPython at {py['records']} records, median of repeats; outcomes identical: {py['identical']}\n")
+def by_name(doc):
+    return {p["name"]: p["records_per_s"] for p in doc["pipelines"]} if doc else {}
+
+
+def find(by, needle):
+    return next((v for k, v in by.items() if needle in k), None)
+
+
+def find_name(by, needle):
+    return next((k for k in by if needle in k), needle)
+
+
+def peer_table(doc, with_core):
     print("| pipeline | records/s | outcome |")
     print("| --- | ---: | --- |")
-    by = {}
-    for p in py["pipelines"]:
-        by[p["name"]] = p["records_per_s"]
+    for p in doc["pipelines"]:
         print(f"| {p['name']} | {fmt(p['records_per_s'])} | `{json.dumps(p['outcome'], separators=(',', ':'))}` |")
-    nat = next((v for k, v in by.items() if "bindings-python" in k), None)
-    nacl = next((v for k, v in by.items() if k.startswith("PyNaCl")), None)
-    print(f"\n- bindings-python / PyNaCl + decimal: {ratio(nat, nacl)} (target >= 3.5x)")
-    print(f"- festival-core core (Rust, `bench_reconcile`) / PyNaCl + decimal: {ratio(rust_100k, nacl)}")
-    print("\nTiny call (money add), Python:\n")
-    for t in py["tiny"]:
-        print(f"- {t['name']}: {t['ns_per_call']} ns/call")
+    for p in doc.get("skipped", []):
+        print(f"| {p['name']} | n/a | not measured: {p['reason']} |")
+    if with_core and rust_100k:
+        print(f"| festival-core core (Rust `bench_reconcile` all 1, no binding) | {fmt(rust_100k)} | see the table above |")
 
-# 6. wasm size.
+
+print("\n### Peers (same bytes, same outcome required; median of the repeats, interleaved)\n")
+node100 = load("node-100k.json")
+if node100:
+    print(f"Node, {node100['records']:,} records; outcomes identical: {node100['identical']}\n")
+    peer_table(node100, True)
+    by = by_name(node100)
+    bn, bw = find(by, "bindings-node"), find(by, "bindings-wasm")
+    so, nc = find(by, "sodium"), find(by, "node:crypto")
+    print(f"\n- {find_name(by, 'bindings-node')} / sodium-native + decimal.js: **{ratio(bn, so)}** (target >= 3.5x: "
+          f"{'met' if bn and so and bn / so >= 3.5 else 'MISSED'})")
+    print(f"- {find_name(by, 'bindings-node')} / node:crypto + decimal.js: **{ratio(bn, nc)}** (target >= 7x: "
+          f"{'met' if bn and nc and bn / nc >= 7 else 'MISSED'})")
+    print(f"- {find_name(by, 'bindings-wasm')} / sodium-native + decimal.js: {ratio(bw, so)}")
+    print(f"- Rust core without a binding / sodium-native + decimal.js: {ratio(rust_100k, so)}; "
+          f"bindings-node / Rust core: {pct(bn, rust_100k)}")
+node10 = load("node-10k.json")
+if node10:
+    print(f"\nEvery JS pipeline, {node10['records']:,} records (pure JS is too slow for 100k); outcomes identical: "
+          f"{node10['identical']}\n")
+    peer_table(node10, False)
+    by = by_name(node10)
+    bw, pj = find(by, "bindings-wasm"), find(by, "pure JS")
+    print(f"\n- {find_name(by, 'bindings-wasm')} / pure JS (@noble/ed25519 + @noble/hashes + decimal.js): **{ratio(bw, pj)}**")
+    print(f"- {find_name(by, 'bindings-wasm')} / sodium-native + decimal.js: {ratio(bw, find(by, 'sodium'))}")
+py = load("python-100k.json")
+if py:
+    print(f"\nPython, {py['records']:,} records; outcomes identical: {py['identical']}\n")
+    peer_table(py, True)
+    by = by_name(py)
+    nat, nacl = find(by, "bindings-python"), find(by, "PyNaCl")
+    print(f"\n- {find_name(by, 'bindings-python')} / PyNaCl + decimal: **{ratio(nat, nacl)}** (target >= 3.5x: "
+          f"{'met' if nat and nacl and nat / nacl >= 3.5 else 'MISSED'})")
+    print(f"- Rust core without a binding / PyNaCl + decimal: {ratio(rust_100k, nacl)}; "
+          f"bindings-python / Rust core: {pct(nat, rust_100k)}")
+
+# 6. Tiny calls.
+print("\n### Per-call overhead of a tiny call (mean over 200,000 calls after 10,000 warm-up calls)\n")
+print("| runtime | call | ns/call |")
+print("| --- | --- | ---: |")
+for label, doc in (("Node", node10 or node100), ("Python", py)):
+    for t in (doc or {}).get("tiny", []):
+        print(f"| {label} | {t['name']} | {t['ns_per_call']:,} |")
+
+# 7. wasm size.
 w = kv(os.path.join(OUT, "wasm-size.txt"))
-if w:
-    gz = int(w["wasm_opt_gzip9_bytes"])
-    print("\n### wasm size (release, wasm-bindgen, wasm-opt -Oz from npm binaryen)\n")
-    print(f"- cargo release .wasm: {int(w['wasm_cargo_release_bytes']):,} bytes")
-    print(f"- after wasm-bindgen + wasm-opt: {int(w['wasm_opt_bytes']):,} bytes raw, {gz:,} bytes gzip -9 "
-          f"({gz / 1024:.0f} KiB; target <= 250 KB: {'met' if gz <= 250_000 else 'MISSED'}) ({w.get('wasm_opt_version', '')})")
+if w.get("wasm_pkg_gzip9_bytes"):
+    gz = int(w["wasm_pkg_gzip9_bytes"])
+    cgz = int(w["wasm_conformance_gzip9_bytes"])
+    print("\n### wasm size (cargo profile `wasm-release`, wasm-bindgen, wasm-opt -Oz from npm binaryen)\n")
+    print("| .wasm | raw bytes | gzip -9 bytes |")
+    print("| --- | ---: | ---: |")
+    if w.get("wasm_cargo_bytes"):
+        print(f"| npm package, cargo output before wasm-bindgen (names section kept) | {int(w['wasm_cargo_bytes']):,} | |")
+    print(f"| **npm package** `bindings-wasm/pkg/web/festival_core_bg.wasm` (no `conformanceExecute`) "
+          f"| {int(w['wasm_pkg_bytes']):,} | **{gz:,}** |")
+    print(f"| test package `bindings-wasm/pkg-conformance/node/festival_core_bg.wasm` (with `conformanceExecute`) "
+          f"| {int(w['wasm_conformance_bytes']):,} | {cgz:,} |")
+    print(f"\nnpm package: {gz / 1000:.1f} KB gzipped = {100 * gz / 250_000:.0f} % of the 250 KB limit "
+          f"(target <= 250 KB: {'met' if gz <= 250_000 else 'MISSED'}); {w.get('wasm_opt_version', '')}, "
+          f"{w.get('wasm_bindgen_version', '')}")

@@ -6,9 +6,11 @@ festival-core's bindings-python on the same FCBENCH1 file.
 - "PyNaCl + decimal": what a Python team would write: decode our binary batches, verify Ed25519
   with PyNaCl (libsodium), SHA-256 hash chain with hashlib, registry/policy checks, order by
   (HLC, device, seq), apply money with `decimal.Decimal` (first wins).
-- "festival-core bindings-python": the core's reconcile through `conformance_execute(
-  'offline.reconcile', json)` (JSON in/out with hex batches, included in the time), loaded from
-  `--native DIR` (a directory holding the release `_native.abi3.so`).
+- "festival-core bindings-python (typed reconcile)": `reconcile(state, registry, batches: list[bytes],
+  now, config)` with `DeviceRegistry` / `ReconcileState` / `Wallet` set up inside the timing (like the
+  peer's keys and balances); bytes in, a `ReconcileReport` out. Falls back to `conformance_execute(
+  'offline.reconcile', json)` (JSON in/out with hex batches, included in the time) if the module has
+  no typed `reconcile`. Loaded from `--native DIR` (a directory holding the release `_native.abi3.so`).
 Also the per-call cost of a tiny call (money add) in the binding vs `decimal`.
 """
 
@@ -232,6 +234,36 @@ def run_native(native, data):
     return {"counts": {k: c[k] for k in ("accepted", "conflict", "rejected", "duplicate")}, "total": f"{total:.2f}"}
 
 
+def typed_pipeline(native, data):
+    """festival-core through bindings-python's typed API (one `reconcile` call per round)."""
+    fid, cur = uuid(data["festival"]), data["currency"]
+
+    def dt(ms):
+        return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+
+    vf, vu, now, epoch = dt(data["valid_from_ms"]), dt(data["valid_until_ms"]), dt(data["now_ms"]), dt(0)
+    wallets = [(uuid(w), f"{Decimal(c) / HUNDRED:.2f}") for w, c in data["wallets"]]
+
+    def run():
+        entries = [native.DeviceEntry(uuid(d), pk, fid, "top_up" if desk else "pos", vf, vu, [] if desk else [uuid(stand)])
+                   for d, (pk, desk, stand) in data["devices"].items()]
+        registry = native.DeviceRegistry(entries)
+        state = native.ReconcileState(fid, cur)
+        for wid, amount in wallets:
+            w = native.Wallet(wid, fid, cur)
+            w.top_up(wid, epoch, native.Money(amount, cur))
+            state.add_wallet(w)
+        config = native.ReconcileConfig("first_wins")
+        counts = {"accepted": 0, "conflict": 0, "rejected": 0, "duplicate": 0}
+        for rnd in data["rounds"]:
+            c = native.reconcile(state, registry, rnd, now, config).counts
+            for k in counts:
+                counts[k] += c[k]
+        return {"counts": counts, "total": f"{state.total_balance().amount:.2f}"}
+
+    return run
+
+
 def per_call(name, fn, n=200_000):
     for _ in range(10_000):
         fn()
@@ -257,7 +289,9 @@ def main():
         sys.path.insert(0, opt("--native"))
         import _native as native  # noqa: PLC0415 (the release build of bindings-python's native module)
     pipelines = [("PyNaCl + decimal", lambda: run_peer(data))]
-    if native is not None:
+    if native is not None and hasattr(native, "reconcile") and hasattr(native, "ReconcileState"):
+        pipelines.append(("festival-core bindings-python (typed reconcile)", typed_pipeline(native, data)))
+    elif native is not None:
         pipelines.append(("festival-core bindings-python (conformance_execute)", lambda: run_native(native, data)))
     times = {n: [] for n, _ in pipelines}
     outcomes = {}
@@ -276,10 +310,11 @@ def main():
     identical = len({json.dumps(o, sort_keys=True) for o in outcomes.values()}) == 1
     print("outcomes: identical" if identical else "outcomes: DIFFER")
     a, b = Decimal("12.34"), Decimal("0.66")
-    tiny = [per_call("decimal.Decimal +", lambda: a + b)]
+    tiny = [per_call("decimal.Decimal +", lambda: a + b), per_call("str(decimal.Decimal)", lambda: str(a))]
     if native is not None:
         ma, mb = native.Money("12.34", "EUR"), native.Money("0.66", "EUR")
         tiny.append(per_call("bindings-python Money +", lambda: ma + mb))
+        tiny.append(per_call("bindings-python str(Money)", lambda: str(ma)))
     if opt("--json"):
         with open(opt("--json"), "w") as f:
             json.dump({"records": n_records, "pipelines": results, "tiny": tiny, "identical": identical}, f, indent=1)
