@@ -1,15 +1,41 @@
 //! Runs all Wycheproof Ed25519 vectors (`tests/wycheproof/ed25519_test.json`, 151 cases) through
-//! the public strict verification function and the `offline.verify_signature` conformance op.
+//! the public verification function, the `offline.verify_signature` conformance op, and the batch
+//! path (each vector hidden among valid signatures, in batches of several sizes) — the cofactored
+//! rule with strict encoding checks (see `offline::crypto`) accepts exactly the `valid` ones.
 //!
 //! Policy for Wycheproof's `acceptable` result: reject (strict verification never accepts a
 //! signature that some conforming verifier would reject). The current file has no such case.
 
 use festival_core::conformance::execute;
-use festival_core::offline::crypto;
+use festival_core::offline::crypto::{self, StrictPublicKey};
 use serde_json::{json, Value};
 
 fn hex(s: &str) -> Vec<u8> {
     festival_core::interop::hex_decode("hex", s).expect("vector hex")
+}
+
+/// The vector's verdict from the batch path, hidden at several positions among 99 valid signatures
+/// and with several chunk sizes; also checks that the valid neighbours stay valid. A key or
+/// signature that cannot even be parsed is invalid without reaching the batch.
+fn batched_verdicts(pk: &[u8], msg: &[u8], sig: &[u8]) -> Vec<bool> {
+    let (Some(key), Ok(sig)) =
+        (<[u8; 32]>::try_from(pk).ok().and_then(|k| StrictPublicKey::from_bytes(&k).ok()), <[u8; 64]>::try_from(sig))
+    else {
+        return vec![false];
+    };
+    let filler_seed = [9u8; 32];
+    let filler_key = StrictPublicKey::from_bytes(&crypto::public_key_from_seed(&filler_seed)).expect("key");
+    let filler_sig = crypto::sign(&filler_seed, b"filler");
+    let mut out = Vec::new();
+    for (at, chunk) in [(0usize, 100usize), (50, 16), (99, 512)] {
+        let mut items = vec![(filler_key, b"filler".as_slice(), filler_sig); 100];
+        items[at] = (key, msg, sig);
+        let v = crypto::verify_many_batched_chunked(&items, chunk);
+        assert!(v.iter().enumerate().all(|(i, ok)| i == at || *ok), "a valid neighbour was rejected");
+        out.push(v[at]);
+    }
+    out.push(crypto::verify_many(&[(key, msg, sig)])[0]);
+    out
 }
 
 #[test]
@@ -39,9 +65,10 @@ fn wycheproof_ed25519_all_cases() {
                     .expect("op runs")["valid"]
                     .as_bool()
                     .expect("bool");
-            if got != expect_valid || via_op != expect_valid {
+            let batched = batched_verdicts(&hex(pk_hex), &hex(msg), &hex(sig));
+            if got != expect_valid || via_op != expect_valid || batched.iter().any(|b| *b != expect_valid) {
                 failures.push(format!(
-                    "tcId {} ({}): expected {expect_valid}, got {got}/{via_op}",
+                    "tcId {} ({}): expected {expect_valid}, got {got}/{via_op}/{batched:?}",
                     t["tcId"], t["comment"]
                 ));
             }

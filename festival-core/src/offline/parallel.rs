@@ -137,7 +137,7 @@ mod tests {
     }
 
     /// Every Wycheproof Ed25519 vector through `verify_many` on 1 and 2 threads and through the
-    /// batch path `verify_many_batched` (strict pre-checks in front of `verify_batch`), each vector
+    /// batch path `verify_many_batched` (strict pre-checks, cofactored batch equation), each vector
     /// hidden among valid records so that it shares a batch with them: exactly the `valid` ones
     /// are accepted, and the valid neighbours stay accepted.
     #[test]
