@@ -47,6 +47,7 @@ T0=$(date +%s)
 step "1. machine"
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "start_epoch=$T0"
   echo "nproc=$(nproc)"
   echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
   echo "mem=$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
