@@ -212,6 +212,12 @@ test('Order: place, pay, fulfill, refund, accessors, serialize', () => {
   assert.deepEqual(back.refundable(), eur('100.00'))
   assert.equal(back.refund(eur('100.00'), NOW), 'refunded')
   throwsCode(assert, () => fc.Order.deserialize('[]'), 'INPUT_INVALID')
+  const forged = JSON.parse(order.serialize())
+  forged.refunded = eur('118.01')
+  throwsCode(assert, () => fc.Order.deserialize(JSON.stringify(forged)), 'INPUT_INVALID')
+  forged.refunded = eur('18.00')
+  forged.paid = null
+  throwsCode(assert, () => fc.Order.deserialize(JSON.stringify(forged)), 'INPUT_INVALID')
 })
 
 test('Order: expire, cancel, apply(event), placement errors', () => {

@@ -262,9 +262,28 @@ impl OrderHandle {
         Ok(OrderHandle(Order::place(id, &ty, &mut inventory.0, quantity, total, now, expires_at)?))
     }
 
-    /// `Order.deserialize(state)` (the JSON of `serialize()`).
+    /// `Order.deserialize(state)`: the JSON of `serialize()`; rejected (`INPUT_INVALID`) when the
+    /// amounts disagree with the state (paid exactly in the states after payment, refunds in the
+    /// order's currency and at most the payment, one ticket id per ticket once fulfilled).
     pub fn deserialize(state: &Value) -> Result<Self> {
-        Ok(OrderHandle(state_arg(state)?))
+        use festival_core::ticketing::OrderState as S;
+        let order: Order = state_arg(state)?;
+        let bad = |why: &str| invalid("state", why.to_string());
+        let after_payment = matches!(order.state(), S::Paid | S::Fulfilled | S::PartiallyRefunded | S::Refunded);
+        if after_payment != order.paid().is_some() {
+            return Err(bad("the payment does not match the order state"));
+        }
+        if order.refunded().currency() != order.total().currency() {
+            return Err(bad("refunds are not in the order's currency"));
+        }
+        if order.refundable().map_or(true, |r| r.is_negative()) {
+            return Err(bad("refunds exceed the payment"));
+        }
+        let fulfilled = order.ticket_ids().len() == order.quantity() as usize;
+        if (order.state() == S::Fulfilled && !fulfilled) || (!after_payment && !order.ticket_ids().is_empty()) {
+            return Err(bad("the ticket ids do not match the order state"));
+        }
+        Ok(OrderHandle(order))
     }
 
     /// `serialize(): string` (the core's JSON).
@@ -569,6 +588,12 @@ mod tests {
         assert_eq!(inv2.sold(), json!(2));
         let o2 = OrderHandle::deserialize(&json!(order.serialize().unwrap())).unwrap();
         assert_eq!(o2.state(), json!("fulfilled"));
+        let mut forged: Value = serde_json::from_str(&order.serialize().unwrap()).unwrap();
+        forged["paid"] = Value::Null;
+        assert_eq!(code(OrderHandle::deserialize(&json!(forged.to_string()))), "INPUT_INVALID");
+        let mut forged: Value = serde_json::from_str(&order.serialize().unwrap()).unwrap();
+        forged["refunded"] = eur("100.01");
+        assert_eq!(code(OrderHandle::deserialize(&json!(forged.to_string()))), "INPUT_INVALID");
     }
 
     #[test]
