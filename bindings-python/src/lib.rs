@@ -8,6 +8,7 @@
 
 mod access;
 mod analytics;
+mod codes;
 mod convert;
 mod errors;
 mod money;
@@ -79,5 +80,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reconcile::PyAlert>()?;
     m.add_class::<reconcile::PyReconcileReport>()?;
     m.add_function(wrap_pyfunction!(reconcile::reconcile, m)?)?;
+    m.add_class::<codes::PyIssuerKey>()?;
+    m.add_class::<codes::PyKeySet>()?;
+    m.add_class::<codes::PyTicketClaims>()?;
+    m.add_function(wrap_pyfunction!(codes::issue_ticket_code, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::decode_ticket_code, m)?)?;
+    m.add_function(wrap_pyfunction!(codes::verify_ticket_code, m)?)?;
+    m.add_class::<codes::PyRevocationList>()?;
+    m.add_class::<codes::PyRevocationStore>()?;
     Ok(())
 }
