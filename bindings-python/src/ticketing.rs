@@ -665,12 +665,12 @@ impl PyInventory {
 
     /// A hold by id, or None.
     fn hold(&self, hold_id: &Bound<'_, PyAny>) -> PyResult<Option<PyHold>> {
-        Ok(self.inner.hold(uuid_from_py("hold_id", hold_id)?).map(|h| PyHold { inner: h.clone() }))
+        Ok(self.inner.hold(uuid_from_py("hold_id", hold_id)?).map(|h| PyHold { inner: *h }))
     }
 
     /// Every hold (any state).
     fn holds(&self) -> Vec<PyHold> {
-        self.inner.holds().map(|h| PyHold { inner: h.clone() }).collect()
+        self.inner.holds().map(|h| PyHold { inner: *h }).collect()
     }
 
     /// Seats available at `now`.
