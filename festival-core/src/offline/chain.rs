@@ -112,7 +112,7 @@ fn rejected(error: OfflineError, chained: bool) -> CheckOutcome {
 }
 
 /// Verifies `records` (any order, any devices) against the known `chains`. Signatures are
-/// checked strictly ([`super::crypto::verify_many`]); then each device's records are walked in sequence order.
+/// checked with the batch verifier ([`super::crypto::verify_many`]); then each device's records are walked in sequence order.
 /// The result does not depend on the order of `records`, and an exact duplicate in the input is
 /// reported as `Duplicate` (the copy with the higher index).
 pub fn verify_chain(
@@ -143,20 +143,18 @@ pub fn verify_chain_with(
 ) -> ChainReport {
     let mut checks: Vec<Option<CheckOutcome>> = vec![None; records.len()];
     // Signatures of records of known devices.
-    let mut sig_items: Vec<(StrictPublicKey, Vec<u8>, [u8; 64])> = Vec::new();
-    let mut sig_index: Vec<usize> = Vec::new();
+    let mut sig_items: Vec<(StrictPublicKey, &[u8], [u8; 64])> = Vec::with_capacity(records.len());
+    let mut sig_index: Vec<usize> = Vec::with_capacity(records.len());
     for (i, rec) in records.iter().enumerate() {
         match registry.get(&rec.body().device_id) {
             None => checks[i] = Some(rejected(OfflineError::UnknownDevice { device_id: rec.body().device_id }, false)),
             Some(dev) => {
-                sig_items.push((dev.key, rec.signing_input(), *rec.signature()));
+                sig_items.push((dev.key, rec.signed_message(), *rec.signature()));
                 sig_index.push(i);
             }
         }
     }
-    let borrowed: Vec<(StrictPublicKey, &[u8], [u8; 64])> =
-        sig_items.iter().map(|(k, m, s)| (*k, m.as_slice(), *s)).collect();
-    let sig_ok = verify(&borrowed);
+    let sig_ok = verify(&sig_items);
     for (j, i) in sig_index.iter().enumerate() {
         if !sig_ok.get(j).copied().unwrap_or(false) {
             checks[*i] = Some(rejected(OfflineError::BadSignature {}, false));

@@ -6,8 +6,9 @@
 //!
 //! 1. decodes every batch (a malformed batch is reported and alerts `tampered_log`), and drops
 //!    exact copies of records (so duplicated batches change nothing);
-//! 2. verifies all signatures strictly (see [`super::crypto::verify_many`] for why the batch path
-//!    is not the default) and walks each device's log
+//! 2. verifies all signatures with the deterministic batch verifier
+//!    ([`super::crypto::verify_many`]: exactly the verdicts of single verification, whatever the
+//!    grouping) and walks each device's log
 //!    ([`super::chain::verify_chain`]): replays are `duplicate`, and gaps, broken chains, forks,
 //!    bad signatures, clock skew, unknown / revoked / out-of-window / out-of-role devices are
 //!    `rejected` with their code;

@@ -480,10 +480,7 @@ impl RecordBody {
     pub fn sign(&self, seed: &[u8; 32]) -> Result<SignedRecord, OfflineError> {
         let encoded = self.encode()?;
         let signature = super::crypto::sign(seed, &signing_input(&encoded));
-        let mut bytes = encoded;
-        let body_len = bytes.len();
-        bytes.extend_from_slice(&signature);
-        Ok(SignedRecord { body: self.clone(), signature, bytes, body_len })
+        Ok(SignedRecord::assemble(self.clone(), &encoded, signature))
     }
 }
 
@@ -494,16 +491,29 @@ fn signing_input(encoded: &[u8]) -> Vec<u8> {
     m
 }
 
-/// A record body with its signature; keeps its exact bytes.
+/// A record body with its signature; keeps its exact bytes and their SHA-256 (computed once, when
+/// the record is decoded or built).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRecord {
     body: RecordBody,
     signature: [u8; 64],
-    bytes: Vec<u8>,
+    /// `RECORD_DOMAIN || encoding || signature`: the signing input and the record's bytes are both
+    /// sub-slices, so neither needs a copy.
+    buf: Vec<u8>,
     body_len: usize,
+    hash: [u8; 32],
 }
 
 impl SignedRecord {
+    fn assemble(body: RecordBody, encoded: &[u8], signature: [u8; 64]) -> SignedRecord {
+        let mut buf = Vec::with_capacity(RECORD_DOMAIN.len() + encoded.len() + 64);
+        buf.extend_from_slice(RECORD_DOMAIN);
+        buf.extend_from_slice(encoded);
+        buf.extend_from_slice(&signature);
+        let hash = sha256(&[buf.get(RECORD_DOMAIN.len()..).unwrap_or_default()]);
+        SignedRecord { body, signature, buf, body_len: encoded.len(), hash }
+    }
+
     /// Decodes `encoding || signature` (total; no trailing bytes). Does NOT verify the signature.
     pub fn from_bytes(bytes: &[u8]) -> Result<SignedRecord, OfflineError> {
         let mut r = Reader::new(bytes, "record");
@@ -511,15 +521,13 @@ impl SignedRecord {
         let body_len = r.position();
         let signature = r.array::<64>()?;
         r.finish()?;
-        Ok(SignedRecord { body, signature, bytes: bytes.to_vec(), body_len })
+        Ok(SignedRecord::assemble(body, bytes.get(..body_len).unwrap_or_default(), signature))
     }
 
     /// Pairs a body with a signature made elsewhere (e.g. a hardware key). Does not verify.
     pub fn from_parts(body: RecordBody, signature: [u8; 64]) -> Result<SignedRecord, OfflineError> {
-        let mut bytes = body.encode()?;
-        let body_len = bytes.len();
-        bytes.extend_from_slice(&signature);
-        Ok(SignedRecord { body, signature, bytes, body_len })
+        let encoded = body.encode()?;
+        Ok(SignedRecord::assemble(body, &encoded, signature))
     }
 
     /// The signed content.
@@ -534,22 +542,27 @@ impl SignedRecord {
 
     /// `encoding || signature`.
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.bytes.clone()
+        self.as_bytes().to_vec()
     }
 
     /// The exact bytes, borrowed.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        self.buf.get(RECORD_DOMAIN.len()..).unwrap_or_default()
     }
 
     /// The bytes the signature covers: `b"festival-core/record/v1" || encoding`.
     pub fn signing_input(&self) -> Vec<u8> {
-        signing_input(self.bytes.get(..self.body_len).unwrap_or_default())
+        self.signed_message().to_vec()
     }
 
-    /// SHA-256 of the signed bytes: what the next record's `prev_hash` must be.
+    /// [`SignedRecord::signing_input`], borrowed (no copy).
+    pub fn signed_message(&self) -> &[u8] {
+        self.buf.get(..RECORD_DOMAIN.len() + self.body_len).unwrap_or_default()
+    }
+
+    /// SHA-256 of the signed bytes: what the next record's `prev_hash` must be (computed once).
     pub fn hash(&self) -> [u8; 32] {
-        sha256(&[&self.bytes])
+        self.hash
     }
 
     /// Position in the global total order: HLC, then device id, then sequence.
@@ -560,7 +573,7 @@ impl SignedRecord {
 
 /// Compares two records in the total order (HLC, device id, sequence, then bytes).
 pub fn total_order(a: &SignedRecord, b: &SignedRecord) -> Ordering {
-    a.order_key().cmp(&b.order_key()).then_with(|| a.bytes.cmp(&b.bytes))
+    a.order_key().cmp(&b.order_key()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
 /// A versioned container of signed records, as exported by a device.
@@ -578,8 +591,9 @@ impl Batch {
         out.put_u8(BATCH_VERSION);
         out.put_u32(self.records.len().min(u32::MAX as usize) as u32);
         for rec in &self.records {
-            out.put_u32(rec.bytes.len().min(u32::MAX as usize) as u32);
-            out.extend_from_slice(&rec.bytes);
+            let bytes = rec.as_bytes();
+            out.put_u32(bytes.len().min(u32::MAX as usize) as u32);
+            out.extend_from_slice(bytes);
         }
         out
     }
