@@ -457,3 +457,151 @@ export interface ZoneOccupancy {
   entries: number
   exits: number
 }
+
+/* ---- Offline device side and reconciliation (DeviceSigner, DeviceLog, records, Reconciler) ---- */
+
+/** Hybrid logical clock stamp: physical milliseconds (a safe integer) and a logical counter. */
+export interface Hlc {
+  physicalMs: number
+  logical: number
+}
+
+/** One line of an offline payment; the lines sum exactly to the payment's amount. */
+export interface RecordLineItem {
+  productId: string
+  quantity: number
+  unitPrice: Money
+}
+
+/** What an offline record does. */
+export type RecordPayload =
+  | { kind: 'payment'; walletId: string; amount: Money; standId: string; items: RecordLineItem[] }
+  | { kind: 'top_up'; walletId: string; amount: Money }
+  | { kind: 'refund'; walletId: string; amount: Money; originalRecordId: string }
+  | { kind: 'scan'; ticketId: string; zoneId: string; direction: 'in' | 'out' }
+  | { kind: 'void'; voidedRecordId: string }
+
+/** The signed content of a record as returned: sequence as a decimal string, prevHash as hex. */
+export interface RecordBody {
+  recordId: string
+  deviceId: string
+  festivalId: string
+  sequence: string
+  prevHash: string
+  deviceTime: string
+  hlc: Hlc
+  payload: RecordPayload
+}
+
+/** A record body as accepted: the sequence may also be a bigint or a safe integer, prevHash bytes. */
+export interface RecordBodyInput extends Omit<RecordBody, 'sequence' | 'prevHash' | 'deviceTime'> {
+  sequence: string | bigint | number
+  prevHash: string | Uint8Array
+  deviceTime: TimestampInput
+}
+
+/** A signed record: its exact bytes (encoding || signature), the signature, its SHA-256 (hex) and body. */
+export interface SignedRecordOut {
+  bytes: Uint8Array
+  signature: Uint8Array
+  hash: string
+  record: RecordBody
+}
+
+/** Persisted signer state, for DeviceSigner.resume. */
+export interface DeviceSignerState {
+  nextSequence: bigint | number
+  lastHash: string | Uint8Array
+  lastHlc: Hlc
+}
+
+/** Local limits of a device (money in the log's currency). */
+export interface DeviceLimits {
+  perPayment: Money
+  perWalletOffline: Money
+  maxStoredValue: Money
+  /** A number or a bigint on input; a number on output. */
+  maxQueuedRecords: number | bigint
+}
+
+/** What a device is for. */
+export type DeviceRole = 'pos' | 'gate' | 'top_up'
+
+/** One registered device (publicKey: Uint8Array or hex on input, hex on output). */
+export interface DeviceEntry {
+  deviceId: string
+  publicKey: string | Uint8Array
+  festivalId: string
+  role: DeviceRole
+  locations: string[]
+  validFrom: TimestampInput
+  validUntil: TimestampInput
+  revokedAt?: TimestampInput | null
+}
+
+/** `new Reconciler(config)`. */
+export interface ReconcilerConfig {
+  festivalId: string
+  currency: string
+}
+
+/** How conflicts (double spends, double admissions) are resolved. */
+export type ConflictPolicy = 'first_wins' | 'accept_with_debt' | 'reject'
+
+/** Reconciliation settings (defaults: first_wins, 5 min future skew, 1 h HLC skew). */
+export interface ReconcileConfig {
+  policy?: ConflictPolicy
+  chain?: { maxFutureSkewMs: number; maxHlcSkewMs: number }
+}
+
+/** A ticket's admission state on the reconciliation server. */
+export interface TicketAdmission {
+  inside: boolean
+  revoked: boolean
+}
+
+/** `setTicket` input. */
+export interface TicketAdmissionInput {
+  inside?: boolean
+  revoked?: boolean
+}
+
+/** Where the server's view of one device's log stands. */
+export interface DeviceChain {
+  lastSequence: string
+  lastHash: string
+  lastHlc?: Hlc | null
+  history: Record<string, string>
+}
+
+/** What happened to one record (or to an undecodable batch). */
+export interface RecordOutcome {
+  hash: string
+  recordId?: string
+  deviceId?: string
+  sequence?: string
+  kind?: RecordPayload['kind']
+  status: 'accepted' | 'duplicate' | 'rejected' | 'conflict'
+  /** The error code, for rejected / conflict / duplicate records. */
+  reason?: string
+  resolution?: 'rejected_later' | 'accepted_with_debt' | 'accepted_flagged' | 'rejected_all'
+  debt?: Money
+}
+
+/** Something an operator must look at. */
+export type ReconcileAlert =
+  | { kind: 'double_spend'; walletId: string; recordId: string; deviceId: string; shortfall: string }
+  | { kind: 'double_admission'; ticketId: string; recordId: string; deviceId: string }
+  | { kind: 'tampered_log'; deviceId?: string; hash: string; code: string }
+  | { kind: 'revoked_device_used'; deviceId: string; recordId: string }
+
+/** The deterministic result of one reconcile call (identical for any order or duplication of batches). */
+export interface ReconcileReport {
+  records: RecordOutcome[]
+  counts: { accepted: number; duplicate: number; rejected: number; conflict: number }
+  alerts: ReconcileAlert[]
+  balances: Record<string, Balances>
+  debts: Record<string, Money>
+  blockedWallets: string[]
+  totals: { topUps: Money; payments: Money; refunds: Money }
+}

@@ -25,16 +25,47 @@ fn napi_err(field: &str, e: napi::Error) -> CoreError {
 
 /// Converts one JS argument to JSON (see the crate docs of `festival-js-api` for the rules).
 fn js(field: &str, u: Unknown<'_>) -> CoreResult<Value> {
-    walk(field, u, 0)
+    walk(&Path::Root(field), u, 0)
 }
 
-fn walk(path: &str, u: Unknown<'_>, depth: u32) -> CoreResult<Value> {
-    let conv = |e: napi::Error| napi_err(path, e);
+/// Where a value sits in an argument (`items[2].unitPrice`), built only when an error names it:
+/// the walker runs on every call, so the happy path allocates no path strings.
+enum Path<'a> {
+    Root(&'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, u32),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root(s) => f.write_str(s),
+            Path::Key(p, k) => write!(f, "{p}.{k}"),
+            Path::Index(p, i) => write!(f, "{p}[{i}]"),
+        }
+    }
+}
+
+fn walk(path: &Path<'_>, u: Unknown<'_>, depth: u32) -> CoreResult<Value> {
+    let conv = |e: napi::Error| napi_err(&path.to_string(), e);
     match u.get_type().map_err(conv)? {
         ValueType::Undefined | ValueType::Null => Ok(Value::Null),
         ValueType::Boolean => Ok(Value::Bool(bool::from_unknown(u).map_err(conv)?)),
-        ValueType::Number => api::number_to_json(path, f64::from_unknown(u).map_err(conv)?),
-        ValueType::String => api::check_string(path, String::from_unknown(u).map_err(conv)?),
+        ValueType::Number => {
+            let n = f64::from_unknown(u).map_err(conv)?;
+            // Fast path: a safe integer (the common case) needs no field name.
+            if n.trunc() == n && n.abs() <= api::MAX_SAFE_INTEGER as f64 {
+                return Ok(Value::from(n as i64));
+            }
+            api::number_to_json(&path.to_string(), n)
+        }
+        ValueType::String => {
+            let s = String::from_unknown(u).map_err(conv)?;
+            if s.len() <= api::MAX_STRING_BYTES {
+                return Ok(Value::String(s));
+            }
+            api::check_string(&path.to_string(), s)
+        }
         ValueType::BigInt => {
             let b = BigInt::from_unknown(u).map_err(conv)?;
             let (v, lossless) = b.get_i64();
@@ -43,51 +74,67 @@ fn walk(path: &str, u: Unknown<'_>, depth: u32) -> CoreResult<Value> {
             }
             match b.get_u64() {
                 (false, v, true) => Ok(Value::from(v)),
-                _ => Err(api::bigint_out_of_range(path)),
+                _ => Err(api::bigint_out_of_range(&path.to_string())),
             }
         }
         ValueType::Object => {
             if depth >= api::MAX_DEPTH {
-                return Err(api::too_deep(path));
+                return Err(api::too_deep(&path.to_string()));
             }
             if u.is_array().map_err(conv)? {
                 let arr = napi::bindgen_prelude::Array::from_unknown(u).map_err(conv)?;
                 let mut out = Vec::with_capacity(arr.len() as usize);
                 for i in 0..arr.len() {
-                    let p = format!("{path}[{i}]");
-                    match arr.get::<Unknown>(i).map_err(|e| napi_err(&p, e))? {
+                    let p = Path::Index(path, i);
+                    match arr.get::<Unknown>(i).map_err(|e| napi_err(&p.to_string(), e))? {
                         Some(el) => out.push(walk(&p, el, depth + 1)?),
                         None => out.push(Value::Null),
                     }
                 }
                 Ok(Value::Array(out))
-            } else if u.is_date().map_err(conv)? {
-                let d = JsDate::from_unknown(u).map_err(conv)?;
-                api::date_to_json(path, d.value_of().map_err(conv)?)
             } else if u.is_typedarray().map_err(conv)? {
                 let bytes = Uint8Array::from_unknown(u)
-                    .map_err(|_| CoreError::from(InputError::invalid(path, "expected a Uint8Array")))?;
+                    .map_err(|_| CoreError::from(InputError::invalid(path.to_string(), "expected a Uint8Array")))?;
                 Ok(Value::String(festival_core::interop::hex_encode(bytes.as_ref())))
+            } else if u.is_date().map_err(conv)? {
+                let d = JsDate::from_unknown(u).map_err(conv)?;
+                api::date_to_json(&path.to_string(), d.value_of().map_err(conv)?)
             } else {
-                let obj = Object::from_unknown(u).map_err(conv)?;
-                let mut map = Map::new();
-                for key in Object::keys(&obj).map_err(conv)? {
-                    let p = format!("{path}.{key}");
-                    if let Some(v) = obj.get::<Unknown>(&key).map_err(|e| napi_err(&p, e))? {
-                        if v.get_type().map_err(|e| napi_err(&p, e))? == ValueType::Undefined {
-                            continue;
-                        }
-                        let v = walk(&p, v, depth + 1)?;
-                        map.insert(key, v);
-                    }
-                }
-                Ok(Value::Object(map))
+                walk_object(path, u, depth)
             }
         }
-        ValueType::Function => Err(api::unsupported_js_value(path, "a function")),
-        ValueType::Symbol => Err(api::unsupported_js_value(path, "a symbol")),
-        _ => Err(api::unsupported_js_value(path, "this kind of value")),
+        ValueType::Function => Err(api::unsupported_js_value(&path.to_string(), "a function")),
+        ValueType::Symbol => Err(api::unsupported_js_value(&path.to_string(), "a symbol")),
+        _ => Err(api::unsupported_js_value(&path.to_string(), "this kind of value")),
     }
+}
+
+/// A plain object: its own enumerable string keys (`Object.keys` semantics), each value read
+/// with the key handle napi gave us (no key string is re-created to look the property up).
+fn walk_object(path: &Path<'_>, u: Unknown<'_>, depth: u32) -> CoreResult<Value> {
+    use napi::bindgen_prelude::{JsObjectValue, KeyCollectionMode, KeyConversion, KeyFilter};
+    let conv = |e: napi::Error| napi_err(&path.to_string(), e);
+    let obj = Object::from_unknown(u).map_err(conv)?;
+    let names = obj
+        .get_all_property_names(KeyCollectionMode::OwnOnly, KeyFilter::Enumerable, KeyConversion::NumbersToStrings)
+        .map_err(conv)?;
+    let len = names.get_array_length().map_err(conv)?;
+    let mut map = Map::new();
+    for i in 0..len {
+        let key_u: Unknown = names.get_element(i).map_err(conv)?;
+        if key_u.get_type().map_err(conv)? != ValueType::String {
+            continue; // symbols (Object.keys skips them too)
+        }
+        let key = String::from_unknown(key_u).map_err(conv)?;
+        let p = Path::Key(path, &key);
+        let v: Unknown = obj.get_property_unchecked(key_u).map_err(|e| napi_err(&p.to_string(), e))?;
+        if v.get_type().map_err(|e| napi_err(&p.to_string(), e))? == ValueType::Undefined {
+            continue;
+        }
+        let v = walk(&p, v, depth + 1)?;
+        map.insert(key, v);
+    }
+    Ok(Value::Object(map))
 }
 
 /// A `Uint8Array` argument (bytes never travel as hex or arrays of numbers in the JS API).
@@ -710,3 +757,5 @@ impl TagRegistry {
 
 // Ticketing and access (priceOrder, Inventory, Order, TicketBook, AccessControl).
 mod ticketing;
+mod device;
+mod reconcile;

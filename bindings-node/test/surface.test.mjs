@@ -12,6 +12,9 @@ export const FUNCTIONS = [
   'priceOrder', 'pricingConfig', 'checkPromo', 'recordPromoUse', 'checkTicketSale',
 ]
 export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry', 'Inventory', 'Order', 'TicketBook', 'AccessControl']
+// The offline device side and reconciliation (device.test.mjs, reconcile.test.mjs).
+FUNCTIONS.push('encodeRecord', 'signRecord', 'decodeRecord', 'decodeBatch', 'encodeBatch', 'verifyRecord')
+CLASSES.push('DeviceSigner', 'DeviceLog', 'DeviceRegistry', 'Reconciler')
 
 test(`the ${impl} package exports exactly the shared API`, () => {
   const exported = Object.keys(fc).filter((k) => !k.startsWith('__') && typeof fc[k] === 'function').sort()

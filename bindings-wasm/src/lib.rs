@@ -749,3 +749,5 @@ impl TagRegistry {
 
 // Ticketing and access (priceOrder, Inventory, Order, TicketBook, AccessControl).
 pub mod ticketing;
+pub mod device;
+pub mod reconcile;

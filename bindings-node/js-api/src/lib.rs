@@ -35,7 +35,9 @@ use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 pub mod access;
+pub mod device;
 pub mod offline;
+pub mod reconcile;
 pub mod ticketing;
 pub mod wallet;
 

@@ -47,6 +47,11 @@ impl WalletHandle {
         serde_json::to_string(&self.0).map_err(|e| invalid("wallet", e.to_string()))
     }
 
+    /// The core wallet (e.g. to add it to a reconciliation state).
+    pub fn wallet(&self) -> &Wallet {
+        &self.0
+    }
+
     /// `id(): string`.
     pub fn id(&self) -> String {
         self.0.id().to_string()

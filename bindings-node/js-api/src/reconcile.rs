@@ -1,0 +1,232 @@
+//! Server-side reconciliation for JS: a [`DeviceRegistryHandle`] (the devices, keys checked once)
+//! and a [`ReconcilerHandle`] that owns the server's [`ReconcileState`] between streamed
+//! `reconcile` calls. Batches cross as bytes (never JSON: this is the hot path); the report is the
+//! core's report as plain data (camelCase keys, money as strings, digests as hex).
+
+use crate::offline::{timestamp_arg, uuid_arg};
+use crate::{from_js, invalid, money_out, object_arg, str_arg, to_js, Result};
+use festival_core::money::Currency;
+use festival_core::offline::reconcile::{reconcile, ReconcileConfig, ReconcileState, TicketState};
+use festival_core::offline::registry::{DeviceEntry, DeviceRegistry};
+use festival_core::wallet::Wallet;
+use serde_json::{Map, Value};
+
+/// The device registry held by a JS object.
+#[derive(Debug, Clone)]
+pub struct DeviceRegistryHandle(DeviceRegistry);
+
+impl DeviceRegistryHandle {
+    /// `new DeviceRegistry(entries: DeviceEntry[])`: `OFFLINE_INVALID_KEY` on an unusable key,
+    /// `RECONCILE_INVALID_STATE` on a device registered twice.
+    pub fn new(entries: &Value) -> Result<Self> {
+        crate::array_arg("entries", entries)?;
+        let entries: Vec<DeviceEntry> = from_js("entries", entries)?;
+        Ok(DeviceRegistryHandle(DeviceRegistry::new(entries)?))
+    }
+
+    /// The core registry.
+    pub fn registry(&self) -> &DeviceRegistry {
+        &self.0
+    }
+
+    /// `entries(): DeviceEntry[]` (ordered by device id; public keys as hex).
+    pub fn entries(&self) -> Result<Value> {
+        to_js(&self.0.entries().collect::<Vec<_>>())
+    }
+
+    /// `get(deviceId): DeviceEntry | null`.
+    pub fn get(&self, device_id: &Value) -> Result<Value> {
+        match self.0.get(&uuid_arg("deviceId", device_id)?) {
+            Some(d) => to_js(&d.entry),
+            None => Ok(Value::Null),
+        }
+    }
+}
+
+/// The server's reconciliation state held by a JS object.
+#[derive(Debug, Clone)]
+pub struct ReconcilerHandle(ReconcileState);
+
+fn check_keys(field: &str, o: &Map<String, Value>, allowed: &[&str]) -> Result<()> {
+    match o.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(invalid(field, format!("unexpected key '{}'", k.chars().take(40).collect::<String>()))),
+        None => Ok(()),
+    }
+}
+
+/// `{ policy?, chain?: { maxFutureSkewMs, maxHlcSkewMs } }` (defaults: `first_wins`, 5 min, 1 h).
+pub fn reconcile_config_arg(field: &str, v: &Value) -> Result<ReconcileConfig> {
+    if v.is_null() {
+        return Ok(ReconcileConfig::default());
+    }
+    let o = object_arg(field, v)?;
+    check_keys(field, o, &["policy", "chain"])?;
+    from_js(field, v)
+}
+
+impl ReconcilerHandle {
+    /// `new Reconciler({ festivalId, currency })`: an empty server state.
+    pub fn new(config: &Value) -> Result<Self> {
+        let o = object_arg("config", config)?;
+        check_keys("config", o, &["festivalId", "currency"])?;
+        let get = |k: &str| o.get(k).unwrap_or(&Value::Null);
+        let festival_id = uuid_arg("config.festivalId", get("festivalId"))?;
+        let currency: Currency = str_arg("config.currency", get("currency"))?.parse()?;
+        Ok(ReconcilerHandle(ReconcileState::new(festival_id, currency)))
+    }
+
+    /// `Reconciler.deserialize(state: string)`: the core's JSON (wallets are replayed and checked).
+    pub fn deserialize(state: &Value) -> Result<Self> {
+        let text = str_arg("state", state)?;
+        let s: ReconcileState = serde_json::from_str(text).map_err(|e| invalid("state", e.to_string()))?;
+        Ok(ReconcilerHandle(s))
+    }
+
+    /// `serialize(): string`: the core's JSON (snake_case, the storage format of every binding).
+    pub fn serialize(&self) -> Result<String> {
+        serde_json::to_string(&self.0).map_err(|e| invalid("state", e.to_string()))
+    }
+
+    /// The core state.
+    pub fn state(&self) -> &ReconcileState {
+        &self.0
+    }
+
+    /// `addWallet(wallet: Wallet)`: a copy of the wallet joins the state (`RECONCILE_INVALID_STATE`
+    /// if its festival or currency differ). Replaces a wallet with the same id.
+    pub fn add_wallet(&mut self, wallet: &Wallet) -> Result<()> {
+        Ok(self.0.add_wallet(wallet.clone())?)
+    }
+
+    /// `wallet(walletId): string | null`: the wallet's JSON, for `Wallet.deserialize`.
+    pub fn wallet(&self, wallet_id: &Value) -> Result<Value> {
+        match self.0.wallets.get(&uuid_arg("walletId", wallet_id)?) {
+            Some(w) => Ok(Value::String(serde_json::to_string(w).map_err(|e| invalid("wallet", e.to_string()))?)),
+            None => Ok(Value::Null),
+        }
+    }
+
+    /// `balances(): Record<walletId, Balances>`.
+    pub fn balances(&self) -> Result<Value> {
+        let map: Map<String, Value> =
+            self.0.wallets.iter().map(|(id, w)| Ok((id.to_string(), to_js(&w.balances())?))).collect::<Result<_>>()?;
+        Ok(Value::Object(map))
+    }
+
+    /// `totalBalance(): Money`: the sum of every wallet's total.
+    pub fn total_balance(&self) -> Value {
+        money_out(&self.0.total_balance())
+    }
+
+    /// `setTicket(ticketId, { inside?, revoked? })`: a ticket's admission state.
+    pub fn set_ticket(&mut self, ticket_id: &Value, state: &Value) -> Result<()> {
+        let o = object_arg("state", state)?;
+        check_keys("state", o, &["inside", "revoked"])?;
+        let t: TicketState = from_js("state", state)?;
+        self.0.tickets.insert(uuid_arg("ticketId", ticket_id)?, t);
+        Ok(())
+    }
+
+    /// `tickets(): Record<ticketId, TicketState>`.
+    pub fn tickets(&self) -> Result<Value> {
+        to_js(&self.0.tickets)
+    }
+
+    /// `chains(): Record<deviceId, DeviceChain>`: where each device's log stands.
+    pub fn chains(&self) -> Result<Value> {
+        to_js(&self.0.chains)
+    }
+
+    /// `reconcile(registry, batches: Uint8Array[], now, config?): ReconcileReport`. Any order,
+    /// duplicates allowed; call it again with later batches (the state carries over). Throws only
+    /// if the state is inconsistent (`RECONCILE_INVALID_STATE`), and then nothing changes.
+    pub fn reconcile<B: AsRef<[u8]>>(
+        &mut self,
+        registry: &DeviceRegistryHandle,
+        batches: &[B],
+        now: &Value,
+        config: &Value,
+    ) -> Result<Value> {
+        let now = timestamp_arg("now", now)?;
+        let config = reconcile_config_arg("config", config)?;
+        let report = reconcile(&mut self.0, &registry.0, batches, now, &config)?;
+        to_js(&report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::DeviceSignerHandle;
+    use festival_core::interop::{self, hex_encode};
+    use festival_core::ErrorCode;
+    use serde_json::json;
+
+    const FESTIVAL: &str = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+    const WALLET: &str = "00000000-0000-4000-8000-0000000000a1";
+    const STAND: &str = "00000000-0000-4000-8000-0000000000b1";
+
+    fn dev(n: u8) -> String {
+        format!("00000000-0000-4000-8000-0000000000d{n}")
+    }
+
+    fn eur(a: &str) -> Value {
+        json!({"amount": a, "currency": "EUR"})
+    }
+
+    #[test]
+    fn two_devices_double_spend_first_wins_and_state_round_trips() {
+        let devices: Vec<Value> = (1..=2u8)
+            .map(|n| {
+                json!({"deviceId": dev(n), "publicKey": hex_encode(&festival_core::offline::crypto::public_key_from_seed(&[n; 32])),
+                       "festivalId": FESTIVAL, "role": "pos", "locations": [STAND],
+                       "validFrom": "2026-01-01T00:00:00Z", "validUntil": "2027-01-01T00:00:00Z"})
+            })
+            .collect();
+        let registry = DeviceRegistryHandle::new(&Value::Array(devices)).unwrap();
+        assert_eq!(registry.entries().unwrap().as_array().unwrap().len(), 2);
+        let mut rec = ReconcilerHandle::new(&json!({"festivalId": FESTIVAL, "currency": "EUR"})).unwrap();
+        let mut w = festival_core::wallet::Wallet::new(festival_core::wallet::WalletConfig::new(
+            WALLET.parse().unwrap(),
+            FESTIVAL.parse().unwrap(),
+            Currency::iso("EUR").unwrap(),
+        ))
+        .unwrap();
+        w.apply(festival_core::wallet::Entry::new(
+            WALLET.parse().unwrap(),
+            festival_core::Timestamp::default(),
+            festival_core::wallet::Operation::TopUp {
+                amount: festival_core::Money::parse("10", Currency::iso("EUR").unwrap()).unwrap(),
+                method: Default::default(),
+            },
+        ))
+        .unwrap();
+        rec.add_wallet(&w).unwrap();
+        let batch = |n: u8, second: &str| {
+            let mut s = DeviceSignerHandle::new(&[n; 32], &json!(dev(n)), &json!(FESTIVAL)).unwrap();
+            let p = json!({"kind": "payment", "walletId": WALLET, "amount": eur("8"), "standId": STAND, "items": []});
+            let out = s.sign(&json!(dev(n).replace('d', "e")), &json!(format!("2026-07-01T12:00:0{second}Z")), &p);
+            let bytes = interop::hex_decode("b", out.unwrap().to_json()["bytes"].as_str().unwrap()).unwrap();
+            crate::device::encode_batch(&[bytes]).unwrap()
+        };
+        let batches = vec![batch(2, "2"), batch(1, "1")];
+        let now = json!("2026-07-01T12:01:00Z");
+        let report = rec.reconcile(&registry, &batches, &now, &json!({"policy": "first_wins"})).unwrap();
+        assert_eq!(report["counts"]["accepted"], 1);
+        assert_eq!(report["counts"]["conflict"], 1);
+        assert_eq!(report["balances"][WALLET]["total"], eur("2.00"));
+        assert_eq!(report["alerts"][0]["kind"], "double_spend");
+        let again = rec.reconcile(&registry, &batches, &now, &Value::Null).unwrap();
+        assert_eq!(again["counts"]["duplicate"], 2);
+        let copy = ReconcilerHandle::deserialize(&json!(rec.serialize().unwrap())).unwrap();
+        assert_eq!(copy.state(), rec.state());
+        assert_eq!(rec.total_balance(), eur("2.00"));
+        assert_eq!(
+            rec.reconcile(&registry, &batches, &now, &json!({"policy": "maybe"})).unwrap_err().code(),
+            "INPUT_INVALID"
+        );
+        assert_eq!(ReconcilerHandle::deserialize(&json!("{")).unwrap_err().code(), "INPUT_INVALID");
+        rec.set_ticket(&json!(STAND), &json!({"inside": true})).unwrap();
+        assert_eq!(rec.tickets().unwrap()[STAND]["inside"], true);
+    }
+}

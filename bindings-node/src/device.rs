@@ -1,0 +1,327 @@
+//! The offline device side (`DeviceSigner`, `DeviceLog`) and the record codec. Conversions live
+//! in `festival_js_api::device`; this file only declares the exports.
+
+use crate::{bytes, js, run, CoreResult};
+use festival_js_api::device::{self as api, JsOut};
+use napi::bindgen_prelude::{BigInt, Object, ToNapiValue, Uint8Array};
+use napi::{Env, JsValue, Unknown};
+use napi_derive::napi;
+use serde_json::Value;
+
+/// A [`JsOut`] as a JS value: bytes become `Uint8Array`s, JSON plain values.
+pub(crate) fn out(env: &Env, o: JsOut) -> napi::Result<Unknown<'_>> {
+    match o {
+        JsOut::Json(v) => v.into_unknown(env),
+        JsOut::Bytes(b) => Uint8Array::from(b).into_unknown(env),
+        JsOut::Object(fields) => {
+            let mut obj = Object::new(env)?;
+            for (k, v) in fields {
+                obj.set(k, out(env, v)?)?;
+            }
+            obj.into_unknown(env)
+        }
+        JsOut::Array(items) => {
+            let mut arr = env.create_array(u32::try_from(items.len()).unwrap_or(u32::MAX))?;
+            for (i, v) in items.into_iter().enumerate() {
+                arr.set(u32::try_from(i).unwrap_or(u32::MAX), out(env, v)?)?;
+            }
+            arr.into_unknown(env)
+        }
+    }
+}
+
+fn run_out<'e>(env: &'e Env, f: impl FnOnce() -> CoreResult<JsOut>) -> napi::Result<Unknown<'e>> {
+    let o = run(env, f)?;
+    out(env, o)
+}
+
+/// Every element of a JS array of `Uint8Array`s, borrowed (no copy, no hex).
+pub(crate) fn byte_arrays(field: &str, u: Unknown<'_>) -> CoreResult<Vec<Uint8Array>> {
+    use napi::bindgen_prelude::{Array, FromNapiValue};
+    use napi::ValueType;
+    let not_array = || festival_core::InputError::invalid(field, "expected an array of Uint8Array").into();
+    if u.get_type().ok() != Some(ValueType::Object) || !u.is_array().unwrap_or(false) {
+        return Err(not_array());
+    }
+    let arr = Array::from_unknown(u).map_err(|_| not_array())?;
+    let mut outv = Vec::with_capacity(arr.len() as usize);
+    for i in 0..arr.len() {
+        let p = format!("{field}[{i}]");
+        let bad = || festival_core::InputError::invalid(&p, "expected a Uint8Array").into();
+        let el: Unknown = arr.get(i).ok().flatten().ok_or_else(bad)?;
+        if el.get_type().ok() != Some(ValueType::Object) || !el.is_typedarray().unwrap_or(false) {
+            return Err(bad());
+        }
+        outv.push(Uint8Array::from_unknown(el).map_err(|_| bad())?);
+    }
+    Ok(outv)
+}
+
+// ------------------------------------------------------------------ record codec
+
+/// The canonical unsigned encoding of a record body.
+#[napi(ts_args_type = "record: RecordBodyInput")]
+pub fn encode_record(env: Env, record: Unknown<'_>) -> napi::Result<Uint8Array> {
+    run(&env, || api::encode_record(&js("record", record)?)).map(Uint8Array::from)
+}
+
+/// Signs a record body with a 32-byte seed (deterministic).
+#[napi(ts_args_type = "seed: Uint8Array, record: RecordBodyInput", ts_return_type = "SignedRecordOut")]
+pub fn sign_record<'e>(env: &'e Env, seed: Unknown<'_>, record: Unknown<'_>) -> napi::Result<Unknown<'e>> {
+    run_out(env, || api::sign_record(&bytes("seed", seed)?, &js("record", record)?))
+}
+
+/// Decodes signed record bytes (does not verify the signature).
+#[napi(ts_args_type = "bytes: Uint8Array", ts_return_type = "SignedRecordOut")]
+pub fn decode_record<'e>(env: &'e Env, data: Unknown<'_>) -> napi::Result<Unknown<'e>> {
+    run_out(env, || api::decode_record(&bytes("bytes", data)?))
+}
+
+/// Decodes a batch into its signed records (does not verify signatures).
+#[napi(ts_args_type = "bytes: Uint8Array", ts_return_type = "SignedRecordOut[]")]
+pub fn decode_batch<'e>(env: &'e Env, data: Unknown<'_>) -> napi::Result<Unknown<'e>> {
+    run_out(env, || api::decode_batch(&bytes("bytes", data)?))
+}
+
+/// Packs signed records into a batch.
+#[napi(ts_args_type = "records: Uint8Array[]")]
+pub fn encode_batch(env: Env, records: Unknown<'_>) -> napi::Result<Uint8Array> {
+    run(&env, || api::encode_batch(&byte_arrays("records", records)?)).map(Uint8Array::from)
+}
+
+/// Strict Ed25519 check of a signed record against a public key (`false` if it does not verify;
+/// bytes that are not a record throw `OFFLINE_MALFORMED`).
+#[napi(ts_args_type = "bytes: Uint8Array, publicKey: Uint8Array")]
+pub fn verify_record(env: Env, data: Unknown<'_>, public_key: Unknown<'_>) -> napi::Result<bool> {
+    run(&env, || api::verify_record(&bytes("bytes", data)?, &bytes("publicKey", public_key)?))
+}
+
+// ------------------------------------------------------------------ DeviceSigner
+
+/// Signs a device's hash-chained records (holds the secret seed, next sequence, last hash, HLC).
+#[napi]
+pub struct DeviceSigner {
+    pub(crate) inner: api::DeviceSignerHandle,
+}
+
+#[napi]
+impl DeviceSigner {
+    /// `new DeviceSigner(seed, deviceId, festivalId)`: a fresh log (next sequence 1).
+    #[napi(constructor, ts_args_type = "seed: Uint8Array, deviceId: string, festivalId: string")]
+    pub fn new(env: Env, seed: Unknown<'_>, device_id: Unknown<'_>, festival_id: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            api::DeviceSignerHandle::new(
+                &bytes("seed", seed)?,
+                &js("deviceId", device_id)?,
+                &js("festivalId", festival_id)?,
+            )
+        })
+        .map(|inner| DeviceSigner { inner })
+    }
+
+    /// Resumes a log from persisted state `{ nextSequence, lastHash, lastHlc }`.
+    #[napi(factory, ts_args_type = "seed: Uint8Array, deviceId: string, festivalId: string, state: DeviceSignerState")]
+    pub fn resume(
+        env: Env,
+        seed: Unknown<'_>,
+        device_id: Unknown<'_>,
+        festival_id: Unknown<'_>,
+        state: Unknown<'_>,
+    ) -> napi::Result<Self> {
+        run(&env, || {
+            api::DeviceSignerHandle::resume(
+                &bytes("seed", seed)?,
+                &js("deviceId", device_id)?,
+                &js("festivalId", festival_id)?,
+                &js("state", state)?,
+            )
+        })
+        .map(|inner| DeviceSigner { inner })
+    }
+
+    /// The device's Ed25519 public key (32 bytes).
+    #[napi]
+    pub fn public_key(&self) -> Uint8Array {
+        Uint8Array::from(self.inner.public_key())
+    }
+
+    /// The device id.
+    #[napi]
+    pub fn device_id(&self) -> String {
+        self.inner.device_id()
+    }
+
+    /// The sequence the next record gets.
+    #[napi]
+    pub fn next_sequence(&self) -> BigInt {
+        BigInt::from(self.inner.next_sequence())
+    }
+
+    /// SHA-256 of the last signed record, hex (zeros before the first).
+    #[napi]
+    pub fn last_hash(&self) -> String {
+        self.inner.last_hash()
+    }
+
+    /// The last HLC stamp issued or observed.
+    #[napi(ts_return_type = "Hlc")]
+    pub fn last_hlc(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || self.inner.last_hlc())
+    }
+
+    /// Merges a stamp seen from another device or the server (HLC receive rule).
+    #[napi(ts_args_type = "remote: Hlc, now: TimestampInput")]
+    pub fn observe(&mut self, env: Env, remote: Unknown<'_>, now: Unknown<'_>) -> napi::Result<()> {
+        let inner = &mut self.inner;
+        run(&env, || inner.observe(&js("remote", remote)?, &js("now", now)?))
+    }
+
+    /// Signs the next record; the state advances only on success.
+    #[napi(
+        ts_args_type = "recordId: string, deviceTime: TimestampInput, payload: RecordPayload",
+        ts_return_type = "SignedRecordOut"
+    )]
+    pub fn sign<'e>(
+        &mut self,
+        env: &'e Env,
+        record_id: Unknown<'_>,
+        device_time: Unknown<'_>,
+        payload: Unknown<'_>,
+    ) -> napi::Result<Unknown<'e>> {
+        let inner = &mut self.inner;
+        run_out(env, || {
+            inner.sign(&js("recordId", record_id)?, &js("deviceTime", device_time)?, &js("payload", payload)?)
+        })
+    }
+}
+
+// ------------------------------------------------------------------ DeviceLog
+
+/// The POS / gate app's offline view: synced balances, limits, and the queue of unsynced records.
+#[napi]
+pub struct DeviceLog {
+    inner: api::DeviceLogHandle,
+}
+
+#[napi]
+impl DeviceLog {
+    /// `new DeviceLog(signer, currency, limits)`: takes a copy of the signer's state.
+    #[napi(constructor, ts_args_type = "signer: DeviceSigner, currency: string, limits: DeviceLimits")]
+    pub fn new(env: Env, signer: &DeviceSigner, currency: Unknown<'_>, limits: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || api::DeviceLogHandle::new(&signer.inner, &js("currency", currency)?, &js("limits", limits)?))
+            .map(|inner| DeviceLog { inner })
+    }
+
+    /// A copy of the log's signer (sequence, last hash, HLC, public key).
+    #[napi]
+    pub fn signer(&self) -> DeviceSigner {
+        DeviceSigner { inner: self.inner.signer() }
+    }
+
+    /// The limits the log was created with.
+    #[napi(ts_return_type = "DeviceLimits")]
+    pub fn limits(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || self.inner.limits())
+    }
+
+    /// Replaces the last synced balances `{ [walletId]: Money }`.
+    #[napi(ts_args_type = "balances: Record<string, Money>")]
+    pub fn set_synced_balances(&mut self, env: Env, balances: Unknown<'_>) -> napi::Result<()> {
+        let inner = &mut self.inner;
+        run(&env, || inner.set_synced_balances(&js("balances", balances)?))
+    }
+
+    /// What this device believes the wallet can spend.
+    #[napi(ts_args_type = "walletId: string", ts_return_type = "Money")]
+    pub fn available(&self, env: Env, wallet_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || self.inner.available(&js("walletId", wallet_id)?))
+    }
+
+    /// Records and signs a payment after the limit and balance checks.
+    #[napi(
+        ts_args_type = "recordId: string, now: TimestampInput, walletId: string, amount: Money, standId: string, items?: RecordLineItem[] | null",
+        ts_return_type = "SignedRecordOut"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    pub fn pay<'e>(
+        &mut self,
+        env: &'e Env,
+        record_id: Unknown<'_>,
+        now: Unknown<'_>,
+        wallet_id: Unknown<'_>,
+        amount: Unknown<'_>,
+        stand_id: Unknown<'_>,
+        items: Unknown<'_>,
+    ) -> napi::Result<Unknown<'e>> {
+        let inner = &mut self.inner;
+        run_out(env, || {
+            inner.pay(
+                &js("recordId", record_id)?,
+                &js("now", now)?,
+                &js("walletId", wallet_id)?,
+                &js("amount", amount)?,
+                &js("standId", stand_id)?,
+                &js("items", items)?,
+            )
+        })
+    }
+
+    /// Records and signs a cash top-up.
+    #[napi(
+        ts_args_type = "recordId: string, now: TimestampInput, walletId: string, amount: Money",
+        ts_return_type = "SignedRecordOut"
+    )]
+    pub fn top_up<'e>(
+        &mut self,
+        env: &'e Env,
+        record_id: Unknown<'_>,
+        now: Unknown<'_>,
+        wallet_id: Unknown<'_>,
+        amount: Unknown<'_>,
+    ) -> napi::Result<Unknown<'e>> {
+        let inner = &mut self.inner;
+        run_out(env, || {
+            inner.top_up(
+                &js("recordId", record_id)?,
+                &js("now", now)?,
+                &js("walletId", wallet_id)?,
+                &js("amount", amount)?,
+            )
+        })
+    }
+
+    /// Records and signs any other record (refund, scan, void).
+    #[napi(
+        ts_args_type = "recordId: string, now: TimestampInput, payload: RecordPayload",
+        ts_return_type = "SignedRecordOut"
+    )]
+    pub fn record<'e>(
+        &mut self,
+        env: &'e Env,
+        record_id: Unknown<'_>,
+        now: Unknown<'_>,
+        payload: Unknown<'_>,
+    ) -> napi::Result<Unknown<'e>> {
+        let inner = &mut self.inner;
+        run_out(env, || inner.record(&js("recordId", record_id)?, &js("now", now)?, &js("payload", payload)?))
+    }
+
+    /// Number of unsynced records.
+    #[napi]
+    pub fn queued(&self) -> u32 {
+        self.inner.queued()
+    }
+
+    /// Every unsynced record as an encoded batch (export again until acknowledged).
+    #[napi]
+    pub fn export_batch(&self) -> Uint8Array {
+        Uint8Array::from(self.inner.export_batch())
+    }
+
+    /// Drops queued records up to this sequence (the server judged them).
+    #[napi(ts_args_type = "upToSequence: bigint | number")]
+    pub fn acknowledge(&mut self, env: Env, up_to_sequence: Unknown<'_>) -> napi::Result<()> {
+        let inner = &mut self.inner;
+        run(&env, || inner.acknowledge(&js("upToSequence", up_to_sequence)?))
+    }
+}
