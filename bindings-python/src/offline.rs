@@ -62,7 +62,7 @@ pub fn sign<'py>(
 // Records: payloads, bodies, signed records, batches
 // ---------------------------------------------------------------------------------------------
 
-/// `bytes` of exactly N bytes (OfflineError `OFFLINE_MALFORMED`-free: a ValueError names the field).
+/// `bytes` of exactly N bytes (keys, hashes, signatures); another length is a ValueError naming the field.
 pub(crate) fn arr<const N: usize>(field: &str, obj: &Bound<'_, PyAny>) -> PyResult<[u8; N]> {
     let v = bytes_from_py(field, obj)?;
     <[u8; N]>::try_from(v.as_slice())
