@@ -143,6 +143,35 @@ impl From<festival_core::money::MoneyError> for FestivalError {
     }
 }
 
+impl From<festival_core::wallet::WalletError> for FestivalError {
+    fn from(e: festival_core::wallet::WalletError) -> Self {
+        Error::from(e).into()
+    }
+}
+
+impl From<festival_core::ticketing::TicketingError> for FestivalError {
+    fn from(e: festival_core::ticketing::TicketingError) -> Self {
+        Error::from(e).into()
+    }
+}
+
+impl From<festival_core::access::AccessError> for FestivalError {
+    fn from(e: festival_core::access::AccessError) -> Self {
+        Error::from(e).into()
+    }
+}
+
+impl From<festival_core::offline::OfflineError> for FestivalError {
+    fn from(e: festival_core::offline::OfflineError) -> Self {
+        Error::from(e).into()
+    }
+}
+
+/// A JSON document that does not parse into the expected state (`INPUT_INVALID` naming `field`).
+pub(crate) fn bad_json(field: &str, e: serde_json::Error) -> FestivalError {
+    InputError::invalid(field, e.to_string()).into()
+}
+
 /// Shorthand for binding functions.
 pub type Result<T, E = FestivalError> = std::result::Result<T, E>;
 

@@ -12,10 +12,13 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod access;
 mod convert;
 pub mod error;
 pub mod money;
 pub mod offline;
+pub mod ticketing;
+pub mod wallet;
 
 pub use error::FestivalError;
 

@@ -165,6 +165,25 @@ pub enum TaxRounding {
     SumByNetKeepGross,
 }
 
+impl From<PriceBasis> for tax::PriceBasis {
+    fn from(b: PriceBasis) -> Self {
+        match b {
+            PriceBasis::Gross => tax::PriceBasis::Gross,
+            PriceBasis::Net => tax::PriceBasis::Net,
+        }
+    }
+}
+
+impl From<TaxRounding> for tax::TaxRounding {
+    fn from(r: TaxRounding) -> Self {
+        match r {
+            TaxRounding::PerLine => tax::TaxRounding::PerLine,
+            TaxRounding::SumByNet => tax::TaxRounding::SumByNet,
+            TaxRounding::SumByNetKeepGross => tax::TaxRounding::SumByNetKeepGross,
+        }
+    }
+}
+
 /// One taxable line: amount (gross or net) and VAT rate in percent as a decimal string (`"19"`).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct TaxLine {
@@ -225,16 +244,7 @@ pub fn compute_tax(
         .iter()
         .map(|l| Ok(tax::TaxLine { amount: l.amount.to_core()?, rate: parse_decimal(&l.rate)? }))
         .collect::<Result<Vec<_>>>()?;
-    let basis = match basis {
-        PriceBasis::Gross => tax::PriceBasis::Gross,
-        PriceBasis::Net => tax::PriceBasis::Net,
-    };
-    let rounding = match rounding {
-        TaxRounding::PerLine => tax::TaxRounding::PerLine,
-        TaxRounding::SumByNet => tax::TaxRounding::SumByNet,
-        TaxRounding::SumByNetKeepGross => tax::TaxRounding::SumByNetKeepGross,
-    };
-    let b = tax::compute_tax(&lines, basis, rounding, mode.into())?;
+    let b = tax::compute_tax(&lines, basis.into(), rounding.into(), mode.into())?;
     Ok(TaxBreakdown {
         lines: b.lines.iter().map(amounts).collect(),
         by_rate: b

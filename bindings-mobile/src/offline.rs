@@ -201,9 +201,9 @@ impl DeviceLog {
         Self::build(signer, festival, &currency, &limits)
     }
 
-    /// Resumes a log from a persisted [`DeviceState`] (sequence, last hash and clock), so the
-    /// chain continues where it stopped. Records still queued before the restart are not
-    /// re-attached: export and persist the batch before shutting down.
+    /// Resumes a log from a persisted [`DeviceState`] (sequence, last hash and clock) with an
+    /// EMPTY queue, so the chain continues where it stopped. To keep records that were still
+    /// queued, use [`DeviceLog::restore`] (snapshot) or [`DeviceLog::resume_with_queue`].
     #[uniffi::constructor]
     pub fn resume(seed: Vec<u8>, state: DeviceState, currency: String, limits: DeviceLimits) -> Result<Arc<Self>> {
         let festival = uuid("festival_id", &state.festival_id)?;
@@ -219,6 +219,85 @@ impl DeviceLog {
             return Err(InputError::invalid("seed", "does not match the state's public key").into());
         }
         Self::build(signer, festival, &currency, &limits)
+    }
+
+    /// Rebuilds the log after an app restart from [`DeviceLog::snapshot`] (JSON) and the seed
+    /// from secure storage: the signer position, currency, limits, synced balances AND the
+    /// records still queued. Nothing is trusted: every queued record must be signed by this
+    /// seed's key, belong to the device and festival, follow the previous one and end exactly at
+    /// the signer's position, and the queue must satisfy the limits (`OFFLINE_BAD_SIGNATURE`,
+    /// `OFFLINE_SEQUENCE_GAP`, `OFFLINE_CHAIN_BROKEN`, `OFFLINE_INVALID_KEY` for a seed that is
+    /// not the snapshot's key, `DEVICE_LIMIT_EXCEEDED` ...; malformed JSON is `INPUT_INVALID`).
+    #[uniffi::constructor]
+    pub fn restore(seed: Vec<u8>, snapshot_json: String) -> Result<Arc<Self>> {
+        let state: device::DeviceLogState =
+            serde_json::from_str(&snapshot_json).map_err(|e| InputError::invalid("snapshot_json", e.to_string()))?;
+        let festival_id = state.festival_id;
+        let log = device::DeviceLog::from_state(bytes32("seed", &seed)?, state).map_err(festival_core::Error::from)?;
+        Ok(Arc::new(DeviceLog { festival_id, inner: Mutex::new(log) }))
+    }
+
+    /// Like [`DeviceLog::resume`], with the queued records given back as the bytes of
+    /// [`DeviceLog::export_batch`] and the last synced balances; validated as in
+    /// [`DeviceLog::restore`].
+    #[uniffi::constructor]
+    pub fn resume_with_queue(
+        seed: Vec<u8>,
+        state: DeviceState,
+        currency: String,
+        limits: DeviceLimits,
+        synced_balances: HashMap<String, Money>,
+        queued_batch: Vec<u8>,
+    ) -> Result<Arc<Self>> {
+        let festival = uuid("festival_id", &state.festival_id)?;
+        let signer = device::DeviceSigner::resume(
+            bytes32("seed", &seed)?,
+            uuid("device_id", &state.device_id)?,
+            festival,
+            state.next_sequence,
+            hex32("last_hash_hex", &state.last_hash_hex)?,
+            record::Hlc { physical_ms: state.hlc_physical_ms, logical: state.hlc_logical },
+        );
+        if interop::hex_encode(&signer.public_key()) != state.public_key_hex.to_ascii_lowercase() {
+            return Err(InputError::invalid("seed", "does not match the state's public key").into());
+        }
+        let currency: Currency = currency.parse().map_err(festival_core::Error::from)?;
+        let mut balances = BTreeMap::new();
+        for (w, m) in &synced_balances {
+            balances.insert(uuid("wallet_id", w)?, m.to_core()?);
+        }
+        let queued = Batch::from_bytes(&queued_batch).map_err(festival_core::Error::from)?.records;
+        let log = device::DeviceLog::restore(signer, currency, core_limits(&limits)?, balances, queued)
+            .map_err(festival_core::Error::from)?;
+        Ok(Arc::new(DeviceLog { festival_id: festival, inner: Mutex::new(log) }))
+    }
+
+    /// Everything needed to restart losslessly, as JSON (ids, hex keys / hashes / signed records,
+    /// money as decimal strings; NOT the seed): persist it after every record and give it to
+    /// [`DeviceLog::restore`] on the next start.
+    pub fn snapshot(&self) -> Result<String> {
+        serde_json::to_string(&self.lock().state()).map_err(|e| InputError::invalid("snapshot", e.to_string()).into())
+    }
+
+    /// The last synced balances (wallet id → balance).
+    pub fn synced_balances(&self) -> HashMap<String, Money> {
+        self.lock().synced_balances().iter().map(|(w, m)| (w.to_string(), Money::from_core(m))).collect()
+    }
+
+    /// This device's unsynced payments by `wallet_id` (what the per-wallet offline limit counts).
+    pub fn offline_spent(&self, wallet_id: String) -> Result<Money> {
+        let w = uuid("wallet_id", &wallet_id)?;
+        Ok(Money::from_core(&self.lock().offline_spent(&w)))
+    }
+
+    /// Total value of the unsynced money records (what the stored-value limit counts).
+    pub fn stored_value(&self) -> Money {
+        Money::from_core(&self.lock().stored_value())
+    }
+
+    /// The unsynced records, oldest first.
+    pub fn queued_records(&self) -> Vec<SignedRecordInfo> {
+        self.lock().queued_records().iter().map(info).collect()
     }
 
     /// The state to persist (after every record, or at least before going to background).
@@ -574,5 +653,42 @@ impl GateVerifier {
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let list = store.fresh(now, self.max_staleness_ms).map_err(festival_core::Error::from)?;
         Ok(list.is_tag_blocked(&tag_uid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eur(a: &str) -> Money {
+        Money { amount: a.into(), currency: "EUR".into() }
+    }
+
+    #[test]
+    fn restore_round_trips_the_queue_and_rejects_another_seed() {
+        let limits = DeviceLimits {
+            per_payment: eur("50"),
+            per_wallet_offline: eur("80"),
+            max_stored_value: eur("500"),
+            max_queued_records: 10,
+        };
+        let id = |n: u128| uuid::Uuid::from_u128(n).to_string();
+        let log = DeviceLog::new(vec![4; 32], id(1), id(2), "EUR".into(), limits.clone()).unwrap();
+        log.top_up(id(10), 1_783_180_800_000, id(3), eur("20")).unwrap();
+        log.pay(id(11), 1_783_180_800_001, id(3), eur("7.50"), id(4), vec![]).unwrap();
+        let snap = log.snapshot().unwrap();
+        let back = DeviceLog::restore(vec![4; 32], snap.clone()).unwrap();
+        assert_eq!(back.export_batch(), log.export_batch());
+        assert_eq!(back.state(), log.state());
+        assert_eq!(back.available(id(3)).unwrap(), eur("12.50"));
+        assert_eq!(
+            DeviceLog::restore(vec![5; 32], snap).err().map(|e| e.code().to_string()).as_deref(),
+            Some("OFFLINE_INVALID_KEY")
+        );
+        let state = log.state();
+        let again =
+            DeviceLog::resume_with_queue(vec![4; 32], state, "EUR".into(), limits, HashMap::new(), log.export_batch())
+                .unwrap();
+        assert_eq!(again.queued(), 2);
     }
 }

@@ -4,7 +4,10 @@
 //   2. build the local view from the last sync (balances per wallet) with the device limits
 //   3. take payments while offline: limits and local balance are enforced, each record is signed
 //      and hash-chained with the device key
-//   4. persist the device state, export the batch for the next sync, acknowledge after upload
+//   4. the app is killed and restarted before the sync: restore the log from its snapshot with the
+//      unsynced queue (validated: signatures, chain, limits), so nothing is lost
+//   5. export the batch for the next sync, acknowledge after upload
+//   (and at the ticket counter: a price preview with promo code, fees and VAT)
 //
 // Compiled and run by bindings-mobile/scripts/test.sh:
 //   java -Djna.library.path=target/debug -cp ... org.festivalcore.examples.OfflinePosKt
@@ -49,17 +52,40 @@ fun main() {
     }
     println("alice can still spend ${moneyDisplay(pos.available(alice))}, bob ${moneyDisplay(pos.available(bob))}")
 
-    // 4: persist state, export the batch, acknowledge once the server answered.
-    val state = pos.state()
-    val batch = pos.exportBatch()
+    // 4: the app persists pos.snapshot() after every record (JSON, no seed). After a restart the
+    //    queue comes back exactly, and is re-verified: an edited or truncated queue is rejected.
+    val snapshot = pos.snapshot()
+    val restarted = DeviceLog.restore(loadDeviceSeedFromSecureStorage(), snapshot)
+    check(restarted.queued() == pos.queued() && restarted.available(alice) == pos.available(alice))
+    println("restarted with ${restarted.queued()} unsynced records; alice still at ${moneyDisplay(restarted.available(alice))}")
+    try {
+        DeviceLog.restore(loadDeviceSeedFromSecureStorage(), snapshot.replace("\"queue\":[\"", "\"queue\":[\"00"))
+        error("a tampered snapshot must not restore")
+    } catch (e: FestivalException) {
+        println("  tampered snapshot rejected: ${e.message}")
+    }
+
+    // 5: export the batch, acknowledge once the server answered.
+    val state = restarted.state()
+    val batch = restarted.exportBatch()
     val records = decodeBatch(batch)
     println("batch: ${batch.size} bytes, ${records.size} records, next sequence ${state.nextSequence}")
     check(records.map { it.sequence } == (1uL..records.size.toULong()).toList())
     check(records.zipWithNext().all { (a, b) -> b.prevHashHex == a.hashHex })
-    pos.acknowledge(records.last().sequence)
-    check(pos.queued() == 0uL)
-    // After a restart: the same chain continues.
-    val resumed = DeviceLog.resume(loadDeviceSeedFromSecureStorage(), state, "EUR", limits)
-    check(resumed.state().nextSequence == state.nextSequence)
-    println("synced and acknowledged; resumed log continues at #${resumed.state().nextSequence}")
+    restarted.acknowledge(records.last().sequence)
+    check(restarted.queued() == 0uL)
+    println("synced and acknowledged; the log continues at #${restarted.state().nextSequence}")
+
+    // At the ticket counter: price preview of 2 day tickets with a promo code, 1.50 fee each, 19 % VAT included.
+    val dayTicket = "d1d1d1d1-0000-4000-8000-000000000001"
+    val config = PricingConfig("EUR", FeeConfig(eur("1.50"), "0", RoundingMode.HALF_EVEN), feesTaxable = true,
+        tax = TaxConfig("19", PriceBasis.GROSS, TaxRounding.SUM_BY_NET_KEEP_GROSS, RoundingMode.HALF_EVEN),
+        discountRounding = RoundingMode.HALF_EVEN)
+    val early = PromoCode("EARLY10", PromoDiscount.Percentage("10"), maxUses = 100u, used = 3u, expiresAtMs = null,
+        minQuantity = 2u, ticketTypeIds = listOf())
+    val preview = priceOrder(listOf(PriceLine(dayTicket, eur("59.00"), 2u)), "early10", now, config, listOf(early))
+    println("2 x day ticket with ${preview.promoCode}: subtotal ${moneyDisplay(preview.subtotal)}, " +
+        "discount ${moneyDisplay(preview.discount)}, fees ${moneyDisplay(preview.fees)}, " +
+        "total ${moneyDisplay(preview.total)} (VAT included ${moneyDisplay(preview.tax)})")
+    check(preview.total == moneySub(moneyAdd(preview.subtotal, preview.fees), preview.discount))
 }

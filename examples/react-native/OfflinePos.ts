@@ -4,29 +4,40 @@
 //   1. load the device seed from secure storage
 //   2. build the local view from the last sync, with the device limits
 //   3. take payments while offline (limits + local balance enforced; records signed and chained)
-//   4. persist the device state, export the batch for the next sync, acknowledge after upload
+//   4. persist a snapshot after every record; after an app restart restore the log WITH its
+//      unsynced queue (re-verified: signatures, chain, limits), so nothing is lost
+//   5. export the batch for the next sync, acknowledge after upload
+//   (and at the ticket counter: a price preview with promo code, fees and VAT)
 //
 // Type-checked with `tsc --noEmit --strict` against the generated bindings by
 // bindings-mobile/scripts/test.sh (running it needs a device build: Hermes + the native module).
 import {
   DeviceLog,
   FestivalError,
+  PriceBasis,
+  PromoDiscount,
+  RoundingMode,
+  TaxRounding,
   decodeBatch,
   moneyDisplay,
   moneyMulQty,
   moneyParse,
+  priceOrder,
   type DeviceLimits,
   type DeviceLogLike,
-  type DeviceState,
   type LineItem,
   type Money,
+  type PriceBreakdown,
+  type PricingConfig,
+  type PromoCode,
   type SignedRecordInfo,
 } from "react-native-festival-core";
 
 /** Platform secure storage (Keychain / Keystore), e.g. via react-native-keychain. */
 export interface SecureStorage {
   loadDeviceSeed(): Promise<Uint8Array>;
-  saveDeviceState(state: DeviceState): Promise<void>;
+  /** The log's snapshot (JSON: signer position, limits, synced balances, unsynced records; no seed). */
+  saveSnapshot(snapshotJson: string): Promise<void>;
 }
 
 /** The sync endpoint: uploads a batch, answers with the last sequence the server judged. */
@@ -50,12 +61,14 @@ export type SaleResult =
 export class OfflinePos {
   private constructor(private readonly log: DeviceLogLike, private readonly storage: SecureStorage) {}
 
-  /** 1 + 2: open the device log with the seed from secure storage and the last synced balances. */
+  /** 1 + 2 (+ 4 after a restart): open the device log with the seed from secure storage, from the
+   * last snapshot if there is one (the unsynced queue comes back, re-verified; a tampered
+   * snapshot throws FestivalError.Offline), and the last synced balances if a sync just happened. */
   static async open(
     storage: SecureStorage,
     ids: { deviceId: string; festivalId: string },
-    lastSync: Map<string, Money>,
-    previous?: DeviceState,
+    lastSync?: Map<string, Money>,
+    previousSnapshot?: string,
   ): Promise<OfflinePos> {
     const seed = await storage.loadDeviceSeed();
     const limits: DeviceLimits = {
@@ -64,10 +77,11 @@ export class OfflinePos {
       maxStoredValue: eur("500"),
       maxQueuedRecords: 1000n,
     };
-    const log: DeviceLogLike = previous
-      ? DeviceLog.resume(seed, previous, "EUR", limits)
+    const log: DeviceLogLike = previousSnapshot
+      ? DeviceLog.restore(seed, previousSnapshot)
       : new DeviceLog(seed, ids.deviceId, ids.festivalId, "EUR", limits);
-    log.setSyncedBalances(lastSync);
+    if (lastSync) log.setSyncedBalances(lastSync);
+    await storage.saveSnapshot(log.snapshot());
     return new OfflinePos(log, storage);
   }
 
@@ -77,7 +91,7 @@ export class OfflinePos {
     const items: LineItem[] = [{ productId: sale.productId, quantity: sale.quantity, unitPrice: sale.unitPrice }];
     try {
       const record = this.log.pay(recordId, BigInt(Date.now()), sale.walletId, amount, standId, items);
-      await this.storage.saveDeviceState(this.log.state());
+      await this.storage.saveSnapshot(this.log.snapshot());
       return { ok: true, record, remaining: this.log.available(sale.walletId) };
     } catch (e: unknown) {
       if (FestivalError.Offline.instanceOf(e)) {
@@ -96,18 +110,40 @@ export class OfflinePos {
     return moneyDisplay(this.log.available(walletId));
   }
 
-  /** 4: export the queued records, upload them, acknowledge what the server judged. */
+  /** 5: export the queued records, upload them, acknowledge what the server judged. */
   async sync(api: SyncApi): Promise<number> {
     const batch = this.log.exportBatch();
     const records = decodeBatch(batch);
     if (records.length === 0) return 0;
     const judgedUpTo = await api.upload(batch);
     this.log.acknowledge(judgedUpTo);
-    await this.storage.saveDeviceState(this.log.state());
+    await this.storage.saveSnapshot(this.log.snapshot());
     return records.filter((r) => r.sequence <= judgedUpTo).length;
   }
 
   queued(): bigint {
     return this.log.queued();
   }
+}
+
+/** At the ticket counter: price preview of `quantity` day tickets with an optional promo code,
+ * a 1.50 fee per ticket and 19 % VAT included (all amounts decimal strings). */
+export function previewDayTickets(quantity: number, promoCode: string | undefined, nowMs: bigint): PriceBreakdown {
+  const config: PricingConfig = {
+    currency: "EUR",
+    fees: { perTicket: eur("1.50"), percent: "0", rounding: RoundingMode.HalfEven },
+    feesTaxable: true,
+    tax: { rate: "19", basis: PriceBasis.Gross, rounding: TaxRounding.SumByNetKeepGross, mode: RoundingMode.HalfEven },
+    discountRounding: RoundingMode.HalfEven,
+  };
+  const early: PromoCode = {
+    code: "EARLY10",
+    discount: PromoDiscount.Percentage.new({ percent: "10" }),
+    maxUses: 100,
+    used: 3,
+    minQuantity: 2,
+    ticketTypeIds: [],
+  };
+  const line = { ticketTypeId: "d1d1d1d1-0000-4000-8000-000000000001", unitPrice: eur("59.00"), quantity };
+  return priceOrder([line], promoCode, nowMs, config, [early]);
 }
