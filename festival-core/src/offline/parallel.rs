@@ -1,10 +1,12 @@
-//! Multi-core reconciliation (cargo feature `parallel`; not for wasm): the signature stage — most
-//! of the pipeline's time — runs on several threads (`std::thread::scope`), everything else
-//! (decoding, chains, the total order, applying money) stays sequential.
+//! Multi-core reconciliation (cargo feature `parallel`; not for wasm): the per-record work that
+//! does not depend on other records — decoding and hashing every batch, and signature
+//! verification — runs on several threads (`std::thread::scope`); the rest (dropping copies, the
+//! chain walk, the total order, applying money) stays sequential.
 //!
-//! Each thread runs [`verify_many`] on a contiguous slice of the items, so every verdict is the
-//! one strict single verification gives (see [`super::crypto`]): the verdicts, and so the
-//! [`reconcile_parallel`] report and state, are byte-identical to [`reconcile`]'s whatever the
+//! Each thread runs [`verify_many`] (the deterministic batch verifier) on a contiguous slice of the
+//! items; its verdicts are those of single verification whatever the slicing (see
+//! [`super::crypto`]), and decoding is a pure function of each batch's bytes, so the
+//! [`reconcile_parallel`] report and state are byte-identical to [`reconcile`]'s whatever the
 //! number of threads.
 //!
 //! ```
@@ -37,12 +39,13 @@
 //! ```
 
 use super::crypto::{verify_many, StrictPublicKey};
-use super::reconcile::{reconcile_with, ReconcileConfig, ReconcileReport, ReconcileState};
+use super::reconcile::{reconcile_impl, ReconcileConfig, ReconcileReport, ReconcileState};
+use super::record::Batch;
 use super::registry::DeviceRegistry;
 use super::OfflineError;
 use crate::Timestamp;
 
-/// Items per batch inside [`verify_many`]; slices are cut at multiples of it so no batch is split.
+/// Below this many items a second thread costs more than it saves.
 const CHUNK: usize = 64;
 
 /// [`verify_many`] on up to `threads` threads (at least one): the same verdicts, in order.
@@ -80,9 +83,58 @@ pub fn verify_many_parallel(items: &[(StrictPublicKey, &[u8], [u8; 64])], thread
     })
 }
 
-/// [`reconcile`](super::reconcile::reconcile) with the signatures verified on `threads` threads.
-/// Same report and state as the single-threaded call, byte for byte.
-pub fn reconcile_parallel<B: AsRef<[u8]>>(
+/// Decodes every batch (`Batch::from_bytes`, which also hashes each record) on up to `threads`
+/// threads; results in input order. A thread that cannot be started or fails is replaced by
+/// decoding its share on the calling thread.
+pub fn decode_batches_parallel<B: AsRef<[u8]> + Sync>(
+    batches: &[B],
+    threads: usize,
+) -> Vec<Result<Batch, OfflineError>> {
+    let threads = threads.max(1);
+    let decode_all = |part: &[B]| part.iter().map(|b| Batch::from_bytes(b.as_ref())).collect::<Vec<_>>();
+    if threads == 1 || batches.len() < 2 {
+        return decode_all(batches);
+    }
+    // Balance by bytes, not by batch count: cut where the running total passes each share.
+    let total: usize = batches.iter().map(|b| b.as_ref().len()).sum();
+    let share = total.div_ceil(threads).max(1);
+    let mut parts: Vec<&[B]> = Vec::with_capacity(threads);
+    let (mut start, mut acc) = (0usize, 0usize);
+    for (i, b) in batches.iter().enumerate() {
+        acc += b.as_ref().len();
+        if acc >= share * (parts.len() + 1) && parts.len() + 1 < threads {
+            parts.push(batches.get(start..=i).unwrap_or_default());
+            start = i + 1;
+        }
+    }
+    parts.push(batches.get(start..).unwrap_or_default());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .skip(1)
+            .map(|part| {
+                let part = *part;
+                std::thread::Builder::new().spawn_scoped(scope, move || decode_all(part))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(batches.len());
+        if let Some(first) = parts.first() {
+            out.extend(decode_all(first));
+        }
+        for (part, handle) in parts.iter().skip(1).zip(handles) {
+            match handle.ok().map(|h| h.join()) {
+                Some(Ok(v)) => out.extend(v),
+                _ => out.extend(decode_all(part)),
+            }
+        }
+        out
+    })
+}
+
+/// [`reconcile`](super::reconcile::reconcile) with the batches decoded (and their records hashed)
+/// and the signatures verified on `threads` threads; the chain walk, the total order and the money
+/// stay sequential. Same report and state as the single-threaded call, byte for byte.
+pub fn reconcile_parallel<B: AsRef<[u8]> + Sync>(
     state: &mut ReconcileState,
     registry: &DeviceRegistry,
     batches: &[B],
@@ -90,7 +142,13 @@ pub fn reconcile_parallel<B: AsRef<[u8]>>(
     config: &ReconcileConfig,
     threads: usize,
 ) -> Result<ReconcileReport, OfflineError> {
-    reconcile_with(state, registry, batches, now, config, &|items| verify_many_parallel(items, threads))
+    let mut decoded: Vec<Option<Result<Batch, OfflineError>>> =
+        decode_batches_parallel(batches, threads).into_iter().map(Some).collect();
+    let mut decode = |i: usize, bytes: &[u8]| match decoded.get_mut(i).and_then(Option::take) {
+        Some(d) => d,
+        None => Batch::from_bytes(bytes),
+    };
+    reconcile_impl(state, registry, batches, now, config, &mut decode, &|items| verify_many_parallel(items, threads))
 }
 
 #[cfg(test)]
@@ -234,6 +292,15 @@ mod tests {
             batches.push(bytes);
         }
         batches.push(batches[0].clone());
+        // A malformed batch (truncated) goes through the parallel decoder too.
+        let truncated = batches[1][..batches[1].len() / 2].to_vec();
+        batches.insert(2, truncated);
+        for threads in [1, 2, 3, 5, 16] {
+            let par = decode_batches_parallel(&batches, threads);
+            let seq: Vec<_> = batches.iter().map(|b| Batch::from_bytes(b)).collect();
+            assert_eq!(par, seq, "{threads} threads");
+        }
+        assert!(decode_batches_parallel::<Vec<u8>>(&[], 2).is_empty());
         let now = t0.plus_millis(100_000);
         for policy in [ConflictPolicy::FirstWins, ConflictPolicy::AcceptWithDebt, ConflictPolicy::Reject] {
             let config = ReconcileConfig { policy, ..Default::default() };

@@ -388,6 +388,20 @@ pub fn reconcile_with<B: AsRef<[u8]>>(
     config: &ReconcileConfig,
     verify: SignatureVerifier<'_>,
 ) -> Result<ReconcileReport, OfflineError> {
+    reconcile_impl(state, registry, batches, now, config, &mut |_, bytes| Batch::from_bytes(bytes), verify)
+}
+
+/// [`reconcile_with`] with the decoding of batch `i` done by `decode(i, bytes)`, which must equal
+/// `Batch::from_bytes(bytes)` (e.g. batches decoded ahead of time on several threads).
+pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
+    state: &mut ReconcileState,
+    registry: &DeviceRegistry,
+    batches: &[B],
+    now: Timestamp,
+    config: &ReconcileConfig,
+    decode: &mut dyn FnMut(usize, &[u8]) -> Result<Batch, OfflineError>,
+    verify: SignatureVerifier<'_>,
+) -> Result<ReconcileReport, OfflineError> {
     for w in state.wallets.values() {
         state.check_wallet(w)?;
     }
@@ -397,8 +411,8 @@ pub fn reconcile_with<B: AsRef<[u8]>>(
     // 1. Decode, drop exact copies (of batches and of records).
     let mut records: BTreeMap<Digest, SignedRecord> = BTreeMap::new();
     let mut bad_batches: BTreeSet<Digest> = BTreeSet::new();
-    for b in batches {
-        match Batch::from_bytes(b.as_ref()) {
+    for (i, b) in batches.iter().enumerate() {
+        match decode(i, b.as_ref()) {
             Ok(batch) => {
                 for r in batch.records {
                     records.entry(Digest(r.hash())).or_insert(r);
