@@ -31,14 +31,18 @@ pub(crate) fn u32_arg(field: &str, v: &Value) -> Result<u32> {
     u32::try_from(n).map_err(|_| invalid(field, format!("must be at most {}, got {n}", u32::MAX)))
 }
 
-/// Parses the JSON text of a `serialize()` call.
+/// Parses the JSON text of a `serialize()` call. Through a [`Value`] on purpose: the types are
+/// then deserialized by the same `from_value` code the other arguments use, instead of a second
+/// copy for `&str` input (measured: a smaller .wasm, see the commit).
 pub(crate) fn state_arg<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T> {
-    serde_json::from_str(str_arg("state", v)?).map_err(|e| invalid("state", e.to_string()))
+    let v: Value = serde_json::from_str(str_arg("state", v)?).map_err(|e| invalid("state", e.to_string()))?;
+    serde_json::from_value(v).map_err(|e| invalid("state", e.to_string()))
 }
 
-/// The core's JSON text of a value (what `serialize()` returns).
+/// The core's JSON text of a value (what `serialize()` returns), through a [`Value`] like
+/// [`state_arg`] (the outputs' `to_value` code is shared).
 pub(crate) fn state_out<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| invalid("state", e.to_string()))
+    Ok(serde_json::to_value(value).map_err(|e| invalid("state", e.to_string()))?.to_string())
 }
 
 /// Checks the `unitPrice` money of each line first, so a bad amount keeps its `MONEY_*` code.
