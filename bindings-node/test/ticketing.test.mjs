@@ -447,3 +447,65 @@ test('an argument whose getter re-enters the same object is refused cleanly', ()
   assert.equal(held + available, 3)
   assert.ok(inv.hold(tid(2)) === null, 'the outer call changed nothing')
 })
+
+// Differential: random hold histories through the typed Inventory and through the core's own
+// conformance operation `ticketing.inventory_run` must give the same outcome at every step.
+const camel = (v) => Array.isArray(v) ? v.map(camel)
+  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()), camel(x)]))
+    : v
+
+test('Inventory agrees with the core on 200 random hold histories', () => {
+  let seed = 0x5eed
+  const rnd = (n) => { // mulberry32: deterministic, so a failure names a reproducible history
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return (((t ^ (t >>> 14)) >>> 0) % n)
+  }
+  const minute = (m) => new Date(Date.UTC(2026, 4, 1, 10, m)).toISOString()
+  const seen = new Map() // outcome (ok:op or error code) -> count
+  for (let run = 0; run < 200; run++) {
+    const capacity = rnd(6)
+    const steps = []
+    let clock = 0
+    for (let i = 0; i < 30; i++) {
+      clock += rnd(3)
+      const at = minute(clock)
+      const holdId = tid(rnd(6))
+      switch (rnd(5)) {
+        case 0: steps.push({ op: 'reserve', hold_id: holdId, quantity: rnd(4), at, expires_at: minute(clock + rnd(12) - 1) }); break
+        case 1: steps.push({ op: 'confirm', hold_id: holdId, at }); break
+        case 2: steps.push({ op: 'release', hold_id: holdId, at }); break
+        case 3: steps.push({ op: 'expire', at }); break
+        default: steps.push({ op: 'restock', quantity: rnd(3), at })
+      }
+    }
+    const core = JSON.parse(fc.conformanceExecute('ticketing.inventory_run', JSON.stringify({ ticket_type_id: DAY, capacity, steps })))
+    const inv = new fc.Inventory(DAY, capacity)
+    steps.forEach((s, i) => {
+      let got
+      try {
+        const r = s.op === 'reserve' ? { hold: inv.reserve(s.hold_id, s.quantity, s.at, s.expires_at) }
+          : s.op === 'confirm' ? { hold: inv.confirm(s.hold_id, s.at) }
+            : s.op === 'release' ? { hold: inv.release(s.hold_id) }
+              : s.op === 'expire' ? { expired: inv.expire(s.at).map((h) => h.id) }
+                : (inv.restock(s.quantity), {})
+        got = { ...r, ok: true, counts: inv.counts(s.at) }
+      } catch (e) {
+        assert.ok(e instanceof Error && typeof e.code === 'string', `run ${run} step ${i}: ${e}`)
+        got = { error: e.code, details: e.details }
+      }
+      assert.deepEqual(got, camel(core.steps[i]), `run ${run} step ${i}: ${JSON.stringify(s)}`)
+      const key = got.ok ? `ok:${s.op}` : got.error
+      seen.set(key, (seen.get(key) ?? 0) + 1)
+      assert.equal(inv.invariantHolds(), true)
+    })
+    assert.deepEqual(inv.counts(steps[steps.length - 1].at), core.final)
+  }
+  // the histories reach every operation's success and the main refusals
+  for (const k of ['ok:reserve', 'ok:confirm', 'ok:release', 'ok:expire', 'ok:restock', 'INVENTORY_SOLD_OUT',
+    'INVENTORY_DUPLICATE_HOLD', 'INVENTORY_HOLD_NOT_ACTIVE', 'INVENTORY_UNKNOWN_HOLD', 'INVENTORY_INVALID_QUANTITY',
+    'INVENTORY_INVALID_EXPIRY', 'INVENTORY_HOLD_EXPIRED']) {
+    assert.ok((seen.get(k) ?? 0) >= 10, `${k} seen ${seen.get(k) ?? 0} times: ${JSON.stringify([...seen])}`)
+  }
+})
