@@ -176,3 +176,76 @@ test('hostile input is INPUT_INVALID and changes nothing', () => {
   assert.deepEqual(gates.occupancy('main'), { zoneId: 'main', occupancy: 0, capacity: 3, entries: 0, exits: 0 })
   assert.equal(book.ticket(tid(1)).state, 'valid')
 })
+
+// Differential: random gate days through the typed AccessControl + TicketBook and through the
+// core's own conformance operation `access.scan_run` must decide every scan the same way.
+const camel = (v) => Array.isArray(v) ? v.map(camel)
+  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()), camel(x)]))
+    : v
+const snake = (v) => Array.isArray(v) ? v.map(snake)
+  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snake(x)]))
+    : v
+
+test('AccessControl agrees with the core on 150 random gate days', () => {
+  let seed = 0xacce55
+  const rnd = (n) => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return (((t ^ (t >>> 14)) >>> 0) % n)
+  }
+  const types = [type(DAY, {}), type(VIP, { name: 'VIP', zones: ['main', 'backstage'], reentryAllowed: true })]
+  const pool = [1, 2, 3, 4, 11, 12, 99].map(tid) // tid(99) is never issued
+  const times = ['2026-07-04T09:00:00Z', '2026-07-04T12:00:00Z', '2026-07-04T16:00:00Z', '2026-07-04T20:00:00Z', '2026-07-05T05:00:00Z']
+  const seen = new Map()
+  for (let run = 0; run < 150; run++) {
+    const zones = [
+      { id: 'main', name: 'Main', capacity: 1 + rnd(3), ticketTypeIds: [], perimeter: true, alertThresholds: [50, 100] },
+      { id: 'backstage', name: 'Backstage', capacity: 1 + rnd(2), ticketTypeIds: [], perimeter: false, alertThresholds: [100] },
+      { id: 'lounge', name: 'Lounge', capacity: 2, ticketTypeIds: [VIP], perimeter: false, alertThresholds: [] },
+    ]
+    const issue = [1, 2, 3, 4, 11, 12].map((n) => ({ event: 'issue', ticket_type_id: n < 10 ? DAY : VIP, id: tid(n), number: `N${n}`, holder: `H${n}`, at: ISSUED }))
+    const events = []
+    for (let i = 0; i < 30; i++) {
+      const ticketId = pool[rnd(pool.length)]
+      const at = times[rnd(times.length)]
+      if (rnd(6) === 0) {
+        events.push({ ticket: { event: ['revoke', 'cancel', 'refund', 'check_out'][rnd(4)], ticket_id: ticketId, at } })
+      } else {
+        const zoneId = rnd(20) === 0 ? 'moon' : ['main', 'main', 'backstage', 'lounge'][rnd(4)]
+        events.push({ ticket_id: ticketId, zone_id: zoneId, direction: rnd(3) === 0 ? 'out' : 'in', at })
+      }
+    }
+    const core = JSON.parse(fc.conformanceExecute('access.scan_run',
+      JSON.stringify({ ticket_types: snake(types), tickets: issue, zones: snake(zones), scans: events })))
+
+    const book = new fc.TicketBook()
+    types.forEach((t) => book.addType(t))
+    issue.forEach((s) => book.issue(s.ticket_type_id, { id: s.id, number: s.number, holder: s.holder }, null, s.at))
+    const gates = new fc.AccessControl(zones)
+    events.forEach((ev, i) => {
+      let got
+      try {
+        if (ev.ticket) {
+          const t = book.apply(ev.ticket.ticket_id, ev.ticket.event, ev.ticket.at)
+          got = { ticketId: t.id, state: t.state }
+        } else {
+          got = gates.scan(book, { ticketId: ev.ticket_id, zoneId: ev.zone_id, direction: ev.direction, at: ev.at })
+        }
+      } catch (e) {
+        assert.ok(e instanceof Error && typeof e.code === 'string', `run ${run} event ${i}: ${e}`)
+        got = { error: e.code, details: e.details }
+      }
+      assert.deepEqual(got, camel(core.results[i]), `run ${run} event ${i}: ${JSON.stringify(ev)}`)
+      const key = got.decision ? `${got.decision}:${got.reason ?? ''}` : got.error ?? `ticket:${got.state}`
+      seen.set(key, (seen.get(key) ?? 0) + 1)
+    })
+    assert.deepEqual(gates.occupancies(), camel(core.occupancy))
+    for (const t of core.tickets) assert.equal(book.ticket(t.id).state, t.state)
+  }
+  for (const k of ['admit:', 'deny:wrong_zone', 'deny:outside_validity', 'deny:already_inside', 'deny:not_inside',
+    'deny:revoked', 'deny:cancelled', 'deny:refunded', 'deny:zone_full', 'deny:reentry_not_allowed',
+    'ACCESS_UNKNOWN_TICKET', 'ACCESS_UNKNOWN_ZONE', 'TICKET_ILLEGAL_TRANSITION']) {
+    assert.ok((seen.get(k) ?? 0) >= 5, `${k} seen ${seen.get(k) ?? 0} times: ${JSON.stringify([...seen])}`)
+  }
+})
