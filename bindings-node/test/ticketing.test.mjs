@@ -509,3 +509,79 @@ test('Inventory agrees with the core on 200 random hold histories', () => {
     assert.ok((seen.get(k) ?? 0) >= 10, `${k} seen ${seen.get(k) ?? 0} times: ${JSON.stringify([...seen])}`)
   }
 })
+
+test('Order agrees with the core on 300 random order histories', () => {
+  let seed = 0x07de5
+  const rnd = (n) => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return (((t ^ (t >>> 14)) >>> 0) % n)
+  }
+  const minute = (m) => new Date(Date.UTC(2026, 4, 1, 10, m)).toISOString()
+  const amounts = ['0.00', '10.00', '59.00', '100.00', '118.00', '118.01', '177.00']
+  const snakeType = (t) => ({ id: t.id, name: t.name, price: t.price, capacity: t.capacity, sale_from: '2026-03-01T00:00:00Z',
+    sale_until: t.saleUntil, valid_from: t.validFrom, valid_until: t.validUntil, max_per_order: t.maxPerOrder,
+    zones: t.zones, reentry_allowed: t.reentryAllowed, transfer_limit: t.transferLimit })
+  const seen = new Map()
+  for (let run = 0; run < 300; run++) {
+    const ty = dayType({ capacity: 1 + rnd(4) })
+    const quantity = rnd(5)
+    const total = eur(amounts[1 + rnd(amounts.length - 1)])
+    const order = { id: ORDER, quantity, total, at: minute(0), expires_at: minute(15) }
+    const events = []
+    let clock = 0
+    for (let i = 0; i < 8; i++) {
+      clock += rnd(6)
+      const at = minute(clock)
+      switch ([0, 0, 0, 1, 1, 2, 3, 4, 4, 4][rnd(10)]) {
+        case 0: events.push({ event: 'pay', amount: rnd(2) ? total : eur(amounts[rnd(amounts.length)]), at }); break
+        case 1: events.push({ event: 'fulfill', tickets: Array.from({ length: rnd(2) ? quantity : rnd(4) }, (_, k) => ({ id: tid(10 * i + k), number: `T${run}-${i}-${k}`, holder: 'H' })), at }); break
+        case 2: events.push({ event: 'expire', at }); break
+        case 3: events.push({ event: 'cancel', at }); break
+        default: events.push({ event: 'refund', amount: eur(amounts[rnd(amounts.length)]), at })
+      }
+    }
+    let core
+    let placeError
+    try {
+      core = JSON.parse(fc.conformanceExecute('ticketing.order_run', JSON.stringify({ ticket_type: snakeType(ty), order, events })))
+    } catch (e) {
+      placeError = e
+    }
+    const inv = new fc.Inventory(DAY, ty.capacity)
+    const book = new fc.TicketBook()
+    book.addType(ty)
+    let o
+    try {
+      o = fc.Order.place(ORDER, ty, inv, quantity, total, order.at, order.expires_at)
+    } catch (e) {
+      assert.ok(placeError, `run ${run}: typed placement failed (${e.code}) but the core placed it`)
+      assert.equal(e.code, placeError.code)
+      assert.deepEqual(e.details, camel(placeError.details))
+      seen.set(`place:${e.code}`, (seen.get(`place:${e.code}`) ?? 0) + 1)
+      continue
+    }
+    assert.equal(placeError, undefined, `run ${run}: the core refused the placement (${placeError?.code})`)
+    events.forEach((ev, i) => {
+      let got
+      try {
+        got = { state: o.apply(ev, inv, book) }
+      } catch (e) {
+        assert.ok(e instanceof Error && typeof e.code === 'string', `run ${run} event ${i}: ${e}`)
+        got = { error: e.code, details: e.details }
+      }
+      assert.deepEqual(got, camel(core.steps[i]), `run ${run} event ${i}: ${JSON.stringify(ev)}`)
+      const key = got.state ? `${ev.event}:${got.state}` : got.error
+      seen.set(key, (seen.get(key) ?? 0) + 1)
+    })
+    const last = events[events.length - 1].at
+    assert.deepEqual({ state: o.state(), paid: o.paid(), refunded: o.refunded(), refundable: o.refundable(),
+      ticketIds: o.ticketIds(), inventory: inv.counts(last) }, camel(core.final))
+  }
+  for (const k of ['pay:paid', 'fulfill:fulfilled', 'expire:expired', 'cancel:cancelled', 'refund:partially_refunded',
+    'refund:refunded', 'ORDER_ILLEGAL_TRANSITION', 'ORDER_PAYMENT_MISMATCH', 'ORDER_TICKET_COUNT_MISMATCH',
+    'ORDER_NOT_EXPIRED', 'ORDER_REFUND_EXCEEDS_PAID', 'place:INVENTORY_SOLD_OUT', 'place:ORDER_INVALID_QUANTITY']) {
+    assert.ok((seen.get(k) ?? 0) >= 3, `${k} seen ${seen.get(k) ?? 0} times: ${JSON.stringify([...seen])}`)
+  }
+})
