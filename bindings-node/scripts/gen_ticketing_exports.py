@@ -43,6 +43,7 @@ book = ('TicketBook', 'TicketBookHandle', 'ticketing', 'The ticket registry: tic
  ('serialize', 'serialize', 'refs', [], 'string', "The book as JSON text (the core's format).", 'h.serialize()'),
  ('addType', 'add_type', 'mut', [A('ticket_type','ticketType','TicketTypeInput')], 'void', 'Adds a ticket type (validated; `TICKET_DUPLICATE_ID` if the id is taken).', 'h.add_type(&a0)'),
  ('ticketType', 'ticket_type', 'ref', [A('id','id','string')], 'TicketType', 'A ticket type (`TICKET_UNKNOWN_TYPE`).', 'h.ticket_type(&a0)'),
+ ('ticketTypes', 'ticket_types', 'ref', [], 'TicketType[]', 'Every ticket type, by id.', 'h.ticket_types()'),
  ('ticket', 'ticket', 'ref', [A('id','id','string')], 'Ticket', 'A ticket (`TICKET_UNKNOWN`).', 'h.ticket(&a0)'),
  ('byNumber', 'by_number', 'ref', [A('number','number','string')], 'Ticket | null', 'A ticket by its number, or null.', 'h.by_number(&a0)'),
  ('tickets', 'tickets', 'ref', [], 'Ticket[]', 'Every ticket, by id.', 'h.tickets()'),

@@ -340,6 +340,15 @@ impl TicketBook {
         })
     }
 
+    /// Every ticket type, by id.
+    #[napi(ts_return_type = "TicketType[]")]
+    pub fn ticket_types(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.ticket_types()
+        })
+    }
+
     /// A ticket (`TICKET_UNKNOWN`).
     #[napi(ts_args_type = "id: string", ts_return_type = "Ticket")]
     pub fn ticket(&self, env: Env, id: Unknown<'_>) -> napi::Result<Value> {

@@ -262,6 +262,8 @@ test('TicketBook: issue, lookup, check-in/out, transfer, cancel, refund, revoke,
   book.addType(dayType({ id: VIP, name: 'VIP', zones: ['main', 'backstage'], reentryAllowed: true, transferLimit: 0 }))
   throwsCode(assert, () => book.addType(dayType()), 'TICKET_DUPLICATE_ID')
   assert.equal(book.ticketType(VIP).name, 'VIP')
+  assert.deepEqual(book.ticketTypes().map((t) => t.id), [DAY, VIP])
+  assert.deepEqual(book.ticketTypes()[1], book.ticketType(VIP))
   assert.equal(book.ticketType(DAY).saleFrom, '2026-03-01T00:00:00.000Z')
   throwsCode(assert, () => book.ticketType(tid(99)), 'TICKET_UNKNOWN_TYPE')
 
@@ -422,7 +424,7 @@ test('the classes expose the same methods in both packages', () => {
     'pay', 'quantity', 'refund', 'refundable', 'refunded', 'serialize', 'state', 'ticketIds', 'ticketTypeId', 'total',
     'updatedAt'])
   assert.deepEqual(methods(fc.TicketBook), ['addType', 'apply', 'byNumber', 'cancel', 'checkIn', 'checkOut', 'issue',
-    'issueAll', 'nextState', 'refund', 'revoke', 'serialize', 'ticket', 'ticketType', 'tickets', 'transfer'])
+    'issueAll', 'nextState', 'refund', 'revoke', 'serialize', 'ticket', 'ticketType', 'ticketTypes', 'tickets', 'transfer'])
   assert.deepEqual(methods(fc.AccessControl), ['decide', 'isInside', 'occupancies', 'occupancy', 'scan', 'serialize', 'zone'])
   assert.deepEqual(statics(fc.Inventory), ['deserialize'])
   assert.deepEqual(statics(fc.Order), ['deserialize', 'place'])

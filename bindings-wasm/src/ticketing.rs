@@ -334,6 +334,13 @@ impl TicketBook {
         })
     }
 
+    /// Every ticket type, by id.
+    #[wasm_bindgen(js_name = ticketTypes, unchecked_return_type = "TicketType[]")]
+    pub fn ticket_types(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.ticket_types())
+    }
+
     /// A ticket (`TICKET_UNKNOWN`).
     #[wasm_bindgen(unchecked_return_type = "Ticket")]
     pub fn ticket(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<JsValue, JsValue> {

@@ -456,6 +456,12 @@ impl TicketBookHandle {
         to_js(self.0.ticket_type(uuid_arg("id", id)?)?)
     }
 
+    /// `ticketTypes(): TicketType[]` (by id).
+    pub fn ticket_types(&self) -> Result<Value> {
+        let all: Vec<_> = self.0.ticket_types().collect();
+        to_js(&all)
+    }
+
     /// `ticket(id): Ticket` (`TICKET_UNKNOWN` if missing).
     pub fn ticket(&self, id: &Value) -> Result<Value> {
         to_js(self.0.ticket(uuid_arg("id", id)?)?)

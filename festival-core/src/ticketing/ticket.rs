@@ -188,6 +188,11 @@ impl TicketBook {
         self.types.get(&id).ok_or(TicketingError::UnknownTicketType { ticket_type_id: id })
     }
 
+    /// All ticket types, by id (what a shop lists; the JS and other bindings expose it).
+    pub fn ticket_types(&self) -> impl Iterator<Item = &TicketType> {
+        self.types.values()
+    }
+
     /// A ticket by id.
     pub fn ticket(&self, id: Uuid) -> Result<&Ticket, TicketingError> {
         self.tickets.get(&id).ok_or(TicketingError::UnknownTicket { ticket_id: id })
@@ -377,6 +382,15 @@ mod tests {
     }
 
     const AT: &str = "2026-07-04T12:00:00Z";
+
+    #[test]
+    fn ticket_types_lists_every_type_by_id() {
+        let mut b = book(false, 0);
+        b.add_type(TicketType { id: Uuid::from_u128(0), name: "Early".into(), ..day_pass() }).unwrap();
+        let ids: Vec<Uuid> = b.ticket_types().map(|t| t.id).collect();
+        assert_eq!(ids, [Uuid::from_u128(0), day_pass().id]);
+        assert_eq!(TicketBook::new().ticket_types().count(), 0);
+    }
 
     #[test]
     fn reentry_only_where_allowed() {
