@@ -548,8 +548,12 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
             },
         });
     }
+    // Same order as before (device, numeric sequence as (length, digits), hash), without copying
+    // the sequence strings on every comparison.
     outcomes.sort_by(|a, b| {
-        let key = |o: &RecordOutcome| (o.device_id, o.sequence.as_ref().map(|s| (s.len(), s.clone())), o.hash);
+        fn key(o: &RecordOutcome) -> (Option<Uuid>, Option<(usize, &str)>, Digest) {
+            (o.device_id, o.sequence.as_deref().map(|s| (s.len(), s)), o.hash)
+        }
         key(a).cmp(&key(b))
     });
     let mut counts = Counts::default();
