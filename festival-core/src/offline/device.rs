@@ -219,7 +219,7 @@ impl DeviceLog {
         let mut total = Money::zero(self.currency);
         for r in &self.queue {
             if let Some((w, m, sign)) = f(&r.body().payload) {
-                if wallet.is_none_or(|x| x == w) {
+                if wallet.map_or(true, |x| x == w) {
                     let m = if sign < 0 { m.negate() } else { m };
                     total = total.checked_add(&m).unwrap_or(total);
                 }
