@@ -187,6 +187,50 @@ fn pricing_config(c: &PricingConfig) -> Result<pricing::PricingConfig> {
     })
 }
 
+fn price_lines(lines: &[PriceLine]) -> Result<Vec<pricing::PriceLine>> {
+    lines
+        .iter()
+        .map(|l| {
+            Ok(pricing::PriceLine {
+                ticket_type_id: uuid("ticket_type_id", &l.ticket_type_id)?,
+                unit_price: l.unit_price.to_core()?,
+                quantity: l.quantity,
+            })
+        })
+        .collect()
+}
+
+/// Checks a promo code definition against the shop currency (`PROMO_INVALID`).
+#[uniffi::export]
+pub fn promo_code_validate(promo: PromoCode, currency: String) -> Result<()> {
+    let currency: Currency = currency.parse().map_err(festival_core::Error::from)?;
+    Ok(self::promo(&promo)?.validate(currency)?)
+}
+
+/// Checks that `promo` can be used at `at_ms` for `lines` (expiry, uses left, applicable ticket
+/// types, minimum quantity: `PROMO_EXPIRED`, `PROMO_EXHAUSTED`, `PROMO_NOT_APPLICABLE`,
+/// `PROMO_MIN_QUANTITY_NOT_MET`).
+#[uniffi::export]
+pub fn promo_code_check(promo: PromoCode, lines: Vec<PriceLine>, at_ms: i64) -> Result<()> {
+    let (p, lines, at) = (self::promo(&promo)?, price_lines(&lines)?, time("at_ms", at_ms)?);
+    Ok(p.check(&lines, at)?)
+}
+
+/// Whether `promo` applies to ticket type `ticket_type_id`.
+#[uniffi::export]
+pub fn promo_code_applies_to(promo: PromoCode, ticket_type_id: String) -> Result<bool> {
+    Ok(self::promo(&promo)?.applies_to(uuid("ticket_type_id", &ticket_type_id)?))
+}
+
+/// Counts one more use of `promo` (when an order with it is paid) and returns the updated code
+/// to persist (`PROMO_EXHAUSTED` if no use is left).
+#[uniffi::export]
+pub fn promo_code_record_use(promo: PromoCode) -> Result<PromoCode> {
+    let mut p = self::promo(&promo)?;
+    let used = p.record_use()?;
+    Ok(PromoCode { used, ..promo })
+}
+
 /// Price preview of an order at `at_ms`: quantity × price, the promo code (checked for expiry,
 /// uses, minimum quantity and ticket types), service fees and VAT, exactly (money as decimal
 /// strings; every rounding is the configured one). The preview does not use up the promo code.
@@ -198,20 +242,7 @@ pub fn price_order(
     config: PricingConfig,
     promos: Vec<PromoCode>,
 ) -> Result<PriceBreakdown> {
-    let request = pricing::PriceRequest {
-        lines: lines
-            .iter()
-            .map(|l| {
-                Ok(pricing::PriceLine {
-                    ticket_type_id: uuid("ticket_type_id", &l.ticket_type_id)?,
-                    unit_price: l.unit_price.to_core()?,
-                    quantity: l.quantity,
-                })
-            })
-            .collect::<Result<_>>()?,
-        promo_code,
-        at: time("at_ms", at_ms)?,
-    };
+    let request = pricing::PriceRequest { lines: price_lines(&lines)?, promo_code, at: time("at_ms", at_ms)? };
     let promos = promos.iter().map(promo).collect::<Result<Vec<_>>>()?;
     let b = pricing::price(&request, &pricing_config(&config)?, &promos)?;
     let m = |x: &festival_core::Money| Money::from_core(x);
@@ -311,6 +342,25 @@ fn ticket_type_out(t: &core::TicketType) -> TicketType {
 #[uniffi::export]
 pub fn ticket_type_validate(ticket_type: TicketType) -> Result<()> {
     Ok(self::ticket_type(&ticket_type)?.validate()?)
+}
+
+/// Whether `ticket_type` opens zone `zone_id` (listed in its zones).
+#[uniffi::export]
+pub fn ticket_type_opens_zone(ticket_type: TicketType, zone_id: String) -> Result<bool> {
+    Ok(self::ticket_type(&ticket_type)?.opens_zone(&zone_id))
+}
+
+/// Whether tickets of `ticket_type` admit at `at_ms` (`valid_from ≤ at < valid_until`).
+#[uniffi::export]
+pub fn ticket_type_is_valid_at(ticket_type: TicketType, at_ms: i64) -> Result<bool> {
+    Ok(self::ticket_type(&ticket_type)?.is_valid_at(time("at_ms", at_ms)?))
+}
+
+/// Checks that `quantity` tickets may be sold in one order at `at_ms` (`ORDER_INVALID_QUANTITY`,
+/// `ORDER_MAX_PER_ORDER_EXCEEDED`, `TICKET_SALE_NOT_OPEN`, `TICKET_SALE_CLOSED`).
+#[uniffi::export]
+pub fn ticket_type_check_sale(ticket_type: TicketType, at_ms: i64, quantity: u32) -> Result<()> {
+    Ok(self::ticket_type(&ticket_type)?.check_sale(time("at_ms", at_ms)?, quantity)?)
 }
 
 /// State of a ticket.
@@ -658,6 +708,11 @@ impl Inventory {
     /// Seats sold.
     pub fn sold(&self) -> u32 {
         self.lock().sold()
+    }
+
+    /// `sold + live holds ≤ capacity` (always true unless the persisted state was edited).
+    pub fn invariant_holds(&self) -> bool {
+        self.lock().invariant_holds()
     }
 
     /// Seats available at `now_ms` (expired holds count as free).

@@ -29,6 +29,21 @@ pub struct WalletLimits {
     pub max_daily_spend: Option<Money>,
 }
 
+/// A wallet's configuration.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct WalletConfig {
+    /// The wallet id.
+    pub id: String,
+    /// The festival.
+    pub festival_id: String,
+    /// The one currency.
+    pub currency: String,
+    /// Which sub-balance payments spend first.
+    pub spend_order: SpendOrder,
+    /// Limits.
+    pub limits: WalletLimits,
+}
+
 /// Lifecycle status of a wallet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum WalletStatus {
@@ -337,6 +352,27 @@ impl Wallet {
     /// The wallet id.
     pub fn id(&self) -> String {
         self.lock().id().to_string()
+    }
+
+    /// The configuration: festival id, spend order and limits.
+    pub fn config(&self) -> WalletConfig {
+        let w = self.lock();
+        let c = w.config();
+        let m = |x: &Option<festival_core::Money>| x.as_ref().map(Money::from_core);
+        WalletConfig {
+            id: c.id.to_string(),
+            festival_id: c.festival_id.to_string(),
+            currency: c.currency.to_string(),
+            spend_order: match c.spend_order {
+                core::SpendOrder::BonusFirst => SpendOrder::BonusFirst,
+                core::SpendOrder::RefundableFirst => SpendOrder::RefundableFirst,
+            },
+            limits: WalletLimits {
+                max_balance: m(&c.limits.max_balance),
+                max_single_payment: m(&c.limits.max_single_payment),
+                max_daily_spend: m(&c.limits.max_daily_spend),
+            },
+        }
     }
 
     /// The wallet currency.

@@ -181,6 +181,42 @@ class TicketingAccessTest {
         assertEquals(book.toJson(), TicketBook.fromJson(book.toJson()).toJson())
     }
 
+    @Test
+    fun ticketTypeAndPromoCodeHelpers() {
+        val t = dayType()
+        assertTrue(ticketTypeOpensZone(t, "main"))
+        assertEquals(false, ticketTypeOpensZone(t, "backstage"))
+        assertTrue(ticketTypeIsValidAt(t, T0))
+        assertEquals(false, ticketTypeIsValidAt(t, T0 + 24 * H))
+        ticketTypeCheckSale(t, T0, 4u)
+        assertEquals("ORDER_MAX_PER_ORDER_EXCEEDED", assertFailsWith<FestivalException.Ticketing> { ticketTypeCheckSale(t, T0, 5u) }.code)
+        assertEquals("ORDER_INVALID_QUANTITY", assertFailsWith<FestivalException.Ticketing> { ticketTypeCheckSale(t, T0, 0u) }.code)
+        assertEquals("TICKET_SALE_CLOSED", assertFailsWith<FestivalException.Ticketing> { ticketTypeCheckSale(t, T0 + 24 * H, 1u) }.code)
+        assertEquals("TICKET_SALE_NOT_OPEN", assertFailsWith<FestivalException.Ticketing> { ticketTypeCheckSale(t, T0 - 31 * 24 * H, 1u) }.code)
+
+        val promo = PromoCode("VIP", PromoDiscount.Percentage("10"), maxUses = 2u, used = 1u, expiresAtMs = T0 + H,
+            minQuantity = 2u, ticketTypeIds = listOf(DAY_TYPE))
+        promoCodeValidate(promo, "EUR")
+        assertEquals("PROMO_INVALID", assertFailsWith<FestivalException.Ticketing> {
+            promoCodeValidate(promo.copy(discount = PromoDiscount.Percentage("101")), "EUR")
+        }.code)
+        assertTrue(promoCodeAppliesTo(promo, DAY_TYPE))
+        assertEquals(false, promoCodeAppliesTo(promo, rid(1)))
+        val lines = listOf(PriceLine(DAY_TYPE, eur("50"), 2u))
+        promoCodeCheck(promo, lines, T0)
+        assertEquals("PROMO_EXPIRED", assertFailsWith<FestivalException.Ticketing> { promoCodeCheck(promo, lines, T0 + H) }.code)
+        assertEquals("PROMO_MIN_QUANTITY_NOT_MET", assertFailsWith<FestivalException.Ticketing> {
+            promoCodeCheck(promo, listOf(PriceLine(DAY_TYPE, eur("50"), 1u)), T0)
+        }.code)
+        val used = promoCodeRecordUse(promo)
+        assertEquals(promo.copy(used = 2u), used)
+        assertEquals("PROMO_EXHAUSTED", assertFailsWith<FestivalException.Ticketing> { promoCodeRecordUse(used) }.code)
+        assertEquals("INPUT_INVALID", assertFailsWith<FestivalException.Input> { promoCodeAppliesTo(promo, "nope") }.code)
+        val inv = Inventory(DAY_TYPE, 2u)
+        inv.reserve(rid(1), 2u, T0, T0 + H)
+        assertTrue(inv.invariantHolds())
+    }
+
     // ------------------------------------------------------------ access
 
     @Test

@@ -104,6 +104,8 @@ class WalletTest {
         // Transfer to itself: a clean error, no deadlock.
         assertEquals("WALLET_TRANSFER_INVALID", assertFailsWith<FestivalException.Wallet> { a.transferTo(a, rid(5), T0 + 4, eur("1")) }.code)
         assertEquals(eur("17.75"), a.balances().refundable)
+        assertEquals(WalletConfig(WALLET_B, FESTIVAL, "EUR", SpendOrder.BONUS_FIRST,
+            WalletLimits(maxBalance = eur("20.00"), maxSinglePayment = eur("5.00"), maxDailySpend = null)), b.config())
         // Offline reconciliation: allowDebt lets the payment through and records debt.
         val debt = b.pay(rid(6), T0 + 5, STAND, beer(3u), null, true)
         assertEquals(eur("1.25"), debt.debtDelta)
