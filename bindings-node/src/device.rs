@@ -1,17 +1,16 @@
 //! The offline device side (`DeviceSigner`, `DeviceLog`) and the record codec. Conversions live
 //! in `festival_js_api::device`; this file only declares the exports.
 
-use crate::{bytes, js, run, CoreResult};
+use crate::{bytes, js, run, run_json, CoreResult, Json};
 use festival_js_api::device::{self as api, JsOut};
 use napi::bindgen_prelude::{BigInt, Object, ToNapiValue, Uint8Array};
 use napi::{Env, JsValue, Unknown};
 use napi_derive::napi;
-use serde_json::Value;
 
 /// A [`JsOut`] as a JS value: bytes become `Uint8Array`s, JSON plain values.
 pub(crate) fn out(env: &Env, o: JsOut) -> napi::Result<Unknown<'_>> {
     match o {
-        JsOut::Json(v) => v.into_unknown(env),
+        JsOut::Json(v) => crate::json_to_js(env, v, 0),
         JsOut::Bytes(b) => Uint8Array::from(b).into_unknown(env),
         JsOut::Object(fields) => {
             let mut obj = Object::new(env)?;
@@ -165,8 +164,8 @@ impl DeviceSigner {
 
     /// The last HLC stamp issued or observed.
     #[napi(ts_return_type = "Hlc")]
-    pub fn last_hlc(&self, env: Env) -> napi::Result<Value> {
-        run(&env, || self.inner.last_hlc())
+    pub fn last_hlc(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.last_hlc())
     }
 
     /// Merges a stamp seen from another device or the server (HLC receive rule).
@@ -212,6 +211,46 @@ impl DeviceLog {
             .map(|inner| DeviceLog { inner })
     }
 
+    /// After an app restart: the resumed signer plus the records still queued (checked: the
+    /// signer's own contiguous chain ending at its position, within the limits).
+    #[napi(
+        factory,
+        ts_args_type = "signer: DeviceSigner, currency: string, limits: DeviceLimits, syncedBalances: Record<string, Money>, queued: Uint8Array[]"
+    )]
+    pub fn resume_with_queue(
+        env: Env,
+        signer: &DeviceSigner,
+        currency: Unknown<'_>,
+        limits: Unknown<'_>,
+        synced_balances: Unknown<'_>,
+        queued: Unknown<'_>,
+    ) -> napi::Result<Self> {
+        run(&env, || {
+            let queued = byte_arrays("queued", queued)?;
+            api::DeviceLogHandle::resume_with_queue(
+                &signer.inner,
+                &js("currency", currency)?,
+                &js("limits", limits)?,
+                &js("syncedBalances", synced_balances)?,
+                &queued.iter().map(|a| a.as_ref()).collect::<Vec<&[u8]>>(),
+            )
+        })
+        .map(|inner| DeviceLog { inner })
+    }
+
+    /// Rebuilds a log from `snapshot()` output and the device seed (validated like `resumeWithQueue`).
+    #[napi(factory, ts_args_type = "seed: Uint8Array, snapshot: string")]
+    pub fn restore(env: Env, seed: Unknown<'_>, snapshot: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || api::DeviceLogHandle::restore(&bytes("seed", seed)?, &js("snapshot", snapshot)?))
+            .map(|inner| DeviceLog { inner })
+    }
+
+    /// The log as JSON text (everything but the seed), for `DeviceLog.restore`.
+    #[napi]
+    pub fn snapshot(&self, env: Env) -> napi::Result<String> {
+        run(&env, || self.inner.snapshot())
+    }
+
     /// A copy of the log's signer (sequence, last hash, HLC, public key).
     #[napi]
     pub fn signer(&self) -> DeviceSigner {
@@ -220,8 +259,8 @@ impl DeviceLog {
 
     /// The limits the log was created with.
     #[napi(ts_return_type = "DeviceLimits")]
-    pub fn limits(&self, env: Env) -> napi::Result<Value> {
-        run(&env, || self.inner.limits())
+    pub fn limits(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.limits())
     }
 
     /// Replaces the last synced balances `{ [walletId]: Money }`.
@@ -233,8 +272,8 @@ impl DeviceLog {
 
     /// What this device believes the wallet can spend.
     #[napi(ts_args_type = "walletId: string", ts_return_type = "Money")]
-    pub fn available(&self, env: Env, wallet_id: Unknown<'_>) -> napi::Result<Value> {
-        run(&env, || self.inner.available(&js("walletId", wallet_id)?))
+    pub fn available(&self, env: Env, wallet_id: Unknown<'_>) -> napi::Result<Json> {
+        run_json(&env, || self.inner.available(&js("walletId", wallet_id)?))
     }
 
     /// Records and signs a payment after the limit and balance checks.

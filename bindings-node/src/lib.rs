@@ -184,6 +184,63 @@ fn run<T>(env: &Env, f: impl FnOnce() -> CoreResult<T>) -> napi::Result<T> {
     run_with(env, true, f)
 }
 
+/// JSON on its way to JS. Objects are built with `napi_set_named_property`, whose keys V8
+/// internalizes, so results of the same shape share one hidden class and each property store is
+/// a cached transition (napi-rs' generic serde conversion creates a fresh key string per property
+/// and goes through V8's slow keyed-store path: about a third of a small call's cost).
+pub struct Json(pub Value);
+
+impl napi::bindgen_prelude::TypeName for Json {
+    fn type_name() -> &'static str {
+        "unknown"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl napi::bindgen_prelude::ToNapiValue for Json {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
+        let env = Env::from_raw(env);
+        Ok(json_to_js(&env, val.0, 0)?.raw())
+    }
+}
+
+/// [`Json`]'s conversion (scalars keep napi-rs' rules: integers beyond 2^53 become BigInt).
+pub(crate) fn json_to_js(env: &Env, v: Value, depth: u32) -> napi::Result<Unknown<'_>> {
+    use napi::bindgen_prelude::{JsObjectValue, ToNapiValue};
+    match v {
+        // Core output is shallow; a (never expected) deep value takes napi-rs' iterative path.
+        v if depth > api::MAX_DEPTH => v.into_unknown(env),
+        Value::Object(m) => {
+            let mut obj = Object::new(env)?;
+            for (k, x) in m {
+                let x = json_to_js(env, x, depth + 1)?;
+                if k.as_bytes().contains(&0) {
+                    obj.set(k, x)?;
+                } else {
+                    obj.set_named_property(&k, x)?;
+                }
+            }
+            obj.into_unknown(env)
+        }
+        Value::Array(a) => {
+            let mut arr = env.create_array(u32::try_from(a.len()).unwrap_or(u32::MAX))?;
+            for (i, x) in a.into_iter().enumerate() {
+                arr.set(u32::try_from(i).unwrap_or(u32::MAX), json_to_js(env, x, depth + 1)?)?;
+            }
+            arr.into_unknown(env)
+        }
+        other => other.into_unknown(env),
+    }
+}
+
+/// [`run`] for functions that return JSON.
+fn run_json(env: &Env, f: impl FnOnce() -> CoreResult<Value>) -> napi::Result<Json> {
+    run(env, f).map(Json)
+}
+
 // ------------------------------------------------------------------ conformance
 
 /// Runs a conformance operation (`tests/vectors/README.md`): JSON text in, JSON text out.
@@ -198,14 +255,14 @@ pub fn conformance_execute(env: Env, op: Unknown<'_>, input: Unknown<'_>) -> nap
 /// Parses a decimal string in a currency: `parseMoney("12.5", "EUR")` → `{ amount: "12.50", currency: "EUR" }`.
 /// Sub-minor amounts are an error (`MONEY_SCALE_EXCEEDED`), never rounded.
 #[napi(ts_args_type = "amount: string, currency: string", ts_return_type = "Money")]
-pub fn parse_money(env: Env, amount: Unknown<'_>, currency: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::parse_money(&js("amount", amount)?, &js("currency", currency)?))
+pub fn parse_money(env: Env, amount: Unknown<'_>, currency: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::parse_money(&js("amount", amount)?, &js("currency", currency)?))
 }
 
 /// Money from integer minor units: `moneyFromMinor(1050n, "EUR")` → `10.50 EUR`.
 #[napi(ts_args_type = "minor: bigint | number, currency: string", ts_return_type = "Money")]
-pub fn money_from_minor(env: Env, minor: Unknown<'_>, currency: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::money_from_minor(&js("minor", minor)?, &js("currency", currency)?))
+pub fn money_from_minor(env: Env, minor: Unknown<'_>, currency: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::money_from_minor(&js("minor", minor)?, &js("currency", currency)?))
 }
 
 /// The amount in minor units as a BigInt (`10.50 EUR` → `1050n`).
@@ -222,14 +279,14 @@ pub fn format_money(env: Env, money: Unknown<'_>) -> napi::Result<String> {
 
 /// `a + b` (same currency, checked).
 #[napi(ts_args_type = "a: Money, b: Money", ts_return_type = "Money")]
-pub fn add_money(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::add_money(&js("a", a)?, &js("b", b)?))
+pub fn add_money(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::add_money(&js("a", a)?, &js("b", b)?))
 }
 
 /// `a - b` (same currency, checked).
 #[napi(ts_args_type = "a: Money, b: Money", ts_return_type = "Money")]
-pub fn sub_money(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::sub_money(&js("a", a)?, &js("b", b)?))
+pub fn sub_money(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::sub_money(&js("a", a)?, &js("b", b)?))
 }
 
 /// `-1`, `0` or `1` (same currency required).
@@ -240,32 +297,32 @@ pub fn compare_money(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> napi::Result<i
 
 /// `money × quantity`, exact.
 #[napi(ts_args_type = "money: Money, quantity: number | bigint", ts_return_type = "Money")]
-pub fn mul_qty(env: Env, money: Unknown<'_>, quantity: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::mul_qty(&js("money", money)?, &js("quantity", quantity)?))
+pub fn mul_qty(env: Env, money: Unknown<'_>, quantity: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::mul_qty(&js("money", money)?, &js("quantity", quantity)?))
 }
 
 /// `money × rate` (rate as a decimal string), rounded with `mode`.
 #[napi(ts_args_type = "money: Money, rate: string, mode: RoundingMode", ts_return_type = "Money")]
-pub fn apply_rate(env: Env, money: Unknown<'_>, rate: Unknown<'_>, mode: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::apply_rate(&js("money", money)?, &js("rate", rate)?, &js("mode", mode)?))
+pub fn apply_rate(env: Env, money: Unknown<'_>, rate: Unknown<'_>, mode: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::apply_rate(&js("money", money)?, &js("rate", rate)?, &js("mode", mode)?))
 }
 
 /// `money × percent / 100` (`"19"` for 19 %), rounded with `mode`.
 #[napi(ts_args_type = "money: Money, percent: string, mode: RoundingMode", ts_return_type = "Money")]
-pub fn percentage(env: Env, money: Unknown<'_>, percent: Unknown<'_>, mode: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::percentage(&js("money", money)?, &js("percent", percent)?, &js("mode", mode)?))
+pub fn percentage(env: Env, money: Unknown<'_>, percent: Unknown<'_>, mode: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::percentage(&js("money", money)?, &js("percent", percent)?, &js("mode", mode)?))
 }
 
 /// Splits `money` by ratios (decimal strings) so the parts sum exactly to the whole.
 #[napi(ts_args_type = "money: Money, ratios: string[]", ts_return_type = "Money[]")]
-pub fn allocate(env: Env, money: Unknown<'_>, ratios: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::allocate(&js("money", money)?, &js("ratios", ratios)?))
+pub fn allocate(env: Env, money: Unknown<'_>, ratios: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::allocate(&js("money", money)?, &js("ratios", ratios)?))
 }
 
 /// Splits `money` into `parts` near-equal parts that sum exactly to the whole.
 #[napi(ts_args_type = "money: Money, parts: number", ts_return_type = "Money[]")]
-pub fn split(env: Env, money: Unknown<'_>, parts: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::split(&js("money", money)?, &js("parts", parts)?))
+pub fn split(env: Env, money: Unknown<'_>, parts: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::split(&js("money", money)?, &js("parts", parts)?))
 }
 
 /// VAT for gross or net line prices with one of the shop rounding strategies.
@@ -279,8 +336,8 @@ pub fn compute_tax(
     basis: Unknown<'_>,
     rounding: Unknown<'_>,
     mode: Unknown<'_>,
-) -> napi::Result<Value> {
-    run(&env, || {
+) -> napi::Result<Json> {
+    run_json(&env, || {
         api::compute_tax(&js("lines", lines)?, &js("basis", basis)?, &js("rounding", rounding)?, &js("mode", mode)?)
     })
 }
@@ -324,8 +381,8 @@ pub fn issue_ticket_code(env: Env, claims: Unknown<'_>, issuer_seed: Unknown<'_>
 
 /// Decodes a ticket code WITHOUT verifying it (display only; gates use `TicketVerifier`).
 #[napi(ts_args_type = "code: string", ts_return_type = "TicketClaims")]
-pub fn decode_ticket_code(env: Env, code: Unknown<'_>) -> napi::Result<Value> {
-    run(&env, || api::offline::decode_ticket_code(&js("code", code)?))
+pub fn decode_ticket_code(env: Env, code: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::offline::decode_ticket_code(&js("code", code)?))
 }
 
 /// Signs a revocation / block list; returns its canonical signed bytes.
@@ -353,15 +410,15 @@ impl TicketVerifier {
 
     /// Verifies and installs signed list bytes.
     #[napi(ts_args_type = "bytes: Uint8Array, now: TimestampInput", ts_return_type = "'installed' | 'unchanged'")]
-    pub fn install_revocation_list(&mut self, env: Env, list: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Value> {
+    pub fn install_revocation_list(&mut self, env: Env, list: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Json> {
         let inner = &mut self.inner;
-        run(&env, || inner.install_revocation_list(&bytes("bytes", list)?, &js("now", now)?))
+        run_json(&env, || inner.install_revocation_list(&bytes("bytes", list)?, &js("now", now)?))
     }
 
     /// The installed revocation list, or null.
     #[napi(ts_return_type = "RevocationList | null")]
-    pub fn revocation_list(&self, env: Env) -> napi::Result<Value> {
-        run(&env, || self.inner.revocation_list())
+    pub fn revocation_list(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.revocation_list())
     }
 
     /// Verifies a ticket code at `now`; returns its claims or throws a `CODE_*` error.
@@ -372,8 +429,8 @@ impl TicketVerifier {
         code: Unknown<'_>,
         now: Unknown<'_>,
         max_staleness_ms: Unknown<'_>,
-    ) -> napi::Result<Value> {
-        run(&env, || self.inner.verify(&js("code", code)?, &js("now", now)?, &js("maxStalenessMs", max_staleness_ms)?))
+    ) -> napi::Result<Json> {
+        run_json(&env, || self.inner.verify(&js("code", code)?, &js("now", now)?, &js("maxStalenessMs", max_staleness_ms)?))
     }
 }
 
@@ -426,7 +483,7 @@ impl Wallet {
         id: Unknown<'_>,
         at: Unknown<'_>,
         amount: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let mut from_guard = self.inner.borrow_mut();
         // The same JS object on both sides: its cell is already borrowed, so this fails cleanly.
         let Ok(mut to_guard) = to.inner.try_borrow_mut() else {
@@ -434,15 +491,15 @@ impl Wallet {
             return Err(throw(&env, &e, true));
         };
         let (from, to) = (&mut *from_guard, &mut *to_guard);
-        run(&env, || from.transfer_to(to, &js("id", id)?, &js("at", at)?, &js("amount", amount)?))
+        run_json(&env, || from.transfer_to(to, &js("id", id)?, &js("at", at)?, &js("amount", amount)?))
     }
 
     /// Applies an entry `{ id, at, operation: { kind, ... } }` (idempotent by id).
     #[napi(ts_args_type = "entry: WalletEntry", ts_return_type = "WalletOutcome")]
-    pub fn apply(&self, env: Env, entry: Unknown<'_>) -> napi::Result<Value> {
+    pub fn apply(&self, env: Env, entry: Unknown<'_>) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || inner.apply(&js("entry", entry)?))
+        run_json(&env, || inner.apply(&js("entry", entry)?))
     }
 
     /// Money paid in (refundable).
@@ -457,10 +514,10 @@ impl Wallet {
         at: Unknown<'_>,
         amount: Unknown<'_>,
         method: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || inner.top_up(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("method", method)?))
+        run_json(&env, || inner.top_up(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("method", method)?))
     }
 
     /// Promotional credit (a bonus lot, optionally expiring).
@@ -475,10 +532,10 @@ impl Wallet {
         at: Unknown<'_>,
         amount: Unknown<'_>,
         expires_at: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || {
+        run_json(&env, || {
             inner.credit_bonus(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("expiresAt", expires_at)?)
         })
     }
@@ -496,10 +553,10 @@ impl Wallet {
         stand_id: Unknown<'_>,
         items: Unknown<'_>,
         device_id: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || {
+        run_json(&env, || {
             inner.pay(
                 &js("id", id)?,
                 &js("at", at)?,
@@ -523,10 +580,10 @@ impl Wallet {
         payment_id: Unknown<'_>,
         amount: Unknown<'_>,
         reason: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || {
+        run_json(&env, || {
             inner.refund(
                 &js("id", id)?,
                 &js("at", at)?,
@@ -549,10 +606,10 @@ impl Wallet {
         at: Unknown<'_>,
         amount: Unknown<'_>,
         fee: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || inner.payout(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("fee", fee)?))
+        run_json(&env, || inner.payout(&js("id", id)?, &js("at", at)?, &js("amount", amount)?, &js("fee", fee)?))
     }
 
     /// Operator correction of one sub-balance.
@@ -568,10 +625,10 @@ impl Wallet {
         amount: Unknown<'_>,
         target: Unknown<'_>,
         reason: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || {
+        run_json(&env, || {
             inner.adjust(
                 &js("id", id)?,
                 &js("at", at)?,
@@ -584,98 +641,98 @@ impl Wallet {
 
     /// Expires bonus lots due at `at`.
     #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
-    pub fn expire_bonus(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+    pub fn expire_bonus(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || inner.expire_bonus(&js("id", id)?, &js("at", at)?))
+        run_json(&env, || inner.expire_bonus(&js("id", id)?, &js("at", at)?))
     }
 
     /// Administrative block.
     #[napi(ts_args_type = "id: string, at: TimestampInput, reason: string", ts_return_type = "WalletOutcome")]
-    pub fn block(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>, reason: Unknown<'_>) -> napi::Result<Value> {
+    pub fn block(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>, reason: Unknown<'_>) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || inner.block(&js("id", id)?, &js("at", at)?, &js("reason", reason)?))
+        run_json(&env, || inner.block(&js("id", id)?, &js("at", at)?, &js("reason", reason)?))
     }
 
     /// Lifts the administrative block.
     #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
-    pub fn unblock(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+    pub fn unblock(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || inner.unblock(&js("id", id)?, &js("at", at)?))
+        run_json(&env, || inner.unblock(&js("id", id)?, &js("at", at)?))
     }
 
     /// Closes the wallet for good.
     #[napi(ts_args_type = "id: string, at: TimestampInput", ts_return_type = "WalletOutcome")]
-    pub fn close(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+    pub fn close(&self, env: Env, id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
-        run(&env, || inner.close(&js("id", id)?, &js("at", at)?))
+        run_json(&env, || inner.close(&js("id", id)?, &js("at", at)?))
     }
 
     /// Refundable, bonus, debt and total (derived from the ledger).
     #[napi(ts_return_type = "Balances")]
-    pub fn balances(&self, env: Env) -> napi::Result<Value> {
+    pub fn balances(&self, env: Env) -> napi::Result<Json> {
         let guard = self.inner.borrow();
         let inner = &*guard;
-        run(&env, || inner.balances())
+        run_json(&env, || inner.balances())
     }
 
     /// What a payment at `at` could spend.
     #[napi(ts_args_type = "at: TimestampInput", ts_return_type = "Money")]
-    pub fn spendable(&self, env: Env, at: Unknown<'_>) -> napi::Result<Value> {
+    pub fn spendable(&self, env: Env, at: Unknown<'_>) -> napi::Result<Json> {
         let guard = self.inner.borrow();
         let inner = &*guard;
-        run(&env, || inner.spendable(&js("at", at)?))
+        run_json(&env, || inner.spendable(&js("at", at)?))
     }
 
     /// Running sums over the ledger (conservation).
     #[napi(ts_return_type = "WalletTotals")]
-    pub fn totals(&self, env: Env) -> napi::Result<Value> {
+    pub fn totals(&self, env: Env) -> napi::Result<Json> {
         let guard = self.inner.borrow();
         let inner = &*guard;
-        run(&env, || inner.totals())
+        run_json(&env, || inner.totals())
     }
 
     /// `'active' | 'blocked' | 'closed'`.
     #[napi(ts_return_type = "WalletStatus")]
-    pub fn status(&self, env: Env) -> napi::Result<Value> {
+    pub fn status(&self, env: Env) -> napi::Result<Json> {
         let guard = self.inner.borrow();
         let inner = &*guard;
-        run(&env, || inner.status())
+        run_json(&env, || inner.status())
     }
 
     /// Why the wallet is blocked.
     #[napi(ts_return_type = "BlockReason[]")]
-    pub fn block_reasons(&self, env: Env) -> napi::Result<Value> {
+    pub fn block_reasons(&self, env: Env) -> napi::Result<Json> {
         let guard = self.inner.borrow();
         let inner = &*guard;
-        run(&env, || inner.block_reasons())
+        run_json(&env, || inner.block_reasons())
     }
 
     /// Bonus lots with expiry and remaining amount.
     #[napi(ts_return_type = "BonusLot[]")]
-    pub fn bonus_lots(&self, env: Env) -> napi::Result<Value> {
+    pub fn bonus_lots(&self, env: Env) -> napi::Result<Json> {
         let guard = self.inner.borrow();
         let inner = &*guard;
-        run(&env, || inner.bonus_lots())
+        run_json(&env, || inner.bonus_lots())
     }
 
     /// Every applied entry with its effect.
     #[napi(ts_return_type = "LedgerEntry[]")]
-    pub fn ledger(&self, env: Env) -> napi::Result<Value> {
+    pub fn ledger(&self, env: Env) -> napi::Result<Json> {
         let guard = self.inner.borrow();
         let inner = &*guard;
-        run(&env, || inner.ledger())
+        run_json(&env, || inner.ledger())
     }
 
     /// The wallet's configuration.
     #[napi(ts_return_type = "WalletConfig")]
-    pub fn config(&self, env: Env) -> napi::Result<Value> {
+    pub fn config(&self, env: Env) -> napi::Result<Json> {
         let guard = self.inner.borrow();
         let inner = &*guard;
-        run(&env, || inner.config())
+        run_json(&env, || inner.config())
     }
 }
 
@@ -718,16 +775,16 @@ impl TagRegistry {
         ts_args_type = "uid: Uint8Array | string, walletId: string, at: TimestampInput",
         ts_return_type = "TagRecord"
     )]
-    pub fn link(&mut self, env: Env, uid: Unknown<'_>, wallet_id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+    pub fn link(&mut self, env: Env, uid: Unknown<'_>, wallet_id: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Json> {
         let inner = &mut self.inner;
-        run(&env, || inner.link(&js("uid", uid)?, &js("walletId", wallet_id)?, &js("at", at)?))
+        run_json(&env, || inner.link(&js("uid", uid)?, &js("walletId", wallet_id)?, &js("at", at)?))
     }
 
     /// Reports a tag lost (blocked forever).
     #[napi(ts_args_type = "uid: Uint8Array | string, at: TimestampInput", ts_return_type = "TagRecord")]
-    pub fn report_lost(&mut self, env: Env, uid: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+    pub fn report_lost(&mut self, env: Env, uid: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Json> {
         let inner = &mut self.inner;
-        run(&env, || inner.report_lost(&js("uid", uid)?, &js("at", at)?))
+        run_json(&env, || inner.report_lost(&js("uid", uid)?, &js("at", at)?))
     }
 
     /// Moves a wallet from a lost/old tag to a new one.
@@ -741,16 +798,16 @@ impl TagRegistry {
         old_uid: Unknown<'_>,
         new_uid: Unknown<'_>,
         at: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let inner = &mut self.inner;
-        run(&env, || inner.replace(&js("oldUid", old_uid)?, &js("newUid", new_uid)?, &js("at", at)?))
+        run_json(&env, || inner.replace(&js("oldUid", old_uid)?, &js("newUid", new_uid)?, &js("at", at)?))
     }
 
     /// Every tag record.
     #[napi(ts_return_type = "TagRecord[]")]
-    pub fn records(&self, env: Env) -> napi::Result<Value> {
+    pub fn records(&self, env: Env) -> napi::Result<Json> {
         let inner = &self.inner;
-        run(&env, || inner.records())
+        run_json(&env, || inner.records())
     }
 }
 

@@ -2,7 +2,7 @@
 //! `festival_js_api::reconcile`; this file only declares the exports.
 
 use crate::device::byte_arrays;
-use crate::{js, run, Wallet};
+use crate::{js, run, run_json, Json, Wallet};
 use festival_js_api::reconcile as api;
 use napi::{Env, Unknown};
 use napi_derive::napi;
@@ -24,14 +24,14 @@ impl DeviceRegistry {
 
     /// The entries, ordered by device id.
     #[napi(ts_return_type = "DeviceEntry[]")]
-    pub fn entries(&self, env: Env) -> napi::Result<Value> {
-        run(&env, || self.inner.entries())
+    pub fn entries(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.entries())
     }
 
     /// One entry, or null.
     #[napi(ts_args_type = "deviceId: string", ts_return_type = "DeviceEntry | null")]
-    pub fn get(&self, env: Env, device_id: Unknown<'_>) -> napi::Result<Value> {
-        run(&env, || self.inner.get(&js("deviceId", device_id)?))
+    pub fn get(&self, env: Env, device_id: Unknown<'_>) -> napi::Result<Json> {
+        run_json(&env, || self.inner.get(&js("deviceId", device_id)?))
     }
 }
 
@@ -72,14 +72,14 @@ impl Reconciler {
 
     /// A wallet of the state as JSON text (for `Wallet.deserialize`), or null.
     #[napi(ts_args_type = "walletId: string", ts_return_type = "string | null")]
-    pub fn wallet(&self, env: Env, wallet_id: Unknown<'_>) -> napi::Result<Value> {
-        run(&env, || self.inner.wallet(&js("walletId", wallet_id)?))
+    pub fn wallet(&self, env: Env, wallet_id: Unknown<'_>) -> napi::Result<Json> {
+        run_json(&env, || self.inner.wallet(&js("walletId", wallet_id)?))
     }
 
     /// Balances of every wallet.
     #[napi(ts_return_type = "Record<string, Balances>")]
-    pub fn balances(&self, env: Env) -> napi::Result<Value> {
-        run(&env, || self.inner.balances())
+    pub fn balances(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.balances())
     }
 
     /// Sum of every wallet's total.
@@ -97,14 +97,14 @@ impl Reconciler {
 
     /// Ticket admission states.
     #[napi(ts_return_type = "Record<string, TicketAdmission>")]
-    pub fn tickets(&self, env: Env) -> napi::Result<Value> {
-        run(&env, || self.inner.tickets())
+    pub fn tickets(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.tickets())
     }
 
     /// Where each device's log stands.
     #[napi(ts_return_type = "Record<string, DeviceChain>")]
-    pub fn chains(&self, env: Env) -> napi::Result<Value> {
-        run(&env, || self.inner.chains())
+    pub fn chains(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.chains())
     }
 
     /// Reconciles encoded batches (any order, duplicates allowed) into the state.
@@ -119,9 +119,9 @@ impl Reconciler {
         batches: Unknown<'_>,
         now: Unknown<'_>,
         config: Unknown<'_>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<Json> {
         let inner = &mut self.inner;
-        run(&env, || {
+        run_json(&env, || {
             let arrays = byte_arrays("batches", batches)?;
             let slices: Vec<&[u8]> = arrays.iter().map(|a| a.as_ref()).collect();
             inner.reconcile(&registry.inner, &slices, &js("now", now)?, &js("config", config)?)

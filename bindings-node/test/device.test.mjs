@@ -245,3 +245,42 @@ test('record codec: truncated, bit-flipped and wrongly typed bytes', () => {
   throwsCode(assert, () => fc.encodeRecord({ ...p.record, sequence: 0n }), 'OFFLINE_MALFORMED')
   throwsCode(assert, () => fc.encodeRecord({ ...p.record, payload: { ...p.record.payload, amount: eur('0') } }), 'OFFLINE_INVALID_AMOUNT')
 })
+
+test('DeviceLog: a restart keeps the unsynced queue (snapshot / restore, resumeWithQueue)', () => {
+  const log = newLog()
+  const p = log.pay(rid(1), T0, WALLET, eur('7.50'), STAND, [])
+  const t = log.topUp(rid(2), T0, WALLET, eur('5'))
+  const snap = log.snapshot()
+  assert.equal(typeof snap, 'string')
+  assert.ok(!snap.includes(hex(seed(4))), 'the seed never leaves secure storage')
+  const back = fc.DeviceLog.restore(seed(4), snap)
+  assert.deepEqual(fc.decodeBatch(back.exportBatch()), [p, t])
+  assert.deepEqual(back.limits(), limits)
+  assert.deepEqual(back.available(WALLET), eur('47.50'))
+  assert.deepEqual(back.pay(rid(3), T0, WALLET, eur('1'), STAND, []), log.pay(rid(3), T0, WALLET, eur('1'), STAND, []))
+  throwsCode(assert, () => fc.DeviceLog.restore(seed(5), snap), 'OFFLINE_INVALID_KEY')
+  for (const bad of ['{', '{}', 42, null, snap.replace('"queue":[', '"queue":["00",')]) {
+    assert.throws(() => fc.DeviceLog.restore(seed(4), bad), (e) => e instanceof Error && typeof e.code === 'string')
+  }
+  throwsCode(assert, () => fc.DeviceLog.restore(new Uint8Array(31), snap), 'INPUT_INVALID')
+
+  // The same from the parts an app persists itself: the signer position and the queued bytes.
+  const s = log.signer()
+  const resumed = fc.DeviceSigner.resume(seed(4), DEVICE, FESTIVAL, { nextSequence: s.nextSequence(), lastHash: s.lastHash(), lastHlc: s.lastHlc() })
+  const queued = fc.decodeBatch(log.exportBatch()).map((r) => r.bytes)
+  const again = fc.DeviceLog.resumeWithQueue(resumed, 'EUR', limits, { [WALLET]: eur('50') }, queued)
+  assert.equal(again.queued(), 3)
+  assert.deepEqual(hex(again.exportBatch()), hex(log.exportBatch()))
+  // A queue that was edited, reordered or cut at the end is refused.
+  const broken = [queued[0], queued[2], queued[1]]
+  assert.throws(() => fc.DeviceLog.resumeWithQueue(resumed, 'EUR', limits, {}, broken), (e) => e instanceof Error && /^OFFLINE_/.test(e.code))
+  assert.throws(() => fc.DeviceLog.resumeWithQueue(resumed, 'EUR', limits, {}, queued.slice(0, 2)), (e) => e instanceof Error && /^OFFLINE_/.test(e.code))
+  const flipped = queued.map((b) => Uint8Array.from(b))
+  flipped[1][flipped[1].length - 1] ^= 1
+  throwsCode(assert, () => fc.DeviceLog.resumeWithQueue(resumed, 'EUR', limits, {}, flipped), 'OFFLINE_BAD_SIGNATURE')
+  throwsCode(assert, () => fc.DeviceLog.resumeWithQueue(resumed, 'EUR', limits, {}, [queued[0].subarray(3)]), 'OFFLINE_MALFORMED')
+  for (const bad of [null, 'x', queued[0], [queued[0], 'x']]) {
+    throwsCode(assert, () => fc.DeviceLog.resumeWithQueue(resumed, 'EUR', limits, {}, bad), 'INPUT_INVALID')
+  }
+  throwsCode(assert, () => fc.DeviceLog.resumeWithQueue(resumed, 'EUR', { ...limits, maxQueuedRecords: 2 }, {}, queued), 'DEVICE_QUEUE_FULL')
+})

@@ -210,6 +210,43 @@ impl DeviceLog {
             .map(|inner| DeviceLog { inner })
     }
 
+    /// After an app restart: the resumed signer plus the records still queued (checked: the
+    /// signer's own contiguous chain ending at its position, within the limits).
+    #[wasm_bindgen(js_name = resumeWithQueue)]
+    pub fn resume_with_queue(
+        signer: &DeviceSigner,
+        #[wasm_bindgen(unchecked_param_type = "string")] currency: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DeviceLimits")] limits: JsValue,
+        #[wasm_bindgen(js_name = syncedBalances, unchecked_param_type = "Record<string, Money>")]
+        synced_balances: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] queued: JsValue,
+    ) -> Result<DeviceLog, JsValue> {
+        run_plain(|| {
+            api::DeviceLogHandle::resume_with_queue(
+                &signer.inner,
+                &js("currency", &currency)?,
+                &js("limits", &limits)?,
+                &js("syncedBalances", &synced_balances)?,
+                &byte_arrays("queued", &queued)?,
+            )
+        })
+        .map(|inner| DeviceLog { inner })
+    }
+
+    /// Rebuilds a log from `snapshot()` output and the device seed (validated like `resumeWithQueue`).
+    pub fn restore(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] seed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] snapshot: JsValue,
+    ) -> Result<DeviceLog, JsValue> {
+        run_plain(|| api::DeviceLogHandle::restore(&bytes("seed", &seed)?, &js("snapshot", &snapshot)?))
+            .map(|inner| DeviceLog { inner })
+    }
+
+    /// The log as JSON text (everything but the seed), for `DeviceLog.restore`.
+    pub fn snapshot(&self) -> Result<String, JsValue> {
+        run_plain(|| self.inner.snapshot())
+    }
+
     /// A copy of the log's signer (sequence, last hash, HLC, public key).
     pub fn signer(&self) -> DeviceSigner {
         DeviceSigner { inner: self.inner.signer() }

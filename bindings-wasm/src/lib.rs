@@ -23,21 +23,46 @@ type CoreResult<T> = Result<T, CoreError>;
 
 /// Converts one JS argument to JSON (rules in `festival-js-api`).
 pub fn js(field: &str, v: &JsValue) -> CoreResult<Value> {
-    walk(field, v, 0)
+    walk(&Path::Root(field), v, 0)
 }
 
-fn walk(path: &str, v: &JsValue, depth: u32) -> CoreResult<Value> {
-    if v.is_undefined() || v.is_null() {
+/// Where a value sits in an argument (`items[2].unitPrice`), built only when an error names it:
+/// the walker runs on every call, so the happy path allocates no path strings.
+enum Path<'a> {
+    Root(&'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, u32),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root(s) => f.write_str(s),
+            Path::Key(p, k) => write!(f, "{p}.{k}"),
+            Path::Index(p, i) => write!(f, "{p}[{i}]"),
+        }
+    }
+}
+
+fn walk(path: &Path<'_>, v: &JsValue, depth: u32) -> CoreResult<Value> {
+    // Most frequent first: strings (money amounts, ids, codes), then objects.
+    if let Some(s) = v.as_string() {
+        if s.len() <= api::MAX_STRING_BYTES {
+            return Ok(Value::String(s));
+        }
+        return api::check_string(&path.to_string(), s);
+    }
+    if v.is_null_or_undefined() {
         return Ok(Value::Null);
+    }
+    if let Some(n) = v.as_f64() {
+        if n.trunc() == n && n.abs() <= api::MAX_SAFE_INTEGER as f64 {
+            return Ok(Value::from(n as i64));
+        }
+        return api::number_to_json(&path.to_string(), n);
     }
     if let Some(b) = v.as_bool() {
         return Ok(Value::Bool(b));
-    }
-    if let Some(n) = v.as_f64() {
-        return api::number_to_json(path, n);
-    }
-    if let Some(s) = v.as_string() {
-        return api::check_string(path, s);
     }
     if v.is_bigint() {
         if let Ok(i) = i64::try_from(v.clone()) {
@@ -46,44 +71,42 @@ fn walk(path: &str, v: &JsValue, depth: u32) -> CoreResult<Value> {
         if let Ok(u) = u64::try_from(v.clone()) {
             return Ok(Value::from(u));
         }
-        return Err(api::bigint_out_of_range(path));
+        return Err(api::bigint_out_of_range(&path.to_string()));
     }
     if v.is_function() {
-        return Err(api::unsupported_js_value(path, "a function"));
-    }
-    if v.is_symbol() {
-        return Err(api::unsupported_js_value(path, "a symbol"));
+        return Err(api::unsupported_js_value(&path.to_string(), "a function"));
     }
     if !v.is_object() {
-        return Err(api::unsupported_js_value(path, "this kind of value"));
+        let what = if v.is_symbol() { "a symbol" } else { "this kind of value" };
+        return Err(api::unsupported_js_value(&path.to_string(), what));
     }
     if depth >= api::MAX_DEPTH {
-        return Err(api::too_deep(path));
+        return Err(api::too_deep(&path.to_string()));
     }
     if Array::is_array(v) {
         let arr: &Array = v.unchecked_ref();
         let mut out = Vec::with_capacity(arr.length() as usize);
         for i in 0..arr.length() {
-            out.push(walk(&format!("{path}[{i}]"), &arr.get(i), depth + 1)?);
+            out.push(walk(&Path::Index(path, i), &arr.get(i), depth + 1)?);
         }
         return Ok(Value::Array(out));
     }
-    if let Some(d) = v.dyn_ref::<js_sys::Date>() {
-        return api::date_to_json(path, d.get_time());
-    }
-    if let Some(b) = v.dyn_ref::<Uint8Array>() {
-        return Ok(Value::String(festival_core::interop::hex_encode(&b.to_vec())));
-    }
     if js_sys::ArrayBuffer::is_view(v) {
-        return Err(InputError::invalid(path, "expected a Uint8Array").into());
+        return match v.dyn_ref::<Uint8Array>() {
+            Some(b) => Ok(Value::String(festival_core::interop::hex_encode(&b.to_vec()))),
+            None => Err(InputError::invalid(path.to_string(), "expected a Uint8Array").into()),
+        };
+    }
+    if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+        return api::date_to_json(&path.to_string(), d.get_time());
     }
     let obj: &Object = v.unchecked_ref();
     let mut map = Map::new();
     for key in Object::keys(obj).iter() {
         let Some(k) = key.as_string() else { continue };
-        let p = format!("{path}.{k}");
-        let val =
-            Reflect::get(obj, &key).map_err(|_| CoreError::from(InputError::invalid(&p, "unreadable property")))?;
+        let p = Path::Key(path, &k);
+        let val = Reflect::get(obj, &key)
+            .map_err(|_| CoreError::from(InputError::invalid(p.to_string(), "unreadable property")))?;
         if val.is_undefined() {
             continue;
         }
@@ -101,6 +124,16 @@ fn bytes(field: &str, v: &JsValue) -> CoreResult<Vec<u8>> {
 }
 
 // ------------------------------------------------------------------ JSON -> JS
+
+/// An object key for JS. The API's field names (short camelCase identifiers, a bounded set) are
+/// interned so each crosses into JS once per page; data keys (wallet ids...) are not cached.
+fn key_to_js(k: &str) -> JsValue {
+    if k.len() <= 32 && k.bytes().all(|b| b.is_ascii_alphabetic()) {
+        JsValue::from_str(wasm_bindgen::intern(k))
+    } else {
+        JsValue::from_str(k)
+    }
+}
 
 /// JSON to a JS value: integers within ±(2^53 − 1) become numbers, larger ones BigInt (the same
 /// rule napi-rs applies in the Node package); objects become plain objects.
@@ -127,7 +160,7 @@ pub fn to_js(v: &Value) -> JsValue {
             let obj = Object::new();
             for (k, val) in m {
                 // Setting a data property on a fresh plain object cannot fail.
-                let _ = Reflect::set(&obj, &JsValue::from_str(k), &to_js(val));
+                let _ = Reflect::set(&obj, &key_to_js(k), &to_js(val));
             }
             obj.into()
         }

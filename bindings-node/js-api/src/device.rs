@@ -14,7 +14,7 @@ use crate::{array_arg, from_js, invalid, money_arg, object_arg, to_js, u64_arg, 
 use festival_core::interop::{self, hex_decode_array, hex_encode};
 use festival_core::money::{Currency, Money};
 use festival_core::offline::crypto;
-use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceSigner};
+use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceLogState, DeviceSigner};
 use festival_core::offline::record::{Batch, Hlc, LineItem, Payload, RecordBody, SignedRecord};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -231,8 +231,6 @@ impl DeviceSignerHandle {
 #[derive(Debug, Clone)]
 pub struct DeviceLogHandle {
     log: DeviceLog,
-    // The core keeps its limits private; these are the ones the log was built with.
-    limits: DeviceLimits,
 }
 
 fn currency_arg(field: &str, v: &Value) -> Result<Currency> {
@@ -257,14 +255,65 @@ fn items_arg(field: &str, v: &Value) -> Result<Vec<LineItem>> {
     }
 }
 
+/// `{ [walletId]: Money }`.
+fn balances_arg(field: &str, balances: &Value) -> Result<BTreeMap<Uuid, Money>> {
+    let o = object_arg(field, balances)?;
+    let mut map = BTreeMap::new();
+    for (k, v) in o {
+        let f = format!("{field}.{}", k.chars().take(40).collect::<String>());
+        let id: Uuid = interop::parse_uuid(&f, k)?;
+        map.insert(id, money_arg(&f, v)?);
+    }
+    Ok(map)
+}
+
 impl DeviceLogHandle {
     /// `new DeviceLog(signer: DeviceSigner, currency: string, limits: DeviceLimits)`: the log
     /// takes a copy of the signer's state (the signer object itself does not advance).
     pub fn new(signer: &DeviceSignerHandle, currency: &Value, limits: &Value) -> Result<Self> {
         object_arg("limits", limits)?;
         let limits: DeviceLimits = from_js("limits", limits)?;
-        let log = DeviceLog::new(signer.0.clone(), currency_arg("currency", currency)?, limits.clone())?;
-        Ok(DeviceLogHandle { log, limits })
+        let log = DeviceLog::new(signer.0.clone(), currency_arg("currency", currency)?, limits)?;
+        Ok(DeviceLogHandle { log })
+    }
+
+    /// `DeviceLog.resumeWithQueue(signer, currency, limits, syncedBalances, queued: Uint8Array[])`:
+    /// after an app restart, the signer resumed at its persisted position plus the records still
+    /// waiting for sync. Nothing is trusted: the queue must be the signer's own contiguous chain
+    /// ending at its position, within the limits (`OFFLINE_*` / `DEVICE_*` codes otherwise).
+    pub fn resume_with_queue<B: AsRef<[u8]>>(
+        signer: &DeviceSignerHandle,
+        currency: &Value,
+        limits: &Value,
+        synced_balances: &Value,
+        queued: &[B],
+    ) -> Result<Self> {
+        object_arg("limits", limits)?;
+        let limits: DeviceLimits = from_js("limits", limits)?;
+        let queued = queued.iter().map(|b| signed_arg(b.as_ref())).collect::<Result<Vec<_>>>()?;
+        let log = DeviceLog::restore(
+            signer.0.clone(),
+            currency_arg("currency", currency)?,
+            limits,
+            balances_arg("syncedBalances", synced_balances)?,
+            queued,
+        )?;
+        Ok(DeviceLogHandle { log })
+    }
+
+    /// `DeviceLog.restore(seed, snapshot: string)`: the log from `snapshot()` output and the seed
+    /// (kept in secure storage, never in the snapshot); validated like `resumeWithQueue`
+    /// (`OFFLINE_INVALID_KEY` if the seed does not match the snapshot's public key).
+    pub fn restore(seed: &[u8], snapshot: &Value) -> Result<Self> {
+        let text = crate::str_arg("snapshot", snapshot)?;
+        let state: DeviceLogState = serde_json::from_str(text).map_err(|e| invalid("snapshot", e.to_string()))?;
+        Ok(DeviceLogHandle { log: DeviceLog::from_state(seed_arg("seed", seed)?, state)? })
+    }
+
+    /// `snapshot(): string`: the core's JSON snapshot (everything but the seed: signer position,
+    /// currency, limits, synced balances, the queued records as hex), for `DeviceLog.restore`.
+    pub fn snapshot(&self) -> Result<String> {
+        serde_json::to_string(&self.log.state()).map_err(|e| invalid("snapshot", e.to_string()))
     }
 
     /// `signer(): DeviceSigner` (a copy of the log's signer state).
@@ -274,15 +323,7 @@ impl DeviceLogHandle {
 
     /// `setSyncedBalances(balances: Record<walletId, Money>)`: the server's balances.
     pub fn set_synced_balances(&mut self, balances: &Value) -> Result<()> {
-        let o = object_arg("balances", balances)?;
-        let mut map = BTreeMap::new();
-        for (k, v) in o {
-            let field = format!("balances.{}", k.chars().take(40).collect::<String>());
-            let id: Uuid = interop::parse_uuid(&field, k)?;
-            let m: Money = money_arg(&field, v)?;
-            map.insert(id, m);
-        }
-        Ok(self.log.set_synced_balances(map)?)
+        Ok(self.log.set_synced_balances(balances_arg("balances", balances)?)?)
     }
 
     /// `available(walletId): Money`: last synced balance adjusted by this device's queue.
@@ -339,7 +380,7 @@ impl DeviceLogHandle {
 
     /// `limits(): DeviceLimits`.
     pub fn limits(&self) -> Result<Value> {
-        to_js(&self.limits)
+        to_js(self.log.limits())
     }
 
     /// `exportBatch(): Uint8Array`: every unsynced record (re-export until acknowledged).
@@ -406,6 +447,26 @@ mod tests {
             encode_batch(&[first.clone()]).unwrap(),
             Batch { records: vec![SignedRecord::from_bytes(&first).unwrap()] }.to_bytes()
         );
+        let snap = l.snapshot().unwrap();
+        let back = DeviceLogHandle::restore(&[4; 32], &json!(snap)).unwrap();
+        assert_eq!(back.export_batch(), batch);
+        assert_eq!(DeviceLogHandle::restore(&[5; 32], &json!(snap)).unwrap_err().code(), "OFFLINE_INVALID_KEY");
+        let queue = decode_batch(&batch).unwrap().to_json();
+        let queued: Vec<Vec<u8>> = queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| interop::hex_decode("b", r["bytes"].as_str().unwrap()).unwrap())
+            .collect();
+        let signer = l.signer();
+        let limits = l.limits().unwrap();
+        let again =
+            DeviceLogHandle::resume_with_queue(&signer, &json!("EUR"), &limits, &json!({ WALLET: eur("50") }), &queued)
+                .unwrap();
+        assert_eq!(again.available(&json!(WALLET)).unwrap(), eur("47.50"));
+        let e =
+            DeviceLogHandle::resume_with_queue(&signer, &json!("EUR"), &limits, &json!({}), &queued[..1]).unwrap_err();
+        assert!(e.code().starts_with("OFFLINE_"), "{}", e.code());
         l.acknowledge(&json!(1)).unwrap();
         assert_eq!(l.queued(), 1);
         assert_eq!(l.acknowledge(&json!(-1)).unwrap_err().code(), "INPUT_INVALID");
