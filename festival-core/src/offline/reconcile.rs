@@ -391,6 +391,9 @@ pub fn reconcile_with<B: AsRef<[u8]>>(
     reconcile_impl(state, registry, batches, now, config, &mut |_, bytes| Batch::from_bytes(bytes), verify)
 }
 
+/// Decodes batch `i` from its bytes (see [`reconcile_impl`]).
+pub(crate) type BatchDecoder<'a> = &'a mut dyn FnMut(usize, &[u8]) -> Result<Batch, OfflineError>;
+
 /// [`reconcile_with`] with the decoding of batch `i` done by `decode(i, bytes)`, which must equal
 /// `Batch::from_bytes(bytes)` (e.g. batches decoded ahead of time on several threads).
 pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
@@ -399,7 +402,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     batches: &[B],
     now: Timestamp,
     config: &ReconcileConfig,
-    decode: &mut dyn FnMut(usize, &[u8]) -> Result<Batch, OfflineError>,
+    decode: BatchDecoder<'_>,
     verify: SignatureVerifier<'_>,
 ) -> Result<ReconcileReport, OfflineError> {
     for w in state.wallets.values() {
