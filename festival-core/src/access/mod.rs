@@ -91,6 +91,13 @@ pub enum AccessError {
         /// The zone.
         zone_id: String,
     },
+    /// `ACCESS_STATE_INVALID`: stored access state (deserialized) is inconsistent, e.g. a zone
+    /// filed under another id or occupancy that is not entries − exits.
+    #[error("inconsistent access state: {reason}")]
+    StateInvalid {
+        /// Which invariant is broken, naming the zone.
+        reason: String,
+    },
 }
 
 impl ErrorCode for AccessError {
@@ -100,6 +107,7 @@ impl ErrorCode for AccessError {
             AccessError::UnknownTicket { .. } => "ACCESS_UNKNOWN_TICKET",
             AccessError::InvalidZone { .. } => "ACCESS_INVALID_ZONE",
             AccessError::DuplicateZone { .. } => "ACCESS_DUPLICATE_ZONE",
+            AccessError::StateInvalid { .. } => "ACCESS_STATE_INVALID",
         }
     }
 }
@@ -255,13 +263,53 @@ impl ZoneState {
 }
 
 /// The zones of a festival and who is inside them. Plain serde data; scans are deterministic.
+///
+/// Deserialization (any serde path) checks the state with [`AccessControl::validate`];
+/// [`AccessControl::from_json`] reports a failure as `ACCESS_STATE_INVALID` (or
+/// `ACCESS_INVALID_ZONE` for a zone definition the constructor would refuse), malformed JSON as
+/// `INPUT_INVALID`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AccessControlRepr")]
 pub struct AccessControl {
     zones: BTreeMap<String, ZoneState>,
 }
 
+/// The serde mirror of [`AccessControl`] (same fields, same JSON), checked by `TryFrom`.
+#[derive(Deserialize)]
+struct AccessControlRepr {
+    zones: BTreeMap<String, ZoneState>,
+}
+
+impl TryFrom<AccessControlRepr> for AccessControl {
+    type Error = AccessError;
+
+    fn try_from(r: AccessControlRepr) -> Result<AccessControl, AccessError> {
+        let ac = AccessControl { zones: r.zones };
+        ac.validate()?;
+        Ok(ac)
+    }
+}
+
 fn invalid(zone: &Zone, reason: &str) -> AccessError {
     AccessError::InvalidZone { zone_id: zone.id.chars().take(128).collect(), reason: reason.into() }
+}
+
+/// The rules of [`AccessControl::new`] for one zone whose thresholds are sorted.
+fn check_zone(zone: &Zone) -> Result<(), AccessError> {
+    for text in [&zone.id, &zone.name] {
+        if text.trim().is_empty() || text.chars().count() > 128 || text.chars().any(char::is_control) {
+            return Err(invalid(zone, "id and name must be 1..=128 characters without control characters"));
+        }
+    }
+    if zone.capacity == 0 {
+        return Err(invalid(zone, "capacity must be at least 1"));
+    }
+    if zone.alert_thresholds.iter().any(|t| !(1..=100).contains(t))
+        || zone.alert_thresholds.windows(2).any(|w| w[0] >= w[1])
+    {
+        return Err(invalid(zone, "alert thresholds must be distinct percentages in 1..=100"));
+    }
+    Ok(())
 }
 
 impl AccessControl {
@@ -270,20 +318,8 @@ impl AccessControl {
     pub fn new(zones: Vec<Zone>) -> Result<AccessControl, AccessError> {
         let mut out = BTreeMap::new();
         for mut zone in zones {
-            for text in [&zone.id, &zone.name] {
-                if text.trim().is_empty() || text.chars().count() > 128 || text.chars().any(char::is_control) {
-                    return Err(invalid(&zone, "id and name must be 1..=128 characters without control characters"));
-                }
-            }
-            if zone.capacity == 0 {
-                return Err(invalid(&zone, "capacity must be at least 1"));
-            }
             zone.alert_thresholds.sort_unstable();
-            if zone.alert_thresholds.iter().any(|t| !(1..=100).contains(t))
-                || zone.alert_thresholds.windows(2).any(|w| w[0] == w[1])
-            {
-                return Err(invalid(&zone, "alert thresholds must be distinct percentages in 1..=100"));
-            }
+            check_zone(&zone)?;
             if out.contains_key(&zone.id) {
                 return Err(AccessError::DuplicateZone { zone_id: zone.id });
             }
@@ -298,6 +334,60 @@ impl AccessControl {
             out.insert(zone.id, state);
         }
         Ok(AccessControl { zones: out })
+    }
+
+    /// Checks stored state (run by every deserialization). Errors: a zone definition the
+    /// constructor would refuse, thresholds sorted as it stores them (`ACCESS_INVALID_ZONE`); a zone
+    /// filed under another id, occupancy other than entries − exits or the number of tickets
+    /// inside, occupancy above capacity, a fired alert that is not one of the zone's thresholds
+    /// (`ACCESS_STATE_INVALID`, naming the zone).
+    pub fn validate(&self) -> Result<(), AccessError> {
+        for (key, z) in &self.zones {
+            check_zone(&z.zone)?;
+            let zone_id: String = key.chars().take(128).collect();
+            let bad = |what: &str| Err(AccessError::StateInvalid { reason: format!("zone '{zone_id}': {what}") });
+            if *key != z.zone.id {
+                return bad("filed under another id");
+            }
+            if z.exits.checked_add(u64::from(z.occupancy)) != Some(z.entries) {
+                return bad("occupancy is not entries - exits");
+            }
+            let inside = z.presence.values().filter(|p| p.inside).count();
+            if usize::try_from(z.occupancy).ok() != Some(inside) {
+                return bad("occupancy is not the number of tickets inside");
+            }
+            if z.occupancy > z.zone.capacity {
+                return bad("occupancy exceeds the capacity");
+            }
+            if z.fired.iter().any(|t| !z.zone.alert_thresholds.contains(t)) {
+                return bad("a fired alert is not one of the zone's thresholds");
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads stored state written by [`AccessControl::to_json`] (or any serde JSON of access
+    /// state). Errors: malformed JSON or a wrong shape (`INPUT_INVALID`, field `state`), see
+    /// [`AccessControl::validate`] for the rest.
+    ///
+    /// ```
+    /// use festival_core::access::{AccessControl, Zone};
+    /// use festival_core::ErrorCode;
+    /// let zone = Zone { id: "main".into(), name: "Main".into(), capacity: 10, ticket_type_ids: vec![],
+    ///                   perimeter: true, alert_thresholds: vec![80] };
+    /// let ac = AccessControl::new(vec![zone])?;
+    /// assert_eq!(AccessControl::from_json(&ac.to_json()?)?, ac);
+    /// let tampered = ac.to_json()?.replace("\"occupancy\":0", "\"occupancy\":1");
+    /// assert_eq!(AccessControl::from_json(&tampered).unwrap_err().code(), "ACCESS_STATE_INVALID");
+    /// # Ok::<(), festival_core::Error>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<AccessControl, Error> {
+        crate::ticketing::state_from_json::<AccessControlRepr, _, _>(text)
+    }
+
+    /// The core's JSON of this state (the serde form, byte-identical to `serde_json::to_string`).
+    pub fn to_json(&self) -> Result<String, Error> {
+        crate::ticketing::state_to_json(self)
     }
 
     fn zone_state(&self, zone_id: &str) -> Result<&ZoneState, AccessError> {

@@ -59,6 +59,82 @@ fn scan(n: u128, zone: &str, direction: Direction, at: &str) -> Scan {
     Scan { ticket_id: Uuid::from_u128(100 + n), zone_id: zone.into(), direction, at: ts(at) }
 }
 
+fn tampered(ac: &AccessControl, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v = serde_json::to_value(ac).unwrap();
+    edit(&mut v);
+    v.to_string()
+}
+
+fn stored_error(text: &str, code: &str) -> String {
+    let e = AccessControl::from_json(text).unwrap_err();
+    assert_eq!(e.code(), code, "{e}");
+    assert!(serde_json::from_str::<AccessControl>(text).is_err(), "plain serde must reject it too");
+    e.to_string()
+}
+
+#[test]
+fn stored_state_round_trips_byte_identical() {
+    let (mut ac, mut book) = setup(2);
+    ac.scan(&mut book, &scan(0, "main", Direction::In, NOON)).unwrap();
+    ac.scan(&mut book, &scan(3, "main", Direction::In, NOON)).unwrap();
+    ac.scan(&mut book, &scan(3, "backstage", Direction::In, NOON)).unwrap();
+    let text = ac.to_json().unwrap();
+    assert_eq!(text, serde_json::to_string(&ac).unwrap());
+    let back = AccessControl::from_json(&text).unwrap();
+    assert_eq!(back, ac);
+    assert_eq!(back.to_json().unwrap(), text);
+    for bad in ["{}", "7", "{\"zones\": []}", "{"] {
+        assert_eq!(AccessControl::from_json(bad).unwrap_err().code(), "INPUT_INVALID", "{bad}");
+    }
+}
+
+#[test]
+fn inconsistent_stored_state_is_rejected() {
+    let (mut ac, mut book) = setup(2);
+    ac.scan(&mut book, &scan(0, "main", Direction::In, NOON)).unwrap();
+    let e = stored_error(&tampered(&ac, |v| v["zones"]["main"]["zone"]["capacity"] = 0.into()), "ACCESS_INVALID_ZONE");
+    assert!(e.contains("capacity"), "{e}");
+    let e = stored_error(
+        &tampered(&ac, |v| v["zones"]["main"]["zone"]["alert_thresholds"] = serde_json::json!([100, 50])),
+        "ACCESS_INVALID_ZONE",
+    );
+    assert!(e.contains("thresholds"), "{e}");
+    let e = stored_error(
+        &tampered(&ac, |v| {
+            let z = v["zones"]["main"].take();
+            v["zones"]["elsewhere"] = z;
+            v["zones"].as_object_mut().unwrap().remove("main");
+        }),
+        "ACCESS_STATE_INVALID",
+    );
+    assert_eq!(e, "inconsistent access state: zone 'elsewhere': filed under another id");
+    let e = stored_error(&tampered(&ac, |v| v["zones"]["main"]["exits"] = 1.into()), "ACCESS_STATE_INVALID");
+    assert!(e.contains("entries - exits"), "{e}");
+    let e = stored_error(
+        &tampered(&ac, |v| {
+            v["zones"]["main"]["entries"] = 2.into();
+            v["zones"]["main"]["occupancy"] = 2.into();
+        }),
+        "ACCESS_STATE_INVALID",
+    );
+    assert!(e.contains("number of tickets inside"), "{e}");
+    let e = stored_error(
+        &tampered(&ac, |v| {
+            v["zones"]["main"]["zone"]["capacity"] = 1.into();
+            v["zones"]["main"]["zone"]["alert_thresholds"] = serde_json::json!([]);
+            v["zones"]["main"]["presence"][Uuid::from_u128(103).to_string()] =
+                serde_json::json!({"inside": true, "entries": 1});
+            v["zones"]["main"]["entries"] = 2.into();
+            v["zones"]["main"]["occupancy"] = 2.into();
+        }),
+        "ACCESS_STATE_INVALID",
+    );
+    assert!(e.contains("exceeds the capacity"), "{e}");
+    let e =
+        stored_error(&tampered(&ac, |v| v["zones"]["main"]["fired"] = serde_json::json!([80])), "ACCESS_STATE_INVALID");
+    assert!(e.contains("fired alert"), "{e}");
+}
+
 fn deny(reason: DenyReason) -> Decision {
     Decision::Deny { reason }
 }
@@ -210,6 +286,11 @@ mod proptests {
                     Decision::Deny { .. } => { prop_assert_eq!(o.occupancy, before); prop_assert!(out.alerts.is_empty()); }
                 }
                 if !inward { prop_assert!(out.alerts.is_empty()); }
+                // Every reached state is valid stored state: the round trip is the identity.
+                let text = ac.to_json().unwrap();
+                let back = AccessControl::from_json(&text).unwrap();
+                prop_assert_eq!(&back, &ac);
+                prop_assert_eq!(back.to_json().unwrap(), text);
             }
         }
     }

@@ -80,12 +80,36 @@ pub struct InventoryCounts {
 /// assert_eq!(inv.counts(t0).available, 5);
 /// # Ok::<(), festival_core::Error>(())
 /// ```
+///
+/// Deserialization (any serde path) checks the invariants with [`Inventory::validate`], so stored
+/// state that breaks them is rejected; [`Inventory::from_json`] reports that as
+/// `INVENTORY_STATE_INVALID` and malformed JSON as `INPUT_INVALID`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "InventoryRepr")]
 pub struct Inventory {
     ticket_type_id: Uuid,
     capacity: u32,
     sold: u32,
     holds: BTreeMap<Uuid, Hold>,
+}
+
+/// The serde mirror of [`Inventory`] (same fields, same JSON), checked by `TryFrom`.
+#[derive(Deserialize)]
+struct InventoryRepr {
+    ticket_type_id: Uuid,
+    capacity: u32,
+    sold: u32,
+    holds: BTreeMap<Uuid, Hold>,
+}
+
+impl TryFrom<InventoryRepr> for Inventory {
+    type Error = TicketingError;
+
+    fn try_from(r: InventoryRepr) -> Result<Inventory, TicketingError> {
+        let inv = Inventory { ticket_type_id: r.ticket_type_id, capacity: r.capacity, sold: r.sold, holds: r.holds };
+        inv.validate()?;
+        Ok(inv)
+    }
 }
 
 impl Inventory {
@@ -237,6 +261,48 @@ impl Inventory {
     pub fn invariant_holds(&self) -> bool {
         u64::from(self.sold) + self.held_total() <= u64::from(self.capacity)
     }
+
+    /// Checks stored state (run by every deserialization): `sold + held ≤ capacity` and every hold
+    /// filed under its own id. Errors with `INVENTORY_STATE_INVALID` naming the broken invariant.
+    pub fn validate(&self) -> Result<(), TicketingError> {
+        let bad = |reason: String| Err(TicketingError::InventoryStateInvalid { reason });
+        if !self.invariant_holds() {
+            return bad(format!(
+                "sold {} + held {} exceeds the capacity {}",
+                self.sold,
+                self.held_total(),
+                self.capacity
+            ));
+        }
+        if let Some((key, h)) = self.holds.iter().find(|(key, h)| **key != h.id) {
+            return bad(format!("hold {} is filed under {key}", h.id));
+        }
+        Ok(())
+    }
+
+    /// Reads stored state written by [`Inventory::to_json`] (or any serde JSON of an inventory).
+    /// Errors: malformed JSON or a wrong shape (`INPUT_INVALID`, field `state`), consistent-looking
+    /// JSON that breaks an invariant (`INVENTORY_STATE_INVALID`, see [`Inventory::validate`]).
+    ///
+    /// ```
+    /// use festival_core::ticketing::Inventory;
+    /// use festival_core::ErrorCode;
+    /// use uuid::Uuid;
+    /// let inv = Inventory::new(Uuid::from_u128(1), 5);
+    /// assert_eq!(Inventory::from_json(&inv.to_json()?)?, inv);
+    /// let over = inv.to_json()?.replace("\"sold\":0", "\"sold\":6");
+    /// assert_eq!(Inventory::from_json(&over).unwrap_err().code(), "INVENTORY_STATE_INVALID");
+    /// assert_eq!(Inventory::from_json("{").unwrap_err().code(), "INPUT_INVALID");
+    /// # Ok::<(), festival_core::Error>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Inventory, crate::Error> {
+        super::state_from_json::<InventoryRepr, _, _>(text)
+    }
+
+    /// The core's JSON of this inventory (the serde form, byte-identical to `serde_json::to_string`).
+    pub fn to_json(&self) -> Result<String, crate::Error> {
+        super::state_to_json(self)
+    }
 }
 
 #[cfg(test)]
@@ -318,6 +384,62 @@ mod tests {
         assert_eq!(inv.restock(1).unwrap(), 1);
         assert_eq!(inv.counts(t(1)).available, 1);
     }
+
+    fn tampered(inv: &Inventory, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut v = serde_json::to_value(inv).unwrap();
+        edit(&mut v);
+        v.to_string()
+    }
+
+    #[test]
+    fn stored_state_round_trips_byte_identical() {
+        let mut inv = Inventory::new(id(1), 5);
+        inv.reserve(id(10), 2, t(0), t(100)).unwrap();
+        inv.confirm(id(10), t(1)).unwrap();
+        inv.reserve(id(11), 3, t(1), t(100)).unwrap();
+        let text = inv.to_json().unwrap();
+        assert_eq!(text, serde_json::to_string(&inv).unwrap());
+        let back = Inventory::from_json(&text).unwrap();
+        assert_eq!(back, inv);
+        assert_eq!(back.to_json().unwrap(), text);
+        assert_eq!(serde_json::from_str::<Inventory>(&text).unwrap(), inv);
+    }
+
+    #[test]
+    fn oversold_state_is_rejected_by_every_path() {
+        let mut inv = Inventory::new(id(1), 5);
+        inv.reserve(id(10), 3, t(0), t(100)).unwrap();
+        let over = tampered(&inv, |v| v["sold"] = 3.into());
+        let e = Inventory::from_json(&over).unwrap_err();
+        assert_eq!(e.code(), "INVENTORY_STATE_INVALID");
+        assert_eq!(e.details()["reason"], "sold 3 + held 3 exceeds the capacity 5");
+        // Plain serde_json (conformance, bindings) rejects it too.
+        let raw = serde_json::from_str::<Inventory>(&over).unwrap_err().to_string();
+        assert!(raw.contains("inconsistent inventory state"), "{raw}");
+        assert!(serde_json::from_value::<Inventory>(serde_json::from_str(&over).unwrap()).is_err());
+    }
+
+    #[test]
+    fn misfiled_hold_is_rejected() {
+        let mut inv = Inventory::new(id(1), 5);
+        inv.reserve(id(10), 1, t(0), t(100)).unwrap();
+        let moved = tampered(&inv, |v| {
+            let hold = v["holds"][id(10).to_string()].take();
+            v["holds"] = serde_json::json!({ id(11).to_string(): hold });
+        });
+        let e = Inventory::from_json(&moved).unwrap_err();
+        assert_eq!(e.code(), "INVENTORY_STATE_INVALID");
+        assert!(e.to_string().contains("filed under"), "{e}");
+    }
+
+    #[test]
+    fn malformed_json_is_input_invalid() {
+        for text in ["", "{", "[]", "{\"ticket_type_id\": 1}", "{\"capacity\": -1}"] {
+            let e = Inventory::from_json(text).unwrap_err();
+            assert_eq!(e.code(), "INPUT_INVALID", "{text}");
+            assert_eq!(e.details()["field"], "state");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -345,7 +467,8 @@ mod proptests {
     }
 
     proptest! {
-        /// Any interleaving never oversells, never goes negative, and failures change nothing.
+        /// Any interleaving never oversells, never goes negative, failures change nothing, and every
+        /// state survives the stored-state round trip unchanged.
         #[test]
         fn never_oversells(capacity in 0u32..12, ops in prop::collection::vec((op(), 0i64..20), 1..60)) {
             let mut inv = Inventory::new(Uuid::from_u128(1), capacity);
@@ -378,6 +501,11 @@ mod proptests {
                 prop_assert!(u64::from(c.sold) + u64::from(c.held) + u64::from(c.available) == u64::from(capacity));
                 let confirmed: u32 = inv.holds().filter(|h| h.state == HoldState::Confirmed).map(|h| h.quantity).sum();
                 prop_assert!(inv.sold() <= confirmed);
+                // Every reachable state is valid stored state: the round trip is the identity.
+                let text = inv.to_json().unwrap();
+                let back = Inventory::from_json(&text).unwrap();
+                prop_assert_eq!(&back, &inv);
+                prop_assert_eq!(back.to_json().unwrap(), text);
             }
         }
     }

@@ -47,6 +47,25 @@ use crate::time::Timestamp;
 use serde::Serialize;
 use uuid::Uuid;
 
+/// Parses stored state `text` as its serde mirror `R`, then checks it into a `T`: malformed JSON
+/// or a wrong shape is `INPUT_INVALID` (field `state`), a well-formed but inconsistent state is the
+/// type's own `*_STATE_INVALID` (or `ACCESS_INVALID_ZONE`) code. Shared by the `from_json` helpers.
+pub(crate) fn state_from_json<R, T, E>(text: &str) -> Result<T, crate::Error>
+where
+    R: serde::de::DeserializeOwned,
+    T: TryFrom<R, Error = E>,
+    crate::Error: From<E>,
+{
+    let repr: R =
+        serde_json::from_str(text).map_err(|e| crate::error::InputError::invalid("state", e.to_string()))?;
+    Ok(T::try_from(repr)?)
+}
+
+/// The core's JSON text of stored state (what `from_json` reads back).
+pub(crate) fn state_to_json<T: Serialize>(value: &T) -> Result<String, crate::Error> {
+    serde_json::to_string(value).map_err(|e| crate::error::InputError::invalid("state", e.to_string()).into())
+}
+
 /// Ticketing errors: tickets (`TICKET_*`), orders (`ORDER_*`), inventory (`INVENTORY_*`), pricing
 /// (`PRICING_*`) and promo codes (`PROMO_*`). Fields are the structured details bindings expose.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
@@ -247,6 +266,27 @@ pub enum TicketingError {
         /// Its expiry.
         expired_at: Timestamp,
     },
+    /// `INVENTORY_STATE_INVALID`: stored inventory state (deserialized) breaks an invariant, e.g.
+    /// `sold + held > capacity` or a hold filed under another id.
+    #[error("inconsistent inventory state: {reason}")]
+    InventoryStateInvalid {
+        /// Which invariant is broken.
+        reason: String,
+    },
+    /// `ORDER_STATE_INVALID`: stored order state (deserialized) is inconsistent, e.g. a payment
+    /// that does not match the state or refunds above the payment.
+    #[error("inconsistent order state: {reason}")]
+    OrderStateInvalid {
+        /// Which invariant is broken.
+        reason: String,
+    },
+    /// `TICKET_STATE_INVALID`: stored ticket book state (deserialized) is inconsistent, e.g. a
+    /// ticket not indexed by its id and number, or of a type missing from the book.
+    #[error("inconsistent ticket book state: {reason}")]
+    TicketStateInvalid {
+        /// Which invariant is broken.
+        reason: String,
+    },
     /// `PRICING_EMPTY_ORDER`: a price request without lines.
     #[error("a price request needs at least one line")]
     EmptyOrder {},
@@ -346,6 +386,9 @@ impl ErrorCode for TicketingError {
             TicketingError::UnknownHold { .. } => "INVENTORY_UNKNOWN_HOLD",
             TicketingError::HoldNotActive { .. } => "INVENTORY_HOLD_NOT_ACTIVE",
             TicketingError::HoldExpired { .. } => "INVENTORY_HOLD_EXPIRED",
+            TicketingError::InventoryStateInvalid { .. } => "INVENTORY_STATE_INVALID",
+            TicketingError::OrderStateInvalid { .. } => "ORDER_STATE_INVALID",
+            TicketingError::TicketStateInvalid { .. } => "TICKET_STATE_INVALID",
             TicketingError::EmptyOrder { .. } => "PRICING_EMPTY_ORDER",
             TicketingError::PricingInvalidQuantity { .. } => "PRICING_INVALID_QUANTITY",
             TicketingError::PricingInvalidConfig { .. } => "PRICING_INVALID_CONFIG",

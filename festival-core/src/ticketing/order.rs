@@ -126,7 +126,11 @@ impl OrderEvent {
 /// assert_eq!(err.to_string(), "refund of 80.00 EUR exceeds the refundable 70.00 EUR");
 /// # Ok::<(), festival_core::Error>(())
 /// ```
+///
+/// Deserialization (any serde path) checks the state with [`Order::validate`];
+/// [`Order::from_json`] reports a failure as `ORDER_STATE_INVALID`, malformed JSON as `INPUT_INVALID`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "OrderRepr")]
 pub struct Order {
     id: Uuid,
     ticket_type_id: Uuid,
@@ -139,6 +143,44 @@ pub struct Order {
     paid: Option<Money>,
     refunded: Money,
     ticket_ids: Vec<Uuid>,
+}
+
+/// The serde mirror of [`Order`] (same fields, same JSON), checked by `TryFrom`.
+#[derive(Deserialize)]
+struct OrderRepr {
+    id: Uuid,
+    ticket_type_id: Uuid,
+    quantity: u32,
+    total: Money,
+    state: OrderState,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    expires_at: Timestamp,
+    paid: Option<Money>,
+    refunded: Money,
+    ticket_ids: Vec<Uuid>,
+}
+
+impl TryFrom<OrderRepr> for Order {
+    type Error = TicketingError;
+
+    fn try_from(r: OrderRepr) -> Result<Order, TicketingError> {
+        let order = Order {
+            id: r.id,
+            ticket_type_id: r.ticket_type_id,
+            quantity: r.quantity,
+            total: r.total,
+            state: r.state,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            expires_at: r.expires_at,
+            paid: r.paid,
+            refunded: r.refunded,
+            ticket_ids: r.ticket_ids,
+        };
+        order.validate()?;
+        Ok(order)
+    }
 }
 
 fn illegal(state: OrderState, event: &str) -> Error {
@@ -234,6 +276,71 @@ impl Order {
             None => Ok(Money::zero(self.total.currency())),
         }
     }
+    /// Checks stored state (run by every deserialization), naming the first broken rule with
+    /// `ORDER_STATE_INVALID`: quantity at least 1; total not negative; a payment exactly when the
+    /// state is after payment (paid, fulfilled, (partially) refunded), equal to the total; refunds
+    /// in the order's currency, zero before a refund, between zero and the payment when partially
+    /// refunded, the whole payment when refunded; ticket ids distinct, none before payment, exactly
+    /// `quantity` when fulfilled (after a refund: none or `quantity`).
+    pub fn validate(&self) -> Result<(), TicketingError> {
+        use OrderState as S;
+        let bad = |reason: &str| Err(TicketingError::OrderStateInvalid { reason: reason.into() });
+        if self.quantity == 0 {
+            return bad("the quantity is 0");
+        }
+        if self.total.is_negative() {
+            return bad("the total is negative");
+        }
+        let currency = self.total.currency();
+        if self.refunded.currency() != currency {
+            return bad("refunds are not in the order's currency");
+        }
+        if self.refunded.is_negative() {
+            return bad("refunds are negative");
+        }
+        let after_payment = matches!(self.state, S::Paid | S::Fulfilled | S::PartiallyRefunded | S::Refunded);
+        match (after_payment, self.paid) {
+            (true, None) | (false, Some(_)) => return bad("the payment does not match the order state"),
+            (true, Some(p)) if p != self.total => return bad("the payment is not the order total"),
+            _ => {}
+        }
+        let refunded_ok = match (self.state, self.paid) {
+            (S::PartiallyRefunded, Some(p)) => self.refunded.is_positive() && self.refunded.amount() < p.amount(),
+            (S::Refunded, Some(p)) => self.refunded == p,
+            _ => self.refunded.is_zero(),
+        };
+        if !refunded_ok {
+            return bad("the refunds do not match the order state and payment");
+        }
+        let count = self.ticket_ids.len();
+        let full = u32::try_from(count).is_ok_and(|n| n == self.quantity);
+        let tickets_ok = match self.state {
+            S::Pending | S::Expired | S::Cancelled | S::Paid => count == 0,
+            S::Fulfilled => full,
+            S::PartiallyRefunded | S::Refunded => count == 0 || full,
+        };
+        if !tickets_ok {
+            return bad("the ticket ids do not match the order state");
+        }
+        let distinct: std::collections::BTreeSet<_> = self.ticket_ids.iter().collect();
+        if distinct.len() != count {
+            return bad("a ticket id is listed twice");
+        }
+        Ok(())
+    }
+
+    /// Reads stored state written by [`Order::to_json`] (or any serde JSON of an order). Errors:
+    /// malformed JSON or a wrong shape (`INPUT_INVALID`, field `state`), an inconsistent order
+    /// (`ORDER_STATE_INVALID`, see [`Order::validate`]).
+    pub fn from_json(text: &str) -> Result<Order, Error> {
+        super::state_from_json::<OrderRepr, _, _>(text)
+    }
+
+    /// The core's JSON of this order (the serde form, byte-identical to `serde_json::to_string`).
+    pub fn to_json(&self) -> Result<String, Error> {
+        super::state_to_json(self)
+    }
+
     /// Ids of the issued tickets.
     pub fn ticket_ids(&self) -> &[Uuid] {
         &self.ticket_ids
@@ -455,5 +562,136 @@ mod tests {
         let e = Order::place(Uuid::from_u128(1), &ty, &mut inv, 1, usd, ts(NOW), ts(EXP)).unwrap_err();
         assert_eq!(e.code(), "MONEY_CURRENCY_MISMATCH");
         assert_eq!(inv.counts(ts(NOW)).available, 3, "failed placements hold nothing");
+    }
+    fn tampered(o: &Order, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut v = serde_json::to_value(o).unwrap();
+        edit(&mut v);
+        v.to_string()
+    }
+
+    fn state_error(text: &str) -> String {
+        let e = Order::from_json(text).unwrap_err();
+        assert_eq!(e.code(), "ORDER_STATE_INVALID", "{e}");
+        assert!(serde_json::from_str::<Order>(text).is_err(), "plain serde must reject it too");
+        e.details()["reason"].as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn stored_order_round_trips_byte_identical() {
+        let (mut o, mut inv, mut book) = placed(2);
+        o.pay(&mut inv, eur("118.00"), ts(NOW)).unwrap();
+        o.fulfill(&mut book, tickets(2), ts(NOW)).unwrap();
+        o.refund(eur("18.00"), ts(NOW)).unwrap();
+        let text = o.to_json().unwrap();
+        assert_eq!(text, serde_json::to_string(&o).unwrap());
+        let back = Order::from_json(&text).unwrap();
+        assert_eq!(back, o);
+        assert_eq!(back.to_json().unwrap(), text);
+        assert_eq!(Order::from_json("[]").unwrap_err().code(), "INPUT_INVALID");
+        assert_eq!(Order::from_json("{\"id\": 1}").unwrap_err().code(), "INPUT_INVALID");
+    }
+
+    #[test]
+    fn inconsistent_orders_are_rejected_with_a_reason() {
+        let (mut paid, mut inv, _) = placed(2);
+        paid.pay(&mut inv, eur("118.00"), ts(NOW)).unwrap();
+        let (pending, _, _) = placed(2);
+        let money = |s: &str| serde_json::to_value(eur(s)).unwrap();
+        let usd = serde_json::to_value(Money::parse("1", Currency::iso("USD").unwrap()).unwrap()).unwrap();
+
+        let r = state_error(&tampered(&pending, |v| v["quantity"] = 0.into()));
+        assert_eq!(r, "the quantity is 0");
+        assert_eq!(state_error(&tampered(&pending, |v| v["total"] = money("-1.00"))), "the total is negative");
+        let r = state_error(&tampered(&pending, |v| v["paid"] = money("118.00")));
+        assert_eq!(r, "the payment does not match the order state");
+        let r = state_error(&tampered(&paid, |v| v["paid"] = serde_json::Value::Null));
+        assert_eq!(r, "the payment does not match the order state");
+        assert_eq!(state_error(&tampered(&paid, |v| v["paid"] = money("1.00"))), "the payment is not the order total");
+        assert_eq!(state_error(&tampered(&paid, |v| v["refunded"] = usd)), "refunds are not in the order's currency");
+        assert_eq!(state_error(&tampered(&paid, |v| v["refunded"] = money("-1.00"))), "refunds are negative");
+        let r = state_error(&tampered(&paid, |v| v["refunded"] = money("1.00")));
+        assert_eq!(r, "the refunds do not match the order state and payment");
+        let r = state_error(&tampered(&paid, |v| {
+            v["state"] = "partially_refunded".into();
+            v["refunded"] = money("118.01");
+        }));
+        assert_eq!(r, "the refunds do not match the order state and payment");
+        let r = state_error(&tampered(&paid, |v| v["state"] = "refunded".into()));
+        assert_eq!(r, "the refunds do not match the order state and payment");
+        let r = state_error(&tampered(&paid, |v| v["state"] = "fulfilled".into()));
+        assert_eq!(r, "the ticket ids do not match the order state");
+        let id = serde_json::to_value(Uuid::from_u128(7)).unwrap();
+        let r = state_error(&tampered(&pending, |v| v["ticket_ids"] = serde_json::json!([id])));
+        assert_eq!(r, "the ticket ids do not match the order state");
+        let r = state_error(&tampered(&paid, |v| {
+            v["state"] = "fulfilled".into();
+            v["ticket_ids"] = serde_json::json!([id, id]);
+        }));
+        assert_eq!(r, "a ticket id is listed twice");
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::super::types::tests::{day_pass, ts};
+    use super::*;
+    use crate::money::Currency;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Pay { cents: i64 },
+        Fulfill,
+        Expire,
+        Cancel,
+        Refund { cents: i64 },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => prop_oneof![Just(11_800i64), 0i64..20_000].prop_map(|cents| Op::Pay { cents }),
+            2 => Just(Op::Fulfill),
+            1 => Just(Op::Expire),
+            1 => Just(Op::Cancel),
+            3 => (-100i64..12_000).prop_map(|cents| Op::Refund { cents }),
+        ]
+    }
+
+    proptest! {
+        /// Every state reached by any operation sequence is valid stored state: serialize then
+        /// deserialize is the identity (and re-serializes to the same bytes).
+        #[test]
+        fn stored_order_round_trip_is_identity(qty in 1u32..4, ops in prop::collection::vec((op(), 0i64..600_000), 0..12)) {
+            let eur = Currency::iso("EUR").unwrap();
+            let ty = day_pass();
+            let mut inv = Inventory::new(ty.id, ty.capacity);
+            let mut book = TicketBook::new();
+            book.add_type(ty.clone()).unwrap();
+            let start = ts("2026-05-01T10:00:00Z");
+            let mut o = Order::place(Uuid::from_u128(50), &ty, &mut inv, qty, Money::parse("118.00", eur).unwrap(),
+                start, start.plus_millis(900_000)).unwrap();
+            let mut now = start;
+            let mut next_ticket = 1000u128;
+            for (op, dt) in ops {
+                now = now.plus_millis(dt);
+                let _ = match op {
+                    Op::Pay { cents } => o.pay(&mut inv, Money::from_minor(cents, eur).unwrap(), now),
+                    Op::Fulfill => {
+                        let tickets = (0..u128::from(qty)).map(|i| NewTicket {
+                            id: Uuid::from_u128(next_ticket + i), number: format!("T{}", next_ticket + i), holder: "H".into(),
+                        }).collect();
+                        next_ticket += 10;
+                        o.fulfill(&mut book, tickets, now)
+                    }
+                    Op::Expire => o.expire(&mut inv, now),
+                    Op::Cancel => o.cancel(&mut inv, now),
+                    Op::Refund { cents } => o.refund(Money::from_minor(cents, eur).unwrap(), now),
+                };
+                let text = o.to_json().unwrap();
+                let back = Order::from_json(&text).unwrap();
+                prop_assert_eq!(&back, &o);
+                prop_assert_eq!(back.to_json().unwrap(), text);
+            }
+        }
     }
 }

@@ -155,11 +155,34 @@ pub type Transfer = NewTicket;
 ///            "ticket 00000000-0000-0000-0000-00000000000a does not allow re-entry");
 /// # Ok::<(), festival_core::Error>(())
 /// ```
+///
+/// Deserialization (any serde path) checks the indexes with [`TicketBook::validate`];
+/// [`TicketBook::from_json`] reports a failure as `TICKET_STATE_INVALID`, malformed JSON as
+/// `INPUT_INVALID`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TicketBookRepr")]
 pub struct TicketBook {
     types: BTreeMap<Uuid, TicketType>,
     tickets: BTreeMap<Uuid, Ticket>,
     numbers: BTreeMap<String, Uuid>,
+}
+
+/// The serde mirror of [`TicketBook`] (same fields, same JSON), checked by `TryFrom`.
+#[derive(Deserialize)]
+struct TicketBookRepr {
+    types: BTreeMap<Uuid, TicketType>,
+    tickets: BTreeMap<Uuid, Ticket>,
+    numbers: BTreeMap<String, Uuid>,
+}
+
+impl TryFrom<TicketBookRepr> for TicketBook {
+    type Error = TicketingError;
+
+    fn try_from(r: TicketBookRepr) -> Result<TicketBook, TicketingError> {
+        let book = TicketBook { types: r.types, tickets: r.tickets, numbers: r.numbers };
+        book.validate()?;
+        Ok(book)
+    }
 }
 
 fn illegal(state: TicketState, event: &str) -> TicketingError {
@@ -223,6 +246,43 @@ impl TicketBook {
     fn insert(&mut self, ticket: Ticket) {
         self.numbers.insert(ticket.number.clone(), ticket.id);
         self.tickets.insert(ticket.id, ticket);
+    }
+
+    /// Checks stored state (run by every deserialization), naming the first broken rule with
+    /// `TICKET_STATE_INVALID`: every type and ticket filed under its own id, every ticket of a type
+    /// in the book, and the number index exactly the tickets' numbers, each to its ticket.
+    pub fn validate(&self) -> Result<(), TicketingError> {
+        let bad = |reason: String| Err(TicketingError::TicketStateInvalid { reason });
+        if let Some((key, ty)) = self.types.iter().find(|(key, ty)| **key != ty.id) {
+            return bad(format!("ticket type {} is filed under {key}", ty.id));
+        }
+        for (key, t) in &self.tickets {
+            if *key != t.id {
+                return bad(format!("ticket {} is filed under {key}", t.id));
+            }
+            if !self.types.contains_key(&t.ticket_type_id) {
+                return bad(format!("ticket {} is of the unknown type {}", t.id, t.ticket_type_id));
+            }
+            if self.numbers.get(&t.number) != Some(&t.id) {
+                return bad(format!("ticket {} is not indexed by its number", t.id));
+            }
+        }
+        if self.numbers.len() != self.tickets.len() {
+            return bad("the number index lists numbers of no ticket".into());
+        }
+        Ok(())
+    }
+
+    /// Reads stored state written by [`TicketBook::to_json`] (or any serde JSON of a book). Errors:
+    /// malformed JSON or a wrong shape (`INPUT_INVALID`, field `state`), inconsistent indexes
+    /// (`TICKET_STATE_INVALID`, see [`TicketBook::validate`]).
+    pub fn from_json(text: &str) -> Result<TicketBook, crate::Error> {
+        super::state_from_json::<TicketBookRepr, _, _>(text)
+    }
+
+    /// The core's JSON of this book (the serde form, byte-identical to `serde_json::to_string`).
+    pub fn to_json(&self) -> Result<String, crate::Error> {
+        super::state_to_json(self)
     }
 
     /// Issues one valid ticket of type `ticket_type_id`. Errors: unknown type, empty/long number or
@@ -475,5 +535,97 @@ mod tests {
             b.apply(Uuid::from_u128(100), TicketEvent::Refund, at).unwrap_err(),
             illegal(TicketState::Cancelled, "refund")
         );
+    }
+    fn tampered(b: &TicketBook, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut v = serde_json::to_value(b).unwrap();
+        edit(&mut v);
+        v.to_string()
+    }
+
+    fn state_error(text: &str) -> String {
+        let e = TicketBook::from_json(text).unwrap_err();
+        assert_eq!(e.code(), "TICKET_STATE_INVALID", "{e}");
+        assert!(serde_json::from_str::<TicketBook>(text).is_err(), "plain serde must reject it too");
+        e.to_string()
+    }
+
+    #[test]
+    fn stored_book_round_trips_byte_identical() {
+        let mut b = book(true, 1);
+        b.issue(day_pass().id, spec(101), None, ts(AT)).unwrap();
+        b.transfer(Uuid::from_u128(101), spec(102), ts(AT)).unwrap();
+        b.apply(Uuid::from_u128(100), TicketEvent::CheckIn, ts(AT)).unwrap();
+        let text = b.to_json().unwrap();
+        assert_eq!(text, serde_json::to_string(&b).unwrap());
+        let back = TicketBook::from_json(&text).unwrap();
+        assert_eq!(back, b);
+        assert_eq!(back.to_json().unwrap(), text);
+        assert_eq!(TicketBook::from_json("nope").unwrap_err().code(), "INPUT_INVALID");
+        assert_eq!(TicketBook::from_json("{}").unwrap_err().code(), "INPUT_INVALID");
+    }
+
+    #[test]
+    fn inconsistent_books_are_rejected_with_a_reason() {
+        let mut b = book(false, 0);
+        b.issue(day_pass().id, spec(101), None, ts(AT)).unwrap();
+        let t100 = Uuid::from_u128(100).to_string();
+        let t101 = Uuid::from_u128(101).to_string();
+        let ty = day_pass().id.to_string();
+        let other = Uuid::from_u128(9).to_string();
+
+        let e = state_error(&tampered(&b, |v| v["numbers"]["T-100"] = t101.clone().into()));
+        assert!(e.contains("is not indexed by its number"), "{e}");
+        let e = state_error(&tampered(&b, |v| v["numbers"]["T-999"] = t101.clone().into()));
+        assert!(e.contains("numbers of no ticket"), "{e}");
+        let e = state_error(&tampered(&b, |v| {
+            let t = v["tickets"][&t100].take();
+            v["tickets"][&other] = t;
+            v["tickets"].as_object_mut().unwrap().remove(&t100);
+        }));
+        assert!(e.contains("is filed under"), "{e}");
+        let e = state_error(&tampered(&b, |v| {
+            let t = v["types"][&ty].take();
+            v["types"] = serde_json::json!({ other.clone(): t });
+        }));
+        assert!(e.contains("ticket type") && e.contains("is filed under"), "{e}");
+        let e = state_error(&tampered(&b, |v| v["types"] = serde_json::json!({})));
+        assert!(e.contains("unknown type"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::super::types::tests::{day_pass, ts};
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every book reached by any sequence of issues, events and transfers (failures included)
+        /// is valid stored state: serialize then deserialize is the identity.
+        #[test]
+        fn stored_book_round_trip_is_identity(ops in prop::collection::vec((0u8..7, 0u128..6), 0..30)) {
+            let mut b = TicketBook::new();
+            b.add_type(TicketType { reentry_allowed: true, transfer_limit: 2, ..day_pass() }).unwrap();
+            let at = ts("2026-07-04T12:00:00Z");
+            let mut fresh = 100u128;
+            for (kind, n) in ops {
+                let id = Uuid::from_u128(n);
+                fresh += 1;
+                let spec = NewTicket { id: Uuid::from_u128(fresh), number: format!("N{}", fresh % 9), holder: "H".into() };
+                let _ = match kind {
+                    0 => b.issue(day_pass().id, NewTicket { id, ..spec }, None, at),
+                    1 => b.apply(id, TicketEvent::CheckIn, at),
+                    2 => b.apply(id, TicketEvent::CheckOut, at),
+                    3 => b.apply(id, TicketEvent::Cancel, at),
+                    4 => b.apply(id, TicketEvent::Refund, at),
+                    5 => b.apply(id, TicketEvent::Revoke, at),
+                    _ => b.transfer(id, spec, at),
+                };
+                let text = b.to_json().unwrap();
+                let back = TicketBook::from_json(&text).unwrap();
+                prop_assert_eq!(&back, &b);
+                prop_assert_eq!(back.to_json().unwrap(), text);
+            }
+        }
     }
 }
