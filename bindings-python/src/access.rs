@@ -243,6 +243,18 @@ pub struct PyAccessControl {
 
 #[pymethods]
 impl PyAccessControl {
+    /// The core's JSON of this state (what `from_json` reads back).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py(py)
+    }
+
+    /// Reads state written by `to_json`, checked by the core: `InputError` (`INPUT_INVALID`) for
+    /// malformed JSON, `ACCESS_STATE_INVALID` (or `ACCESS_INVALID_ZONE`) for inconsistent state.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyAccessControl> {
+        Ok(PyAccessControl { inner: AccessControl::from_json(text).py(py)? })
+    }
+
     /// `ACCESS_INVALID_ZONE` / `ACCESS_DUPLICATE_ZONE` for bad definitions.
     #[new]
     fn new(py: Python<'_>, zones: Vec<PyRef<'_, PyZone>>) -> PyResult<Self> {

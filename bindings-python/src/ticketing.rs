@@ -616,6 +616,18 @@ pub struct PyInventory {
 
 #[pymethods]
 impl PyInventory {
+    /// The core's JSON of this state (what `from_json` reads back).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py(py)
+    }
+
+    /// Reads state written by `to_json`, checked by the core: `InputError` (`INPUT_INVALID`) for
+    /// malformed JSON, `INVENTORY_STATE_INVALID` for inconsistent state.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyInventory> {
+        Ok(PyInventory { inner: Inventory::from_json(text).py(py)? })
+    }
+
     #[new]
     fn new(ticket_type_id: &Bound<'_, PyAny>, capacity: u32) -> PyResult<Self> {
         Ok(PyInventory { inner: Inventory::new(uuid_from_py("ticket_type_id", ticket_type_id)?, capacity) })
@@ -832,6 +844,18 @@ impl PyTicketBook {
 
 #[pymethods]
 impl PyTicketBook {
+    /// The core's JSON of this state (what `from_json` reads back).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py(py)
+    }
+
+    /// Reads state written by `to_json`, checked by the core: `InputError` (`INPUT_INVALID`) for
+    /// malformed JSON, `TICKET_STATE_INVALID` for inconsistent state.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyTicketBook> {
+        Ok(PyTicketBook { inner: TicketBook::from_json(text).py(py)? })
+    }
+
     #[new]
     fn new() -> Self {
         PyTicketBook { inner: TicketBook::new() }
@@ -992,6 +1016,18 @@ pub struct PyOrder {
 
 #[pymethods]
 impl PyOrder {
+    /// The core's JSON of this state (what `from_json` reads back).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py(py)
+    }
+
+    /// Reads state written by `to_json`, checked by the core: `InputError` (`INPUT_INVALID`) for
+    /// malformed JSON, `ORDER_STATE_INVALID` for inconsistent state.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyOrder> {
+        Ok(PyOrder { inner: Order::from_json(text).py(py)? })
+    }
+
     /// Places an order: checks the sale window and maximum per order, then holds `quantity`
     /// seats in `inventory` until `expires_at` under the order id.
     #[staticmethod]
