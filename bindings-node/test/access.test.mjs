@@ -140,7 +140,7 @@ test('serialize / deserialize keeps occupancy and presence', () => {
   const moved = JSON.parse(text)
   moved.zones.elsewhere = moved.zones.main
   delete moved.zones.main
-  throwsCode(assert, () => fc.AccessControl.deserialize(JSON.stringify(moved)), 'INPUT_INVALID')
+  throwsCode(assert, () => fc.AccessControl.deserialize(JSON.stringify(moved)), 'ACCESS_STATE_INVALID')
   throwsCode(assert, () => fc.AccessControl.deserialize('{}'), 'INPUT_INVALID')
   throwsCode(assert, () => fc.AccessControl.deserialize(7), 'INPUT_INVALID')
 })

@@ -154,7 +154,7 @@ test('Inventory: reserve, confirm, release, expire, restock, counts, serialize',
   assert.deepEqual(back.counts(LATER), inv.counts(LATER))
   assert.deepEqual(back.holds(), inv.holds())
   const over = JSON.stringify({ ticket_type_id: DAY, capacity: 1, sold: 2, holds: {} })
-  throwsCode(assert, () => fc.Inventory.deserialize(over), 'INPUT_INVALID')
+  throwsCode(assert, () => fc.Inventory.deserialize(over), 'INVENTORY_STATE_INVALID')
   throwsCode(assert, () => fc.Inventory.deserialize('{"ticket_type_id": 1}'), 'INPUT_INVALID')
   throwsCode(assert, () => fc.Inventory.deserialize({}), 'INPUT_INVALID')
 })
@@ -214,10 +214,10 @@ test('Order: place, pay, fulfill, refund, accessors, serialize', () => {
   throwsCode(assert, () => fc.Order.deserialize('[]'), 'INPUT_INVALID')
   const forged = JSON.parse(order.serialize())
   forged.refunded = eur('118.01')
-  throwsCode(assert, () => fc.Order.deserialize(JSON.stringify(forged)), 'INPUT_INVALID')
+  throwsCode(assert, () => fc.Order.deserialize(JSON.stringify(forged)), 'ORDER_STATE_INVALID')
   forged.refunded = eur('18.00')
   forged.paid = null
-  throwsCode(assert, () => fc.Order.deserialize(JSON.stringify(forged)), 'INPUT_INVALID')
+  throwsCode(assert, () => fc.Order.deserialize(JSON.stringify(forged)), 'ORDER_STATE_INVALID')
 })
 
 test('Order: expire, cancel, apply(event), placement errors', () => {
@@ -317,7 +317,7 @@ test('TicketBook: issue, lookup, check-in/out, transfer, cancel, refund, revoke,
   assert.deepEqual(back.ticketType(VIP), book.ticketType(VIP))
   const state = JSON.parse(book.serialize())
   state.numbers.A1 = tid(2)
-  throwsCode(assert, () => fc.TicketBook.deserialize(JSON.stringify(state)), 'INPUT_INVALID')
+  throwsCode(assert, () => fc.TicketBook.deserialize(JSON.stringify(state)), 'TICKET_STATE_INVALID')
   throwsCode(assert, () => fc.TicketBook.deserialize('nope'), 'INPUT_INVALID')
 })
 

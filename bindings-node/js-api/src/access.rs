@@ -4,8 +4,8 @@
 //! (`ACCESS_UNKNOWN_ZONE`, `ACCESS_UNKNOWN_TICKET`, `INPUT_INVALID`).
 
 use crate::offline::uuid_arg;
-use crate::ticketing::{state_arg, state_out, TicketBookHandle};
-use crate::{array_arg, from_js, invalid, object_arg, str_arg, to_js, Result};
+use crate::ticketing::{state_out, TicketBookHandle};
+use crate::{array_arg, from_js, object_arg, str_arg, to_js, Result};
 use festival_core::access::{AccessControl, Scan, Zone};
 use serde_json::{json, Value};
 
@@ -29,18 +29,13 @@ impl AccessControlHandle {
         Ok(AccessControlHandle(AccessControl::new(zones)?))
     }
 
-    /// `AccessControl.deserialize(state)`: the JSON of `serialize()`; the zone definitions are
-    /// checked again as by the constructor and each zone must be filed under its own id.
+    /// `AccessControl.deserialize(state)`: the JSON of `serialize()`, checked by the core
+    /// (`AccessControl::from_json`): zone definitions as by the constructor (`ACCESS_INVALID_ZONE`),
+    /// zones filed under their id and occupancy consistent (`ACCESS_STATE_INVALID`).
     pub fn deserialize(state: &Value) -> Result<Self> {
-        let ac: AccessControl = state_arg(state)?;
-        let mut zones = Vec::new();
-        for occ in ac.occupancies() {
-            // A zone filed under another key is not found under its own id.
-            let zone = ac.zone(&occ.zone_id).map_err(|_| invalid("state", "a zone is filed under another id"))?;
-            zones.push(zone.clone());
-        }
-        AccessControl::new(zones)?;
-        Ok(AccessControlHandle(ac))
+        // The core checks the state: INPUT_INVALID for bad JSON, ACCESS_INVALID_ZONE for a zone the
+        // constructor would refuse, ACCESS_STATE_INVALID for inconsistent occupancy or filing.
+        Ok(AccessControlHandle(AccessControl::from_json(str_arg("state", state)?)?))
     }
 
     /// `serialize(): string` (the core's JSON, occupancy and presence included).
