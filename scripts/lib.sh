@@ -17,7 +17,11 @@ export PATH
 
 if [ "${CI:-}" = "true" ]; then
   export CARGO_TERM_COLOR=never
+  # CI builds once from scratch: incremental caches only cost disk there (see scripts/test.sh).
+  export CARGO_INCREMENTAL=0
 fi
+# Also for tools built outside the workspace (the ubrn CLI): line tables only, no full debug info.
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
 
 # Tools from Debian packages (scripts/install.sh apt).
 export JNA_JAR=/usr/share/java/jna.jar

@@ -112,6 +112,22 @@ fi
 run_stage core "cargo test -p festival-core" cargo test -p festival-core --no-fail-fast
 run_stage example "example festival_day" cargo run --example festival_day
 
+# Build outputs that only one stage uses, removed after it on CI (or with FESTIVAL_PRUNE=1) to
+# keep the run's peak disk use low: CI's disk is small, and a run once failed with ENOSPC.
+# node: napi builds for an explicit --target triple, a second copy of every dependency;
+# wasm: the wasm32 test build and the two wasm-release builds.
+prune_after() {
+  [ "${CI:-}" = "true" ] || [ "${FESTIVAL_PRUNE:-0}" = "1" ] || return 0
+  local dirs=()
+  case "$1" in
+    node) dirs=(target/x86_64-unknown-linux-gnu) ;;
+    wasm) dirs=(target/wasm32-unknown-unknown target/wasm-release) ;;
+  esac
+  [ "${#dirs[@]}" -gt 0 ] || return 0
+  rm -rf "${dirs[@]}"
+  echo "test.sh: pruned ${dirs[*]}; disk: $(df -h . | awk 'NR==2 {print $4 " free"}'), target/ $(du -sh target 2>/dev/null | cut -f1)"
+}
+
 for lang in node wasm python mobile; do
   script="bindings-$lang/scripts/test.sh"
   if [ -x "$script" ]; then
@@ -122,6 +138,7 @@ for lang in node wasm python mobile; do
   else
     skip_stage "bindings-$lang" "no $script"
   fi
+  prune_after "$lang"
 done
 
 summary
