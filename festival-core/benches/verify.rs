@@ -24,6 +24,9 @@ use festival_core::offline::record::Batch;
 use std::hint::black_box;
 use std::time::Duration;
 
+/// One signed record: key, signing input, signature.
+type Signed = (StrictPublicKey, Vec<u8>, [u8; 64]);
+
 #[derive(Default)]
 struct Items {
     keys: Vec<VerifyingKey>,
@@ -36,7 +39,7 @@ struct Items {
 fn items() -> (Items, Items) {
     let data = common::generate(100_000, 500, 2);
     let registry = data.registry();
-    let mut per_batch: Vec<Vec<(StrictPublicKey, Vec<u8>, [u8; 64])>> = Vec::new();
+    let mut per_batch: Vec<Vec<Signed>> = Vec::new();
     for b in data.all_batches() {
         let recs = Batch::from_bytes(b).expect("batch").records;
         per_batch.push(
@@ -45,7 +48,7 @@ fn items() -> (Items, Items) {
                 .collect(),
         );
     }
-    let push = |it: &mut Items, (k, m, s): &(StrictPublicKey, Vec<u8>, [u8; 64])| {
+    let push = |it: &mut Items, (k, m, s): &Signed| {
         it.strict.push(*k);
         it.keys.push(VerifyingKey::from_bytes(&k.to_bytes()).expect("key"));
         it.messages.push(m.clone());

@@ -32,6 +32,9 @@ pub mod ticketing;
 pub mod time;
 pub mod wallet;
 
+#[cfg(test)]
+mod test_util;
+
 pub use error::{Error, ErrorCode, InputError};
 pub use money::{Currency, Money, RoundingMode};
 pub use time::Timestamp;

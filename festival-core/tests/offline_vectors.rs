@@ -712,7 +712,7 @@ fn generate() -> Value {
     let mut p2 = signer(2);
     let x1 = p1.sign(id(0xa01), t(1000), pay(0x1001, 800)).unwrap();
     let x2 = p2.sign(id(0xa02), t(2000), pay(0x1001, 800)).unwrap();
-    let ds = vec![hexbatch(&[x2.clone()]), hexbatch(&[x1.clone()])];
+    let ds = vec![hexbatch(std::slice::from_ref(&x2)), hexbatch(std::slice::from_ref(&x1))];
     g.ok(
         "double spend, first wins in HLC order",
         "offline.reconcile",
@@ -766,7 +766,7 @@ fn generate() -> Value {
         g.ok(
             &format!("double admission at two gates ({policy})"),
             "offline.reconcile",
-            rin(vec![hexbatch(&[s2.clone()]), hexbatch(&[s1.clone()])], policy, json!({}), tickets.clone(), json!({})),
+            rin(vec![hexbatch(std::slice::from_ref(&s2)), hexbatch(std::slice::from_ref(&s1))], policy, json!({}), tickets.clone(), json!({})),
             move |o| {
                 assert_eq!(statuses(o), vec!["accepted", "conflict:RECONCILE_DOUBLE_ADMISSION"]);
                 assert_eq!(o["report"]["records"][1]["resolution"], exp.as_str());
@@ -782,7 +782,7 @@ fn generate() -> Value {
         "an offline top-up earlier in HLC order funds a later payment",
         "offline.reconcile",
         rin(
-            vec![hexbatch(&[x1.clone(), spend.clone()]), hexbatch(&[tu.clone()])],
+            vec![hexbatch(&[x1.clone(), spend.clone()]), hexbatch(std::slice::from_ref(&tu))],
             "first_wins",
             json!({&w1: "10.00"}),
             json!({}),
@@ -826,7 +826,7 @@ fn generate() -> Value {
     g.ok(
         "garbage batch is reported, not fatal",
         "offline.reconcile",
-        rin(vec!["00ff".into(), hexbatch(&[x1.clone()])], "first_wins", json!({&w1: "10.00"}), json!({}), json!({})),
+        rin(vec!["00ff".into(), hexbatch(std::slice::from_ref(&x1))], "first_wins", json!({&w1: "10.00"}), json!({}), json!({})),
         |o| {
             assert_eq!(statuses(o), vec!["rejected:OFFLINE_MALFORMED", "accepted"]);
         },
@@ -835,7 +835,7 @@ fn generate() -> Value {
     g.ok(
         "a batch already reconciled is a duplicate",
         "offline.reconcile",
-        rin(vec![hexbatch(&[x1.clone()])], "first_wins", json!({&w1: "2.00"}), json!({}), chains_x1),
+        rin(vec![hexbatch(std::slice::from_ref(&x1))], "first_wins", json!({&w1: "2.00"}), json!({}), chains_x1),
         |o| {
             assert_eq!(statuses(o), vec!["duplicate:OFFLINE_DUPLICATE_RECORD"]);
             assert_eq!(o["report"]["balances"][&w1]["total"]["amount"], "2.00");

@@ -162,13 +162,7 @@ mod tests {
     use crate::time::Timestamp;
     use crate::wallet::{Entry, LineItem, TopUpMethod, WalletConfig};
 
-    fn eur() -> Currency {
-        Currency::iso("EUR").unwrap()
-    }
-
-    fn m(s: &str) -> Money {
-        Money::parse(s, eur()).unwrap()
-    }
+    use crate::test_util::{eur, m};
 
     #[test]
     fn wallet_ledger_rows_match_the_wallet() {

@@ -550,9 +550,7 @@ mod tests {
     use crate::analytics::{EntryKind as K, IncidentBatchBuilder, IncidentRow, LedgerBatchBuilder, LedgerRow};
     use proptest::prelude::*;
 
-    fn eur() -> Currency {
-        Currency::iso("EUR").unwrap()
-    }
+    use crate::test_util::eur;
 
     fn batch(rows: &[LedgerRow<'_>]) -> LedgerBatch {
         let mut b = LedgerBatchBuilder::new(eur());

@@ -519,13 +519,7 @@ impl<'de> Deserialize<'de> for Money {
 mod tests {
     use super::*;
 
-    fn eur() -> Currency {
-        Currency::iso("EUR").unwrap()
-    }
-
-    fn m(s: &str) -> Money {
-        Money::parse(s, eur()).unwrap()
-    }
+    use crate::test_util::{eur, m};
 
     #[test]
     fn parse_validates_scale_and_syntax() {

@@ -249,9 +249,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
 
-    fn eur() -> Currency {
-        Currency::iso("EUR").unwrap()
-    }
+    use crate::test_util::eur;
     fn line(amount: &str, rate: &str) -> TaxLine {
         TaxLine { amount: Money::parse(amount, eur()).unwrap(), rate: rate.parse().unwrap() }
     }

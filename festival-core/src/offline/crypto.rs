@@ -549,6 +549,8 @@ mod tests {
 
     /// One item of a random mix: 0 valid, 1 wrong message, 2 flipped signature bit, 3 signer's
     /// torsion R, 4 non-signer's torsion R, 5 non-canonical S.
+    /// Returns `(keys, messages, signatures, expected verdicts)`.
+    #[allow(clippy::type_complexity)]
     fn mixed_items(kinds: &[(u8, u8, u8)]) -> (Vec<StrictPublicKey>, Vec<Vec<u8>>, Vec<[u8; 64]>, Vec<bool>) {
         let (mut keys, mut msgs, mut sigs, mut expected) = (vec![], vec![], vec![], vec![]);
         for (n, &(kind, signer, bit)) in kinds.iter().enumerate() {

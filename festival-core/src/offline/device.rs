@@ -609,9 +609,7 @@ impl DeviceLog {
 mod tests {
     use super::*;
 
-    fn m(s: &str) -> Money {
-        Money::parse(s, Currency::iso("EUR").unwrap()).unwrap()
-    }
+    use crate::test_util::m;
 
     fn log(max_queue: u64) -> DeviceLog {
         let limits = DeviceLimits {

@@ -59,7 +59,7 @@ pub fn verify_many_parallel(items: &[(StrictPublicKey, &[u8], [u8; 64])], thread
     }
     let per_thread = items.len().div_ceil(threads).div_ceil(CHUNK) * CHUNK;
     std::thread::scope(|scope| {
-        let slices: Vec<&[(StrictPublicKey, &[u8], [u8; 64])]> = items.chunks(per_thread).collect();
+        let slices: Vec<_> = items.chunks(per_thread).collect();
         // The calling thread takes the first slice itself; the others get one thread each.
         let handles: Vec<_> = slices
             .iter()

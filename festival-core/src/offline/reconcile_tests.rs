@@ -5,7 +5,6 @@ use super::device::DeviceSigner;
 use super::reconcile::*;
 use super::record::{Batch, Direction, Payload, SignedRecord};
 use super::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
-use crate::money::{Currency, Money};
 use crate::wallet::{Entry, Operation, Wallet, WalletConfig};
 use crate::Timestamp;
 use proptest::prelude::*;
@@ -21,12 +20,7 @@ const GATE_2: u128 = 0xb2;
 const TOPUP: u128 = 0xc1;
 const REVOKED: u128 = 0xa9;
 
-fn eur() -> Currency {
-    Currency::iso("EUR").unwrap()
-}
-fn m(minor: i64) -> Money {
-    Money::from_minor(minor, eur()).unwrap()
-}
+use crate::test_util::{eur, minor as m};
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_unix_millis(1_783_180_800_000 + ms).unwrap()
 }
@@ -190,7 +184,7 @@ fn attacks_are_named() {
     let r = reconcile(
         &mut s,
         &reg,
-        &[batch(&[r1.clone()]), batch(&[tampered, r3.clone(), r3b.clone()])],
+        &[batch(std::slice::from_ref(&r1)), batch(&[tampered, r3.clone(), r3b.clone()])],
         t(10_000),
         &cfg(ConflictPolicy::FirstWins),
     )
@@ -210,13 +204,13 @@ fn attacks_are_named() {
     let r = reconcile(
         &mut s,
         &reg,
-        &[batch(&[r1.clone(), r2.clone(), r3.clone()]), batch(&[r3.clone()])],
+        &[batch(&[r1.clone(), r2.clone(), r3.clone()]), batch(std::slice::from_ref(&r3))],
         t(10_000),
         &cfg(ConflictPolicy::FirstWins),
     )
     .unwrap();
     assert_eq!(r.counts.accepted, 2, "{:?}", statuses(&r));
-    let r = reconcile(&mut s, &reg, &[batch(&[r3b.clone()])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+    let r = reconcile(&mut s, &reg, &[batch(std::slice::from_ref(&r3b))], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
     assert_eq!(statuses(&r), vec![("rejected".to_string(), Some("OFFLINE_FORK".to_string()))]);
     // Replay of an accepted record.
     let r = reconcile(&mut s, &reg, &[batch(&[r1])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();

@@ -631,9 +631,7 @@ impl Batch {
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) fn eur(minor: i64) -> Money {
-        Money::from_minor(minor, Currency::iso("EUR").unwrap()).unwrap()
-    }
+    pub(crate) use crate::test_util::minor as eur;
 
     pub(crate) fn sample_body(seq: u64, prev: [u8; 32]) -> RecordBody {
         RecordBody {

@@ -471,9 +471,7 @@ mod tests {
     use crate::error::ErrorCode;
     use crate::money::Currency;
 
-    fn eur(s: &str) -> Money {
-        Money::parse(s, Currency::iso("EUR").unwrap()).unwrap()
-    }
+    use crate::test_util::m as eur;
     const NOW: &str = "2026-05-01T10:00:00Z";
     const EXP: &str = "2026-05-01T10:15:00Z";
 

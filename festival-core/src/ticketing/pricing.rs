@@ -480,12 +480,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
 
-    fn eur() -> Currency {
-        Currency::iso("EUR").unwrap()
-    }
-    fn m(s: &str) -> Money {
-        Money::parse(s, eur()).unwrap()
-    }
+    use crate::test_util::{eur, m};
     fn line(ty: u128, p: &str, q: u32) -> PriceLine {
         PriceLine { ticket_type_id: Uuid::from_u128(ty), unit_price: m(p), quantity: q }
     }

@@ -3,7 +3,7 @@
 //! live wallet, and transfers conserve the sum of two wallets.
 
 use super::*;
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::time::Timestamp;
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -43,13 +43,7 @@ fn op_strategy() -> impl Strategy<Value = G> {
     ]
 }
 
-fn eur() -> Currency {
-    Currency::iso("EUR").unwrap()
-}
-
-fn m(minor: i64) -> Money {
-    Money::from_minor(minor, eur()).unwrap()
-}
+use crate::test_util::{eur, minor as m};
 
 fn config(id: u128, order: SpendOrder, limited: bool) -> WalletConfig {
     let mut c = WalletConfig::new(Uuid::from_u128(id), Uuid::from_u128(99), eur());

@@ -7,13 +7,7 @@ use crate::money::{Currency, Money};
 use crate::time::Timestamp;
 use uuid::Uuid;
 
-fn eur() -> Currency {
-    Currency::iso("EUR").unwrap()
-}
-
-fn m(s: &str) -> Money {
-    Money::parse(s, eur()).unwrap()
-}
+use crate::test_util::{eur, m};
 
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
