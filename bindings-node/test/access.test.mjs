@@ -2,7 +2,7 @@
 // alerts, perimeter check-in/out through the TicketBook, error codes and hostile input.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fc, throwsCode, eur } from './adapter.mjs'
+import { fc, throwsCode, eur, conformance } from './adapter.mjs'
 
 const DAY = '00000000-0000-4000-8000-000000000001'
 const VIP = '00000000-0000-4000-8000-000000000002'
@@ -216,7 +216,7 @@ test('AccessControl agrees with the core on 150 random gate days', () => {
         events.push({ ticket_id: ticketId, zone_id: zoneId, direction: rnd(3) === 0 ? 'out' : 'in', at })
       }
     }
-    const core = JSON.parse(fc.conformanceExecute('access.scan_run',
+    const core = JSON.parse(conformance.conformanceExecute('access.scan_run',
       JSON.stringify({ ticket_types: snake(types), tickets: issue, zones: snake(zones), scans: events })))
 
     const book = new fc.TicketBook()

@@ -17,6 +17,16 @@ const defaults = {
 if (!(impl in defaults)) throw new Error(`FESTIVAL_JS_IMPL must be node or wasm, got ${impl}`)
 export const modulePath = process.env.FESTIVAL_JS_PATH ?? defaults[impl]
 export const fc = require(modulePath)
+// The shipped wasm npm package (bindings-wasm/pkg) leaves out conformanceExecute. To test exactly
+// what ships, point FESTIVAL_JS_PATH at it and FESTIVAL_JS_CONFORMANCE_PATH at the build of the same
+// code that also exports conformanceExecute (bindings-wasm/pkg-conformance): the vectors and the
+// differential oracles then run there, and every other test against the shipped package.
+export const conformance = process.env.FESTIVAL_JS_CONFORMANCE_PATH
+  ? require(process.env.FESTIVAL_JS_CONFORMANCE_PATH)
+  : fc
+if (typeof conformance.conformanceExecute !== 'function') {
+  throw new Error(`${process.env.FESTIVAL_JS_CONFORMANCE_PATH ?? modulePath} exports no conformanceExecute: set FESTIVAL_JS_CONFORMANCE_PATH`)
+}
 export const repoRoot = path.join(here, '..', '..')
 
 /** Asserts that fn throws a festival-core Error with this code; returns the error. */

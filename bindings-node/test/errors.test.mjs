@@ -3,7 +3,7 @@
 // from the binding layer, not a panic. Runs against both packages (adapter.mjs).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fc, eur, throwsCode } from './adapter.mjs'
+import { fc, eur, throwsCode, conformance } from './adapter.mjs'
 
 test('errors are Error instances with code, family, details and a readable message', () => {
   const e = throwsCode(assert, () => fc.parseMoney('0.001', 'EUR'), 'MONEY_SCALE_EXCEEDED')
@@ -87,10 +87,10 @@ test('wrong argument counts and types never crash', () => {
   throwsCode(assert, () => fc.parseMoney('1'), 'INPUT_INVALID')
   throwsCode(assert, () => fc.computeTax('lines', 'gross', 'per_line', 'up'), 'INPUT_INVALID')
   throwsCode(assert, () => fc.computeTax([null], 'gross', 'per_line', 'up'), 'INPUT_INVALID')
-  throwsCode(assert, () => fc.conformanceExecute(1, '{}'), 'INPUT_INVALID')
-  throwsCode(assert, () => fc.conformanceExecute('money.parse', { amount: '1' }), 'INPUT_INVALID')
-  throwsCode(assert, () => fc.conformanceExecute('money.parse', '{"amount": '), 'INPUT_INVALID')
-  throwsCode(assert, () => fc.conformanceExecute('nope.op', '{}'), 'INPUT_UNKNOWN_OPERATION')
+  throwsCode(assert, () => conformance.conformanceExecute(1, '{}'), 'INPUT_INVALID')
+  throwsCode(assert, () => conformance.conformanceExecute('money.parse', { amount: '1' }), 'INPUT_INVALID')
+  throwsCode(assert, () => conformance.conformanceExecute('money.parse', '{"amount": '), 'INPUT_INVALID')
+  throwsCode(assert, () => conformance.conformanceExecute('nope.op', '{}'), 'INPUT_UNKNOWN_OPERATION')
   // The runtime is still healthy after all of the above.
   assert.deepEqual(fc.parseMoney('1', 'EUR'), eur('1.00'))
 })

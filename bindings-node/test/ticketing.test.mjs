@@ -3,7 +3,7 @@
 // price to issued tickets.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fc, throwsCode, eur } from './adapter.mjs'
+import { fc, throwsCode, eur, conformance } from './adapter.mjs'
 
 const DAY = '00000000-0000-4000-8000-000000000001'
 const VIP = '00000000-0000-4000-8000-000000000002'
@@ -482,7 +482,7 @@ test('Inventory agrees with the core on 200 random hold histories', () => {
         default: steps.push({ op: 'restock', quantity: rnd(3), at })
       }
     }
-    const core = JSON.parse(fc.conformanceExecute('ticketing.inventory_run', JSON.stringify({ ticket_type_id: DAY, capacity, steps })))
+    const core = JSON.parse(conformance.conformanceExecute('ticketing.inventory_run', JSON.stringify({ ticket_type_id: DAY, capacity, steps })))
     const inv = new fc.Inventory(DAY, capacity)
     steps.forEach((s, i) => {
       let got
@@ -547,7 +547,7 @@ test('Order agrees with the core on 300 random order histories', () => {
     let core
     let placeError
     try {
-      core = JSON.parse(fc.conformanceExecute('ticketing.order_run', JSON.stringify({ ticket_type: snakeType(ty), order, events })))
+      core = JSON.parse(conformance.conformanceExecute('ticketing.order_run', JSON.stringify({ ticket_type: snakeType(ty), order, events })))
     } catch (e) {
       placeError = e
     }

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fc, repoRoot } from './adapter.mjs'
+import { fc, repoRoot, conformance } from './adapter.mjs'
 
 function vectorFiles() {
   const dirs = [path.join(repoRoot, 'tests', 'vectors')]
@@ -28,7 +28,7 @@ for (const file of files) {
         assert.notEqual(hasExpected, 'expected_error' in v, 'exactly one of expected / expected_error')
         let out, err
         try {
-          out = fc.conformanceExecute(v.op, JSON.stringify(v.input))
+          out = conformance.conformanceExecute(v.op, JSON.stringify(v.input))
         } catch (e) {
           err = e
         }
