@@ -2,7 +2,7 @@
 // Runs against both packages; the report must equal the conformance op `offline.reconcile`.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fc, throwsCode, eur, conformance } from './adapter.mjs'
+import { fc, throwsCode, eur, conformance as oracle } from './adapter.mjs'
 
 const FESTIVAL = '67e55044-10b1-426f-9247-bb680e5fe0c8'
 const WALLET = '00000000-0000-4000-8000-0000000000a1'
@@ -77,7 +77,7 @@ function conformance(batches, policy, tickets = { [TICKET]: { inside: false, rev
     })),
     batches: batches.map(hex), now: NOW.toISOString(), policy,
   }
-  return JSON.parse(conformance.conformanceExecute('offline.reconcile', JSON.stringify(input)))
+  return JSON.parse(oracle.conformanceExecute('offline.reconcile', JSON.stringify(input)))
 }
 
 test('DeviceRegistry: entries, get, hostile entries', () => {
