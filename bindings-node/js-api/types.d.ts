@@ -595,13 +595,32 @@ export type ReconcileAlert =
   | { kind: 'tampered_log'; deviceId?: string; hash: string; code: string }
   | { kind: 'revoked_device_used'; deviceId: string; recordId: string }
 
-/** The deterministic result of one reconcile call (identical for any order or duplication of batches). */
-export interface ReconcileReport {
+/** Records per status in one reconcile call. */
+export interface ReconcileCounts {
+  accepted: number
+  duplicate: number
+  rejected: number
+  conflict: number
+}
+
+/** Money moved by the accepted records of one reconcile call. */
+export interface ReconcileTotals {
+  topUps: Money
+  payments: Money
+  refunds: Money
+}
+
+/**
+ * The deterministic result of one reconcile call as plain data: `ReconcileReport.toJSON()` (what
+ * `JSON.stringify(report)` writes; equal to the conformance op's report with camelCase keys). The
+ * `ReconcileReport` class has the same fields as getters.
+ */
+export interface ReconcileReportJson {
   records: RecordOutcome[]
-  counts: { accepted: number; duplicate: number; rejected: number; conflict: number }
+  counts: ReconcileCounts
   alerts: ReconcileAlert[]
   balances: Record<string, Balances>
   debts: Record<string, Money>
   blockedWallets: string[]
-  totals: { topUps: Money; payments: Money; refunds: Money }
+  totals: ReconcileTotals
 }

@@ -1,10 +1,11 @@
-//! Server-side reconciliation (`DeviceRegistry`, `Reconciler`). Conversions live in
-//! `festival_js_api::reconcile`; this file only declares the exports.
+//! Server-side reconciliation (`DeviceRegistry`, `Reconciler`, `ReconcileReport`). Conversions
+//! live in `festival_js_api::reconcile`; this file only declares the exports.
 
 use crate::device::byte_arrays;
-use crate::{js, run, run_json, Json, Wallet};
+use crate::{js, json_to_js, run, run_json, Json, Wallet};
 use festival_js_api::reconcile as api;
-use napi::{Env, Unknown};
+use napi::bindgen_prelude::{JsObjectValue, Object, This, ToNapiValue, TypeName};
+use napi::{Env, JsValue, Property, PropertyAttributes, Unknown, ValueType};
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -107,10 +108,10 @@ impl Reconciler {
         run_json(&env, || self.inner.chains())
     }
 
-    /// Reconciles encoded batches (any order, duplicates allowed) into the state.
+    /// Reconciles encoded batches (any order, duplicates allowed) into the state. The report
+    /// converts its parts only when they are read.
     #[napi(
-        ts_args_type = "registry: DeviceRegistry, batches: Uint8Array[], now: TimestampInput, config?: ReconcileConfig | null",
-        ts_return_type = "ReconcileReport"
+        ts_args_type = "registry: DeviceRegistry, batches: Uint8Array[], now: TimestampInput, config?: ReconcileConfig | null"
     )]
     pub fn reconcile(
         &mut self,
@@ -119,12 +120,109 @@ impl Reconciler {
         batches: Unknown<'_>,
         now: Unknown<'_>,
         config: Unknown<'_>,
-    ) -> napi::Result<Json> {
+    ) -> napi::Result<ReconcileReport> {
         let inner = &mut self.inner;
-        run_json(&env, || {
+        run(&env, || {
             let arrays = byte_arrays("batches", batches)?;
             let slices: Vec<&[u8]> = arrays.iter().map(|a| a.as_ref()).collect();
             inner.reconcile(&registry.inner, &slices, &js("now", now)?, &js("config", config)?)
         })
+        .map(|inner| ReconcileReport { inner })
+    }
+}
+
+/// The report of one `reconcile` call (deterministic for any order or duplication of batches).
+/// The small parts are getters converted on each read; `records` (one object per record) is built
+/// on first read and kept; `toJSON()` is the whole report as plain data.
+#[napi]
+pub struct ReconcileReport {
+    inner: api::ReconcileReportHandle,
+}
+
+#[napi]
+impl ReconcileReport {
+    /// Counts per status.
+    #[napi(getter, ts_return_type = "ReconcileCounts")]
+    pub fn counts(&self) -> Json {
+        Json(self.inner.counts())
+    }
+
+    /// Alerts, sorted, without repeats.
+    #[napi(getter, ts_return_type = "ReconcileAlert[]")]
+    pub fn alerts(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.alerts())
+    }
+
+    /// Balances of every wallet after the call.
+    #[napi(getter, ts_return_type = "Record<string, Balances>")]
+    pub fn balances(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.balances())
+    }
+
+    /// Wallets with debt, and the debt.
+    #[napi(getter, ts_return_type = "Record<string, Money>")]
+    pub fn debts(&self) -> Json {
+        Json(self.inner.debts())
+    }
+
+    /// Wallets that are blocked after the call.
+    #[napi(getter, ts_return_type = "string[]")]
+    pub fn blocked_wallets(&self) -> Json {
+        Json(self.inner.blocked_wallets())
+    }
+
+    /// Money moved in this call.
+    #[napi(getter, ts_return_type = "ReconcileTotals")]
+    pub fn totals(&self) -> Json {
+        Json(self.inner.totals())
+    }
+
+    /// How many outcomes `records` has (without building them).
+    #[napi(getter)]
+    pub fn record_count(&self) -> u32 {
+        u32::try_from(self.inner.record_count()).unwrap_or(u32::MAX)
+    }
+
+    /// One outcome (in `records` order), or null past the end; builds no other.
+    #[napi(ts_args_type = "index: number", ts_return_type = "RecordOutcome | null")]
+    pub fn record_at(&self, env: Env, index: Unknown<'_>) -> napi::Result<Json> {
+        run_json(&env, || self.inner.record_at(&js("index", index)?))
+    }
+
+    /// One outcome per distinct record (and per malformed batch), ordered by device, sequence and
+    /// hash. Built on first read, then kept as an own (non-enumerable) property of the report.
+    #[napi(getter, ts_return_type = "RecordOutcome[]")]
+    pub fn records(&self, env: Env, mut this: This<Object>) -> napi::Result<RawJs> {
+        let records = json_to_js(&env, self.inner.records(), 0)?;
+        this.define_properties(&[Property::new()
+            .with_utf8_name("records")?
+            .with_value(&records)
+            .with_property_attributes(PropertyAttributes::Configurable)])?;
+        Ok(RawJs(records.raw()))
+    }
+
+    /// The whole report as plain data (what `JSON.stringify(report)` writes).
+    #[napi(js_name = "toJSON", ts_return_type = "ReconcileReportJson")]
+    pub fn to_json(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.to_json())
+    }
+}
+
+/// A JS value already created in the current call's scope.
+pub struct RawJs(napi::sys::napi_value);
+
+impl TypeName for RawJs {
+    fn type_name() -> &'static str {
+        "unknown"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl ToNapiValue for RawJs {
+    unsafe fn to_napi_value(_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
+        Ok(val.0)
     }
 }

@@ -102,7 +102,7 @@ test('reconcile: two offline devices, any order, duplicates -> identical reports
   const { a, b, gate } = offlineDay()
   const orders = [[a, b, gate], [gate, b, a], [b, a, gate, a, b], [a, a, gate, gate, b]]
   const reports = orders.map((batches) => reconciler().reconcile(registry(), batches, NOW, { policy: 'first_wins' }))
-  for (const r of reports.slice(1)) assert.deepEqual(r, reports[0])
+  for (const r of reports.slice(1)) assert.deepEqual(r.toJSON(), reports[0].toJSON())
   const r = reports[0]
   assert.deepEqual(r.counts, { accepted: 3, duplicate: 0, rejected: 0, conflict: 2 })
   assert.deepEqual(r.balances[WALLET].total, eur('2.00'))
@@ -126,10 +126,48 @@ test('reconcile equals the conformance op offline.reconcile for every policy', (
     const rec = reconciler()
     const report = rec.reconcile(registry(), [b, gate, a], NOW, { policy })
     const conf = conformance([b, gate, a], policy)
-    assert.deepEqual(report, camel(conf.report), policy)
+    const expected = camel(conf.report)
+    assert.deepEqual(report.toJSON(), expected, policy)
+    assert.deepEqual(JSON.parse(JSON.stringify(report)), expected, policy)
+    for (const k of Object.keys(expected)) assert.deepEqual(report[k], expected[k], `${policy}: ${k}`)
     assert.deepEqual(rec.tickets(), camel(conf.tickets))
     assert.deepEqual(rec.chains(), camel(conf.chains))
   }
+})
+
+test('ReconcileReport: getters, lazy records kept once built, recordAt, toJSON', () => {
+  const { a, b, gate } = offlineDay()
+  const report = reconciler().reconcile(registry(), [a, b, gate], NOW, { policy: 'accept_with_debt' })
+  assert.ok(report instanceof fc.ReconcileReport)
+  const plain = report.toJSON()
+  assert.deepEqual(Object.keys(plain).sort(),
+    ['alerts', 'balances', 'blockedWallets', 'counts', 'debts', 'records', 'totals'])
+  // Before records are built: the count and single outcomes.
+  assert.equal(report.recordCount, 5)
+  assert.equal(report.recordCount, plain.records.length)
+  for (let i = 0; i < report.recordCount; i++) assert.deepEqual(report.recordAt(i), plain.records[i])
+  assert.equal(report.recordAt(report.recordCount), null)
+  assert.equal(report.recordAt(2 ** 40), null)
+  for (const bad of [-1, 1.5, NaN, '0', null]) throwsCode(assert, () => report.recordAt(bad), 'INPUT_INVALID')
+  // The parts, each equal to the plain object's.
+  assert.deepEqual(report.counts, plain.counts)
+  assert.deepEqual(report.alerts, plain.alerts)
+  assert.deepEqual(report.balances, plain.balances)
+  assert.deepEqual(report.debts, { [WALLET]: eur('6.00') })
+  assert.deepEqual(report.blockedWallets, [WALLET])
+  assert.deepEqual(report.totals, plain.totals)
+  // records: built on first read, the same array afterwards.
+  const records = report.records
+  assert.deepEqual(records, plain.records)
+  assert.equal(report.records, records)
+  assert.equal(JSON.stringify(report), JSON.stringify(plain))
+  // The report does not change when the reconciler moves on.
+  const rec = reconciler()
+  const first = rec.reconcile(registry(), [a], NOW)
+  rec.reconcile(registry(), [b, gate], NOW)
+  assert.deepEqual(first.counts, { accepted: 1, duplicate: 0, rejected: 0, conflict: 0 })
+  assert.equal(first.recordCount, 1)
+  report.free?.()
 })
 
 test('conflict policies: accept_with_debt blocks the wallet with a debt; reject rejects all', () => {
@@ -156,7 +194,7 @@ test('streaming: the state carries over between calls, replays change nothing, s
   assert.equal(typeof saved, 'string')
   const copy = fc.Reconciler.deserialize(saved)
   const second = rec.reconcile(reg, [b, gate, a], NOW)
-  assert.deepEqual(copy.reconcile(reg, [gate, a, b], NOW), second)
+  assert.deepEqual(copy.reconcile(reg, [gate, a, b], NOW).toJSON(), second.toJSON())
   assert.equal(second.counts.duplicate, 1)
   assert.deepEqual(rec.balances(), second.balances)
   assert.deepEqual(rec.totalBalance(), eur('4.50'))
@@ -181,7 +219,7 @@ test('tickets: revoked tickets and the server-side admission state', () => {
   rec.setTicket(TICKET, { revoked: true })
   const r = rec.reconcile(registry(), [gate], NOW)
   assert.deepEqual(r.records.map((x) => x.reason), ['RECONCILE_TICKET_REVOKED', 'RECONCILE_TICKET_REVOKED'])
-  assert.deepEqual(r, camel(conformance([gate], 'first_wins', { [TICKET]: { inside: false, revoked: true } }).report))
+  assert.deepEqual(r.toJSON(), camel(conformance([gate], 'first_wins', { [TICKET]: { inside: false, revoked: true } }).report))
   throwsCode(assert, () => rec.setTicket('x', {}), 'INPUT_INVALID')
   throwsCode(assert, () => rec.setTicket(TICKET, { inside: 1 }), 'INPUT_INVALID')
   throwsCode(assert, () => rec.setTicket(TICKET, { open: true }), 'INPUT_INVALID')

@@ -1,9 +1,11 @@
-//! Server-side reconciliation (`DeviceRegistry`, `Reconciler`). Conversions live in
-//! `festival_js_api::reconcile`; this file only declares the exports (same API as bindings-node).
+//! Server-side reconciliation (`DeviceRegistry`, `Reconciler`, `ReconcileReport`). Conversions
+//! live in `festival_js_api::reconcile`; this file only declares the exports (same API as
+//! bindings-node).
 
 use crate::device::byte_arrays;
 use crate::{js, run, run_plain, to_js, Wallet};
 use festival_js_api::reconcile as api;
+use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 
 /// The registered devices (keys checked once): who may sign what, where and when.
@@ -116,19 +118,93 @@ impl Reconciler {
         run(|| self.inner.chains())
     }
 
-    /// Reconciles encoded batches (any order, duplicates allowed) into the state.
-    #[wasm_bindgen(unchecked_return_type = "ReconcileReport")]
+    /// Reconciles encoded batches (any order, duplicates allowed) into the state. The report
+    /// converts its parts only when they are read.
     pub fn reconcile(
         &mut self,
         registry: &DeviceRegistry,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] batches: JsValue,
         #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReconcileConfig | null | undefined")] config: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<ReconcileReport, JsValue> {
         let inner = &mut self.inner;
-        run(|| {
+        run_plain(|| {
             let batches = byte_arrays("batches", &batches)?;
             inner.reconcile(&registry.inner, &batches, &js("now", &now)?, &js("config", &config)?)
         })
+        .map(|inner| ReconcileReport { inner, records: OnceCell::new() })
+    }
+}
+
+/// The report of one `reconcile` call (deterministic for any order or duplication of batches).
+/// The small parts are getters converted on each read; `records` (one object per record) is built
+/// on first read and kept; `toJSON()` is the whole report as plain data. `free()` releases it.
+#[wasm_bindgen]
+pub struct ReconcileReport {
+    inner: api::ReconcileReportHandle,
+    records: OnceCell<JsValue>,
+}
+
+#[wasm_bindgen]
+impl ReconcileReport {
+    /// Counts per status.
+    #[wasm_bindgen(getter, unchecked_return_type = "ReconcileCounts")]
+    pub fn counts(&self) -> JsValue {
+        to_js(&self.inner.counts())
+    }
+
+    /// Alerts, sorted, without repeats.
+    #[wasm_bindgen(getter, unchecked_return_type = "ReconcileAlert[]")]
+    pub fn alerts(&self) -> Result<JsValue, JsValue> {
+        run(|| self.inner.alerts())
+    }
+
+    /// Balances of every wallet after the call.
+    #[wasm_bindgen(getter, unchecked_return_type = "Record<string, Balances>")]
+    pub fn balances(&self) -> Result<JsValue, JsValue> {
+        run(|| self.inner.balances())
+    }
+
+    /// Wallets with debt, and the debt.
+    #[wasm_bindgen(getter, unchecked_return_type = "Record<string, Money>")]
+    pub fn debts(&self) -> JsValue {
+        to_js(&self.inner.debts())
+    }
+
+    /// Wallets that are blocked after the call.
+    #[wasm_bindgen(getter = blockedWallets, unchecked_return_type = "string[]")]
+    pub fn blocked_wallets(&self) -> JsValue {
+        to_js(&self.inner.blocked_wallets())
+    }
+
+    /// Money moved in this call.
+    #[wasm_bindgen(getter, unchecked_return_type = "ReconcileTotals")]
+    pub fn totals(&self) -> JsValue {
+        to_js(&self.inner.totals())
+    }
+
+    /// How many outcomes `records` has (without building them).
+    #[wasm_bindgen(getter = recordCount)]
+    pub fn record_count(&self) -> u32 {
+        u32::try_from(self.inner.record_count()).unwrap_or(u32::MAX)
+    }
+
+    /// One outcome (in `records` order), or null past the end; builds no other.
+    #[wasm_bindgen(js_name = recordAt, unchecked_return_type = "RecordOutcome | null")]
+    pub fn record_at(&self, #[wasm_bindgen(unchecked_param_type = "number")] index: JsValue) -> Result<JsValue, JsValue> {
+        run(|| self.inner.record_at(&js("index", &index)?))
+    }
+
+    /// One outcome per distinct record (and per malformed batch), ordered by device, sequence and
+    /// hash. Built on first read, then kept (the same array on every read).
+    #[wasm_bindgen(getter, unchecked_return_type = "RecordOutcome[]")]
+    pub fn records(&self) -> JsValue {
+        self.records.get_or_init(|| to_js(&self.inner.records())).clone()
+    }
+
+    /// The whole report as plain data (what `JSON.stringify(report)` writes).
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ReconcileReportJson")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        run(|| self.inner.to_json())
     }
 }

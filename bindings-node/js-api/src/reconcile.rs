@@ -1,15 +1,20 @@
 //! Server-side reconciliation for JS: a [`DeviceRegistryHandle`] (the devices, keys checked once)
 //! and a [`ReconcilerHandle`] that owns the server's [`ReconcileState`] between streamed
-//! `reconcile` calls. Batches cross as bytes (never JSON: this is the hot path); the report is the
-//! core's report as plain data (camelCase keys, money as strings, digests as hex).
+//! `reconcile` calls. Batches cross as bytes (never JSON: this is the hot path); the report stays a
+//! core [`ReconcileReport`] inside a [`ReconcileReportHandle`] (a JS `ReconcileReport` object) whose
+//! parts are converted to plain data (camelCase keys, money as strings, digests as hex) only when
+//! JS reads them: for 100k records, building one JS object per outcome cost more than reconciling.
 
 use crate::offline::{timestamp_arg, uuid_arg};
 use crate::{from_js, invalid, money_out, object_arg, str_arg, to_js, Result};
 use festival_core::money::Currency;
-use festival_core::offline::reconcile::{reconcile, ReconcileConfig, ReconcileState, TicketState};
+use festival_core::interop::hex_encode;
+use festival_core::offline::reconcile::{
+    reconcile, ReconcileConfig, ReconcileReport, ReconcileState, RecordOutcome, TicketState,
+};
 use festival_core::offline::registry::{DeviceEntry, DeviceRegistry};
 use festival_core::wallet::Wallet;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 /// The device registry held by a JS object.
 #[derive(Debug, Clone)]
@@ -139,19 +144,130 @@ impl ReconcilerHandle {
 
     /// `reconcile(registry, batches: Uint8Array[], now, config?): ReconcileReport`. Any order,
     /// duplicates allowed; call it again with later batches (the state carries over). Throws only
-    /// if the state is inconsistent (`RECONCILE_INVALID_STATE`), and then nothing changes.
+    /// if the state is inconsistent (`RECONCILE_INVALID_STATE`), and then nothing changes. The
+    /// report is returned as the core's value: nothing is converted until JS reads a part of it.
     pub fn reconcile<B: AsRef<[u8]>>(
         &mut self,
         registry: &DeviceRegistryHandle,
         batches: &[B],
         now: &Value,
         config: &Value,
-    ) -> Result<Value> {
+    ) -> Result<ReconcileReportHandle> {
         let now = timestamp_arg("now", now)?;
         let config = reconcile_config_arg("config", config)?;
-        let report = reconcile(&mut self.0, &registry.0, batches, now, &config)?;
-        to_js(&report)
+        Ok(ReconcileReportHandle(reconcile(&mut self.0, &registry.0, batches, now, &config)?))
     }
+}
+
+/// The report of one `reconcile` call held by a JS `ReconcileReport` object. Each getter converts
+/// one part on demand; `records()` (one object per record, the big part) is what a binding
+/// materialises once and caches. [`ReconcileReportHandle::to_json`] is the whole report as plain
+/// data, exactly what `reconcile` returned before it returned a class (and equal to the
+/// conformance op's report with camelCase keys).
+#[derive(Debug, Clone)]
+pub struct ReconcileReportHandle(ReconcileReport);
+
+impl ReconcileReportHandle {
+    /// The core report.
+    pub fn report(&self) -> &ReconcileReport {
+        &self.0
+    }
+
+    /// `counts: { accepted, duplicate, rejected, conflict }`.
+    pub fn counts(&self) -> Value {
+        let c = &self.0.counts;
+        json!({ "accepted": c.accepted, "duplicate": c.duplicate, "rejected": c.rejected, "conflict": c.conflict })
+    }
+
+    /// `alerts: ReconcileAlert[]`.
+    pub fn alerts(&self) -> Result<Value> {
+        to_js(&self.0.alerts)
+    }
+
+    /// `balances: Record<walletId, Balances>` (every wallet of the state after the call).
+    pub fn balances(&self) -> Result<Value> {
+        to_js(&self.0.balances)
+    }
+
+    /// `debts: Record<walletId, Money>`.
+    pub fn debts(&self) -> Value {
+        Value::Object(self.0.debts.iter().map(|(id, m)| (id.to_string(), money_out(m))).collect())
+    }
+
+    /// `blockedWallets: string[]`.
+    pub fn blocked_wallets(&self) -> Value {
+        Value::Array(self.0.blocked_wallets.iter().map(|id| Value::String(id.to_string())).collect())
+    }
+
+    /// `totals: { topUps, payments, refunds }`.
+    pub fn totals(&self) -> Value {
+        let t = &self.0.totals;
+        json!({ "topUps": money_out(&t.top_ups), "payments": money_out(&t.payments), "refunds": money_out(&t.refunds) })
+    }
+
+    /// `recordCount`: how many outcomes `records` has.
+    pub fn record_count(&self) -> usize {
+        self.0.records.len()
+    }
+
+    /// `recordAt(index): RecordOutcome | null` (one outcome, without building the others).
+    pub fn record_at(&self, index: &Value) -> Result<Value> {
+        let i = crate::u64_arg("index", index)?;
+        Ok(usize::try_from(i).ok().and_then(|i| self.0.records.get(i)).map_or(Value::Null, record_out))
+    }
+
+    /// `records: RecordOutcome[]`, in the report's order.
+    pub fn records(&self) -> Value {
+        Value::Array(self.0.records.iter().map(record_out).collect())
+    }
+
+    /// `toJSON()`: the whole report as plain data.
+    pub fn to_json(&self) -> Result<Value> {
+        let mut m = Map::new();
+        m.insert("records".into(), self.records());
+        m.insert("counts".into(), self.counts());
+        m.insert("alerts".into(), self.alerts()?);
+        m.insert("balances".into(), self.balances()?);
+        m.insert("debts".into(), self.debts());
+        m.insert("blockedWallets".into(), self.blocked_wallets());
+        m.insert("totals".into(), self.totals());
+        Ok(Value::Object(m))
+    }
+}
+
+/// A serde unit-enum value as its name (`"payment"`, `"rejected_later"`).
+fn enum_name<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// One outcome as plain data, keys already camelCase (no serde tree, no renaming pass): the same
+/// object `to_js(outcome)` builds, which the tests check.
+fn record_out(o: &RecordOutcome) -> Value {
+    let mut m = Map::new();
+    m.insert("hash".into(), Value::String(hex_encode(&o.hash.0)));
+    if let Some(id) = &o.record_id {
+        m.insert("recordId".into(), Value::String(id.to_string()));
+    }
+    if let Some(id) = &o.device_id {
+        m.insert("deviceId".into(), Value::String(id.to_string()));
+    }
+    if let Some(s) = &o.sequence {
+        m.insert("sequence".into(), Value::String(s.clone()));
+    }
+    if let Some(k) = &o.kind {
+        m.insert("kind".into(), enum_name(k));
+    }
+    m.insert("status".into(), enum_name(&o.status));
+    if let Some(r) = &o.reason {
+        m.insert("reason".into(), Value::String(r.clone()));
+    }
+    if let Some(r) = &o.resolution {
+        m.insert("resolution".into(), enum_name(r));
+    }
+    if let Some(d) = &o.debt {
+        m.insert("debt".into(), money_out(d));
+    }
+    Value::Object(m)
 }
 
 #[cfg(test)]
@@ -211,12 +327,27 @@ mod tests {
         };
         let batches = vec![batch(2, "2"), batch(1, "1")];
         let now = json!("2026-07-01T12:01:00Z");
-        let report = rec.reconcile(&registry, &batches, &now, &json!({"policy": "first_wins"})).unwrap();
+        // Before any reconcile: the same wallet under the other policies (debts, resolutions).
+        for policy in ["accept_with_debt", "reject"] {
+            let mut other = rec.clone();
+            let h = other.reconcile(&registry, &batches, &now, &json!({ "policy": policy })).unwrap();
+            assert_eq!(h.to_json().unwrap(), to_js(h.report()).unwrap(), "{policy}");
+            assert_eq!(h.record_count(), 2);
+        }
+        let handle = rec.reconcile(&registry, &batches, &now, &json!({"policy": "first_wins"})).unwrap();
+        // The parts, the lazy records and toJSON() are exactly the serde form of the core report.
+        let report = handle.to_json().unwrap();
+        assert_eq!(report, to_js(handle.report()).unwrap());
+        assert_eq!(report["records"], handle.records());
+        assert_eq!(handle.record_at(&json!(1)).unwrap(), report["records"][1]);
+        assert_eq!(handle.record_at(&json!(2)).unwrap(), Value::Null);
+        assert_eq!(handle.record_at(&json!(-1)).unwrap_err().code(), "INPUT_INVALID");
+        assert_eq!(handle.record_at(&json!(0.5)).unwrap_err().code(), "INPUT_INVALID");
         assert_eq!(report["counts"]["accepted"], 1);
         assert_eq!(report["counts"]["conflict"], 1);
         assert_eq!(report["balances"][WALLET]["total"], eur("2.00"));
         assert_eq!(report["alerts"][0]["kind"], "double_spend");
-        let again = rec.reconcile(&registry, &batches, &now, &Value::Null).unwrap();
+        let again = rec.reconcile(&registry, &batches, &now, &Value::Null).unwrap().to_json().unwrap();
         assert_eq!(again["counts"]["duplicate"], 2);
         let copy = ReconcilerHandle::deserialize(&json!(rec.serialize().unwrap())).unwrap();
         assert_eq!(copy.state(), rec.state());
