@@ -210,9 +210,10 @@ export function conformanceSummary(outText) {
 
 /**
  * festival-core through a JS binding's typed reconcile API (`DeviceRegistry`, `Reconciler`,
- * `Wallet`, `reconcile(registry, batches: Uint8Array[], now, config)`: bytes in, the report as plain
- * data out): returns a function that runs the whole file, one `reconcile` call per round, with the
- * registry and the wallets set up inside the timing like the hand-written pipelines' initial state.
+ * `Wallet`, `reconcile(registry, batches: Uint8Array[], now, config)`: bytes in, a `ReconcileReport`
+ * out, of which only `counts` is read, like the hand-written pipelines): returns a function that
+ * runs the whole file, one `reconcile` call per round, with the registry and the wallets set up
+ * inside the timing like the hand-written pipelines' initial state.
  */
 export function typedPipeline(fc, data) {
   const festivalId = uuid(data.festival);
@@ -239,7 +240,9 @@ export function typedPipeline(fc, data) {
     const counts = { accepted: 0, conflict: 0, rejected: 0, duplicate: 0 };
     for (const round of data.rounds) {
       const r = rec.reconcile(registry, round, now, { policy: 'first_wins' });
-      for (const k of Object.keys(counts)) counts[k] += r.counts[k];
+      const c = r.counts;
+      for (const k of Object.keys(counts)) counts[k] += c[k];
+      r.free?.(); // wasm: the report's Rust memory now, not at the next GC
     }
     const total = new Decimal(rec.totalBalance().amount).toFixed(2);
     rec.free?.();
