@@ -191,7 +191,10 @@ impl ReconcileReport {
 
     /// One outcome (in `records` order), or null past the end; builds no other.
     #[wasm_bindgen(js_name = recordAt, unchecked_return_type = "RecordOutcome | null")]
-    pub fn record_at(&self, #[wasm_bindgen(unchecked_param_type = "number")] index: JsValue) -> Result<JsValue, JsValue> {
+    pub fn record_at(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] index: JsValue,
+    ) -> Result<JsValue, JsValue> {
         run(|| self.inner.record_at(&js("index", &index)?))
     }
 

@@ -7,8 +7,8 @@
 
 use crate::offline::{timestamp_arg, uuid_arg};
 use crate::{from_js, invalid, money_out, object_arg, str_arg, to_js, Result};
-use festival_core::money::Currency;
 use festival_core::interop::hex_encode;
+use festival_core::money::Currency;
 use festival_core::offline::reconcile::{
     reconcile, ReconcileConfig, ReconcileReport, ReconcileState, RecordOutcome, TicketState,
 };
