@@ -8,7 +8,7 @@
 //! - `offline.record_decode` {bytes} → {record, signature, hash} (signed bytes).
 //! - `offline.batch_decode` {bytes} → {records: [...]}.
 //! - `offline.verify_chain` {festival_id, now, devices, chains?, config?, records: [hex]} →
-//!   {checks: [{status, code?}], chains}.
+//!   {checks: [{status, code?, chained?}], chains} (the `Serialize` form of `ChainReport`).
 //! - `offline.ticket_code_issue` / `offline.ticket_code_verify`, `offline.revocation_list_issue` /
 //!   `offline.revocation_list_decode` / `offline.revocation_list_install`: see `codes`.
 //! - `offline.reconcile` {state, batches: [hex], now, policy, config?} → outcome.
@@ -17,7 +17,7 @@ use super::{out, parse};
 use crate::error::{Error, InputError};
 use crate::interop::{hex_decode, hex_decode_array, hex_encode};
 use crate::money::{Currency, Money};
-use crate::offline::chain::{verify_chain, ChainConfig, CheckOutcome, DeviceChain};
+use crate::offline::chain::{verify_chain, ChainConfig, DeviceChain};
 use crate::offline::codes::{
     decode_ticket_code, issue_ticket_code, verify_ticket_code, IssuerKey, KeySet, RevocationList, RevocationStore,
     TicketClaims,
@@ -178,16 +178,6 @@ fn signed_json(rec: &SignedRecord) -> Value {
     })
 }
 
-pub(crate) fn check_json(c: &CheckOutcome) -> Value {
-    match c {
-        CheckOutcome::Valid => json!({"status": "valid"}),
-        CheckOutcome::Duplicate => json!({"status": "duplicate"}),
-        CheckOutcome::Rejected { error, chained } => {
-            json!({"status": "rejected", "code": crate::ErrorCode::code(error), "chained": chained})
-        }
-    }
-}
-
 /// Runs `op` if it is an `offline.*` operation.
 pub(crate) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
     Some(match op {
@@ -220,10 +210,7 @@ pub(crate) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
             }
             let report =
                 verify_chain(&registry, i.festival_id, &i.chains, &records, i.now, &i.config.unwrap_or_default());
-            out(&json!({
-                "checks": report.checks.iter().map(check_json).collect::<Vec<_>>(),
-                "chains": report.chains,
-            }))
+            out(&report)
         }),
         "offline.ticket_code_issue" => parse::<CodeIssueIn>(input).and_then(|i| {
             let seed = hex_decode_array::<32>("seed", &i.seed)?;

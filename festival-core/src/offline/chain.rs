@@ -35,7 +35,8 @@ use super::registry::{authorize_entry, DeviceRegistry};
 use super::OfflineError;
 use crate::error::ErrorCode;
 use crate::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -98,8 +99,36 @@ impl CheckOutcome {
     }
 }
 
-/// The result of [`verify_chain`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializes as `{"status": "valid"}`, `{"status": "duplicate"}` or
+/// `{"status": "rejected", "code": <stable error code>, "chained": <bool>}` (the shape of the
+/// `offline.verify_chain` conformance operation and of the bindings' reports).
+impl Serialize for CheckOutcome {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CheckOutcome::Valid => {
+                let mut m = serializer.serialize_map(Some(1))?;
+                m.serialize_entry("status", "valid")?;
+                m.end()
+            }
+            CheckOutcome::Duplicate => {
+                let mut m = serializer.serialize_map(Some(1))?;
+                m.serialize_entry("status", "duplicate")?;
+                m.end()
+            }
+            CheckOutcome::Rejected { error, chained } => {
+                let mut m = serializer.serialize_map(Some(3))?;
+                m.serialize_entry("status", "rejected")?;
+                m.serialize_entry("code", error.code())?;
+                m.serialize_entry("chained", chained)?;
+                m.end()
+            }
+        }
+    }
+}
+
+/// The result of [`verify_chain`]. Serializes as `{"checks": [...], "chains": {device id: chain}}`
+/// (each check as described on [`CheckOutcome`]'s `Serialize` impl).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainReport {
     /// One verdict per input record, in input order.
     pub checks: Vec<CheckOutcome>,
