@@ -574,6 +574,25 @@ export interface DeviceChain {
   history: Record<string, string>
 }
 
+/** `verifyChain` options (defaults: no known chains, 5 min future skew, 1 h HLC skew). */
+export interface VerifyChainOptions {
+  /** What the server already knows of each device's log (e.g. `Reconciler.chains()` or a previous `ChainReport.chains`). */
+  chains?: Record<string, DeviceChain> | null
+  config?: { maxFutureSkewMs: number; maxHlcSkewMs: number } | null
+}
+
+/** `verifyChain`'s verdict on one record. `chained`: whether a rejected record still extended the device's log. */
+export type ChainCheck =
+  | { status: 'valid' }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; code: string; chained: boolean }
+
+/** `verifyChain`'s result: one check per record (input order) and the chains after the records. */
+export interface ChainReport {
+  checks: ChainCheck[]
+  chains: Record<string, DeviceChain>
+}
+
 /** What happened to one record (or to an undecodable batch). */
 export interface RecordOutcome {
   hash: string

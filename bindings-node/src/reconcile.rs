@@ -1,4 +1,4 @@
-//! Server-side reconciliation (`DeviceRegistry`, `Reconciler`, `ReconcileReport`). Conversions
+//! Server-side reconciliation (`DeviceRegistry`, `Reconciler`, `ReconcileReport`, `verifyChain`). Conversions
 //! live in `festival_js_api::reconcile`; this file only declares the exports.
 
 use crate::device::byte_arrays;
@@ -129,6 +129,34 @@ impl Reconciler {
         })
         .map(|inner| ReconcileReport { inner })
     }
+}
+
+/// Verifies signed records (any order, any devices) against the registry and the known chains:
+/// signature, sequence, hash chain, forks, replays, clock skew, the registry's policy. One check
+/// per record, in input order, and the chains after the records that extended them.
+#[napi(
+    ts_args_type = "registry: DeviceRegistry, festivalId: string, records: Uint8Array[], now: TimestampInput, options?: VerifyChainOptions | null",
+    ts_return_type = "ChainReport"
+)]
+pub fn verify_chain(
+    env: Env,
+    registry: &DeviceRegistry,
+    festival_id: Unknown<'_>,
+    records: Unknown<'_>,
+    now: Unknown<'_>,
+    options: Unknown<'_>,
+) -> napi::Result<Json> {
+    run_json(&env, || {
+        let arrays = byte_arrays("records", records)?;
+        let slices: Vec<&[u8]> = arrays.iter().map(|a| a.as_ref()).collect();
+        api::verify_chain(
+            &registry.inner,
+            &js("festivalId", festival_id)?,
+            &slices,
+            &js("now", now)?,
+            &js("options", options)?,
+        )
+    })
 }
 
 /// The report of one `reconcile` call (deterministic for any order or duplication of batches).

@@ -12,7 +12,7 @@ export const FUNCTIONS = [
 ]
 export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry', 'Inventory', 'Order', 'TicketBook', 'AccessControl']
 // The offline device side and reconciliation (device.test.mjs, reconcile.test.mjs).
-FUNCTIONS.push('encodeRecord', 'signRecord', 'decodeRecord', 'decodeBatch', 'encodeBatch', 'verifyRecord')
+FUNCTIONS.push('encodeRecord', 'signRecord', 'decodeRecord', 'decodeBatch', 'encodeBatch', 'verifyRecord', 'verifyChain')
 CLASSES.push('DeviceSigner', 'DeviceLog', 'DeviceRegistry', 'Reconciler', 'ReconcileReport')
 // conformanceExecute is in the node addon and in the wasm test build, not in the shipped wasm
 // package (FESTIVAL_JS_CONFORMANCE_PATH set: see adapter.mjs).

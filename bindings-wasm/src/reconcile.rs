@@ -1,4 +1,4 @@
-//! Server-side reconciliation (`DeviceRegistry`, `Reconciler`, `ReconcileReport`). Conversions
+//! Server-side reconciliation (`DeviceRegistry`, `Reconciler`, `ReconcileReport`, `verifyChain`). Conversions
 //! live in `festival_js_api::reconcile`; this file only declares the exports (same API as
 //! bindings-node).
 
@@ -134,6 +134,29 @@ impl Reconciler {
         })
         .map(|inner| ReconcileReport { inner, records: OnceCell::new() })
     }
+}
+
+/// Verifies signed records (any order, any devices) against the registry and the known chains:
+/// signature, sequence, hash chain, forks, replays, clock skew, the registry's policy. One check
+/// per record, in input order, and the chains after the records that extended them.
+#[wasm_bindgen(js_name = verifyChain, unchecked_return_type = "ChainReport")]
+pub fn verify_chain(
+    registry: &DeviceRegistry,
+    #[wasm_bindgen(js_name = festivalId, unchecked_param_type = "string")] festival_id: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] records: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyChainOptions | null | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let records = byte_arrays("records", &records)?;
+        api::verify_chain(
+            &registry.inner,
+            &js("festivalId", &festival_id)?,
+            &records,
+            &js("now", &now)?,
+            &js("options", &options)?,
+        )
+    })
 }
 
 /// The report of one `reconcile` call (deterministic for any order or duplication of batches).

@@ -4,17 +4,21 @@
 //! core [`ReconcileReport`] inside a [`ReconcileReportHandle`] (a JS `ReconcileReport` object) whose
 //! parts are converted to plain data (camelCase keys, money as strings, digests as hex) only when
 //! JS reads them: for 100k records, building one JS object per outcome cost more than reconciling.
+//! [`verify_chain`] checks signed records against the registry and known chains without any state.
 
 use crate::offline::{timestamp_arg, uuid_arg};
 use crate::{from_js, invalid, money_out, object_arg, str_arg, to_js, Result};
 use festival_core::interop::hex_encode;
 use festival_core::money::Currency;
+use festival_core::offline::chain::{verify_chain as core_verify_chain, ChainConfig, DeviceChain};
 use festival_core::offline::reconcile::{
     reconcile, ReconcileConfig, ReconcileReport, ReconcileState, RecordOutcome, TicketState,
 };
 use festival_core::offline::registry::{DeviceEntry, DeviceRegistry};
 use festival_core::wallet::Wallet;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use uuid::Uuid;
 
 /// The device registry held by a JS object.
 #[derive(Debug, Clone)]
@@ -157,6 +161,54 @@ impl ReconcilerHandle {
         let config = reconcile_config_arg("config", config)?;
         Ok(ReconcileReportHandle(reconcile(&mut self.0, &registry.0, batches, now, &config)?))
     }
+}
+
+/// `verifyChain(registry, festivalId, records: Uint8Array[], now, options?: { chains?, config? })
+/// : ChainReport`: the core's [`festival_core::offline::chain::verify_chain`] on signed record
+/// bytes (`OFFLINE_MALFORMED` if one does not decode). `chains` is the shape
+/// `Reconciler.chains()` returns, `config` is `{ maxFutureSkewMs, maxHlcSkewMs }` (defaults 5 min,
+/// 1 h). The result is the core report's serde form in camelCase:
+/// `{ checks: [{ status, code?, chained? }], chains }` (the conformance op's, keys renamed).
+pub fn verify_chain<B: AsRef<[u8]>>(
+    registry: &DeviceRegistryHandle,
+    festival_id: &Value,
+    records: &[B],
+    now: &Value,
+    options: &Value,
+) -> Result<Value> {
+    let festival_id = uuid_arg("festivalId", festival_id)?;
+    let now = timestamp_arg("now", now)?;
+    let (chains, config) = verify_chain_options("options", options)?;
+    let records = records
+        .iter()
+        .map(|r| Ok(festival_core::offline::record::SignedRecord::from_bytes(r.as_ref())?))
+        .collect::<Result<Vec<_>>>()?;
+    to_js(&core_verify_chain(&registry.0, festival_id, &chains, &records, now, &config))
+}
+
+/// `{ chains?, config? }` of [`verify_chain`] (null / undefined: no known chains, default config).
+fn verify_chain_options(field: &str, v: &Value) -> Result<(BTreeMap<Uuid, DeviceChain>, ChainConfig)> {
+    if v.is_null() {
+        return Ok((BTreeMap::new(), ChainConfig::default()));
+    }
+    let o = object_arg(field, v)?;
+    check_keys(field, o, &["chains", "config"])?;
+    let chains = match o.get("chains") {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(c) => {
+            object_arg(&format!("{field}.chains"), c)?;
+            from_js(&format!("{field}.chains"), c)?
+        }
+    };
+    let config = match o.get("config") {
+        None | Some(Value::Null) => ChainConfig::default(),
+        Some(c) => {
+            let f = format!("{field}.config");
+            check_keys(&f, object_arg(&f, c)?, &["maxFutureSkewMs", "maxHlcSkewMs"])?;
+            from_js(&f, c)?
+        }
+    };
+    Ok((chains, config))
 }
 
 /// The report of one `reconcile` call held by a JS `ReconcileReport` object. Each getter converts
@@ -359,5 +411,63 @@ mod tests {
         assert_eq!(ReconcilerHandle::deserialize(&json!("{")).unwrap_err().code(), "INPUT_INVALID");
         rec.set_ticket(&json!(STAND), &json!({"inside": true})).unwrap();
         assert_eq!(rec.tickets().unwrap()[STAND]["inside"], true);
+    }
+
+    #[test]
+    fn verify_chain_is_the_conformance_op_in_camel_case() {
+        let pk = hex_encode(&festival_core::offline::crypto::public_key_from_seed(&[1; 32]));
+        let entry = json!({"deviceId": dev(1), "publicKey": pk, "festivalId": FESTIVAL, "role": "gate",
+                           "locations": [STAND], "validFrom": "2026-01-01T00:00:00Z", "validUntil": "2027-01-01T00:00:00Z"});
+        let registry = DeviceRegistryHandle::new(&json!([entry.clone()])).unwrap();
+        let mut s = DeviceSignerHandle::new(&[1; 32], &json!(dev(1)), &json!(FESTIVAL)).unwrap();
+        let scan = json!({"kind": "scan", "ticketId": WALLET, "zoneId": STAND, "direction": "in"});
+        let recs: Vec<Vec<u8>> = (1..=3)
+            .map(|n| {
+                let out = s.sign(
+                    &json!(format!("00000000-0000-4000-8000-00000000000{n}")),
+                    &json!("2026-07-01T12:00:00Z"),
+                    &scan,
+                );
+                interop::hex_decode("b", out.unwrap().to_json()["bytes"].as_str().unwrap()).unwrap()
+            })
+            .collect();
+        // Third before second, a duplicate of the first, and a tampered copy of the second.
+        let mut tampered = recs[1].clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        let input = vec![recs[2].clone(), recs[0].clone(), recs[0].clone(), tampered, recs[1].clone()];
+        let now = json!("2026-07-01T12:01:00Z");
+        let got = verify_chain(&registry, &json!(FESTIVAL), &input, &now, &Value::Null).unwrap();
+        let oracle = festival_core::conformance::execute_json(
+            "offline.verify_chain",
+            &json!({"festival_id": FESTIVAL, "now": now, "devices": [interop::keys_to_snake_case(entry)],
+                    "records": input.iter().map(|r| hex_encode(r)).collect::<Vec<_>>()})
+            .to_string(),
+        )
+        .unwrap();
+        let oracle: Value = serde_json::from_str(&oracle).unwrap();
+        assert_eq!(got, interop::keys_to_camel_case(oracle.clone()), "{oracle}");
+        let statuses: Vec<&str> =
+            got["checks"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["valid", "valid", "duplicate", "rejected", "valid"]);
+        assert_eq!(got["checks"][3]["code"], "OFFLINE_BAD_SIGNATURE");
+        // Known chains (the shape Reconciler.chains() gives) and a config carry over.
+        let opts = json!({"chains": got["chains"].clone(), "config": {"maxFutureSkewMs": 0, "maxHlcSkewMs": 0}});
+        let again = verify_chain(&registry, &json!(FESTIVAL), &recs[..1], &now, &opts).unwrap();
+        assert_eq!(again["checks"], json!([{"status": "duplicate"}]));
+        let code = |r: Result<Value>| r.unwrap_err().code();
+        assert_eq!(
+            code(verify_chain(&registry, &json!(FESTIVAL), &[&recs[0][..9]], &now, &Value::Null)),
+            "OFFLINE_MALFORMED"
+        );
+        assert_eq!(code(verify_chain(&registry, &json!("nope"), &recs, &now, &Value::Null)), "INPUT_INVALID");
+        assert_eq!(
+            code(verify_chain(&registry, &json!(FESTIVAL), &recs, &json!("nope"), &Value::Null)),
+            "INPUT_INVALID"
+        );
+        assert_eq!(code(verify_chain(&registry, &json!(FESTIVAL), &recs, &now, &json!({"x": 1}))), "INPUT_INVALID");
+        assert_eq!(code(verify_chain(&registry, &json!(FESTIVAL), &recs, &now, &json!([]))), "INPUT_INVALID");
+        let bad_config = json!({"config": {"maxFutureSkewMs": "1", "maxHlcSkewMs": 0}});
+        assert_eq!(code(verify_chain(&registry, &json!(FESTIVAL), &recs, &now, &bad_config)), "INPUT_INVALID");
     }
 }
