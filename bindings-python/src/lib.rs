@@ -80,6 +80,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reconcile::PyAlert>()?;
     m.add_class::<reconcile::PyReconcileReport>()?;
     m.add_function(wrap_pyfunction!(reconcile::reconcile, m)?)?;
+    m.add_class::<reconcile::PyChainCheck>()?;
+    m.add_class::<reconcile::PyChainReport>()?;
+    m.add_function(wrap_pyfunction!(reconcile::verify_chain, m)?)?;
     m.add_class::<codes::PyIssuerKey>()?;
     m.add_class::<codes::PyKeySet>()?;
     m.add_class::<codes::PyTicketClaims>()?;

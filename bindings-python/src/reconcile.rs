@@ -1,21 +1,27 @@
 //! Server side of offline sync: device registry, reconciliation state kept between streamed
 //! calls, `reconcile(state, registry, batches, now, config)` over batch bytes, and the report as
-//! Python objects (also as the core's JSON, which feeds `analyze_reconcile_reports`).
+//! Python objects (also as the core's JSON, which feeds `analyze_reconcile_reports`), and the
+//! stateless `verify_chain(registry, festival_id, records, now, chains, config)`.
 
 use crate::convert::{currency_from_py, timestamp_from_py, timestamp_to_py, uuid_from_py, uuid_to_py};
 use crate::errors::{core_err, type_err, CoreResult};
 use crate::money::PyMoney;
 use crate::offline::{arr, bytes_from_py, PyRecordBody, PySignedRecord};
 use crate::wallet::{enum_arg, enum_str, PyBalances, PyWallet};
-use festival_core::offline::chain::ChainConfig;
+use festival_core::offline::chain::{
+    verify_chain as core_verify_chain, ChainConfig, ChainReport, CheckOutcome, DeviceChain,
+};
 use festival_core::offline::reconcile::{
     reconcile as core_reconcile, Alert, ConflictPolicy, ReconcileConfig, ReconcileReport, ReconcileState,
     RecordOutcome, TicketState,
 };
+use festival_core::offline::record::{Digest, Hlc, SignedRecord};
 use festival_core::offline::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
 use festival_core::InputError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use std::collections::BTreeMap;
+use uuid::Uuid;
 
 fn json_err(py: Python<'_>, field: &str, e: serde_json::Error) -> PyErr {
     core_err(py, InputError::invalid(field, e.to_string()))
@@ -560,4 +566,199 @@ pub fn reconcile(
     let reg = &registry.inner;
     let report = py.detach(|| core_reconcile(st, reg, &bs, now, &cfg)).py(py)?;
     Ok(PyReconcileReport { inner: report })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chain verification
+// ---------------------------------------------------------------------------------------------
+
+/// The verdict of `verify_chain` on one record.
+#[pyclass(frozen, module = "festival_core", name = "ChainCheck")]
+pub struct PyChainCheck {
+    inner: CheckOutcome,
+}
+
+#[pymethods]
+impl PyChainCheck {
+    /// `valid`, `duplicate` or `rejected`.
+    #[getter]
+    fn status(&self) -> &'static str {
+        match self.inner {
+            CheckOutcome::Valid => "valid",
+            CheckOutcome::Duplicate => "duplicate",
+            CheckOutcome::Rejected { .. } => "rejected",
+        }
+    }
+    /// The error code of a rejected record (e.g. `OFFLINE_SEQUENCE_GAP`), else None.
+    #[getter]
+    fn code(&self) -> Option<&'static str> {
+        self.inner.code()
+    }
+    /// Whether the record extended its device's chain: True for valid records and for rejected
+    /// records that are authentic and linked (e.g. a role violation), False otherwise.
+    #[getter]
+    fn chained(&self) -> bool {
+        match self.inner {
+            CheckOutcome::Valid => true,
+            CheckOutcome::Duplicate => false,
+            CheckOutcome::Rejected { chained, .. } => chained,
+        }
+    }
+    fn __repr__(&self) -> String {
+        let code = self.code().map_or("None".to_string(), |c| format!("'{c}'"));
+        let chained = if self.chained() { "True" } else { "False" };
+        format!("ChainCheck(status='{}', code={code}, chained={chained})", self.status())
+    }
+}
+
+/// The result of `verify_chain`: one check per record (input order) and the chains after them.
+#[pyclass(frozen, module = "festival_core", name = "ChainReport")]
+pub struct PyChainReport {
+    inner: ChainReport,
+}
+
+#[pymethods]
+impl PyChainReport {
+    /// One `ChainCheck` per input record, in input order.
+    #[getter]
+    fn checks(&self) -> Vec<PyChainCheck> {
+        self.inner.checks.iter().map(|c| PyChainCheck { inner: c.clone() }).collect()
+    }
+    /// `{device_id: {"last_sequence": int, "last_hash": bytes, "last_hlc": (physical_ms, logical)
+    /// | None, "history": {sequence: bytes}}}` after the records that extended the chains (pass
+    /// it back as `chains=` to continue).
+    #[getter]
+    fn chains<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        chains_to_py(py, &self.inner.chains)
+    }
+    /// The report as the core's JSON (the output of the `offline.verify_chain` conformance op).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| json_err(py, "report", e))
+    }
+    fn __len__(&self) -> usize {
+        self.inner.checks.len()
+    }
+    fn __repr__(&self) -> String {
+        let n = |f: fn(&CheckOutcome) -> bool| self.inner.checks.iter().filter(|c| f(c)).count();
+        format!(
+            "ChainReport(valid={}, duplicate={}, rejected={}, devices={})",
+            n(|c| *c == CheckOutcome::Valid),
+            n(|c| *c == CheckOutcome::Duplicate),
+            n(|c| matches!(c, CheckOutcome::Rejected { .. })),
+            self.inner.chains.len()
+        )
+    }
+}
+
+fn chains_to_py<'py>(py: Python<'py>, chains: &BTreeMap<Uuid, DeviceChain>) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for (id, c) in chains {
+        let d = PyDict::new(py);
+        d.set_item("last_sequence", c.last_sequence)?;
+        d.set_item("last_hash", PyBytes::new(py, &c.last_hash.0))?;
+        match c.last_hlc {
+            Some(h) => d.set_item("last_hlc", PyTuple::new(py, [h.physical_ms, i64::from(h.logical)])?)?,
+            None => d.set_item("last_hlc", py.None())?,
+        }
+        let history = PyDict::new(py);
+        for (seq, h) in &c.history {
+            history.set_item(seq, PyBytes::new(py, &h.0))?;
+        }
+        d.set_item("history", history)?;
+        out.set_item(uuid_to_py(py, id)?, d)?;
+    }
+    Ok(out)
+}
+
+const CHAINS: &str = "a ReconcileState or a dict {device_id: {'last_sequence': int, 'last_hash': bytes, \
+                      'last_hlc': (int, int) | None, 'history': {int: bytes}}}";
+
+/// `chains=`: a `ReconcileState` (its device chains) or the dict `ChainReport.chains` returns.
+fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain>> {
+    if let Ok(state) = obj.cast::<PyReconcileState>() {
+        return Ok(state.borrow().inner.chains.clone());
+    }
+    let dict = obj.cast::<PyDict>().map_err(|_| type_err("chains", CHAINS, obj))?;
+    let mut out = BTreeMap::new();
+    for (k, v) in dict.iter() {
+        let id = uuid_from_py("chains key", &k)?;
+        let c = v.cast::<PyDict>().map_err(|_| type_err("chains[device_id]", CHAINS, &v))?;
+        for key in c.keys() {
+            let name: String = key.extract().map_err(|_| type_err("chains[device_id] key", "str", &key))?;
+            if !matches!(name.as_str(), "last_sequence" | "last_hash" | "last_hlc" | "history") {
+                let name: String = name.chars().take(40).collect();
+                return Err(core_err(c.py(), InputError::invalid("chains", format!("unexpected key '{name}'"))));
+            }
+        }
+        let get = |name: &str| -> PyResult<Bound<'_, PyAny>> {
+            c.get_item(name)?
+                .ok_or_else(|| core_err(c.py(), InputError::invalid("chains", format!("missing '{name}'"))))
+        };
+        let seq = get("last_sequence")?;
+        let last_sequence: u64 =
+            seq.extract().map_err(|_| type_err("chains[device_id]['last_sequence']", "an int >= 0", &seq))?;
+        let last_hash = Digest(arr::<32>("chains[device_id]['last_hash']", &get("last_hash")?)?);
+        let last_hlc = match c.get_item("last_hlc")?.filter(|h| !h.is_none()) {
+            None => None,
+            Some(h) => {
+                let (physical_ms, logical): (i64, u32) = h
+                    .extract()
+                    .map_err(|_| type_err("chains[device_id]['last_hlc']", "a (physical_ms, logical) tuple", &h))?;
+                Some(Hlc { physical_ms, logical })
+            }
+        };
+        let mut history = BTreeMap::new();
+        if let Some(h) = c.get_item("history")?.filter(|h| !h.is_none()) {
+            let h = h
+                .cast_into::<PyDict>()
+                .map_err(|e| type_err("chains[device_id]['history']", "a dict", e.into_inner().as_any()))?;
+            for (seq, digest) in h.iter() {
+                let seq: u64 = seq.extract().map_err(|_| type_err("history key", "an int >= 0", &seq))?;
+                history.insert(seq, Digest(arr::<32>("chains[device_id]['history'][seq]", &digest)?));
+            }
+        }
+        out.insert(id, DeviceChain { last_sequence, last_hash, last_hlc, history });
+    }
+    Ok(out)
+}
+
+/// Verifies signed records (`SignedRecord` or their bytes; any order, any devices) against the
+/// registry and the known `chains` (a `ReconcileState`, or `ChainReport.chains` of an earlier
+/// call), with the GIL released: signature, sequence, hash chain, forks, replays, clock skew
+/// (`config`: a `ReconcileConfig`, of which only the skews apply) and the registry's policy.
+/// Nothing is changed; bytes that do not decode raise `OFFLINE_MALFORMED`.
+#[pyfunction]
+#[pyo3(signature = (registry, festival_id, records, now, chains = None, config = None))]
+pub fn verify_chain(
+    py: Python<'_>,
+    registry: PyRef<'_, PyDeviceRegistry>,
+    festival_id: &Bound<'_, PyAny>,
+    records: &Bound<'_, PyAny>,
+    now: &Bound<'_, PyAny>,
+    chains: Option<&Bound<'_, PyAny>>,
+    config: Option<PyRef<'_, PyReconcileConfig>>,
+) -> PyResult<PyChainReport> {
+    const WHAT: &str = "an iterable of SignedRecord or bytes";
+    let festival_id = uuid_from_py("festival_id", festival_id)?;
+    if records.is_instance_of::<PyBytes>() || records.is_instance_of::<PyString>() {
+        return Err(type_err("records", WHAT, records));
+    }
+    let mut recs: Vec<SignedRecord> = Vec::new();
+    for item in records.try_iter().map_err(|_| type_err("records", WHAT, records))? {
+        let item = item?;
+        if let Ok(r) = item.cast::<PySignedRecord>() {
+            recs.push(r.get().inner.clone());
+        } else {
+            recs.push(SignedRecord::from_bytes(&bytes_from_py("records[i]", &item)?).py(py)?);
+        }
+    }
+    let now = timestamp_from_py("now", now)?;
+    let chains = match chains.filter(|c| !c.is_none()) {
+        Some(c) => chains_from_py(c)?,
+        None => BTreeMap::new(),
+    };
+    let cfg = config.map(|c| c.inner.chain).unwrap_or_default();
+    let reg = &registry.inner;
+    let report = py.detach(|| core_verify_chain(reg, festival_id, &chains, &recs, now, &cfg));
+    Ok(PyChainReport { inner: report })
 }

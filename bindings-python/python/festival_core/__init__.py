@@ -23,6 +23,8 @@ from festival_core._native import (
     Analytics,
     Balances,
     CapacityAlert,
+    ChainCheck,
+    ChainReport,
     Decision,
     DeviceEntry,
     DeviceLog,
@@ -75,6 +77,7 @@ from festival_core._native import (
     reconcile,
     sign,
     split,
+    verify_chain,
     verify_signature,
     verify_ticket_code,
 )
@@ -85,6 +88,8 @@ __all__ = [
     "Analytics",
     "Balances",
     "CapacityAlert",
+    "ChainCheck",
+    "ChainReport",
     "Decision",
     "DeviceEntry",
     "DeviceLog",
@@ -143,6 +148,7 @@ __all__ = [
     "reconcile",
     "sign",
     "split",
+    "verify_chain",
     "verify_signature",
     "verify_ticket_code",
 ]

@@ -890,6 +890,35 @@ def reconcile(
     config: Optional[ReconcileConfig] = None,
 ) -> ReconcileReport: ...
 
+class ChainCheck:
+    @property
+    def status(self) -> Literal["valid", "duplicate", "rejected"]: ...
+    @property
+    def code(self) -> Optional[str]: ...
+    @property
+    def chained(self) -> bool: ...
+
+# {device_id: {"last_sequence": int, "last_hash": bytes, "last_hlc": (physical_ms, logical) | None,
+#  "history": {sequence: bytes}}}
+DeviceChains = Dict[uuid.UUID, Dict[str, Any]]
+
+class ChainReport:
+    @property
+    def checks(self) -> List[ChainCheck]: ...
+    @property
+    def chains(self) -> DeviceChains: ...
+    def to_json(self) -> str: ...
+    def __len__(self) -> int: ...
+
+def verify_chain(
+    registry: DeviceRegistry,
+    festival_id: UuidLike,
+    records: Iterable[Union[SignedRecord, BytesLike]],
+    now: datetime.datetime,
+    chains: Optional[Union[ReconcileState, DeviceChains]] = None,
+    config: Optional[ReconcileConfig] = None,
+) -> ChainReport: ...
+
 # --- offline: gate-side ticket codes and revocation lists --------------------------------------
 
 class IssuerKey:
