@@ -17,6 +17,7 @@ mod convert;
 pub mod error;
 pub mod money;
 pub mod offline;
+pub mod reconcile;
 pub mod ticketing;
 pub mod wallet;
 

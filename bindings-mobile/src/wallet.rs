@@ -111,7 +111,7 @@ pub struct Balances {
     pub total: Money,
 }
 
-fn balances(b: &core::Balances) -> Balances {
+pub(crate) fn balances(b: &core::Balances) -> Balances {
     Balances {
         refundable: Money::from_core(&b.refundable),
         bonus: Money::from_core(&b.bonus),
@@ -282,6 +282,16 @@ pub struct Wallet {
 impl Wallet {
     fn lock(&self) -> MutexGuard<'_, core::Wallet> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A copy of the core wallet (e.g. to hand to the reconciler).
+    pub(crate) fn snapshot(&self) -> core::Wallet {
+        self.lock().clone()
+    }
+
+    /// Wraps a core wallet.
+    pub(crate) fn from_core(wallet: core::Wallet) -> Arc<Self> {
+        Arc::new(Wallet { inner: Mutex::new(wallet) })
     }
 
     fn apply(&self, entry_id: &str, at_ms: i64, operation: Operation) -> Result<WalletOutcome> {

@@ -1,0 +1,680 @@
+//! The server side of offline operation: the device registry, chain verification and the
+//! deterministic reconciliation of device batches into wallets and ticket admission states.
+//!
+//! A thin layer over `festival_core::offline::{registry, chain, reconcile}`: ids are checked UUID
+//! strings, times milliseconds since the epoch, money [`Money`] (decimal strings), keys and
+//! records byte arrays, errors [`crate::FestivalError`] with the core's code. The reports mirror
+//! the core's reports field by field (`offline.reconcile` / `offline.verify_chain` conformance
+//! output) as typed records.
+
+use crate::convert::{bytes32, time, uuid};
+use crate::error::{bad_json, Result};
+use crate::money::Money;
+use crate::offline::RecordKind;
+use crate::wallet::{balances, Balances, Wallet};
+use festival_core::interop;
+use festival_core::offline::chain::{self as core_chain, CheckOutcome, DeviceChain};
+use festival_core::offline::reconcile as core;
+use festival_core::offline::record::SignedRecord;
+use festival_core::offline::registry as core_registry;
+use festival_core::{Currency, InputError, Timestamp};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use uuid::Uuid;
+
+/// What a registered device is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DeviceRole {
+    /// Point of sale at a stand: payments, refunds, voids of its own records.
+    Pos,
+    /// Gate scanner: ticket scans, voids of its own records.
+    Gate,
+    /// Cash top-up desk: top-ups, refunds, voids of its own records.
+    TopUp,
+}
+
+impl From<DeviceRole> for core_registry::DeviceRole {
+    fn from(r: DeviceRole) -> Self {
+        match r {
+            DeviceRole::Pos => core_registry::DeviceRole::Pos,
+            DeviceRole::Gate => core_registry::DeviceRole::Gate,
+            DeviceRole::TopUp => core_registry::DeviceRole::TopUp,
+        }
+    }
+}
+
+impl From<core_registry::DeviceRole> for DeviceRole {
+    fn from(r: core_registry::DeviceRole) -> Self {
+        match r {
+            core_registry::DeviceRole::Pos => DeviceRole::Pos,
+            core_registry::DeviceRole::Gate => DeviceRole::Gate,
+            core_registry::DeviceRole::TopUp => DeviceRole::TopUp,
+        }
+    }
+}
+
+/// One registered device: its key, festival, role, allowed stands / zones and validity window.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeviceEntry {
+    /// Device id (UUID).
+    pub device_id: String,
+    /// The device's 32-byte Ed25519 public key.
+    pub public_key: Vec<u8>,
+    /// The festival the device belongs to (UUID).
+    pub festival_id: String,
+    /// Its role.
+    pub role: DeviceRole,
+    /// Stands (POS) or zones (gate) it may act at (UUIDs). Ignored for top-up desks.
+    pub locations: Vec<String>,
+    /// Start of validity (inclusive), ms since the epoch.
+    pub valid_from_ms: i64,
+    /// End of validity (exclusive), ms since the epoch.
+    pub valid_until_ms: i64,
+    /// Revocation time, ms since the epoch: records at or after it are rejected.
+    pub revoked_at_ms: Option<i64>,
+}
+
+fn core_entry(n: usize, e: &DeviceEntry) -> Result<core_registry::DeviceEntry> {
+    let f = |name: &str| format!("entries[{n}].{name}");
+    let mut locations = Vec::with_capacity(e.locations.len());
+    for (k, l) in e.locations.iter().enumerate() {
+        locations.push(uuid(&f(&format!("locations[{k}]")), l)?);
+    }
+    Ok(core_registry::DeviceEntry {
+        device_id: uuid(&f("device_id"), &e.device_id)?,
+        public_key: bytes32(&f("public_key"), &e.public_key)?,
+        festival_id: uuid(&f("festival_id"), &e.festival_id)?,
+        role: e.role.into(),
+        locations,
+        valid_from: time(&f("valid_from_ms"), e.valid_from_ms)?,
+        valid_until: time(&f("valid_until_ms"), e.valid_until_ms)?,
+        revoked_at: e.revoked_at_ms.map(|ms| time(&f("revoked_at_ms"), ms)).transpose()?,
+    })
+}
+
+fn entry(e: &core_registry::DeviceEntry) -> DeviceEntry {
+    DeviceEntry {
+        device_id: e.device_id.to_string(),
+        public_key: e.public_key.to_vec(),
+        festival_id: e.festival_id.to_string(),
+        role: e.role.into(),
+        locations: e.locations.iter().map(Uuid::to_string).collect(),
+        valid_from_ms: e.valid_from.unix_millis(),
+        valid_until_ms: e.valid_until.unix_millis(),
+        revoked_at_ms: e.revoked_at.map(|t| t.unix_millis()),
+    }
+}
+
+/// All devices of a deployment, by id (immutable once built). Keys are checked strictly once
+/// (`OFFLINE_INVALID_KEY`); a device id registered twice is `RECONCILE_INVALID_STATE`.
+#[derive(uniffi::Object)]
+pub struct DeviceRegistry {
+    inner: core_registry::DeviceRegistry,
+}
+
+#[uniffi::export]
+impl DeviceRegistry {
+    /// A registry of `entries`.
+    #[uniffi::constructor]
+    pub fn new(entries: Vec<DeviceEntry>) -> Result<Arc<Self>> {
+        let mut core_entries = Vec::with_capacity(entries.len());
+        for (n, e) in entries.iter().enumerate() {
+            core_entries.push(core_entry(n, e)?);
+        }
+        let inner = core_registry::DeviceRegistry::new(core_entries).map_err(festival_core::Error::from)?;
+        Ok(Arc::new(DeviceRegistry { inner }))
+    }
+
+    /// The device's entry, if registered.
+    pub fn get(&self, device_id: String) -> Result<Option<DeviceEntry>> {
+        Ok(self.inner.get(&uuid("device_id", &device_id)?).map(|d| entry(&d.entry)))
+    }
+
+    /// Every entry, ordered by device id.
+    pub fn entries(&self) -> Vec<DeviceEntry> {
+        self.inner.entries().map(entry).collect()
+    }
+}
+
+/// How conflicts (double spends, double admissions) are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConflictPolicy {
+    /// The first record in the total order wins; later conflicting records are rejected.
+    FirstWins,
+    /// Conflicting payments are accepted, the shortfall becomes debt (wallet blocked); double
+    /// admissions are accepted and flagged.
+    AcceptWithDebt,
+    /// Every offline payment of a wallet with a double spend is rejected; double admissions too.
+    Reject,
+}
+
+impl From<ConflictPolicy> for core::ConflictPolicy {
+    fn from(p: ConflictPolicy) -> Self {
+        match p {
+            ConflictPolicy::FirstWins => core::ConflictPolicy::FirstWins,
+            ConflictPolicy::AcceptWithDebt => core::ConflictPolicy::AcceptWithDebt,
+            ConflictPolicy::Reject => core::ConflictPolicy::Reject,
+        }
+    }
+}
+
+/// Allowed clock skews for chain verification (both ≥ 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ChainConfig {
+    /// How far a record's device time may be ahead of the server's `now` (ms).
+    pub max_future_skew_ms: i64,
+    /// How far a record's device time may be from its own HLC physical time (ms).
+    pub max_hlc_skew_ms: i64,
+}
+
+fn skew(field: &str, ms: i64) -> Result<i64> {
+    if ms < 0 {
+        return Err(InputError::invalid(field, format!("must be >= 0, got {ms}")).into());
+    }
+    Ok(ms)
+}
+
+fn core_chain_config(c: &ChainConfig) -> Result<core_chain::ChainConfig> {
+    Ok(core_chain::ChainConfig {
+        max_future_skew_ms: skew("max_future_skew_ms", c.max_future_skew_ms)?,
+        max_hlc_skew_ms: skew("max_hlc_skew_ms", c.max_hlc_skew_ms)?,
+    })
+}
+
+/// Reconciliation settings. An absent skew uses the core default (5 minutes ahead of the
+/// server; 1 hour between wall clock and HLC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ReconcileConfig {
+    /// The conflict policy.
+    pub policy: ConflictPolicy,
+    /// How far a record's device time may be ahead of the server's `now` (ms).
+    #[uniffi(default)]
+    pub max_future_skew_ms: Option<i64>,
+    /// How far a record's device time may be from its own HLC physical time (ms).
+    #[uniffi(default)]
+    pub max_hlc_skew_ms: Option<i64>,
+}
+
+fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
+    let d = core_chain::ChainConfig::default();
+    Ok(core::ReconcileConfig {
+        policy: c.policy.into(),
+        chain: core_chain::ChainConfig {
+            max_future_skew_ms: skew("max_future_skew_ms", c.max_future_skew_ms.unwrap_or(d.max_future_skew_ms))?,
+            max_hlc_skew_ms: skew("max_hlc_skew_ms", c.max_hlc_skew_ms.unwrap_or(d.max_hlc_skew_ms))?,
+        },
+    })
+}
+
+/// What happened to a record in a reconciliation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RecordStatus {
+    /// Applied.
+    Accepted,
+    /// Already processed before (or an exact copy): nothing changed.
+    Duplicate,
+    /// Not applied; `code` says why.
+    Rejected,
+    /// Part of a conflict; `resolution` says what the policy did.
+    Conflict,
+}
+
+/// How a conflict was resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Resolution {
+    /// Rejected: an earlier record in the total order won.
+    RejectedLater,
+    /// Accepted; the shortfall became debt and the wallet is blocked.
+    AcceptedWithDebt,
+    /// Accepted and flagged (double admission under accept-with-debt).
+    AcceptedFlagged,
+    /// Rejected with every other offline payment of the wallet in this reconciliation.
+    RejectedAll,
+}
+
+/// The outcome of one record (or of an undecodable batch: then only `hash_hex`, `status` and
+/// `code` are set).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RecordOutcome {
+    /// SHA-256 of the signed record (of the batch bytes for a malformed batch), hex.
+    pub hash_hex: String,
+    /// The record id.
+    pub record_id: Option<String>,
+    /// The device id.
+    pub device_id: Option<String>,
+    /// The record's sequence in the device log.
+    pub sequence: Option<u64>,
+    /// The record kind.
+    pub kind: Option<RecordKind>,
+    /// The status.
+    pub status: RecordStatus,
+    /// The error code for rejected / conflict / duplicate records.
+    pub code: Option<String>,
+    /// What the policy did, for conflicts.
+    pub resolution: Option<Resolution>,
+    /// Debt created by this record (accept-with-debt).
+    pub debt: Option<Money>,
+}
+
+/// Something an operator must look at.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ReconcileAlert {
+    /// An offline payment that the wallet could not cover.
+    DoubleSpend {
+        /// The wallet.
+        wallet_id: String,
+        /// The payment record.
+        record_id: String,
+        /// The device.
+        device_id: String,
+        /// The uncovered amount.
+        shortfall: Money,
+    },
+    /// A second entry of a ticket already inside.
+    DoubleAdmission {
+        /// The ticket.
+        ticket_id: String,
+        /// The scan record.
+        record_id: String,
+        /// The gate.
+        device_id: String,
+    },
+    /// A forged, altered, forked, reordered or undecodable log.
+    TamperedLog {
+        /// The device, if known.
+        device_id: Option<String>,
+        /// The record or batch hash, hex.
+        hash_hex: String,
+        /// The detecting code.
+        code: String,
+    },
+    /// A record signed by a revoked device after its revocation.
+    RevokedDeviceUsed {
+        /// The device.
+        device_id: String,
+        /// The record.
+        record_id: String,
+    },
+}
+
+/// Counts per status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ReconcileCounts {
+    /// Accepted records (including conflicts accepted with debt or flagged).
+    pub accepted: u64,
+    /// Duplicates.
+    pub duplicate: u64,
+    /// Rejected records (not conflicts).
+    pub rejected: u64,
+    /// Conflicts (whatever the resolution).
+    pub conflict: u64,
+}
+
+/// Money moved by the accepted records of one reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReconcileTotals {
+    /// Top-ups.
+    pub top_ups: Money,
+    /// Payments (including the part that became debt).
+    pub payments: Money,
+    /// Refunds and voided payments given back.
+    pub refunds: Money,
+}
+
+/// The deterministic result of one reconciliation (the core's `ReconcileReport`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReconcileReport {
+    /// One outcome per distinct record (and per malformed batch), ordered by device, sequence
+    /// and hash.
+    pub records: Vec<RecordOutcome>,
+    /// Counts per status.
+    pub counts: ReconcileCounts,
+    /// Alerts, sorted, without repeats.
+    pub alerts: Vec<ReconcileAlert>,
+    /// Balances of every wallet after the call, by wallet id.
+    pub balances: HashMap<String, Balances>,
+    /// Wallets with debt, and the debt, by wallet id.
+    pub debts: HashMap<String, Money>,
+    /// Wallets that are blocked after the call, ordered by id.
+    pub blocked_wallets: Vec<String>,
+    /// Money moved in this call.
+    pub totals: ReconcileTotals,
+}
+
+fn status(s: core::RecordStatus) -> RecordStatus {
+    match s {
+        core::RecordStatus::Accepted => RecordStatus::Accepted,
+        core::RecordStatus::Duplicate => RecordStatus::Duplicate,
+        core::RecordStatus::Rejected => RecordStatus::Rejected,
+        core::RecordStatus::Conflict => RecordStatus::Conflict,
+    }
+}
+
+fn resolution(r: core::Resolution) -> Resolution {
+    match r {
+        core::Resolution::RejectedLater => Resolution::RejectedLater,
+        core::Resolution::AcceptedWithDebt => Resolution::AcceptedWithDebt,
+        core::Resolution::AcceptedFlagged => Resolution::AcceptedFlagged,
+        core::Resolution::RejectedAll => Resolution::RejectedAll,
+    }
+}
+
+fn outcome(o: &core::RecordOutcome) -> Result<RecordOutcome> {
+    let sequence = match &o.sequence {
+        Some(s) => Some(s.parse::<u64>().map_err(|e| InputError::invalid("sequence", e.to_string()))?),
+        None => None,
+    };
+    Ok(RecordOutcome {
+        hash_hex: interop::hex_encode(&o.hash.0),
+        record_id: o.record_id.map(|u| u.to_string()),
+        device_id: o.device_id.map(|u| u.to_string()),
+        sequence,
+        kind: o.kind.map(RecordKind::from),
+        status: status(o.status),
+        code: o.reason.clone(),
+        resolution: o.resolution.map(resolution),
+        debt: o.debt.as_ref().map(Money::from_core),
+    })
+}
+
+fn alert(a: &core::Alert, currency: Currency) -> Result<ReconcileAlert> {
+    Ok(match a {
+        core::Alert::DoubleSpend { wallet_id, record_id, device_id, shortfall } => ReconcileAlert::DoubleSpend {
+            wallet_id: wallet_id.to_string(),
+            record_id: record_id.to_string(),
+            device_id: device_id.to_string(),
+            shortfall: Money::from_core(&festival_core::Money::parse(shortfall, currency)?),
+        },
+        core::Alert::DoubleAdmission { ticket_id, record_id, device_id } => ReconcileAlert::DoubleAdmission {
+            ticket_id: ticket_id.to_string(),
+            record_id: record_id.to_string(),
+            device_id: device_id.to_string(),
+        },
+        core::Alert::TamperedLog { device_id, hash, code } => ReconcileAlert::TamperedLog {
+            device_id: device_id.map(|u| u.to_string()),
+            hash_hex: interop::hex_encode(&hash.0),
+            code: code.clone(),
+        },
+        core::Alert::RevokedDeviceUsed { device_id, record_id } => {
+            ReconcileAlert::RevokedDeviceUsed { device_id: device_id.to_string(), record_id: record_id.to_string() }
+        }
+    })
+}
+
+fn report(r: &core::ReconcileReport, currency: Currency) -> Result<ReconcileReport> {
+    Ok(ReconcileReport {
+        records: r.records.iter().map(outcome).collect::<Result<_>>()?,
+        counts: ReconcileCounts {
+            accepted: r.counts.accepted,
+            duplicate: r.counts.duplicate,
+            rejected: r.counts.rejected,
+            conflict: r.counts.conflict,
+        },
+        alerts: r.alerts.iter().map(|a| alert(a, currency)).collect::<Result<_>>()?,
+        balances: r.balances.iter().map(|(id, b)| (id.to_string(), balances(b))).collect(),
+        debts: r.debts.iter().map(|(id, m)| (id.to_string(), Money::from_core(m))).collect(),
+        blocked_wallets: r.blocked_wallets.iter().map(Uuid::to_string).collect(),
+        totals: ReconcileTotals {
+            top_ups: Money::from_core(&r.totals.top_ups),
+            payments: Money::from_core(&r.totals.payments),
+            refunds: Money::from_core(&r.totals.refunds),
+        },
+    })
+}
+
+fn decode_records(records: &[Vec<u8>]) -> Result<Vec<SignedRecord>> {
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        out.push(SignedRecord::from_bytes(r).map_err(festival_core::Error::from)?);
+    }
+    Ok(out)
+}
+
+fn parse_chains(field: &str, json: &str) -> Result<BTreeMap<Uuid, DeviceChain>> {
+    serde_json::from_str(json).map_err(|e| bad_json(field, e))
+}
+
+fn chains_json(chains: &BTreeMap<Uuid, DeviceChain>) -> Result<String> {
+    serde_json::to_string(chains).map_err(|e| InputError::invalid("chains", e.to_string()).into())
+}
+
+/// The server's offline-sync state for one festival: wallets, ticket admission states, each
+/// device's chain position and the accepted records. [`Reconciler::reconcile`] applies device
+/// batches to it. Thread-safe (one lock per reconciler).
+#[derive(uniffi::Object)]
+pub struct Reconciler {
+    inner: Mutex<core::ReconcileState>,
+}
+
+impl Reconciler {
+    fn lock(&self) -> MutexGuard<'_, core::ReconcileState> {
+        // No code path panics while holding the lock; recover the data if one ever did.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[uniffi::export]
+impl Reconciler {
+    /// An empty state for festival `festival_id` in `currency`.
+    #[uniffi::constructor]
+    pub fn new(festival_id: String, currency: String) -> Result<Arc<Self>> {
+        let festival = uuid("festival_id", &festival_id)?;
+        let currency: Currency = currency.parse().map_err(festival_core::Error::from)?;
+        Ok(Arc::new(Reconciler { inner: Mutex::new(core::ReconcileState::new(festival, currency)) }))
+    }
+
+    /// Reads a state saved with [`Reconciler::to_json`] (the core's serde JSON; every wallet's
+    /// ledger is replayed). Malformed JSON is `INPUT_INVALID`; a wallet of another festival or
+    /// currency `RECONCILE_INVALID_STATE`.
+    #[uniffi::constructor]
+    pub fn from_json(json: String) -> Result<Arc<Self>> {
+        let mut state: core::ReconcileState = serde_json::from_str(&json).map_err(|e| bad_json("json", e))?;
+        // Re-add every wallet through the core's check (festival and currency).
+        for w in std::mem::take(&mut state.wallets).into_values() {
+            state.add_wallet(w).map_err(festival_core::Error::from)?;
+        }
+        Ok(Arc::new(Reconciler { inner: Mutex::new(state) }))
+    }
+
+    /// The persisted form (the core's serde JSON of the state).
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(&*self.lock()).map_err(|e| InputError::invalid("state", e.to_string()).into())
+    }
+
+    /// The festival id.
+    pub fn festival_id(&self) -> String {
+        self.lock().festival_id.to_string()
+    }
+
+    /// The currency code.
+    pub fn currency(&self) -> String {
+        self.lock().currency.to_string()
+    }
+
+    /// Adds (or replaces) a copy of `wallet`; errors if its festival or currency differ
+    /// (`RECONCILE_INVALID_STATE`). Later changes to `wallet` do not affect the reconciler.
+    pub fn add_wallet(&self, wallet: Arc<Wallet>) -> Result<()> {
+        let w = wallet.snapshot();
+        self.lock().add_wallet(w).map_err(festival_core::Error::from)?;
+        Ok(())
+    }
+
+    /// A copy of the wallet `id` as the reconciler holds it, if present.
+    pub fn wallet(&self, id: String) -> Result<Option<Arc<Wallet>>> {
+        let id = uuid("id", &id)?;
+        Ok(self.lock().wallets.get(&id).cloned().map(Wallet::from_core))
+    }
+
+    /// The ids of the wallets, ordered.
+    pub fn wallet_ids(&self) -> Vec<String> {
+        self.lock().wallets.keys().map(Uuid::to_string).collect()
+    }
+
+    /// Sets ticket `ticket_id`'s admission state (`inside`, `revoked`: scans are rejected).
+    pub fn set_ticket(&self, ticket_id: String, inside: bool, revoked: bool) -> Result<()> {
+        let id = uuid("ticket_id", &ticket_id)?;
+        self.lock().tickets.insert(id, core::TicketState { inside, revoked });
+        Ok(())
+    }
+
+    /// Whether ticket `ticket_id` is inside (false if unknown).
+    pub fn ticket_inside(&self, ticket_id: String) -> Result<bool> {
+        let id = uuid("ticket_id", &ticket_id)?;
+        Ok(self.lock().tickets.get(&id).is_some_and(|t| t.inside))
+    }
+
+    /// Each device's chain position as the core's serde JSON (`{device_id: {last_sequence,
+    /// last_hash, last_hlc, history}}`), e.g. for [`verify_chain`].
+    pub fn chains_json(&self) -> Result<String> {
+        chains_json(&self.lock().chains)
+    }
+
+    /// Reconciles encoded device batches (any order, duplicates allowed) at server time
+    /// `now_ms`. Bad records and malformed batches are reported in the result, not thrown; only
+    /// an inconsistent state throws (`RECONCILE_INVALID_STATE`), and then nothing changes.
+    pub fn reconcile(
+        &self,
+        registry: Arc<DeviceRegistry>,
+        batches: Vec<Vec<u8>>,
+        now_ms: i64,
+        config: ReconcileConfig,
+    ) -> Result<ReconcileReport> {
+        let now = time("now_ms", now_ms)?;
+        let config = core_reconcile_config(&config)?;
+        let mut state = self.lock();
+        let r = core::reconcile(&mut state, &registry.inner, &batches[..], now, &config)
+            .map_err(festival_core::Error::from)?;
+        report(&r, state.currency)
+    }
+
+    /// Balances of every wallet, by wallet id.
+    pub fn balances(&self) -> HashMap<String, Balances> {
+        self.lock().wallets.iter().map(|(id, w)| (id.to_string(), balances(&w.balances()))).collect()
+    }
+}
+
+/// The verdict on one record of [`verify_chain`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CheckStatus {
+    /// Authentic, in sequence, linked, and allowed.
+    Valid,
+    /// Already processed (the exact same record extended the chain before, or an exact copy).
+    Duplicate,
+    /// Rejected; `code` says why.
+    Rejected,
+}
+
+/// One record's check.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChainCheck {
+    /// The verdict.
+    pub status: CheckStatus,
+    /// The rejection code, if rejected.
+    pub code: Option<String>,
+    /// Whether the record extended the device's chain in this call (true for valid records;
+    /// for rejected ones whether it is still an authentic, linked part of the log, e.g. a role
+    /// violation; false for duplicates).
+    pub chained: bool,
+}
+
+/// The result of [`verify_chain`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChainReport {
+    /// One check per input record, in input order.
+    pub checks: Vec<ChainCheck>,
+    /// The devices' chains after the records that extended them (the core's serde JSON, the
+    /// input format of `chains_json`).
+    pub chains_json: String,
+}
+
+fn check(c: &CheckOutcome) -> ChainCheck {
+    match c {
+        CheckOutcome::Valid => ChainCheck { status: CheckStatus::Valid, code: None, chained: true },
+        CheckOutcome::Duplicate => ChainCheck { status: CheckStatus::Duplicate, code: None, chained: false },
+        CheckOutcome::Rejected { chained, .. } => {
+            ChainCheck { status: CheckStatus::Rejected, code: c.code().map(str::to_string), chained: *chained }
+        }
+    }
+}
+
+/// Verifies signed `records` (each the canonical signed bytes; any order, any devices) of
+/// festival `festival_id` against the registry and the known chains (`chains_json`: the core's
+/// serde JSON, e.g. [`Reconciler::chains_json`]; absent = no record seen yet) at server time
+/// `now_ms`. `config` absent = the core's default skews. Undecodable records throw
+/// (`OFFLINE_*`); verdicts on decodable records are in the report.
+#[uniffi::export]
+pub fn verify_chain(
+    registry: Arc<DeviceRegistry>,
+    festival_id: String,
+    chains_json: Option<String>,
+    records: Vec<Vec<u8>>,
+    now_ms: i64,
+    config: Option<ChainConfig>,
+) -> Result<ChainReport> {
+    let festival = uuid("festival_id", &festival_id)?;
+    let now: Timestamp = time("now_ms", now_ms)?;
+    let chains = match &chains_json {
+        Some(j) => parse_chains("chains_json", j)?,
+        None => BTreeMap::new(),
+    };
+    let config = match &config {
+        Some(c) => core_chain_config(c)?,
+        None => core_chain::ChainConfig::default(),
+    };
+    let records = decode_records(&records)?;
+    let r = core_chain::verify_chain(&registry.inner, festival, &chains, &records, now, &config);
+    Ok(ChainReport { checks: r.checks.iter().map(check).collect(), chains_json: self::chains_json(&r.chains)? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use festival_core::offline::crypto;
+
+    const FEST: &str = "00000000-0000-4000-8000-000000000002";
+
+    fn dev(n: u8) -> DeviceEntry {
+        DeviceEntry {
+            device_id: format!("00000000-0000-4000-8000-0000000000{n:02}"),
+            public_key: crypto::public_key_from_seed(&[n; 32]).to_vec(),
+            festival_id: FEST.into(),
+            role: DeviceRole::Pos,
+            locations: vec!["00000000-0000-4000-8000-000000000004".into()],
+            valid_from_ms: 0,
+            valid_until_ms: 2_000_000_000_000,
+            revoked_at_ms: Some(1_900_000_000_000),
+        }
+    }
+
+    #[test]
+    fn registry_round_trips_entries_and_checks_input() {
+        let r = DeviceRegistry::new(vec![dev(11), dev(10)]).unwrap();
+        assert_eq!(r.entries(), vec![dev(10), dev(11)]);
+        assert_eq!(r.get(dev(10).device_id).unwrap(), Some(dev(10)));
+        assert_eq!(r.get("00000000-0000-4000-8000-000000000099".into()).unwrap(), None);
+        assert_eq!(r.get("nope".into()).unwrap_err().code(), "INPUT_INVALID");
+        let short = DeviceEntry { public_key: vec![1; 31], ..dev(10) };
+        assert_eq!(DeviceRegistry::new(vec![short]).err().unwrap().code(), "INPUT_INVALID");
+        assert_eq!(DeviceRegistry::new(vec![dev(10), dev(10)]).err().unwrap().code(), "RECONCILE_INVALID_STATE");
+    }
+
+    #[test]
+    fn reconciler_round_trips_and_rejects_hostile_input() {
+        let r = Reconciler::new(FEST.into(), "EUR".into()).unwrap();
+        r.set_ticket("00000000-0000-4000-8000-000000000050".into(), true, false).unwrap();
+        let copy = Reconciler::from_json(r.to_json().unwrap()).unwrap();
+        assert_eq!(copy.to_json().unwrap(), r.to_json().unwrap());
+        assert_eq!(Reconciler::from_json("[".into()).err().unwrap().code(), "INPUT_INVALID");
+        let reg = DeviceRegistry::new(vec![dev(10)]).unwrap();
+        let cfg =
+            ReconcileConfig { policy: ConflictPolicy::FirstWins, max_future_skew_ms: None, max_hlc_skew_ms: None };
+        let rep = r.reconcile(reg.clone(), vec![vec![1, 2, 3]], 1_783_180_800_000, cfg).unwrap();
+        assert_eq!(rep.counts.rejected, 1);
+        assert!(matches!(rep.alerts[0], ReconcileAlert::TamperedLog { .. }));
+        assert!(r.reconcile(reg.clone(), vec![], i64::MAX, cfg).unwrap_err().code().starts_with("INPUT_"));
+        let neg = ReconcileConfig { max_hlc_skew_ms: Some(-1), ..cfg };
+        assert_eq!(r.reconcile(reg.clone(), vec![], 0, neg).unwrap_err().code(), "INPUT_INVALID");
+        let e = verify_chain(reg, FEST.into(), Some("{}".into()), vec![vec![0; 5]], 0, None).unwrap_err();
+        assert!(e.code().starts_with("OFFLINE_"), "{e}");
+    }
+}

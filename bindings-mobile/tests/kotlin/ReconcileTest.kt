@@ -1,0 +1,297 @@
+// JUnit 5 tests of the server side of offline sync through the Kotlin bindings: DeviceRegistry,
+// Reconciler (an offline POS flow under all 3 conflict policies, compared with the conformance op
+// `offline.reconcile` as the oracle), verifyChain (compared with `offline.verify_chain`), the
+// persisted JSON form, hostile input.
+package org.festivalcore.mobile.test
+
+import org.festivalcore.mobile.*
+import org.junit.jupiter.api.Test
+import java.math.BigDecimal
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertNotNull
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+const val POS1 = "00000000-0000-4000-8000-000000000011"
+const val POS2 = "00000000-0000-4000-8000-000000000012"
+const val WALLET2 = "00000000-0000-4000-8000-000000000013"
+const val TICKET = "00000000-0000-4000-8000-000000000014"
+const val NOW = T0 + 60_000
+
+fun ByteArray.hex(): String = joinToString("") { "%02x".format(it.toInt() and 0xff) }
+
+private fun posEntry(id: String, seed: Int) = DeviceEntry(
+    deviceId = id, publicKey = hexOf(publicKeyFromSeed(seedOf(seed))), festivalId = FESTIVAL,
+    role = DeviceRole.POS, locations = listOf(STAND), validFromMs = T0 - 3_600_000,
+    validUntilMs = T0 + 86_400_000, revokedAtMs = null,
+)
+
+/** The core's serde name of a Kotlin enum constant (`REJECTED_LATER` -> `rejected_later`). */
+private fun snake(e: Enum<*>) = e.name.lowercase()
+
+private fun money(m: Money) = mapOf("amount" to m.amount, "currency" to m.currency)
+private fun num(n: ULong) = BigDecimal(n.toString())
+
+/** The typed report as the core's serde JSON (what `offline.reconcile` returns as `report`). */
+fun reportJson(r: ReconcileReport): Map<String, Any?> = mapOf(
+    "records" to r.records.map { o ->
+        buildMap<String, Any?> {
+            put("hash", o.hashHex)
+            o.recordId?.let { put("record_id", it) }
+            o.deviceId?.let { put("device_id", it) }
+            o.sequence?.let { put("sequence", it.toString()) }
+            o.kind?.let { put("kind", snake(it)) }
+            put("status", snake(o.status))
+            o.code?.let { put("reason", it) }
+            o.resolution?.let { put("resolution", snake(it)) }
+            o.debt?.let { put("debt", money(it)) }
+        }
+    },
+    "counts" to mapOf(
+        "accepted" to num(r.counts.accepted), "duplicate" to num(r.counts.duplicate),
+        "rejected" to num(r.counts.rejected), "conflict" to num(r.counts.conflict),
+    ),
+    "alerts" to r.alerts.map { a ->
+        when (a) {
+            is ReconcileAlert.DoubleSpend -> mapOf("kind" to "double_spend", "wallet_id" to a.walletId,
+                "record_id" to a.recordId, "device_id" to a.deviceId, "shortfall" to a.shortfall.amount)
+            is ReconcileAlert.DoubleAdmission -> mapOf("kind" to "double_admission", "ticket_id" to a.ticketId,
+                "record_id" to a.recordId, "device_id" to a.deviceId)
+            is ReconcileAlert.TamperedLog -> buildMap {
+                put("kind", "tampered_log")
+                a.deviceId?.let { put("device_id", it) }
+                put("hash", a.hashHex)
+                put("code", a.code)
+            }
+            is ReconcileAlert.RevokedDeviceUsed -> mapOf("kind" to "revoked_device_used", "device_id" to a.deviceId,
+                "record_id" to a.recordId)
+        }
+    },
+    "balances" to r.balances.mapValues { (_, b) ->
+        mapOf("refundable" to money(b.refundable), "bonus" to money(b.bonus), "debt" to money(b.debt), "total" to money(b.total))
+    },
+    "debts" to r.debts.mapValues { (_, m) -> money(m) },
+    "blocked_wallets" to r.blockedWallets,
+    "totals" to mapOf("top_ups" to money(r.totals.topUps), "payments" to money(r.totals.payments),
+        "refunds" to money(r.totals.refunds)),
+)
+
+/** The typed chain report as `offline.verify_chain` returns it. */
+fun chainJson(r: ChainReport): Map<String, Any?> = mapOf(
+    "checks" to r.checks.map { c ->
+        when (c.status) {
+            CheckStatus.REJECTED -> mapOf("status" to "rejected", "code" to c.code, "chained" to c.chained)
+            else -> mapOf("status" to snake(c.status))
+        }
+    },
+    "chains" to Json.parse(r.chainsJson),
+)
+
+class ReconcileTest {
+    private val registry = DeviceRegistry(listOf(posEntry(POS1, 11), posEntry(POS2, 12)))
+
+    /** Two offline POS: POS1 sells 20 + 5 from WALLET, POS2 15 from WALLET (30 synced: a double
+     *  spend) and 4 from WALLET2. Returns the two exported batches. */
+    private fun offlineDay(): Pair<ByteArray, ByteArray> {
+        val synced = mapOf(WALLET to eur("30"), WALLET2 to eur("10"))
+        val pos1 = DeviceLog(seedOf(11), POS1, FESTIVAL, "EUR", LIMITS).also { it.setSyncedBalances(synced) }
+        val pos2 = DeviceLog(seedOf(12), POS2, FESTIVAL, "EUR", LIMITS).also { it.setSyncedBalances(synced) }
+        pos1.pay(rid(1), T0 + 1_000, WALLET, eur("20"), STAND, listOf(LineItem(PRODUCT, 4u, eur("5"))))
+        pos2.pay(rid(2), T0 + 2_000, WALLET, eur("15"), STAND, listOf())
+        pos1.pay(rid(3), T0 + 3_000, WALLET, eur("5"), STAND, listOf())
+        pos2.pay(rid(4), T0 + 4_000, WALLET2, eur("4"), STAND, listOf())
+        return pos1.exportBatch() to pos2.exportBatch()
+    }
+
+    /** A reconciler holding WALLET (30) and WALLET2 (10) exactly as `offline.reconcile` opens them. */
+    private fun reconciler(): Reconciler {
+        val r = Reconciler(FESTIVAL, "EUR")
+        for ((id, amount) in listOf(WALLET to "30", WALLET2 to "10")) {
+            val w = Wallet(id, FESTIVAL, "EUR", SpendOrder.BONUS_FIRST, WalletLimits(null, null, null))
+            w.topUp(id, 0L, eur(amount), TopUpMethod.OTHER)
+            r.addWallet(w)
+        }
+        r.setTicket(TICKET, true, false)
+        return r
+    }
+
+    private fun devicesJson() = listOf(posEntry(POS1, 11), posEntry(POS2, 12)).map {
+        mapOf("device_id" to it.deviceId, "public_key" to it.publicKey.hex(), "festival_id" to it.festivalId,
+            "role" to snake(it.role), "locations" to it.locations, "valid_from" to isoOf(it.validFromMs),
+            "valid_until" to isoOf(it.validUntilMs))
+    }
+
+    private fun isoOf(ms: Long) = java.time.Instant.ofEpochMilli(ms).toString()
+
+    @Suppress("UNCHECKED_CAST")
+    private fun oracle(batches: List<ByteArray>, policy: ConflictPolicy): Map<String, Any?> {
+        val input = mapOf(
+            "festival_id" to FESTIVAL, "currency" to "EUR",
+            "wallets" to mapOf(WALLET to "30", WALLET2 to "10"),
+            "tickets" to mapOf(TICKET to mapOf("inside" to true, "revoked" to false)),
+            "devices" to devicesJson(), "batches" to batches.map { it.hex() },
+            "now" to isoOf(NOW), "policy" to snake(policy),
+        )
+        return Json.parse(conformanceExecute("offline.reconcile", Json.write(input))) as Map<String, Any?>
+    }
+
+    @Test
+    fun typedReportEqualsTheConformanceOracleUnderEveryPolicy() {
+        val (b1, b2) = offlineDay()
+        for (policy in ConflictPolicy.values()) {
+            val r = reconciler()
+            // Shuffled and duplicated for the binding, in order for the oracle: the same report.
+            val report = r.reconcile(registry, listOf(b2, b1, b2, b1), NOW, ReconcileConfig(policy, null, null))
+            val expected = oracle(listOf(b1, b2), policy)
+            assertEquals(expected["report"], reportJson(report), "report under $policy")
+            assertEquals(expected["chains"], Json.parse(r.chainsJson()), "chains under $policy")
+            assertEquals(4, report.records.size)
+            assertEquals(report.balances, r.balances())
+            assertEquals(report.balances[WALLET], r.wallet(WALLET)!!.balances())
+            assertEquals(eur("6.00"), report.balances[WALLET2]!!.total)
+            // The double spend of WALLET is a conflict, whatever the policy.
+            assertTrue(report.records.any { it.status == RecordStatus.CONFLICT && it.recordId == rid(2) }, "${report.records}")
+            when (policy) {
+                ConflictPolicy.FIRST_WINS -> {
+                    assertEquals(ReconcileCounts(3uL, 0uL, 0uL, 1uL), report.counts)
+                    val c = report.records.single { it.recordId == rid(2) }
+                    assertEquals(RecordStatus.CONFLICT, c.status)
+                    assertEquals(Resolution.REJECTED_LATER, c.resolution)
+                    assertEquals(POS2, c.deviceId)
+                    assertEquals(1uL, c.sequence)
+                    assertEquals(RecordKind.PAYMENT, c.kind)
+                    val spend = report.alerts.filterIsInstance<ReconcileAlert.DoubleSpend>().single()
+                    assertEquals(WALLET, spend.walletId)
+                    assertEquals(rid(2), spend.recordId)
+                    assertEquals(eur("5.00"), spend.shortfall)
+                    assertEquals(eur("5.00"), report.balances[WALLET]!!.total)
+                    assertEquals(eur("29.00"), report.totals.payments)
+                }
+                ConflictPolicy.ACCEPT_WITH_DEBT -> {
+                    assertTrue(report.debts.containsKey(WALLET))
+                    assertTrue(WALLET in report.blockedWallets)
+                }
+                ConflictPolicy.REJECT -> {
+                    val ws = report.records.filter { it.recordId in setOf(rid(1), rid(2), rid(3)) }
+                    assertTrue(ws.all { it.status == RecordStatus.CONFLICT && it.resolution == Resolution.REJECTED_ALL }, "$ws")
+                    assertEquals(eur("30.00"), report.balances[WALLET]!!.total)
+                }
+            }
+            // Sending the same batches again changes nothing: every record is a duplicate.
+            val before = r.toJson()
+            val again = r.reconcile(registry, listOf(b1, b2), NOW + 1_000, ReconcileConfig(policy, null, null))
+            assertEquals(ReconcileCounts(0uL, 4uL, 0uL, 0uL), again.counts)
+            assertTrue(again.records.all { it.status == RecordStatus.DUPLICATE })
+            assertEquals(report.balances, again.balances)
+            assertEquals(before, r.toJson())
+        }
+    }
+
+    @Test
+    fun stateRoundTripsThroughJson() {
+        val (b1, b2) = offlineDay()
+        val r = reconciler()
+        val cfg = ReconcileConfig(ConflictPolicy.ACCEPT_WITH_DEBT, maxFutureSkewMs = 300_000, maxHlcSkewMs = 3_600_000)
+        val report = r.reconcile(registry, listOf(b1, b2), NOW, cfg)
+        val back = Reconciler.fromJson(r.toJson())
+        assertEquals(r.toJson(), back.toJson())
+        assertEquals(r.balances(), back.balances())
+        assertEquals(FESTIVAL, back.festivalId())
+        assertEquals("EUR", back.currency())
+        assertEquals(listOf(WALLET, WALLET2, ).sorted(), back.walletIds())
+        assertTrue(back.ticketInside(TICKET))
+        assertEquals(report.balances[WALLET], back.wallet(WALLET)!!.balances())
+        assertNull(back.wallet(rid(77)))
+        // The restored state knows the chains: a re-send is all duplicates.
+        assertEquals(4uL, back.reconcile(registry, listOf(b2, b1), NOW, cfg).counts.duplicate)
+        // The wallet handed out is a copy: paying from it does not change the reconciler.
+        val copy = back.wallet(WALLET2)!!
+        copy.topUp(rid(60), NOW, eur("1"), TopUpMethod.CASH)
+        assertEquals(eur("6.00"), back.balances()[WALLET2]!!.total)
+    }
+
+    @Test
+    fun verifyChainMatchesTheOracleAndNamesTheRejection() {
+        val (b1, _) = offlineDay()
+        val recs = decodeBatch(b1).map { it.bytes }
+        assertEquals(2, recs.size)
+        // Tamper with the signature of the second record.
+        val tampered = recs[1].copyOf().also { it[it.size - 1] = (it[it.size - 1].toInt() xor 1).toByte() }
+        val input = listOf(recs[0], tampered, recs[0])
+        val report = verifyChain(registry, FESTIVAL, null, input, NOW, null)
+        assertEquals(listOf(CheckStatus.VALID, CheckStatus.REJECTED, CheckStatus.DUPLICATE), report.checks.map { it.status })
+        assertEquals("OFFLINE_BAD_SIGNATURE", report.checks[1].code)
+        assertEquals(false, report.checks[1].chained)
+        val oracleIn = mapOf("festival_id" to FESTIVAL, "now" to isoOf(NOW), "devices" to devicesJson(),
+            "records" to input.map { it.hex() })
+        assertEquals(Json.parse(conformanceExecute("offline.verify_chain", Json.write(oracleIn))), chainJson(report))
+
+        // Without the first record, the second one is a gap; after it, chained from the returned chains.
+        val gap = verifyChain(registry, FESTIVAL, null, listOf(recs[1]), NOW, ChainConfig(300_000, 3_600_000))
+        assertEquals("OFFLINE_SEQUENCE_GAP", gap.checks.single().code)
+        val next = verifyChain(registry, FESTIVAL, report.chainsJson, listOf(recs[1], recs[0]), NOW, null)
+        assertEquals(listOf(CheckStatus.VALID, CheckStatus.DUPLICATE), next.checks.map { it.status })
+
+        // A record whose device time is too far ahead of the server is clock skew.
+        val skew = verifyChain(registry, FESTIVAL, null, listOf(recs[0]), T0, ChainConfig(0, 3_600_000))
+        assertEquals("OFFLINE_CLOCK_SKEW", skew.checks.single().code)
+
+        // An unknown device is a rejected check with its code (reported, not thrown).
+        val onlyPos2 = DeviceRegistry(listOf(posEntry(POS2, 12)))
+        val unknown = verifyChain(onlyPos2, FESTIVAL, null, listOf(recs[0]), NOW, null)
+        assertEquals("OFFLINE_UNKNOWN_DEVICE", unknown.checks.single().code)
+        val rep = reconciler().reconcile(onlyPos2, listOf(b1), NOW, ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null))
+        assertTrue(rep.records.all { it.status == RecordStatus.REJECTED && it.code == "OFFLINE_UNKNOWN_DEVICE" }, "${rep.records}")
+    }
+
+    @Test
+    fun registryGetAndEntries() {
+        assertEquals(listOf(posEntry(POS1, 11), posEntry(POS2, 12)).map { it.deviceId }, registry.entries().map { it.deviceId })
+        val e = assertNotNull(registry.get(POS2))
+        assertEquals(DeviceRole.POS, e.role)
+        assertTrue(e.publicKey.contentEquals(hexOf(publicKeyFromSeed(seedOf(12)))))
+        assertEquals(T0 + 86_400_000, e.validUntilMs)
+        assertNull(registry.get(rid(50)))
+        val revoked = posEntry(POS1, 11).copy(revokedAtMs = T0)
+        assertEquals(T0, DeviceRegistry(listOf(revoked)).get(POS1)!!.revokedAtMs)
+    }
+
+    @Test
+    fun hostileInputThrowsWithTheCode() {
+        fun code(f: () -> Unit): String = assertFailsWith<FestivalException> { f() }.errorCode
+        assertEquals("INPUT_INVALID", assertFailsWith<FestivalException.Input> { Reconciler("not-a-uuid", "EUR") }.code)
+        assertEquals("MONEY_UNKNOWN_CURRENCY", code { Reconciler(FESTIVAL, "XXQ") })
+        val r = reconciler()
+        assertEquals("INPUT_INVALID", code { r.wallet("x") })
+        assertEquals("INPUT_INVALID", code { r.setTicket("", true, false) })
+        assertEquals("INPUT_INVALID", code { registry.get("00000000-0000-4000-8000") })
+        assertEquals("INPUT_INVALID", code { DeviceRegistry(listOf(posEntry(POS1, 11).copy(locations = listOf("zone")))) })
+        assertEquals("INPUT_INVALID", code { DeviceRegistry(listOf(posEntry(POS1, 11).copy(publicKey = ByteArray(31)))) })
+        assertEquals("RECONCILE_INVALID_STATE", code { DeviceRegistry(listOf(posEntry(POS1, 11), posEntry(POS1, 11))) })
+        assertEquals("INPUT_INVALID", code { verifyChain(registry, "fest", null, listOf(), NOW, null) })
+        assertEquals("INPUT_INVALID", code { verifyChain(registry, FESTIVAL, "{\"x\":1}", listOf(), NOW, null) })
+        assertTrue(code { r.reconcile(registry, listOf(), Long.MAX_VALUE, ReconcileConfig(ConflictPolicy.REJECT, null, null)) }.startsWith("INPUT_"))
+        assertEquals("INPUT_INVALID", code { r.reconcile(registry, listOf(), NOW, ReconcileConfig(ConflictPolicy.REJECT, -1, null)) })
+        assertEquals("INPUT_INVALID", code { Reconciler.fromJson("{") })
+        assertEquals("INPUT_INVALID", code { Reconciler.fromJson("[" .repeat(10_000)) })
+        // A wallet of another festival cannot join.
+        val other = Wallet(WALLET, rid(70), "EUR", SpendOrder.BONUS_FIRST, WalletLimits(null, null, null))
+        assertEquals("RECONCILE_INVALID_STATE", code { r.addWallet(other) })
+
+        // Truncated record bytes throw; a truncated batch is reported (tampered log), not thrown.
+        val (b1, _) = offlineDay()
+        val rec = decodeBatch(b1)[0].bytes
+        val e = assertFailsWith<FestivalException.Offline> { verifyChain(registry, FESTIVAL, null, listOf(rec.copyOf(rec.size - 7)), NOW, null) }
+        assertTrue(e.code.startsWith("OFFLINE_"), e.message)
+        val cut = b1.copyOf(b1.size - 3)
+        val report = r.reconcile(registry, listOf(cut), NOW, ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null))
+        assertEquals(ReconcileCounts(0uL, 0uL, 1uL, 0uL), report.counts)
+        val bad = report.records.single()
+        assertEquals(RecordStatus.REJECTED, bad.status)
+        assertNull(bad.recordId)
+        val alert = report.alerts.single() as ReconcileAlert.TamperedLog
+        assertEquals(bad.code, alert.code)
+        assertEquals(bad.hashHex, alert.hashHex)
+    }
+}
