@@ -358,7 +358,7 @@ fn generate() -> Value {
         "offline.verify_chain",
         chain_input(&[&a1, &a3, &a4], 10_000, json!({})),
         |o| {
-            assert_eq!(checks(o), vec!["valid", "rejected:OFFLINE_SEQUENCE_GAP", "rejected:OFFLINE_SEQUENCE_GAP"]);
+            assert_eq!(checks(o), vec!["valid", "pending:OFFLINE_SEQUENCE_GAP", "pending:OFFLINE_SEQUENCE_GAP"]);
         },
     );
     let chains_after_2 = json!({ id(1).to_string(): {
@@ -410,7 +410,7 @@ fn generate() -> Value {
         "offline.verify_chain",
         chain_input(&[&a1, &flipped, &a3], 10_000, json!({})),
         |o| {
-            assert_eq!(checks(o), vec!["valid", "rejected:OFFLINE_BAD_SIGNATURE", "rejected:OFFLINE_SEQUENCE_GAP"]);
+            assert_eq!(checks(o), vec!["valid", "rejected:OFFLINE_BAD_SIGNATURE", "pending:OFFLINE_SEQUENCE_GAP"]);
         },
     );
     let forged = DeviceSigner::new(seed(99), id(1), F).sign(id(0x500), t(1000), pay(0x1001, 1)).unwrap();
@@ -424,7 +424,7 @@ fn generate() -> Value {
     );
     let unknown = DeviceSigner::new(seed(42), id(42), F).sign(id(0x501), t(1000), pay(0x1001, 1)).unwrap();
     g.ok("unknown device", "offline.verify_chain", chain_input(&[&unknown], 10_000, json!({})), |o| {
-        assert_eq!(checks(o), vec!["rejected:OFFLINE_UNKNOWN_DEVICE"]);
+        assert_eq!(checks(o), vec!["pending:OFFLINE_UNKNOWN_DEVICE"]);
     });
     let mut s6 = signer(6);
     let r6a = s6.sign(id(0x601), t(9_999), pay(0x1001, 1)).unwrap();
@@ -477,11 +477,12 @@ fn generate() -> Value {
     );
     let future = signer(2).sign(id(0x211), t(400_000), pay(0x1001, 1)).unwrap();
     g.ok(
-        "device clock 390 s ahead of the server (max 300 s)",
+        "device clock 390 s ahead of the server (max 300 s): pending, chain untouched",
         "offline.verify_chain",
         chain_input(&[&future], 10_000, json!({})),
         |o| {
-            assert_eq!(checks(o), vec!["rejected:OFFLINE_CLOCK_SKEW"]);
+            assert_eq!(checks(o), vec!["pending:OFFLINE_CLOCK_SKEW"]);
+            assert_eq!(o["chains"][id(2).to_string()]["last_sequence"], "0");
         },
     );
     let skew_body = RecordBody {
@@ -752,7 +753,7 @@ fn generate() -> Value {
         rin(dup, "first_wins", json!({&w1: "10.00"}), json!({}), json!({})),
         |o| {
             assert_eq!(statuses(o), vec!["accepted", "conflict:RECONCILE_DOUBLE_SPEND"]);
-            assert_eq!(o["report"]["counts"], json!({"accepted": 1, "duplicate": 0, "rejected": 0, "conflict": 1}));
+            assert_eq!(o["report"]["counts"], json!({"accepted": 1, "duplicate": 0, "rejected": 0, "conflict": 1, "pending": 0}));
         },
     );
     let mut gate3 = signer(3);

@@ -242,6 +242,10 @@ mod tests {
             debts: Default::default(),
             blocked_wallets: vec![],
             totals: MoneyTotals { top_ups: m("0"), payments: m("0"), refunds: m("0") },
+            revisions: vec![],
+            watermark: None,
+            finalized: 0,
+            pending_total: 0,
         };
         let mut b = IncidentBatchBuilder::new(eur());
         b.push_reconcile_report(&report).unwrap();

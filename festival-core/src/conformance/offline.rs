@@ -11,7 +11,11 @@
 //!   {checks: [{status, code?, chained?}], chains} (the `Serialize` form of `ChainReport`).
 //! - `offline.ticket_code_issue` / `offline.ticket_code_verify`, `offline.revocation_list_issue` /
 //!   `offline.revocation_list_decode` / `offline.revocation_list_install`: see `codes`.
-//! - `offline.reconcile` {state, batches: [hex], now, policy, config?} → outcome.
+//! - `offline.reconcile` {state, batches: [hex], now, policy, config?, finality?} → outcome.
+//! - `offline.reconcile_calls` {state, calls: [{batches, now, declare_lost?, devices?}], policy,
+//!   config?, finality?} → {reports: [...], outcomes, pending, balances, tickets, watermark}: several
+//!   separate syncs against one state (the merge model); `devices` replaces the registry from that
+//!   call on, `declare_lost` ([{device_id, through, reason}]) is applied before the call.
 
 use super::{out, parse};
 use crate::error::{Error, InputError};
@@ -23,7 +27,7 @@ use crate::offline::codes::{
     TicketClaims,
 };
 use crate::offline::crypto;
-use crate::offline::reconcile::{reconcile, ConflictPolicy, ReconcileConfig, ReconcileState, TicketState};
+use crate::offline::reconcile::{reconcile, ConflictPolicy, Finality, ReconcileConfig, ReconcileState, TicketState};
 use crate::offline::record::{Batch, RecordBody, SignedRecord};
 use crate::offline::registry::{DeviceEntry, DeviceRegistry};
 use crate::wallet::{Entry, Operation, Wallet, WalletConfig};
@@ -154,6 +158,46 @@ struct ReconcileIn {
     policy: ConflictPolicy,
     #[serde(default)]
     config: Option<ChainConfig>,
+    #[serde(default)]
+    finality: Finality,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LostIn {
+    device_id: Uuid,
+    #[serde(with = "crate::offline::record::u64_string")]
+    through: u64,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallIn {
+    batches: Vec<String>,
+    now: Timestamp,
+    #[serde(default)]
+    declare_lost: Vec<LostIn>,
+    #[serde(default)]
+    devices: Option<Vec<DeviceEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallsIn {
+    festival_id: Uuid,
+    currency: Currency,
+    #[serde(default)]
+    wallets: BTreeMap<Uuid, String>,
+    #[serde(default)]
+    tickets: BTreeMap<Uuid, TicketState>,
+    devices: Vec<DeviceEntry>,
+    calls: Vec<CallIn>,
+    policy: ConflictPolicy,
+    #[serde(default)]
+    config: Option<ChainConfig>,
+    #[serde(default)]
+    finality: Finality,
 }
 
 fn installed_store(
@@ -243,6 +287,7 @@ pub(crate) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
             out(&json!({"result": result, "installed_version": version}))
         }),
         "offline.reconcile" => run_reconcile(input),
+        "offline.reconcile_calls" => run_reconcile_calls(input),
         _ => return None,
     })
 }
@@ -255,26 +300,69 @@ fn verify_signature(input: &Value) -> Result<Value, Error> {
     Ok(json!({"valid": crypto::verify(&pk, &msg, &sig).is_ok()}))
 }
 
-fn run_reconcile(input: &Value) -> Result<Value, Error> {
-    let i: ReconcileIn = parse(input)?;
-    let registry = DeviceRegistry::new(i.devices)?;
-    let mut state = ReconcileState::new(i.festival_id, i.currency);
-    for (id, amount) in &i.wallets {
-        let mut w = Wallet::new(WalletConfig::new(*id, i.festival_id, i.currency))?;
-        let m = Money::parse(amount, i.currency)?;
+fn opening_state(
+    festival_id: Uuid,
+    currency: Currency,
+    wallets: &BTreeMap<Uuid, String>,
+) -> Result<ReconcileState, Error> {
+    let mut state = ReconcileState::new(festival_id, currency);
+    for (id, amount) in wallets {
+        let mut w = Wallet::new(WalletConfig::new(*id, festival_id, currency))?;
+        let m = Money::parse(amount, currency)?;
         if m.is_positive() {
             // The opening top-up uses the wallet id as entry id, at the epoch.
             w.apply(Entry::new(*id, Timestamp::default(), Operation::TopUp { amount: m, method: Default::default() }))?;
         }
         state.add_wallet(w)?;
     }
+    Ok(state)
+}
+
+fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
+    let i: CallsIn = parse(input)?;
+    let mut registry = DeviceRegistry::new(i.devices)?;
+    let mut state = opening_state(i.festival_id, i.currency, &i.wallets)?;
+    for (id, t) in i.tickets {
+        state.set_ticket(id, t);
+    }
+    let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default(), finality: i.finality };
+    let mut reports = Vec::with_capacity(i.calls.len());
+    for (n, call) in i.calls.into_iter().enumerate() {
+        if let Some(devices) = call.devices {
+            registry = DeviceRegistry::new(devices)?;
+        }
+        for l in &call.declare_lost {
+            state.declare_lost(l.device_id, l.through, &l.reason, call.now)?;
+        }
+        let mut batches = Vec::with_capacity(call.batches.len());
+        for (k, b) in call.batches.iter().enumerate() {
+            batches.push(hex(&format!("calls[{n}].batches[{k}]"), b)?);
+        }
+        reports.push(reconcile(&mut state, &registry, &batches, call.now, &config)?);
+    }
+    let balances: BTreeMap<Uuid, String> =
+        state.wallets.iter().map(|(id, w)| (*id, w.balances().total.amount_string())).collect();
+    out(&json!({
+        "reports": reports,
+        "outcomes": state.outcomes(),
+        "pending": state.pending(),
+        "balances": balances,
+        "tickets": state.tickets,
+        "watermark": state.watermark(),
+    }))
+}
+
+fn run_reconcile(input: &Value) -> Result<Value, Error> {
+    let i: ReconcileIn = parse(input)?;
+    let registry = DeviceRegistry::new(i.devices)?;
+    let mut state = opening_state(i.festival_id, i.currency, &i.wallets)?;
     state.tickets = i.tickets;
     state.chains = i.chains;
     let mut batches = Vec::with_capacity(i.batches.len());
     for (n, b) in i.batches.iter().enumerate() {
         batches.push(hex(&format!("batches[{n}]"), b)?);
     }
-    let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default() };
+    let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default(), finality: i.finality };
     let report = reconcile(&mut state, &registry, &batches, i.now, &config)?;
     out(&json!({
         "report": report,

@@ -54,6 +54,55 @@ pub struct DeviceChain {
     /// Hash of every record that extended the chain, by sequence (tells replays from forks).
     #[serde(default)]
     pub history: BTreeMap<u64, Digest>,
+    /// Sequence ranges (inclusive) an operator declared lost (see
+    /// [`ReconcileState::declare_lost`](super::reconcile::ReconcileState::declare_lost)): the
+    /// chain continues after them without their hashes, and a lost record that turns up later is
+    /// rejected as `OFFLINE_DECLARED_LOST`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lost: Vec<LostRange>,
+    /// Sequences at which two different authentic records were seen (a fork): any record at such
+    /// a sequence is rejected as `OFFLINE_FORK`, whichever copy comes later and however often, so
+    /// the verdict does not depend on the order of syncs. An operator resolves it with
+    /// `declare_lost`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "u64_list")]
+    pub forks: Vec<u64>,
+}
+
+mod u64_list {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &[u64], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|x| x.to_string()))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+        let v = Vec::<String>::deserialize(d)?;
+        v.iter().map(|t| t.parse::<u64>().map_err(serde::de::Error::custom)).collect()
+    }
+}
+
+/// A range of sequence numbers of one device declared lost by an operator: a recorded decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostRange {
+    /// First lost sequence.
+    #[serde(with = "u64_string")]
+    pub from: u64,
+    /// Last lost sequence (inclusive).
+    #[serde(with = "u64_string")]
+    pub through: u64,
+    /// Why (free text, for the audit trail).
+    pub reason: String,
+    /// When the operator decided it (server time).
+    pub decided_at: Timestamp,
+}
+
+impl DeviceChain {
+    fn lost_contains(&self, seq: u64) -> bool {
+        self.lost.iter().any(|r| r.from <= seq && seq <= r.through)
+    }
+
+    /// Whether the next record's `prev_hash` can not be checked (its predecessor was declared lost).
+    fn link_unknown(&self) -> bool {
+        self.lost.last().is_some_and(|r| r.through == self.last_sequence)
+    }
 }
 
 /// Allowed clock skews.
@@ -79,6 +128,14 @@ pub enum CheckOutcome {
     Valid,
     /// Already processed (the exact same record extended the chain before).
     Duplicate,
+    /// Not decided yet, and kept: the device is not registered (yet), records before it are
+    /// missing (`OFFLINE_SEQUENCE_GAP`), or its clock is ahead of the server's
+    /// (`OFFLINE_CLOCK_SKEW`). It did not touch the chain; it is re-checked when the cause goes
+    /// away (device registered, gap filled or declared lost, time passed).
+    Pending {
+        /// Why it waits.
+        error: OfflineError,
+    },
     /// Rejected for the named reason. `chained` says whether the record is still an authentic,
     /// correctly linked part of the device's log (e.g. a role violation) and so advanced it.
     Rejected {
@@ -93,13 +150,14 @@ impl CheckOutcome {
     /// The rejection code, if rejected.
     pub fn code(&self) -> Option<&'static str> {
         match self {
-            CheckOutcome::Rejected { error, .. } => Some(error.code()),
+            CheckOutcome::Rejected { error, .. } | CheckOutcome::Pending { error } => Some(error.code()),
             _ => None,
         }
     }
 }
 
-/// Serializes as `{"status": "valid"}`, `{"status": "duplicate"}` or
+/// Serializes as `{"status": "valid"}`, `{"status": "duplicate"}`,
+/// `{"status": "pending", "code": <stable error code>}` or
 /// `{"status": "rejected", "code": <stable error code>, "chained": <bool>}` (the shape of the
 /// `offline.verify_chain` conformance operation and of the bindings' reports).
 impl Serialize for CheckOutcome {
@@ -113,6 +171,12 @@ impl Serialize for CheckOutcome {
             CheckOutcome::Duplicate => {
                 let mut m = serializer.serialize_map(Some(1))?;
                 m.serialize_entry("status", "duplicate")?;
+                m.end()
+            }
+            CheckOutcome::Pending { error } => {
+                let mut m = serializer.serialize_map(Some(2))?;
+                m.serialize_entry("status", "pending")?;
+                m.serialize_entry("code", error.code())?;
                 m.end()
             }
             CheckOutcome::Rejected { error, chained } => {
@@ -176,7 +240,9 @@ pub fn verify_chain_with(
     let mut sig_index: Vec<usize> = Vec::with_capacity(records.len());
     for (i, rec) in records.iter().enumerate() {
         match registry.get(&rec.body().device_id) {
-            None => checks[i] = Some(rejected(OfflineError::UnknownDevice { device_id: rec.body().device_id }, false)),
+            None => {
+                checks[i] = Some(CheckOutcome::Pending { error: OfflineError::UnknownDevice { device_id: rec.body().device_id } })
+            }
             Some(dev) => {
                 sig_items.push((dev.key, rec.signed_message(), *rec.signature()));
                 sig_index.push(i);
@@ -221,6 +287,12 @@ pub fn verify_chain_with(
                     distinct.push(i);
                 }
             }
+            if chain.lost_contains(seq) {
+                for i in distinct {
+                    checks[i] = Some(rejected(OfflineError::DeclaredLost { device_id, sequence: seq.to_string() }, false));
+                }
+                continue;
+            }
             if seq <= chain.last_sequence {
                 for i in distinct {
                     let h = Digest(records[i].hash());
@@ -235,14 +307,33 @@ pub fn verify_chain_with(
             let expected = chain.last_sequence.saturating_add(1);
             if seq != expected {
                 for i in distinct {
-                    checks[i] = Some(rejected(
-                        OfflineError::SequenceGap { device_id, expected: expected.to_string(), found: seq.to_string() },
-                        false,
-                    ));
+                    checks[i] = Some(CheckOutcome::Pending {
+                        error: OfflineError::SequenceGap {
+                            device_id,
+                            expected: expected.to_string(),
+                            found: seq.to_string(),
+                        },
+                    });
+                }
+                // Everything after a gap waits too (it cannot be linked yet).
+                while k < idx.len() {
+                    let i = idx[k];
+                    let found = records[i].body().sequence;
+                    checks[i] = Some(CheckOutcome::Pending {
+                        error: OfflineError::SequenceGap {
+                            device_id,
+                            expected: expected.to_string(),
+                            found: found.to_string(),
+                        },
+                    });
+                    k += 1;
                 }
                 continue;
             }
-            if distinct.len() > 1 {
+            if distinct.len() > 1 || chain.forks.contains(&seq) {
+                if !chain.forks.contains(&seq) {
+                    chain.forks.push(seq);
+                }
                 for i in distinct {
                     checks[i] = Some(rejected(OfflineError::Fork { device_id, sequence: seq.to_string() }, false));
                 }
@@ -251,8 +342,31 @@ pub fn verify_chain_with(
             let Some(&i) = distinct.first() else { continue };
             let rec = &records[i];
             let body = rec.body();
-            if body.prev_hash != chain.last_hash.0 {
+            if body.prev_hash != chain.last_hash.0 && !chain.link_unknown() {
                 checks[i] = Some(rejected(OfflineError::ChainBroken { device_id, sequence: seq.to_string() }, false));
+                continue;
+            }
+            // Not part of this festival's log of the device: never touches the chain.
+            if let Err(error) = festival_check(dev, rec, festival_id) {
+                checks[i] = Some(rejected(error, false));
+                continue;
+            }
+            // A clock ahead of the server's: wait (without touching the chain) until time passes.
+            if body.device_time.millis_since(now) > config.max_future_skew_ms {
+                let error = OfflineError::ClockSkew {
+                    device_id,
+                    record_time: body.device_time,
+                    reference: now,
+                    max_skew_ms: config.max_future_skew_ms,
+                };
+                checks[i] = Some(CheckOutcome::Pending { error: error.clone() });
+                while k < idx.len() {
+                    let j = idx[k];
+                    if checks[j].is_none() {
+                        checks[j] = Some(CheckOutcome::Pending { error: error.clone() });
+                    }
+                    k += 1;
+                }
                 continue;
             }
             // Authentic and linked: it extends the chain whatever the policy says below.
@@ -272,6 +386,21 @@ pub fn verify_chain_with(
     ChainReport { checks, chains: out_chains }
 }
 
+/// The record and its device belong to `festival_id` (checked before the record may touch the chain).
+fn festival_check(
+    dev: &super::registry::RegisteredDevice,
+    rec: &SignedRecord,
+    festival_id: Uuid,
+) -> Result<(), OfflineError> {
+    if dev.entry.festival_id != festival_id {
+        return Err(OfflineError::WrongFestival { expected: festival_id, actual: dev.entry.festival_id });
+    }
+    if rec.body().festival_id != festival_id {
+        return Err(OfflineError::WrongFestival { expected: festival_id, actual: rec.body().festival_id });
+    }
+    Ok(())
+}
+
 fn policy_check(
     dev: &super::registry::RegisteredDevice,
     rec: &SignedRecord,
@@ -287,14 +416,7 @@ fn policy_check(
             return Err(OfflineError::HlcRegression { device_id, sequence: body.sequence.to_string() });
         }
     }
-    if body.device_time.millis_since(now) > config.max_future_skew_ms {
-        return Err(OfflineError::ClockSkew {
-            device_id,
-            record_time: body.device_time,
-            reference: now,
-            max_skew_ms: config.max_future_skew_ms,
-        });
-    }
+    let _ = now;
     let hlc_time = Timestamp::from_unix_millis(body.hlc.physical_ms).unwrap_or_default();
     if body.device_time.millis_since(hlc_time).abs() > config.max_hlc_skew_ms {
         return Err(OfflineError::ClockSkew {

@@ -34,6 +34,7 @@ pub mod chain;
 pub mod codes;
 pub mod crypto;
 pub mod device;
+pub(crate) mod merge;
 #[cfg(feature = "parallel")]
 pub mod parallel;
 pub mod reconcile;
@@ -131,6 +132,22 @@ pub enum OfflineError {
         device_id: Uuid,
         /// Its sequence number (decimal string).
         sequence: String,
+    },
+    /// An operator declared this record lost (its sequence lies in a declared-lost range).
+    #[error("record {sequence} of device {device_id} was declared lost")]
+    DeclaredLost {
+        /// The device id.
+        device_id: Uuid,
+        /// Its sequence number (decimal string).
+        sequence: String,
+    },
+    /// Too many records of one device wait (pending) for a gap, a clock or a registration.
+    #[error("device {device_id} has {max} pending records already")]
+    PendingLimit {
+        /// The device id.
+        device_id: Uuid,
+        /// The limit.
+        max: u64,
     },
     /// Records are missing before this one.
     #[error("sequence gap on device {device_id}: expected {expected}, found {found}")]
@@ -350,6 +367,8 @@ impl ErrorCode for OfflineError {
             OfflineError::LocationNotAllowed { .. } => "OFFLINE_LOCATION_NOT_ALLOWED",
             OfflineError::WrongFestival { .. } => "OFFLINE_WRONG_FESTIVAL",
             OfflineError::Duplicate { .. } => "OFFLINE_DUPLICATE_RECORD",
+            OfflineError::DeclaredLost { .. } => "OFFLINE_DECLARED_LOST",
+            OfflineError::PendingLimit { .. } => "OFFLINE_PENDING_LIMIT",
             OfflineError::SequenceGap { .. } => "OFFLINE_SEQUENCE_GAP",
             OfflineError::ChainBroken { .. } => "OFFLINE_CHAIN_BROKEN",
             OfflineError::Fork { .. } => "OFFLINE_FORK",

@@ -70,14 +70,18 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
-use super::chain::{verify_chain_with, ChainConfig, CheckOutcome, DeviceChain, SignatureVerifier};
-use super::record::{total_order, Batch, Digest, Direction, Payload, RecordKind, SignedRecord};
+use super::chain::{verify_chain_with, ChainConfig, CheckOutcome, DeviceChain, LostRange, SignatureVerifier};
+use super::merge::{
+    effect, eval_ticket, eval_wallet, wallet_without, Ctx, Decision, Fact, Logged, MergeLog, OrderKey, PendingRecord,
+    Subject, KEY_MIN,
+};
+use super::record::{total_order, Batch, Digest, Direction, Hlc, Payload, RecordKind, SignedRecord};
 use super::registry::DeviceRegistry;
 use super::wire::sha256;
 use super::OfflineError;
 use crate::error::ErrorCode;
 use crate::money::{Currency, Money};
-use crate::wallet::{Balances, Entry, LineItem as WalletLineItem, Operation, TopUpMethod, Wallet};
+use crate::wallet::{Balances, Wallet};
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,6 +109,24 @@ pub struct ReconcileConfig {
     /// Allowed clock skews.
     #[serde(default)]
     pub chain: ChainConfig,
+    /// When outcomes become final (default: never).
+    #[serde(default)]
+    pub finality: Finality,
+}
+
+/// When outcomes become final: records ordered before the *finality watermark* are never revised
+/// again. The watermark only moves forward; it is the latest of the enabled rules' times (none
+/// enabled: nothing becomes final and the state keeps every record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Finality {
+    /// `now - max_offline_ms`: devices never stay offline longer than this (their limits say so),
+    /// so nothing older can still arrive in the normal course.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_offline_ms: Option<i64>,
+    /// The oldest HLC time up to which every registered, not revoked device that is valid at `now`
+    /// has synced (its last chained record); no watermark while any such device has not synced.
+    #[serde(default)]
+    pub all_devices_synced: bool,
 }
 
 /// Admission state of a ticket.
@@ -118,7 +140,7 @@ pub struct TicketState {
     pub revoked: bool,
 }
 
-/// What the server remembers of an accepted record (for refunds, voids and id uniqueness).
+/// What the server remembers of a final accepted record (for refunds, voids and id uniqueness).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptedRecord {
     /// The device.
@@ -136,45 +158,158 @@ pub struct AcceptedRecord {
     pub voided: bool,
 }
 
-/// The server state that reconciliation reads and updates.
+/// Current format version of a serialized [`ReconcileState`].
+pub const STATE_FORMAT_VERSION: u32 = 2;
+
+/// The most records of one device that may wait (pending) at a time; more are rejected with
+/// `OFFLINE_PENDING_LIMIT` (the device re-exports them once the gap is filled).
+pub const MAX_PENDING_PER_DEVICE: usize = 100_000;
+
+/// The server state that reconciliation reads and updates: a function of the set of records
+/// reconciled so far (see the module documentation).
+///
+/// Serialized (serde) with `format_version` 2. A state of format 1 (no `format_version`, as
+/// written before the merge model) loads: every record it had accepted is final. Any other
+/// version fails with `RECONCILE_INVALID_STATE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StateRepr")]
 pub struct ReconcileState {
+    /// Format version of the serialized state ([`STATE_FORMAT_VERSION`]).
+    pub format_version: u32,
     /// The festival.
     pub festival_id: Uuid,
     /// Its currency.
     pub currency: Currency,
-    /// Wallets by id.
+    /// Wallets by id, with every accepted offline record applied (server entries first, then the
+    /// final records, then the non-final ones in the total order).
     #[serde(default)]
     pub wallets: BTreeMap<Uuid, Wallet>,
-    /// Ticket admission states by ticket id.
+    /// Ticket admission states by ticket id (set a ticket with [`ReconcileState::set_ticket`]).
     #[serde(default)]
     pub tickets: BTreeMap<Uuid, TicketState>,
     /// Each device's chain position.
     #[serde(default)]
     pub chains: BTreeMap<Uuid, DeviceChain>,
-    /// Accepted records by record id.
+    /// Final accepted records by record id (non-final ones live in the merge log).
     #[serde(default)]
     pub records: BTreeMap<Uuid, AcceptedRecord>,
+    /// The merge log: non-final records and their decisions, pending records, the watermark.
+    #[serde(default)]
+    merge: MergeLog,
+}
+
+#[derive(Deserialize)]
+struct StateRepr {
+    #[serde(default)]
+    format_version: Option<u32>,
+    festival_id: Uuid,
+    currency: Currency,
+    #[serde(default)]
+    wallets: BTreeMap<Uuid, Wallet>,
+    #[serde(default)]
+    tickets: BTreeMap<Uuid, TicketState>,
+    #[serde(default)]
+    chains: BTreeMap<Uuid, DeviceChain>,
+    #[serde(default)]
+    records: BTreeMap<Uuid, AcceptedRecord>,
+    #[serde(default)]
+    merge: MergeLog,
+}
+
+impl TryFrom<StateRepr> for ReconcileState {
+    type Error = OfflineError;
+    fn try_from(r: StateRepr) -> Result<Self, OfflineError> {
+        let version = r.format_version.unwrap_or(1);
+        if version != 1 && version != STATE_FORMAT_VERSION {
+            return Err(OfflineError::ReconcileInvalidState {
+                reason: format!(
+                    "state format version {version} is not supported (this library reads 1 and {STATE_FORMAT_VERSION})"
+                ),
+            });
+        }
+        if version == 1 && r.merge != MergeLog::default() {
+            return Err(OfflineError::ReconcileInvalidState { reason: "a format 1 state has no merge log".into() });
+        }
+        let mut merge = r.merge;
+        merge.rebuild();
+        Ok(ReconcileState {
+            format_version: STATE_FORMAT_VERSION,
+            festival_id: r.festival_id,
+            currency: r.currency,
+            wallets: r.wallets,
+            tickets: r.tickets,
+            chains: r.chains,
+            records: r.records,
+            merge,
+        })
+    }
 }
 
 impl ReconcileState {
     /// An empty state.
     pub fn new(festival_id: Uuid, currency: Currency) -> Self {
         ReconcileState {
+            format_version: STATE_FORMAT_VERSION,
             festival_id,
             currency,
             wallets: BTreeMap::new(),
             tickets: BTreeMap::new(),
             chains: BTreeMap::new(),
             records: BTreeMap::new(),
+            merge: MergeLog::default(),
         }
     }
 
-    /// Adds a wallet; errors if its festival or currency differ (`RECONCILE_INVALID_STATE`).
+    /// Adds (or replaces) a wallet; errors if its festival or currency differ
+    /// (`RECONCILE_INVALID_STATE`). Its entries count as server entries, before every non-final
+    /// offline record of the wallet, which the next [`reconcile`] call folds onto it again
+    /// (records that named the wallet before it was known are then decided, as revisions).
     pub fn add_wallet(&mut self, wallet: Wallet) -> Result<(), OfflineError> {
         self.check_wallet(&wallet)?;
-        self.wallets.insert(wallet.id(), wallet);
+        let id = wallet.id();
+        self.wallets.insert(id, wallet);
+        if self.merge.first_key(Subject::Wallet(id)).is_some() {
+            self.merge.dirty.insert(Subject::Wallet(id));
+        }
         Ok(())
+    }
+
+    /// Sets a ticket as the server knows it (inside, revoked). If offline scans of the ticket are
+    /// not final yet, this is their new base: the next [`reconcile`] call folds them onto it
+    /// again (a scan of a ticket revoked since is then rejected, as a revision).
+    pub fn set_ticket(&mut self, ticket_id: Uuid, ticket: TicketState) {
+        let subject = Subject::Ticket(ticket_id);
+        if self.merge.first_key(subject).is_some() {
+            self.merge.ticket_bases.insert(ticket_id, ticket);
+            self.merge.dirty.insert(subject);
+        } else {
+            self.tickets.insert(ticket_id, ticket);
+        }
+    }
+
+    /// Declares the records `last chained sequence + 1 ..= through` of a device lost: an explicit,
+    /// recorded operator decision (kept in the device's chain with `reason` and `decided_at`). The
+    /// device's later records are then processed by the next [`reconcile`] call (pending ones
+    /// included: call it with no batches); a lost record that turns up afterwards is rejected as
+    /// `OFFLINE_DECLARED_LOST`. Errors (`RECONCILE_INVALID_STATE`) if nothing lies in the range.
+    pub fn declare_lost(
+        &mut self,
+        device_id: Uuid,
+        through: u64,
+        reason: &str,
+        decided_at: Timestamp,
+    ) -> Result<LostRange, OfflineError> {
+        let chain = self.chains.entry(device_id).or_default();
+        let from = chain.last_sequence.saturating_add(1);
+        if through < from || through == u64::MAX {
+            return Err(OfflineError::ReconcileInvalidState {
+                reason: format!("device {device_id} has records up to {} already; nothing to declare lost up to {through}", chain.last_sequence),
+            });
+        }
+        let range = LostRange { from, through, reason: reason.to_string(), decided_at };
+        chain.last_sequence = through;
+        chain.lost.push(range.clone());
+        Ok(range)
     }
 
     fn check_wallet(&self, w: &Wallet) -> Result<(), OfflineError> {
@@ -194,6 +329,85 @@ impl ReconcileState {
         }
         t
     }
+
+    /// The finality watermark: records ordered before it are final (never revised).
+    pub fn watermark(&self) -> Option<Timestamp> {
+        self.merge.watermark
+    }
+
+    /// The current decision on a non-final record (by record id), or `None` if the record is
+    /// final, pending or unknown.
+    pub fn outcome(&self, record_id: &Uuid) -> Option<RecordOutcome> {
+        let key = self.merge.ids.get(record_id)?;
+        self.merge.log.get(key).map(outcome_of)
+    }
+
+    /// The current decisions on every non-final record, in the total order.
+    pub fn outcomes(&self) -> Vec<RecordOutcome> {
+        self.merge.log.values().map(outcome_of).collect()
+    }
+
+    /// Records that wait (device, sequence, the code of what they wait for), by device and sequence.
+    pub fn pending(&self) -> Vec<RecordOutcome> {
+        let mut v: Vec<RecordOutcome> = self
+            .merge
+            .pending
+            .iter()
+            .map(|(h, p)| RecordOutcome {
+                hash: *h,
+                record_id: None,
+                device_id: Some(p.device_id),
+                sequence: Some(p.sequence.to_string()),
+                kind: None,
+                status: RecordStatus::Pending,
+                reason: Some(p.code.clone()),
+                resolution: None,
+                debt: None,
+            })
+            .collect();
+        v.sort_by(|a, b| outcome_order(a).cmp(&outcome_order(b)));
+        v
+    }
+
+    /// Number of non-final records in the merge log.
+    pub fn non_final_count(&self) -> usize {
+        self.merge.log.len()
+    }
+}
+
+fn verdict(d: &Decision) -> Verdict {
+    match d {
+        Decision::Accepted { .. } => Verdict { status: RecordStatus::Accepted, reason: None, resolution: None, debt: None },
+        Decision::Rejected { reason } => {
+            Verdict { status: RecordStatus::Rejected, reason: Some(reason.clone()), resolution: None, debt: None }
+        }
+        Decision::Conflict { resolution, reason, debt, .. } => Verdict {
+            status: RecordStatus::Conflict,
+            reason: Some(reason.clone()),
+            resolution: Some(*resolution),
+            debt: *debt,
+        },
+    }
+}
+
+fn outcome_of(l: &Logged) -> RecordOutcome {
+    let v = verdict(&l.decision);
+    RecordOutcome {
+        hash: l.hash,
+        record_id: Some(l.record_id),
+        device_id: Some(l.device_id),
+        sequence: Some(l.sequence.to_string()),
+        kind: Some(l.kind),
+        status: v.status,
+        reason: v.reason,
+        resolution: v.resolution,
+        debt: v.debt,
+    }
+}
+
+/// Report order: device, numeric sequence as (length, digits), hash.
+fn outcome_order(o: &RecordOutcome) -> (Option<Uuid>, Option<(usize, &str)>, Digest) {
+    (o.device_id, o.sequence.as_deref().map(|s| (s.len(), s)), o.hash)
 }
 
 /// What happened to a record.
@@ -208,6 +422,10 @@ pub enum RecordStatus {
     Rejected,
     /// Part of a conflict; `resolution` says what the policy did.
     Conflict,
+    /// Kept, not decided yet: `reason` says what it waits for (`OFFLINE_SEQUENCE_GAP`,
+    /// `OFFLINE_CLOCK_SKEW` ahead of the server, `OFFLINE_UNKNOWN_DEVICE`). Submitting it again is
+    /// harmless; it is decided in the call in which the cause goes away.
+    Pending,
 }
 
 /// How a conflict was resolved.
@@ -320,6 +538,9 @@ pub struct Counts {
     pub rejected: u64,
     /// Conflicts (whatever the resolution).
     pub conflict: u64,
+    /// Records of this call that wait (pending).
+    #[serde(default)]
+    pub pending: u64,
 }
 
 /// Money moved by the accepted records of one reconciliation.
@@ -349,19 +570,69 @@ pub struct ReconcileReport {
     pub debts: BTreeMap<Uuid, Money>,
     /// Wallets that are blocked after the call.
     pub blocked_wallets: Vec<Uuid>,
-    /// Money moved in this call. `sum(total before) + top_ups - payments + refunds == sum(total after)`.
+    /// Money moved in this call, revisions included (a revision may make a total negative).
+    /// `sum(total before) + top_ups - payments + refunds == sum(total after)`.
     pub totals: MoneyTotals,
+    /// Earlier decisions that this call changed (a late record landed before them in the total
+    /// order, a wallet or ticket appeared, a record id changed hands), ordered like `records`.
+    #[serde(default)]
+    pub revisions: Vec<Revision>,
+    /// The finality watermark after the call (records ordered before it are final).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<Timestamp>,
+    /// Records that became final in this call.
+    #[serde(default)]
+    pub finalized: u64,
+    /// Records that wait in the state after the call (all devices).
+    #[serde(default)]
+    pub pending_total: u64,
 }
 
+/// A decision: status, reason, resolution, debt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The status.
+    pub status: RecordStatus,
+    /// The error code, if not accepted (or a conflict).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the policy did, for conflicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+    /// Debt created by the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debt: Option<Money>,
+}
+
+/// An earlier decision that changed: which record, before, after, and what it did to the money.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    /// SHA-256 of the signed record.
+    pub hash: Digest,
+    /// The record id.
+    pub record_id: Uuid,
+    /// The device.
+    pub device_id: Uuid,
+    /// The sequence (decimal string).
+    pub sequence: String,
+    /// The record kind.
+    pub kind: RecordKind,
+    /// The wallet or ticket it affects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wallet_id: Option<Uuid>,
+    /// The ticket, for scans and their voids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_id: Option<Uuid>,
+    /// The decision before this call.
+    pub before: Verdict,
+    /// The decision now.
+    pub after: Verdict,
+    /// Signed change of the wallet's total balance caused by the revision (zero for scans):
+    /// e.g. `-8.00` when a payment that was rejected is now accepted.
+    pub money_effect: Money,
+}
 fn code_of(e: &impl ErrorCode) -> Option<String> {
     Some(e.code().to_string())
-}
-
-/// One record's effect when applied.
-enum Applied {
-    Accepted { refund: Option<Money> },
-    Rejected(String),
-    Conflict { resolution: Resolution, reason: String, debt: Option<Money>, accepted: bool },
 }
 
 /// Reconciles `batches` (encoded [`Batch`]es, any order, duplicates allowed) into `state`.
@@ -394,6 +665,60 @@ pub fn reconcile_with<B: AsRef<[u8]>>(
 /// Decodes batch `i` from its bytes (see [`reconcile_impl`]).
 pub(crate) type BatchDecoder<'a> = &'a mut dyn FnMut(usize, &[u8]) -> Result<Batch, OfflineError>;
 
+fn base_outcome(rec: &SignedRecord) -> RecordOutcome {
+    let body = rec.body();
+    RecordOutcome {
+        hash: Digest(rec.hash()),
+        record_id: Some(body.record_id),
+        device_id: Some(body.device_id),
+        sequence: Some(body.sequence.to_string()),
+        kind: Some(body.kind()),
+        status: RecordStatus::Accepted,
+        reason: None,
+        resolution: None,
+        debt: None,
+    }
+}
+
+/// The fact of a chain-verified record; `None` for a void whose target is not an earlier record
+/// of the same device.
+fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option<Fact> {
+    let body = rec.body();
+    Some(match &body.payload {
+        Payload::TopUp { wallet_id, amount } => Fact::TopUp { wallet_id: *wallet_id, amount: *amount },
+        Payload::Payment { wallet_id, amount, stand_id, items } => {
+            Fact::Payment { wallet_id: *wallet_id, amount: *amount, stand_id: *stand_id, items: items.clone() }
+        }
+        Payload::Refund { wallet_id, amount, original_record_id } => {
+            Fact::Refund { wallet_id: *wallet_id, amount: *amount, original_record_id: *original_record_id }
+        }
+        Payload::Scan { ticket_id, direction, .. } => Fact::Scan { ticket_id: *ticket_id, direction: *direction },
+        Payload::Void { voided_record_id } => {
+            let target = *voided_record_id;
+            let of_device = |l: &&Logged| l.record_id == target && l.device_id == body.device_id;
+            let logged = new
+                .iter()
+                .find(of_device)
+                .or_else(|| state.merge.ids.get(&target).and_then(|k| state.merge.log.get(k)).filter(of_device));
+            if let Some(l) = logged {
+                return match &l.fact {
+                    Fact::Payment { wallet_id, .. } => Some(Fact::VoidPayment { wallet_id: *wallet_id, target }),
+                    Fact::Scan { ticket_id, direction } => {
+                        Some(Fact::VoidScan { ticket_id: *ticket_id, target, direction: *direction })
+                    }
+                    _ => None,
+                };
+            }
+            let f = state.records.get(&target).filter(|f| f.device_id == body.device_id)?;
+            match (f.kind, f.wallet_id, f.scan) {
+                (RecordKind::Payment, Some(wallet_id), _) => Fact::VoidPayment { wallet_id, target },
+                (RecordKind::Scan, _, Some((ticket_id, direction))) => Fact::VoidScan { ticket_id, target, direction },
+                _ => return None,
+            }
+        }
+    })
+}
+
 /// [`reconcile_with`] with the decoding of batch `i` done by `decode(i, bytes)`, which must equal
 /// `Batch::from_bytes(bytes)` (e.g. batches decoded ahead of time on several threads).
 pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
@@ -408,17 +733,21 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     for w in state.wallets.values() {
         state.check_wallet(w)?;
     }
+    let currency = state.currency;
     let before_total = state.total_balance();
     let mut outcomes: Vec<RecordOutcome> = Vec::new();
     let mut alerts: BTreeSet<Alert> = BTreeSet::new();
-    // 1. Decode, drop exact copies (of batches and of records).
+    // 1. Decode, drop exact copies (of batches and of records); add the records that wait.
     let mut records: BTreeMap<Digest, SignedRecord> = BTreeMap::new();
+    let mut submitted: BTreeSet<Digest> = BTreeSet::new();
     let mut bad_batches: BTreeSet<Digest> = BTreeSet::new();
     for (i, b) in batches.iter().enumerate() {
         match decode(i, b.as_ref()) {
             Ok(batch) => {
                 for r in batch.records {
-                    records.entry(Digest(r.hash())).or_insert(r);
+                    let h = Digest(r.hash());
+                    submitted.insert(h);
+                    records.entry(h).or_insert(r);
                 }
             }
             Err(e) => {
@@ -440,31 +769,32 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
             }
         }
     }
+    for (h, p) in &state.merge.pending {
+        if !records.contains_key(h) {
+            if let Ok(r) = SignedRecord::from_bytes(&p.bytes) {
+                records.insert(*h, r);
+            }
+        }
+    }
     let records: Vec<SignedRecord> = records.into_values().collect();
     // 2. Logs.
     let report = verify_chain_with(registry, state.festival_id, &state.chains, &records, now, &config.chain, verify);
     let mut valid: Vec<usize> = Vec::new();
+    let mut waiting: Vec<(usize, &OfflineError)> = Vec::new();
     for (i, (rec, check)) in records.iter().zip(&report.checks).enumerate() {
-        let body = rec.body();
-        let base = RecordOutcome {
-            hash: Digest(rec.hash()),
-            record_id: Some(body.record_id),
-            device_id: Some(body.device_id),
-            sequence: Some(body.sequence.to_string()),
-            kind: Some(body.kind()),
-            status: RecordStatus::Accepted,
-            reason: None,
-            resolution: None,
-            debt: None,
-        };
+        let base = base_outcome(rec);
+        let reported = submitted.contains(&base.hash) || state.merge.pending.contains_key(&base.hash);
         match check {
             CheckOutcome::Valid => valid.push(i),
-            CheckOutcome::Duplicate => outcomes.push(RecordOutcome {
+            CheckOutcome::Pending { error } => waiting.push((i, error)),
+            CheckOutcome::Duplicate if reported => outcomes.push(RecordOutcome {
                 status: RecordStatus::Duplicate,
                 reason: Some("OFFLINE_DUPLICATE_RECORD".into()),
                 ..base
             }),
+            CheckOutcome::Duplicate => {}
             CheckOutcome::Rejected { error, .. } => {
+                let body = rec.body();
                 match error {
                     OfflineError::BadSignature {}
                     | OfflineError::ChainBroken { .. }
@@ -486,78 +816,215 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
             }
         }
     }
-    state.chains = report.chains;
-    // 3. Effects in the total order.
-    valid.sort_by(|a, b| total_order(&records[*a], &records[*b]));
-    let ordered: Vec<&SignedRecord> = valid.iter().map(|i| &records[*i]).collect();
-    let conflicted: BTreeSet<Uuid> = if config.policy == ConflictPolicy::Reject {
-        let mut sim = state.clone();
-        let mut sim_alerts = BTreeSet::new();
-        let mut sink = Vec::new();
-        apply_all(&mut sim, &ordered, ConflictPolicy::FirstWins, &BTreeSet::new(), &mut sink, &mut sim_alerts);
-        let mut wallets = BTreeSet::new();
-        for a in sim_alerts {
-            if let Alert::DoubleSpend { wallet_id, .. } = &a {
-                wallets.insert(*wallet_id);
-                alerts.insert(a);
-            }
-        }
-        wallets
-    } else {
-        BTreeSet::new()
-    };
-    let mut applied = Vec::new();
-    apply_all(state, &ordered, config.policy, &conflicted, &mut applied, &mut alerts);
-    let zero = Money::zero(state.currency);
-    let mut totals = MoneyTotals { top_ups: zero, payments: zero, refunds: zero };
-    for (rec, effect) in ordered.iter().zip(applied) {
+    // Records that wait are kept (up to a bound per device, lowest sequences first).
+    waiting.sort_by_key(|(i, _)| (records[*i].body().device_id, records[*i].body().sequence, records[*i].hash()));
+    let mut new_pending: BTreeMap<Digest, PendingRecord> = BTreeMap::new();
+    let mut per_device: BTreeMap<Uuid, usize> = BTreeMap::new();
+    for (i, error) in waiting {
+        let rec = &records[i];
         let body = rec.body();
-        let base = RecordOutcome {
-            hash: Digest(rec.hash()),
-            record_id: Some(body.record_id),
-            device_id: Some(body.device_id),
-            sequence: Some(body.sequence.to_string()),
-            kind: Some(body.kind()),
-            status: RecordStatus::Accepted,
-            reason: None,
-            resolution: None,
-            debt: None,
-        };
-        let accepted = match &effect {
-            Applied::Accepted { .. } => true,
-            Applied::Conflict { accepted, .. } => *accepted,
-            Applied::Rejected(_) => false,
-        };
-        if accepted {
-            let add = |t: &mut Money, m: &Money| *t = t.checked_add(m).unwrap_or(*t);
-            match &body.payload {
-                Payload::TopUp { amount, .. } => add(&mut totals.top_ups, amount),
-                Payload::Payment { amount, .. } => add(&mut totals.payments, amount),
-                _ => {}
-            }
-            if let Applied::Accepted { refund: Some(r) } = &effect {
-                add(&mut totals.refunds, r);
-            }
+        let base = base_outcome(rec);
+        let n = per_device.entry(body.device_id).or_default();
+        *n += 1;
+        if *n > MAX_PENDING_PER_DEVICE {
+            let e = OfflineError::PendingLimit { device_id: body.device_id, max: MAX_PENDING_PER_DEVICE as u64 };
+            outcomes.push(RecordOutcome { status: RecordStatus::Rejected, reason: code_of(&e), ..base });
+            continue;
         }
-        outcomes.push(match effect {
-            Applied::Accepted { .. } => base,
-            Applied::Rejected(reason) => RecordOutcome { status: RecordStatus::Rejected, reason: Some(reason), ..base },
-            Applied::Conflict { resolution, reason, debt, .. } => RecordOutcome {
-                status: RecordStatus::Conflict,
-                reason: Some(reason),
-                resolution: Some(resolution),
-                debt,
-                ..base
+        if submitted.contains(&base.hash) {
+            outcomes.push(RecordOutcome { status: RecordStatus::Pending, reason: code_of(error), ..base.clone() });
+        }
+        new_pending.insert(
+            base.hash,
+            PendingRecord {
+                bytes: rec.to_bytes(),
+                device_id: body.device_id,
+                sequence: body.sequence,
+                code: error.code().to_string(),
             },
+        );
+    }
+    // 3. The new records in the total order (a record ordered before the finality watermark is
+    //    placed at the watermark: final outcomes never change).
+    valid.sort_by(|a, b| total_order(&records[*a], &records[*b]));
+    let floor = state.merge.watermark.map(|w| Hlc { physical_ms: w.unix_millis(), logical: 0 });
+    let mut new_entries: Vec<Logged> = Vec::with_capacity(valid.len());
+    for i in valid {
+        let rec = &records[i];
+        let body = rec.body();
+        let Some(fact) = fact_of(rec, state, &new_entries) else {
+            outcomes.push(RecordOutcome {
+                status: RecordStatus::Rejected,
+                reason: Some("RECONCILE_INVALID_REFERENCE".into()),
+                ..base_outcome(rec)
+            });
+            continue;
+        };
+        let hlc = match floor {
+            Some(f) if body.hlc < f => f,
+            _ => body.hlc,
+        };
+        new_entries.push(Logged {
+            hlc,
+            device_id: body.device_id,
+            sequence: body.sequence,
+            record_id: body.record_id,
+            hash: Digest(rec.hash()),
+            at: body.device_time,
+            kind: body.kind(),
+            fact,
+            decision: Decision::Rejected { reason: "RECONCILE_INVALID_STATE".into() },
         });
     }
-    // Same order as before (device, numeric sequence as (length, digits), hash), without copying
-    // the sequence strings on every comparison.
-    outcomes.sort_by(|a, b| {
-        fn key(o: &RecordOutcome) -> (Option<Uuid>, Option<(usize, &str)>, Digest) {
-            (o.device_id, o.sequence.as_deref().map(|s| (s.len(), s)), o.hash)
+    new_entries.sort_by_key(Logged::key);
+    // Which wallets and tickets are folded again, and from where.
+    let mut dirty: BTreeMap<Subject, OrderKey> = state.merge.dirty.iter().map(|s| (*s, KEY_MIN)).collect();
+    fn mark(dirty: &mut BTreeMap<Subject, OrderKey>, s: Subject, k: OrderKey) {
+        let e = dirty.entry(s).or_insert(k);
+        if k < *e {
+            *e = k;
         }
-        key(a).cmp(&key(b))
+    }
+    let mut owners: BTreeMap<Uuid, OrderKey> = BTreeMap::new();
+    for e in &new_entries {
+        let key = e.key();
+        mark(&mut dirty, e.fact.subject(), key);
+        let current = owners.get(&e.record_id).or_else(|| state.merge.ids.get(&e.record_id)).copied();
+        match current {
+            Some(owner) if owner <= key => {}
+            Some(owner) => {
+                // The id changes hands: the previous owner's subject is folded again.
+                if let Some(l) = state.merge.log.get(&owner) {
+                    mark(&mut dirty, l.fact.subject(), owner);
+                }
+                owners.insert(e.record_id, key);
+            }
+            None => {
+                owners.insert(e.record_id, key);
+            }
+        }
+    }
+    for (s, from) in dirty.iter_mut() {
+        if matches!(s, Subject::Ticket(_)) || config.policy == ConflictPolicy::Reject {
+            *from = KEY_MIN;
+        }
+    }
+    // 4. Wallets rebuilt without the suffixes folded again (the only step that can fail: before
+    //    anything changes).
+    let mut rebuilt: BTreeMap<Uuid, Wallet> = BTreeMap::new();
+    for (s, from) in &dirty {
+        if let Subject::Wallet(id) = s {
+            if let Some(w) = state.wallets.get(id) {
+                let keys = state.merge.keys_from(*s, *from);
+                let w2 = wallet_without(w, &state.merge, &keys).map_err(|e| OfflineError::ReconcileInvalidState {
+                    reason: format!("wallet {id} cannot be rebuilt: {e}"),
+                })?;
+                if let Some(w2) = w2 {
+                    rebuilt.insert(*id, w2);
+                }
+            }
+        }
+    }
+    // 5. Commit: chains, the new records, and the folds.
+    state.chains = report.chains;
+    let ReconcileState { wallets, tickets, records: finals, merge, chains, .. } = state;
+    let new_keys: BTreeSet<OrderKey> = new_entries.iter().map(Logged::key).collect();
+    for e in new_entries {
+        let key = e.key();
+        let subject = e.fact.subject();
+        if let Subject::Ticket(t) = subject {
+            if !merge.ticket_bases.contains_key(&t) {
+                if let Some(ts) = tickets.get(&t) {
+                    merge.ticket_bases.insert(t, *ts);
+                }
+            }
+        }
+        merge.subjects.insert((subject, key));
+        merge.log.insert(key, e);
+    }
+    for (id, k) in owners {
+        merge.ids.insert(id, k);
+    }
+    for (id, w) in rebuilt {
+        wallets.insert(id, w);
+    }
+    let zero = Money::zero(currency);
+    let mut totals = [zero; 3];
+    let mut revisions: Vec<Revision> = Vec::new();
+    let mut evaluation_alerts: BTreeSet<Alert> = BTreeSet::new();
+    let mut changed_ids: BTreeSet<Uuid> = BTreeSet::new();
+    for (subject, from) in &dirty {
+        let keys = merge.keys_from(*subject, *from);
+        let ctx = Ctx { currency, policy: config.policy, finals, ids: &merge.ids, spent: &merge.spent_ids };
+        let decisions = match subject {
+            Subject::Wallet(id) => eval_wallet(merge, *subject, &keys, wallets.get_mut(id), &ctx, &mut evaluation_alerts),
+            Subject::Ticket(id) => {
+                let mut t = merge.ticket_bases.get(id).copied().or_else(|| tickets.get(id).copied());
+                let d = eval_ticket(merge, *subject, &keys, &mut t, &ctx, &mut evaluation_alerts);
+                if let Some(t) = t {
+                    tickets.insert(*id, t);
+                }
+                d
+            }
+        };
+        for (k, d) in keys.iter().zip(decisions) {
+            let Some(l) = merge.log.get_mut(k) else { continue };
+            let is_new = new_keys.contains(k);
+            if !is_new && l.decision == d {
+                continue;
+            }
+            let old = if is_new { [zero; 3] } else { effect(&l.fact, &l.decision, currency) };
+            let new = effect(&l.fact, &d, currency);
+            for j in 0..3 {
+                totals[j] = totals[j].checked_add(&new[j]).and_then(|t| t.checked_sub(&old[j])).unwrap_or(totals[j]);
+            }
+            changed_ids.insert(l.record_id);
+            if !is_new {
+                let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
+                    .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
+                    .unwrap_or(zero);
+                let (wallet_id, ticket_id) = match subject {
+                    Subject::Wallet(w) => (Some(*w), None),
+                    Subject::Ticket(t) => (None, Some(*t)),
+                };
+                revisions.push(Revision {
+                    hash: l.hash,
+                    record_id: l.record_id,
+                    device_id: l.device_id,
+                    sequence: l.sequence.to_string(),
+                    kind: l.kind,
+                    wallet_id,
+                    ticket_id,
+                    before: verdict(&l.decision),
+                    after: verdict(&d),
+                    money_effect: delta,
+                });
+            }
+            l.decision = d;
+        }
+    }
+    for k in &new_keys {
+        if let Some(l) = merge.log.get(k) {
+            outcomes.push(outcome_of(l));
+        }
+    }
+    for a in evaluation_alerts {
+        let id = match &a {
+            Alert::DoubleSpend { record_id, .. } | Alert::DoubleAdmission { record_id, .. } => Some(*record_id),
+            _ => None,
+        };
+        if id.is_none_or(|id| changed_ids.contains(&id)) {
+            alerts.insert(a);
+        }
+    }
+    merge.pending = new_pending;
+    merge.dirty.clear();
+    // 6. Finality.
+    let finalized = finalize(merge, finals, registry, chains, now, &config.finality);
+    let state = &*state;
+    outcomes.sort_by(|a, b| outcome_order(a).cmp(&outcome_order(b)));
+    revisions.sort_by(|a, b| {
+        (a.device_id, a.sequence.len(), &a.sequence, a.hash).cmp(&(b.device_id, b.sequence.len(), &b.sequence, b.hash))
     });
     let mut counts = Counts::default();
     for o in &outcomes {
@@ -565,6 +1032,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
             (RecordStatus::Accepted, _) => counts.accepted += 1,
             (RecordStatus::Duplicate, _) => counts.duplicate += 1,
             (RecordStatus::Rejected, _) => counts.rejected += 1,
+            (RecordStatus::Pending, _) => counts.pending += 1,
             (RecordStatus::Conflict, r) => {
                 counts.conflict += 1;
                 if matches!(r, Some(Resolution::AcceptedWithDebt | Resolution::AcceptedFlagged)) {
@@ -581,6 +1049,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
         .filter(|(_, w)| w.status() != crate::wallet::WalletStatus::Active)
         .map(|(id, _)| *id)
         .collect();
+    let totals = MoneyTotals { top_ups: totals[0], payments: totals[1], refunds: totals[2] };
     // Conservation is an invariant of the wallet engine; state it where it is cheap to check.
     debug_assert_eq!(
         before_total
@@ -598,234 +1067,94 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
         debts,
         blocked_wallets,
         totals,
+        revisions,
+        watermark: state.merge.watermark,
+        finalized,
+        pending_total: state.merge.pending.len() as u64,
     })
 }
 
-fn wallet_items(payload_items: &[super::record::LineItem], amount: Money) -> Vec<WalletLineItem> {
-    if payload_items.is_empty() {
-        return vec![WalletLineItem { sku: "offline".into(), quantity: 1, unit_price: amount }];
+/// Moves the watermark forward per `finality` and makes every record before it final: its
+/// decision is kept in `finals` (if it took effect) and its log entry is dropped.
+fn finalize(
+    merge: &mut MergeLog,
+    finals: &mut BTreeMap<Uuid, AcceptedRecord>,
+    registry: &DeviceRegistry,
+    chains: &BTreeMap<Uuid, DeviceChain>,
+    now: Timestamp,
+    finality: &Finality,
+) -> u64 {
+    let mut candidate: Option<Timestamp> = None;
+    if let Some(ms) = finality.max_offline_ms {
+        candidate = Some(now.plus_millis(-ms.max(0)));
     }
-    payload_items
-        .iter()
-        .map(|i| WalletLineItem { sku: i.product_id.to_string(), quantity: i.quantity, unit_price: i.unit_price })
-        .collect()
-}
-
-fn apply_all(
-    state: &mut ReconcileState,
-    ordered: &[&SignedRecord],
-    policy: ConflictPolicy,
-    conflicted: &BTreeSet<Uuid>,
-    out: &mut Vec<Applied>,
-    alerts: &mut BTreeSet<Alert>,
-) {
-    for rec in ordered {
-        let effect = apply_one(state, rec, policy, conflicted, alerts);
-        out.push(effect);
-    }
-}
-
-fn apply_one(
-    state: &mut ReconcileState,
-    rec: &SignedRecord,
-    policy: ConflictPolicy,
-    conflicted: &BTreeSet<Uuid>,
-    alerts: &mut BTreeSet<Alert>,
-) -> Applied {
-    let body = rec.body();
-    let (record_id, device_id, at) = (body.record_id, body.device_id, body.device_time);
-    if state.records.contains_key(&record_id) {
-        return Applied::Rejected("RECONCILE_RECORD_ID_REUSED".into());
-    }
-    let currency = state.currency;
-    let check_currency = |m: &Money| {
-        if m.currency() != currency {
-            Err(OfflineError::ReconcileCurrencyMismatch {
-                expected: currency.to_string(),
-                actual: m.currency().to_string(),
-            })
-        } else {
-            Ok(())
-        }
-    };
-    let remember = |state: &mut ReconcileState, wallet_id: Option<Uuid>, scan: Option<(Uuid, Direction)>| {
-        state
-            .records
-            .insert(record_id, AcceptedRecord { device_id, kind: body.kind(), wallet_id, scan, voided: false });
-    };
-    match &body.payload {
-        Payload::TopUp { wallet_id, amount } => {
-            if let Err(e) = check_currency(amount) {
-                return Applied::Rejected(e.code().into());
+    if finality.all_devices_synced {
+        let mut min: Option<i64> = None;
+        let mut all = true;
+        for e in registry.entries() {
+            if e.revoked_at.is_some() || now < e.valid_from || now >= e.valid_until {
+                continue;
             }
-            let Some(w) = state.wallets.get_mut(wallet_id) else {
-                return Applied::Rejected("RECONCILE_UNKNOWN_WALLET".into());
-            };
-            let op = Operation::TopUp { amount: *amount, method: TopUpMethod::Cash };
-            match w.apply(Entry::new(record_id, at, op)) {
-                Ok(o) if o.replayed => Applied::Rejected("RECONCILE_RECORD_ID_REUSED".into()),
-                Ok(_) => {
-                    remember(state, Some(*wallet_id), None);
-                    Applied::Accepted { refund: None }
-                }
-                Err(e) => Applied::Rejected(e.code().into()),
+            match chains.get(&e.device_id).and_then(|c| c.last_hlc) {
+                Some(h) => min = Some(min.map_or(h.physical_ms, |m: i64| m.min(h.physical_ms))),
+                None => all = false,
             }
         }
-        Payload::Payment { wallet_id, amount, stand_id, items } => {
-            if let Err(e) = check_currency(amount) {
-                return Applied::Rejected(e.code().into());
+        if all {
+            if let Some(t) = min.and_then(|m| Timestamp::from_unix_millis(m).ok()) {
+                candidate = Some(candidate.map_or(t, |c| c.max(t)));
             }
-            let Some(w) = state.wallets.get_mut(wallet_id) else {
-                return Applied::Rejected("RECONCILE_UNKNOWN_WALLET".into());
-            };
-            if conflicted.contains(wallet_id) {
-                return Applied::Conflict {
-                    resolution: Resolution::RejectedAll,
-                    reason: "RECONCILE_DOUBLE_SPEND".into(),
-                    debt: None,
-                    accepted: false,
-                };
-            }
-            let allow_debt = policy == ConflictPolicy::AcceptWithDebt;
-            let op = Operation::Payment {
-                stand_id: *stand_id,
-                device_id: Some(device_id),
-                items: wallet_items(items, *amount),
-                allow_debt,
-            };
-            let spendable = w.spendable(at);
-            match w.apply(Entry::new(record_id, at, op)) {
-                Ok(o) if o.replayed => Applied::Rejected("RECONCILE_RECORD_ID_REUSED".into()),
-                Ok(o) => {
-                    remember(state, Some(*wallet_id), None);
-                    if o.debt_delta.is_positive() {
-                        alerts.insert(Alert::DoubleSpend {
-                            wallet_id: *wallet_id,
-                            record_id,
-                            device_id,
-                            shortfall: o.debt_delta.amount_string(),
-                        });
-                        Applied::Conflict {
-                            resolution: Resolution::AcceptedWithDebt,
-                            reason: "RECONCILE_DOUBLE_SPEND".into(),
-                            debt: Some(o.debt_delta),
-                            accepted: true,
-                        }
-                    } else {
-                        Applied::Accepted { refund: None }
-                    }
-                }
-                Err(crate::wallet::WalletError::InsufficientFunds { .. }) => {
-                    let shortfall = amount.checked_sub(&spendable).map(|m| m.amount_string()).unwrap_or_default();
-                    alerts.insert(Alert::DoubleSpend { wallet_id: *wallet_id, record_id, device_id, shortfall });
-                    Applied::Conflict {
-                        resolution: Resolution::RejectedLater,
-                        reason: "RECONCILE_DOUBLE_SPEND".into(),
-                        debt: None,
-                        accepted: false,
-                    }
-                }
-                Err(e) => Applied::Rejected(e.code().into()),
-            }
-        }
-        Payload::Refund { wallet_id, amount, original_record_id } => {
-            if let Err(e) = check_currency(amount) {
-                return Applied::Rejected(e.code().into());
-            }
-            match state.records.get(original_record_id) {
-                Some(orig)
-                    if orig.kind == RecordKind::Payment && orig.wallet_id == Some(*wallet_id) && !orig.voided => {}
-                _ => return Applied::Rejected("RECONCILE_INVALID_REFERENCE".into()),
-            }
-            let Some(w) = state.wallets.get_mut(wallet_id) else {
-                return Applied::Rejected("RECONCILE_UNKNOWN_WALLET".into());
-            };
-            let op = Operation::Refund {
-                payment_id: *original_record_id,
-                amount: *amount,
-                reason: Some("offline refund".into()),
-            };
-            match w.apply(Entry::new(record_id, at, op)) {
-                Ok(o) if o.replayed => Applied::Rejected("RECONCILE_RECORD_ID_REUSED".into()),
-                Ok(_) => {
-                    remember(state, Some(*wallet_id), None);
-                    Applied::Accepted { refund: Some(*amount) }
-                }
-                Err(e) => Applied::Rejected(e.code().into()),
-            }
-        }
-        Payload::Scan { ticket_id, direction, .. } => {
-            let Some(t) = state.tickets.get(ticket_id).copied() else {
-                return Applied::Rejected("RECONCILE_UNKNOWN_TICKET".into());
-            };
-            if t.revoked {
-                return Applied::Rejected("RECONCILE_TICKET_REVOKED".into());
-            }
-            let mut conflict = None;
-            if *direction == Direction::In && t.inside {
-                alerts.insert(Alert::DoubleAdmission { ticket_id: *ticket_id, record_id, device_id });
-                if policy == ConflictPolicy::AcceptWithDebt {
-                    conflict = Some(Resolution::AcceptedFlagged);
-                } else {
-                    return Applied::Conflict {
-                        resolution: Resolution::RejectedLater,
-                        reason: "RECONCILE_DOUBLE_ADMISSION".into(),
-                        debt: None,
-                        accepted: false,
-                    };
-                }
-            }
-            if let Some(ts) = state.tickets.get_mut(ticket_id) {
-                ts.inside = *direction == Direction::In;
-            }
-            remember(state, None, Some((*ticket_id, *direction)));
-            match conflict {
-                Some(resolution) => Applied::Conflict {
-                    resolution,
-                    reason: "RECONCILE_DOUBLE_ADMISSION".into(),
-                    debt: None,
-                    accepted: true,
-                },
-                None => Applied::Accepted { refund: None },
-            }
-        }
-        Payload::Void { voided_record_id } => {
-            let target = match state.records.get(voided_record_id) {
-                Some(t) if t.device_id == device_id && !t.voided => t.clone(),
-                _ => return Applied::Rejected("RECONCILE_INVALID_REFERENCE".into()),
-            };
-            let mut refund = None;
-            match (target.kind, target.wallet_id, target.scan) {
-                (RecordKind::Payment, Some(wallet_id), _) => {
-                    let Some(w) = state.wallets.get_mut(&wallet_id) else {
-                        return Applied::Rejected("RECONCILE_UNKNOWN_WALLET".into());
-                    };
-                    let remaining = w.refundable_on_payment(*voided_record_id).unwrap_or(Money::zero(currency));
-                    if remaining.is_positive() {
-                        let op = Operation::Refund {
-                            payment_id: *voided_record_id,
-                            amount: remaining,
-                            reason: Some("offline void".into()),
-                        };
-                        match w.apply(Entry::new(record_id, at, op)) {
-                            Ok(o) if o.replayed => return Applied::Rejected("RECONCILE_RECORD_ID_REUSED".into()),
-                            Ok(_) => refund = Some(remaining),
-                            Err(e) => return Applied::Rejected(e.code().into()),
-                        }
-                    }
-                }
-                (RecordKind::Scan, _, Some((ticket_id, direction))) => {
-                    if let Some(ts) = state.tickets.get_mut(&ticket_id) {
-                        ts.inside = direction == Direction::Out;
-                    }
-                }
-                _ => return Applied::Rejected("RECONCILE_INVALID_REFERENCE".into()),
-            }
-            if let Some(t) = state.records.get_mut(voided_record_id) {
-                t.voided = true;
-            }
-            remember(state, target.wallet_id, None);
-            Applied::Accepted { refund }
         }
     }
+    let Some(w) = candidate else { return 0 };
+    if merge.watermark.is_some_and(|cur| cur >= w) {
+        return 0;
+    }
+    merge.watermark = Some(w);
+    let cut: OrderKey = (Hlc { physical_ms: w.unix_millis(), logical: 0 }, Uuid::nil(), 0);
+    let keys: Vec<OrderKey> = merge.log.range(..cut).map(|(k, _)| *k).collect();
+    let mut touched_tickets = BTreeSet::new();
+    for k in &keys {
+        let Some(l) = merge.log.remove(k) else { continue };
+        let subject = l.fact.subject();
+        merge.subjects.remove(&(subject, *k));
+        if let Subject::Ticket(t) = subject {
+            touched_tickets.insert(t);
+        }
+        let owner = merge.ids.get(&l.record_id) == Some(k);
+        if owner {
+            merge.ids.remove(&l.record_id);
+        }
+        if !l.decision.applied() || !owner || finals.contains_key(&l.record_id) {
+            if owner && !finals.contains_key(&l.record_id) {
+                merge.spent_ids.insert(l.record_id);
+            }
+            continue;
+        }
+        let (wallet_id, scan) = match &l.fact {
+            Fact::TopUp { wallet_id, .. } | Fact::Payment { wallet_id, .. } | Fact::Refund { wallet_id, .. } => {
+                (Some(*wallet_id), None)
+            }
+            Fact::Scan { ticket_id, direction } => (None, Some((*ticket_id, *direction))),
+            Fact::VoidPayment { wallet_id, target } => {
+                if let Some(t) = finals.get_mut(target) {
+                    t.voided = true;
+                }
+                (Some(*wallet_id), None)
+            }
+            Fact::VoidScan { target, .. } => {
+                if let Some(t) = finals.get_mut(target) {
+                    t.voided = true;
+                }
+                (None, None)
+            }
+        };
+        finals.insert(l.record_id, AcceptedRecord { device_id: l.device_id, kind: l.kind, wallet_id, scan, voided: false });
+    }
+    for t in touched_tickets {
+        if merge.first_key(Subject::Ticket(t)).is_none() {
+            merge.ticket_bases.remove(&t);
+        }
+    }
+    keys.len() as u64
 }

@@ -1,0 +1,590 @@
+//! The merge log behind [`reconcile`](super::reconcile::reconcile): the non-final offline
+//! records with their current decisions, and the evaluation of one wallet or one ticket (a
+//! *subject*) in the total order.
+//!
+//! Every chain-verified record is logged under its position in the total order (HLC, device,
+//! sequence) and attached to the one subject it affects (its wallet; its ticket; for a void, the
+//! wallet or ticket of the voided record). A subject's state is a fold of its base (the wallet or
+//! ticket as the server set it, plus every final record) over its non-final records in that order.
+//! When a record lands before records that were already decided, only that subject's suffix is
+//! folded again (from the new record on; from the start under the `reject` policy, whose verdict
+//! depends on all of a wallet's records). Records appended in order cost one wallet operation.
+
+use super::reconcile::{AcceptedRecord, Alert, ConflictPolicy, Resolution, TicketState};
+use super::record::{u64_string, Digest, Direction, Hlc, LineItem, RecordKind};
+use crate::error::ErrorCode;
+use crate::money::{Currency, Money};
+use crate::wallet::{Entry, LineItem as WalletLineItem, Operation, TopUpMethod, Wallet};
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// Position in the total order: HLC, device id, sequence (unique among chain-verified records).
+pub(crate) type OrderKey = (Hlc, Uuid, u64);
+
+/// The smallest key (for "from the start" evaluation).
+pub(crate) const KEY_MIN: OrderKey = (Hlc { physical_ms: i64::MIN, logical: 0 }, Uuid::nil(), 0);
+
+/// What a record does, reduced to what evaluation needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub(crate) enum Fact {
+    TopUp {
+        wallet_id: Uuid,
+        amount: Money,
+    },
+    Payment {
+        wallet_id: Uuid,
+        amount: Money,
+        stand_id: Uuid,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        items: Vec<LineItem>,
+    },
+    Refund {
+        wallet_id: Uuid,
+        amount: Money,
+        original_record_id: Uuid,
+    },
+    Scan {
+        ticket_id: Uuid,
+        direction: Direction,
+    },
+    /// A void of a payment of the same device.
+    VoidPayment {
+        wallet_id: Uuid,
+        target: Uuid,
+    },
+    /// A void of a scan of the same device (`direction`: the scan's).
+    VoidScan {
+        ticket_id: Uuid,
+        target: Uuid,
+        direction: Direction,
+    },
+}
+
+/// The wallet or ticket a record affects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub(crate) enum Subject {
+    Wallet(Uuid),
+    Ticket(Uuid),
+}
+
+impl Fact {
+    pub(crate) fn subject(&self) -> Subject {
+        match self {
+            Fact::TopUp { wallet_id, .. }
+            | Fact::Payment { wallet_id, .. }
+            | Fact::Refund { wallet_id, .. }
+            | Fact::VoidPayment { wallet_id, .. } => Subject::Wallet(*wallet_id),
+            Fact::Scan { ticket_id, .. } | Fact::VoidScan { ticket_id, .. } => Subject::Ticket(*ticket_id),
+        }
+    }
+}
+
+/// The current decision on a logged record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub(crate) enum Decision {
+    Accepted {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refund: Option<Money>,
+    },
+    Rejected {
+        reason: String,
+    },
+    Conflict {
+        resolution: Resolution,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        debt: Option<Money>,
+        accepted: bool,
+    },
+}
+
+impl Decision {
+    fn rejected(code: &str) -> Decision {
+        Decision::Rejected { reason: code.to_string() }
+    }
+
+    /// Whether the record took effect (it has a wallet entry or changed a ticket).
+    pub(crate) fn applied(&self) -> bool {
+        match self {
+            Decision::Accepted { .. } => true,
+            Decision::Rejected { .. } => false,
+            Decision::Conflict { accepted, .. } => *accepted,
+        }
+    }
+}
+
+/// One logged (non-final) record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Logged {
+    pub hlc: Hlc,
+    pub device_id: Uuid,
+    #[serde(with = "u64_string")]
+    pub sequence: u64,
+    pub record_id: Uuid,
+    pub hash: Digest,
+    pub at: Timestamp,
+    pub kind: RecordKind,
+    pub fact: Fact,
+    pub decision: Decision,
+}
+
+impl Logged {
+    pub(crate) fn key(&self) -> OrderKey {
+        (self.hlc, self.device_id, self.sequence)
+    }
+}
+
+/// A record kept until the cause of its wait goes away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PendingRecord {
+    #[serde(with = "hex_bytes")]
+    pub bytes: Vec<u8>,
+    pub device_id: Uuid,
+    #[serde(with = "u64_string")]
+    pub sequence: u64,
+    pub code: String,
+}
+
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::interop::hex_encode(v))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let t = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        crate::interop::hex_decode("bytes", &t).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The log serializes as a list of records (its keys are derived from them).
+mod log_as_list {
+    use super::{Logged, OrderKey};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+    pub fn serialize<S: Serializer>(v: &BTreeMap<OrderKey, Logged>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.values())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<OrderKey, Logged>, D::Error> {
+        let list = Vec::<Logged>::deserialize(d)?;
+        let mut map = BTreeMap::new();
+        for l in list {
+            if map.insert(l.key(), l).is_some() {
+                return Err(serde::de::Error::custom("two logged records with the same order key"));
+            }
+        }
+        Ok(map)
+    }
+}
+
+/// The non-final part of the reconciliation state.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub(crate) struct MergeLog {
+    /// Finality watermark: records ordered before it are final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<Timestamp>,
+    /// Non-final records by order key.
+    #[serde(default, with = "log_as_list", skip_serializing_if = "BTreeMap::is_empty")]
+    pub log: BTreeMap<OrderKey, Logged>,
+    /// Ticket states as the server set them, for tickets with non-final scans.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ticket_bases: BTreeMap<Uuid, TicketState>,
+    /// Records that wait, by hash.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<Digest, PendingRecord>,
+    /// Subjects whose base changed since the last call (wallet added, ticket set).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub dirty: BTreeSet<Subject>,
+    /// (subject, key) of every logged record (rebuilt on load).
+    #[serde(skip)]
+    pub subjects: BTreeSet<(Subject, OrderKey)>,
+    /// Owner (smallest key) of each record id among logged records (rebuilt on load).
+    #[serde(skip)]
+    pub ids: BTreeMap<Uuid, OrderKey>,
+    /// Ids of final records that owned their id without taking effect: later records with the
+    /// same id stay `RECONCILE_RECORD_ID_REUSED`.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub spent_ids: BTreeSet<Uuid>,
+}
+
+impl MergeLog {
+    /// Rebuilds the indexes after deserialization.
+    pub(crate) fn rebuild(&mut self) {
+        self.subjects.clear();
+        self.ids.clear();
+        for (k, l) in &self.log {
+            self.subjects.insert((l.fact.subject(), *k));
+            self.ids.entry(l.record_id).or_insert(*k);
+        }
+    }
+
+    /// Keys of `subject`'s logged records from `from` on.
+    pub(crate) fn keys_from(&self, subject: Subject, from: OrderKey) -> Vec<OrderKey> {
+        self.subjects.range((subject, from)..).take_while(|(s, _)| *s == subject).map(|(_, k)| *k).collect()
+    }
+
+    /// The first logged key of `subject`.
+    pub(crate) fn first_key(&self, subject: Subject) -> Option<OrderKey> {
+        self.subjects.range((subject, KEY_MIN)..).next().filter(|(s, _)| *s == subject).map(|(_, k)| *k)
+    }
+}
+
+/// Signed money effects of one record's decision on the wallet totals (top-ups, payments, refunds).
+pub(crate) fn effect(fact: &Fact, d: &Decision, currency: Currency) -> [Money; 3] {
+    let zero = Money::zero(currency);
+    let mut out = [zero; 3];
+    if !d.applied() {
+        return out;
+    }
+    match fact {
+        Fact::TopUp { amount, .. } => out[0] = *amount,
+        Fact::Payment { amount, .. } => out[1] = *amount,
+        Fact::Refund { amount, .. } => out[2] = *amount,
+        Fact::VoidPayment { .. } => {
+            if let Decision::Accepted { refund: Some(r) } = d {
+                out[2] = *r
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// What evaluation of one subject reads besides the subject's own records.
+pub(crate) struct Ctx<'a> {
+    pub currency: Currency,
+    pub policy: ConflictPolicy,
+    pub finals: &'a BTreeMap<Uuid, AcceptedRecord>,
+    pub ids: &'a BTreeMap<Uuid, OrderKey>,
+    pub spent: &'a BTreeSet<Uuid>,
+}
+
+/// Record ids seen while folding one subject: applied payments / scans and whether voided.
+#[derive(Default)]
+struct Pass {
+    applied: BTreeMap<Uuid, bool>,
+    voided_finals: BTreeSet<Uuid>,
+}
+
+impl Pass {
+    /// The pass state after the records before `upto` (their stored decisions).
+    fn before(log: &MergeLog, subject: Subject, upto: OrderKey) -> Pass {
+        let mut p = Pass::default();
+        for (_, k) in log.subjects.range((subject, KEY_MIN)..(subject, upto)) {
+            if let Some(l) = log.log.get(k) {
+                if l.decision.applied() {
+                    p.note(l);
+                }
+            }
+        }
+        p
+    }
+
+    fn note(&mut self, l: &Logged) {
+        match &l.fact {
+            Fact::Payment { .. } | Fact::Scan { .. } => {
+                self.applied.insert(l.record_id, false);
+            }
+            Fact::VoidPayment { target, .. } | Fact::VoidScan { target, .. } => {
+                if let Some(v) = self.applied.get_mut(target) {
+                    *v = true;
+                } else {
+                    self.voided_finals.insert(*target);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether `target` is an applied, not voided record of this subject (logged or final).
+    fn live(&self, target: &Uuid, ctx: &Ctx<'_>, is: impl Fn(&AcceptedRecord) -> bool) -> bool {
+        match self.applied.get(target) {
+            Some(voided) => !voided,
+            None => ctx.finals.get(target).is_some_and(|f| is(f) && !f.voided) && !self.voided_finals.contains(target),
+        }
+    }
+}
+
+fn wallet_items(items: &[LineItem], amount: Money) -> Vec<WalletLineItem> {
+    if items.is_empty() {
+        return vec![WalletLineItem { sku: "offline".into(), quantity: 1, unit_price: amount }];
+    }
+    items
+        .iter()
+        .map(|i| WalletLineItem { sku: i.product_id.to_string(), quantity: i.quantity, unit_price: i.unit_price })
+        .collect()
+}
+
+const REUSED: &str = "RECONCILE_RECORD_ID_REUSED";
+const BAD_REF: &str = "RECONCILE_INVALID_REFERENCE";
+const UNKNOWN_WALLET: &str = "RECONCILE_UNKNOWN_WALLET";
+const DOUBLE_SPEND: &str = "RECONCILE_DOUBLE_SPEND";
+const DOUBLE_ADMISSION: &str = "RECONCILE_DOUBLE_ADMISSION";
+
+fn owner_ok(l: &Logged, ctx: &Ctx<'_>) -> bool {
+    ctx.ids.get(&l.record_id) == Some(&l.key())
+        && !ctx.finals.contains_key(&l.record_id)
+        && !ctx.spent.contains(&l.record_id)
+}
+
+/// Folds a wallet's records `keys` (in order) onto `wallet` (None: unknown wallet). Returns the
+/// decisions in order.
+pub(crate) fn eval_wallet(
+    log: &MergeLog,
+    subject: Subject,
+    keys: &[OrderKey],
+    mut wallet: Option<&mut Wallet>,
+    ctx: &Ctx<'_>,
+    alerts: &mut BTreeSet<Alert>,
+) -> Vec<Decision> {
+    let Some(first) = keys.first() else { return Vec::new() };
+    let mut pass = Pass::before(log, subject, *first);
+    // Under `reject`, a wallet with a double spend among its (non-final) records has all of its
+    // offline payments rejected: find out with a first-wins fold on a copy.
+    let reject_all = if ctx.policy == ConflictPolicy::Reject {
+        let mut sim = wallet.as_deref().cloned();
+        let mut sim_pass = Pass::before(log, subject, *first);
+        let mut found = BTreeSet::new();
+        let sim_ctx = Ctx { policy: ConflictPolicy::FirstWins, ..*ctx };
+        for k in keys {
+            if let Some(l) = log.log.get(k) {
+                let d = apply_wallet(l, sim.as_mut(), &mut sim_pass, &sim_ctx, false, &mut found);
+                if d.applied() {
+                    sim_pass.note(l);
+                }
+            }
+        }
+        let any = found.iter().any(|a| matches!(a, Alert::DoubleSpend { .. }));
+        alerts.extend(found);
+        any
+    } else {
+        false
+    };
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let Some(l) = log.log.get(k) else { continue };
+        let d = apply_wallet(l, wallet.as_deref_mut(), &mut pass, ctx, reject_all, alerts);
+        if d.applied() {
+            pass.note(l);
+        }
+        out.push(d);
+    }
+    out
+}
+
+fn apply_wallet(
+    l: &Logged,
+    wallet: Option<&mut Wallet>,
+    pass: &mut Pass,
+    ctx: &Ctx<'_>,
+    reject_all: bool,
+    alerts: &mut BTreeSet<Alert>,
+) -> Decision {
+    if !owner_ok(l, ctx) {
+        return Decision::rejected(REUSED);
+    }
+    let currency_ok = |m: &Money| m.currency() == ctx.currency;
+    let (record_id, at) = (l.record_id, l.at);
+    let entry_result = |r: Result<crate::wallet::Outcome, crate::wallet::WalletError>| match r {
+        Ok(o) if o.replayed => Err(Decision::rejected(REUSED)),
+        Ok(o) => Ok(o),
+        Err(e) => Err(Decision::rejected(e.code())),
+    };
+    match &l.fact {
+        Fact::TopUp { amount, .. } => {
+            if !currency_ok(amount) {
+                return Decision::rejected("RECONCILE_CURRENCY_MISMATCH");
+            }
+            let Some(w) = wallet else { return Decision::rejected(UNKNOWN_WALLET) };
+            let op = Operation::TopUp { amount: *amount, method: TopUpMethod::Cash };
+            match entry_result(w.apply(Entry::new(record_id, at, op))) {
+                Ok(_) => Decision::Accepted { refund: None },
+                Err(d) => d,
+            }
+        }
+        Fact::Payment { wallet_id, amount, stand_id, items } => {
+            if !currency_ok(amount) {
+                return Decision::rejected("RECONCILE_CURRENCY_MISMATCH");
+            }
+            let Some(w) = wallet else { return Decision::rejected(UNKNOWN_WALLET) };
+            if reject_all {
+                return Decision::Conflict {
+                    resolution: Resolution::RejectedAll,
+                    reason: DOUBLE_SPEND.into(),
+                    debt: None,
+                    accepted: false,
+                };
+            }
+            let op = Operation::Payment {
+                stand_id: *stand_id,
+                device_id: Some(l.device_id),
+                items: wallet_items(items, *amount),
+                allow_debt: ctx.policy == ConflictPolicy::AcceptWithDebt,
+            };
+            let spendable = w.spendable(at);
+            match w.apply(Entry::new(record_id, at, op)) {
+                Ok(o) if o.replayed => Decision::rejected(REUSED),
+                Ok(o) if o.debt_delta.is_positive() => {
+                    alerts.insert(Alert::DoubleSpend {
+                        wallet_id: *wallet_id,
+                        record_id,
+                        device_id: l.device_id,
+                        shortfall: o.debt_delta.amount_string(),
+                    });
+                    Decision::Conflict {
+                        resolution: Resolution::AcceptedWithDebt,
+                        reason: DOUBLE_SPEND.into(),
+                        debt: Some(o.debt_delta),
+                        accepted: true,
+                    }
+                }
+                Ok(_) => Decision::Accepted { refund: None },
+                Err(crate::wallet::WalletError::InsufficientFunds { .. }) => {
+                    let shortfall = amount.checked_sub(&spendable).map(|m| m.amount_string()).unwrap_or_default();
+                    alerts.insert(Alert::DoubleSpend { wallet_id: *wallet_id, record_id, device_id: l.device_id, shortfall });
+                    Decision::Conflict {
+                        resolution: Resolution::RejectedLater,
+                        reason: DOUBLE_SPEND.into(),
+                        debt: None,
+                        accepted: false,
+                    }
+                }
+                Err(e) => Decision::rejected(e.code()),
+            }
+        }
+        Fact::Refund { wallet_id, amount, original_record_id } => {
+            if !currency_ok(amount) {
+                return Decision::rejected("RECONCILE_CURRENCY_MISMATCH");
+            }
+            let is_payment = |f: &AcceptedRecord| f.kind == RecordKind::Payment && f.wallet_id == Some(*wallet_id);
+            if !pass.live(original_record_id, ctx, is_payment) {
+                return Decision::rejected(BAD_REF);
+            }
+            let Some(w) = wallet else { return Decision::rejected(UNKNOWN_WALLET) };
+            let op = Operation::Refund {
+                payment_id: *original_record_id,
+                amount: *amount,
+                reason: Some("offline refund".into()),
+            };
+            match entry_result(w.apply(Entry::new(record_id, at, op))) {
+                Ok(_) => Decision::Accepted { refund: Some(*amount) },
+                Err(d) => d,
+            }
+        }
+        Fact::VoidPayment { target, .. } => {
+            let is_payment = |f: &AcceptedRecord| f.kind == RecordKind::Payment && f.device_id == l.device_id;
+            if !pass.live(target, ctx, is_payment) {
+                return Decision::rejected(BAD_REF);
+            }
+            let Some(w) = wallet else { return Decision::rejected(UNKNOWN_WALLET) };
+            let remaining = w.refundable_on_payment(*target).unwrap_or(Money::zero(ctx.currency));
+            if !remaining.is_positive() {
+                return Decision::Accepted { refund: None };
+            }
+            let op = Operation::Refund { payment_id: *target, amount: remaining, reason: Some("offline void".into()) };
+            match entry_result(w.apply(Entry::new(record_id, at, op))) {
+                Ok(_) => Decision::Accepted { refund: Some(remaining) },
+                Err(d) => d,
+            }
+        }
+        Fact::Scan { .. } | Fact::VoidScan { .. } => Decision::rejected(BAD_REF),
+    }
+}
+
+/// Folds a ticket's records `keys` onto `ticket` (None: unknown ticket).
+pub(crate) fn eval_ticket(
+    log: &MergeLog,
+    subject: Subject,
+    keys: &[OrderKey],
+    ticket: &mut Option<TicketState>,
+    ctx: &Ctx<'_>,
+    alerts: &mut BTreeSet<Alert>,
+) -> Vec<Decision> {
+    let Some(first) = keys.first() else { return Vec::new() };
+    let mut pass = Pass::before(log, subject, *first);
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let Some(l) = log.log.get(k) else { continue };
+        let d = apply_ticket(l, ticket, &mut pass, ctx, alerts);
+        if d.applied() {
+            pass.note(l);
+        }
+        out.push(d);
+    }
+    out
+}
+
+fn apply_ticket(
+    l: &Logged,
+    ticket: &mut Option<TicketState>,
+    pass: &mut Pass,
+    ctx: &Ctx<'_>,
+    alerts: &mut BTreeSet<Alert>,
+) -> Decision {
+    if !owner_ok(l, ctx) {
+        return Decision::rejected(REUSED);
+    }
+    match &l.fact {
+        Fact::Scan { ticket_id, direction } => {
+            let Some(t) = ticket.as_mut() else { return Decision::rejected("RECONCILE_UNKNOWN_TICKET") };
+            if t.revoked {
+                return Decision::rejected("RECONCILE_TICKET_REVOKED");
+            }
+            let double = *direction == Direction::In && t.inside;
+            if double {
+                alerts.insert(Alert::DoubleAdmission { ticket_id: *ticket_id, record_id: l.record_id, device_id: l.device_id });
+                if ctx.policy != ConflictPolicy::AcceptWithDebt {
+                    return Decision::Conflict {
+                        resolution: Resolution::RejectedLater,
+                        reason: DOUBLE_ADMISSION.into(),
+                        debt: None,
+                        accepted: false,
+                    };
+                }
+            }
+            t.inside = *direction == Direction::In;
+            if double {
+                Decision::Conflict {
+                    resolution: Resolution::AcceptedFlagged,
+                    reason: DOUBLE_ADMISSION.into(),
+                    debt: None,
+                    accepted: true,
+                }
+            } else {
+                Decision::Accepted { refund: None }
+            }
+        }
+        Fact::VoidScan { ticket_id, target, direction } => {
+            let is_scan = |f: &AcceptedRecord| {
+                f.kind == RecordKind::Scan && f.device_id == l.device_id && f.scan.map(|s| s.0) == Some(*ticket_id)
+            };
+            if !pass.live(target, ctx, is_scan) {
+                return Decision::rejected(BAD_REF);
+            }
+            if let Some(t) = ticket.as_mut() {
+                t.inside = *direction == Direction::Out;
+            }
+            Decision::Accepted { refund: None }
+        }
+        _ => Decision::rejected(BAD_REF),
+    }
+}
+
+/// The wallet rebuilt without the entries of `keys`' applied records (they are folded again).
+pub(crate) fn wallet_without(
+    w: &Wallet,
+    log: &MergeLog,
+    keys: &[OrderKey],
+) -> Result<Option<Wallet>, crate::wallet::WalletError> {
+    let remove: BTreeSet<Uuid> =
+        keys.iter().filter_map(|k| log.log.get(k)).filter(|l| l.decision.applied()).map(|l| l.record_id).collect();
+    if remove.is_empty() {
+        return Ok(None);
+    }
+    let ledger: Vec<_> = w.ledger().iter().filter(|e| !remove.contains(&e.id)).cloned().collect();
+    Wallet::replay(w.config().clone(), ledger).map(Some)
+}
