@@ -905,3 +905,179 @@ fn offline_vectors_are_generated_and_in_sync() {
         serde_json::from_str(&std::fs::read_to_string(&path).expect("tests/vectors/offline.json")).expect("valid JSON");
     assert!(committed == doc, "tests/vectors/offline.json is out of date: run with FESTIVAL_REGENERATE_VECTORS=1");
 }
+
+/// `tests/vectors/offline_merge.json`: the merge model over separate syncs (`offline.reconcile_calls`).
+fn generate_merge() -> Value {
+    let mut g = Gen { vectors: Vec::new() };
+    let w1 = id(0x1001).to_string();
+    let calls_in = |calls: Value, policy: &str, finality: Value| {
+        json!({"festival_id": F, "currency": "EUR", "wallets": {&w1: "10.00"}, "tickets": {id(0x77).to_string(): {}},
+               "devices": devices(), "calls": calls, "policy": policy, "finality": finality})
+    };
+    let call = |batches: Vec<String>, now: i64| json!({"batches": batches, "now": ts(now)});
+    let report_statuses = |o: &Value, n: usize| -> Vec<String> {
+        o["reports"][n]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{}{}", c["status"].as_str().unwrap(), c.get("reason").map(|x| format!(":{}", x.as_str().unwrap())).unwrap_or_default()))
+            .collect()
+    };
+    // The example: A sells 7.00 at 12:00:01, B sells 6.00 at 12:00:00, separate syncs.
+    let a = signer(1).sign(id(0xe01), t(1001), pay(0x1001, 700)).unwrap();
+    let b = signer(2).sign(id(0xe02), t(1000), pay(0x1001, 600)).unwrap();
+    for policy in ["first_wins", "accept_with_debt", "reject"] {
+        for (label, first, second) in [("A then B", &a, &b), ("B then A", &b, &a)] {
+            let expect = match policy {
+                "first_wins" => "4.00",
+                "accept_with_debt" => "-3.00",
+                _ => "10.00",
+            };
+            g.ok(
+                &format!("separate syncs, {label}, {policy}: the total order decides, not the sync order"),
+                "offline.reconcile_calls",
+                calls_in(json!([call(vec![hexbatch(&[first.clone()])], 5000), call(vec![hexbatch(&[second.clone()])], 6000)]), policy, json!({})),
+                |o| {
+                    assert_eq!(o["balances"][&w1], expect);
+                    let outcomes = o["outcomes"].as_array().unwrap();
+                    let b_status = outcomes.iter().find(|x| x["record_id"] == id(0xe02).to_string()).unwrap()["status"].clone();
+                    if policy == "first_wins" {
+                        assert_eq!(b_status, "accepted");
+                    }
+                    if policy == "first_wins" && label == "A then B" {
+                        let rev = &o["reports"][1]["revisions"][0];
+                        assert_eq!(rev["record_id"], id(0xe01).to_string());
+                        assert_eq!(rev["before"]["status"], "accepted");
+                        assert_eq!(rev["after"]["status"], "conflict");
+                        assert_eq!(rev["money_effect"]["amount"], "7.00");
+                    }
+                },
+            );
+        }
+    }
+    // A top-up dated ahead of the server waits and is credited later, without resubmission.
+    let mut desk = signer(5);
+    let top = desk.sign(id(0xe11), t(400_000), Payload::TopUp { wallet_id: id(0x1001), amount: eur(2500) }).unwrap();
+    g.ok(
+        "a top-up with the device clock ahead waits (pending), then is credited when time has passed",
+        "offline.reconcile_calls",
+        calls_in(json!([call(vec![hexbatch(std::slice::from_ref(&top))], 10_000), call(vec![hexbatch(std::slice::from_ref(&top))], 20_000), call(vec![], 400_100)]), "first_wins", json!({})),
+        |o| {
+            assert_eq!(report_statuses(o, 0), vec!["pending:OFFLINE_CLOCK_SKEW"]);
+            assert_eq!(report_statuses(o, 1), vec!["pending:OFFLINE_CLOCK_SKEW"]);
+            assert_eq!(report_statuses(o, 2), vec!["accepted"]);
+            assert_eq!(o["balances"][&w1], "35.00");
+            assert_eq!(o["pending"], json!([]));
+        },
+    );
+    // A gap waits; filled later, everything is accepted; declared lost, the rest goes through.
+    let mut p1 = signer(1);
+    let g1 = p1.sign(id(0xe21), t(1000), pay(0x1001, 100)).unwrap();
+    let g2 = p1.sign(id(0xe22), t(2000), pay(0x1001, 200)).unwrap();
+    let g3 = p1.sign(id(0xe23), t(3000), pay(0x1001, 300)).unwrap();
+    g.ok(
+        "records after a gap wait, and are accepted when the gap is filled in a later sync",
+        "offline.reconcile_calls",
+        calls_in(json!([call(vec![hexbatch(&[g3.clone(), g2.clone()])], 9000), call(vec![hexbatch(std::slice::from_ref(&g1))], 9000)]), "first_wins", json!({})),
+        |o| {
+            assert_eq!(report_statuses(o, 0), vec!["pending:OFFLINE_SEQUENCE_GAP", "pending:OFFLINE_SEQUENCE_GAP"]);
+            assert_eq!(o["reports"][1]["counts"]["accepted"], 3);
+            assert_eq!(o["balances"][&w1], "4.00");
+        },
+    );
+    g.ok(
+        "an operator declares a lost record; the device's later records are processed, the lost one is named",
+        "offline.reconcile_calls",
+        calls_in(
+            json!([
+                call(vec![hexbatch(&[g2.clone(), g3.clone()])], 9000),
+                {"batches": [], "now": ts(9500), "declare_lost": [{"device_id": id(1), "through": "1", "reason": "device reset"}]},
+                call(vec![hexbatch(std::slice::from_ref(&g1))], 9600),
+            ]),
+            "first_wins",
+            json!({}),
+        ),
+        |o| {
+            assert_eq!(o["reports"][1]["counts"]["accepted"], 2);
+            assert_eq!(report_statuses(o, 2), vec!["rejected:OFFLINE_DECLARED_LOST"]);
+            assert_eq!(o["balances"][&w1], "5.00");
+        },
+    );
+    // A record of another festival never touches this festival's chain (attack: chain poisoning).
+    let foreign = DeviceSigner::new(seed(1), id(1), F2).sign(id(0xe31), t(1000), pay(0x1001, 100)).unwrap();
+    let genuine = signer(1).sign(id(0xe32), t(2000), pay(0x1001, 100)).unwrap();
+    g.ok(
+        "attack: a foreign-festival record of the same device is rejected and does not poison the chain",
+        "offline.reconcile_calls",
+        calls_in(json!([call(vec![hexbatch(&[foreign])], 9000), call(vec![hexbatch(&[genuine])], 9000)]), "first_wins", json!({})),
+        |o| {
+            assert_eq!(report_statuses(o, 0), vec!["rejected:OFFLINE_WRONG_FESTIVAL"]);
+            assert_eq!(report_statuses(o, 1), vec!["accepted"]);
+        },
+    );
+    // A device not registered yet: its record waits, and is decided once it is registered.
+    let mut late_registry = devices();
+    let late = DeviceSigner::new(seed(9), id(9), F).sign(id(0xe41), t(1000), pay(0x1001, 100)).unwrap();
+    late_registry.as_array_mut().unwrap().push(json!({
+        "device_id": id(9), "public_key": hex_encode(&public_key_from_seed(&seed(9))), "festival_id": F,
+        "role": "pos", "locations": [STAND], "valid_from": ts(0), "valid_until": ts(86_400_000),
+    }));
+    g.ok(
+        "a record of a device registered later waits, then is accepted",
+        "offline.reconcile_calls",
+        calls_in(json!([call(vec![hexbatch(&[late])], 9000), {"batches": [], "now": ts(9000), "devices": late_registry}]), "first_wins", json!({})),
+        |o| {
+            assert_eq!(report_statuses(o, 0), vec!["pending:OFFLINE_UNKNOWN_DEVICE"]);
+            assert_eq!(report_statuses(o, 1), vec!["accepted"]);
+        },
+    );
+    // Double admission across syncs: the earlier entry in the total order wins.
+    let in3 = signer(3).sign(id(0xe51), t(1001), scan(0x77, Direction::In)).unwrap();
+    let in4 = signer(4).sign(id(0xe52), t(1000), scan(0x77, Direction::In)).unwrap();
+    g.ok(
+        "double admission over separate syncs: the earlier scan wins, the later one is revised",
+        "offline.reconcile_calls",
+        calls_in(json!([call(vec![hexbatch(&[in3])], 5000), call(vec![hexbatch(&[in4])], 6000)]), "first_wins", json!({})),
+        |o| {
+            let rev = &o["reports"][1]["revisions"][0];
+            assert_eq!(rev["record_id"], id(0xe51).to_string());
+            assert_eq!(rev["after"]["reason"], "RECONCILE_DOUBLE_ADMISSION");
+            assert_eq!(o["tickets"][id(0x77).to_string()]["inside"], true);
+        },
+    );
+    // Finality: a late record ordered before the watermark cannot change a final outcome.
+    g.ok(
+        "finality: outcomes before the watermark are final; a late record is ordered at the watermark",
+        "offline.reconcile_calls",
+        calls_in(
+            json!([call(vec![hexbatch(std::slice::from_ref(&a))], 5000), call(vec![], 200_000), call(vec![hexbatch(std::slice::from_ref(&b))], 200_000)]),
+            "first_wins",
+            json!({"max_offline_ms": 60_000}),
+        ),
+        |o| {
+            assert_eq!(o["reports"][1]["finalized"], 1);
+            assert_eq!(o["watermark"], ts(140_000));
+            assert_eq!(o["reports"][2]["revisions"], json!([]));
+            assert_eq!(report_statuses(o, 2), vec!["conflict:RECONCILE_DOUBLE_SPEND"]);
+            assert_eq!(o["balances"][&w1], "3.00");
+        },
+    );
+    json!({
+        "suite": "offline_merge",
+        "description": "The offline merge model over separate syncs: the total order decides whatever the sync order, revisions are explicit, pending records (gap, clock ahead, unknown device) wait and are decided later, lost gaps are an operator decision, foreign records never touch a chain, final outcomes are never revised. Generated and hand-checked by festival-core/tests/offline_vectors.rs.",
+        "vectors": g.vectors,
+    })
+}
+
+#[test]
+fn merge_vectors_are_generated_and_in_sync() {
+    let doc = generate_merge();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/offline_merge.json");
+    let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    if std::env::var("FESTIVAL_REGENERATE_VECTORS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("tests/vectors/offline_merge.json"))
+        .expect("valid JSON");
+    assert!(committed == doc, "tests/vectors/offline_merge.json is out of date: run with FESTIVAL_REGENERATE_VECTORS=1");
+}
