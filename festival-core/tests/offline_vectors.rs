@@ -660,7 +660,11 @@ fn generate() -> Value {
         assert_eq!(o["list"]["version"], "1");
         assert_eq!(o["list"]["blocked_tags"][0], "04a1b2c3");
     });
-    let install = |installed: Vec<String>, offered: String| json!({"keys": keys, "festival_id": F, "now": ts(5_000_000), "installed": installed, "offered": offered});
+    // The gate's clock (`now`) must lie inside the signing key's window (key 1: [0, 1 h)).
+    let install_at = |now: i64, installed: Vec<String>, offered: String| {
+        json!({"keys": keys, "festival_id": F, "now": ts(now), "installed": installed, "offered": offered})
+    };
+    let install = |installed: Vec<String>, offered: String| install_at(5_000, installed, offered);
     g.ok(
         "a newer list replaces the older one",
         "offline.revocation_list_install",
@@ -693,6 +697,47 @@ fn generate() -> Value {
         "offline.revocation_list_install",
         install(vec![], list(1, 1000, vec![], 11, 2)),
         "CODE_BAD_SIGNATURE",
+    );
+    // Attacks on the store (module docs of `offline::codes`, "what a gate may rely on").
+    g.err(
+        "retired key: a higher version dated inside its old window is refused by the gate's clock",
+        "offline.revocation_list_install",
+        install_at(7_200_000, vec![list(1, 2_400_000, vec![id(0x401)], 12, 2)], list(2, 3_000_000, vec![], 11, 1)),
+        "CODE_KEY_NOT_VALID",
+    );
+    g.err(
+        "superseded key still in its window cannot roll back its successor's list",
+        "offline.revocation_list_install",
+        install_at(
+            2_100_000,
+            vec![list(1, 1000, vec![], 11, 1), list(2, 2_000_000, vec![id(0x401)], 12, 2)],
+            list(3, 2_100_000, vec![], 11, 1),
+        ),
+        "CODE_REVOCATION_LIST_OUTDATED",
+    );
+    g.err(
+        "version u64::MAX is refused, so no list can lock the store",
+        "offline.revocation_list_install",
+        install_at(2_000_000, vec![list(1, 2_000_000, vec![], 12, 2)], list(u64::MAX, 2_000_000, vec![], 12, 2)),
+        "OFFLINE_MALFORMED",
+    );
+    g.err(
+        "a version more than 1 000 000 above the installed one is refused",
+        "offline.revocation_list_install",
+        install_at(2_000_000, vec![list(1, 2_000_000, vec![], 12, 2)], list(1_000_002, 2_000_000, vec![], 12, 2)),
+        "OFFLINE_MALFORMED",
+    );
+    g.ok(
+        "rotation forward: the next key's list replaces the old key's",
+        "offline.revocation_list_install",
+        install_at(2_000_000, vec![list(1, 1000, vec![], 11, 1)], list(2, 2_000_000, vec![id(0x401)], 12, 2)),
+        |o| assert_eq!(o["installed_version"], "2"),
+    );
+    g.err(
+        "a list issued more than 5 minutes after the gate's clock is refused",
+        "offline.revocation_list_install",
+        install_at(2_000_000, vec![], list(1, 2_300_001, vec![], 12, 2)),
+        "CODE_KEY_NOT_VALID",
     );
     g.err(
         "unsorted revoked tickets cannot be issued",

@@ -9,8 +9,67 @@
 //!
 //! Revocation lists (`FCL`, version 1) carry a list version, issue time, and strictly sorted
 //! revoked ticket ids, blocked NFC tag ids and revoked device ids, signed by an issuer key. A
-//! [`RevocationStore`] only ever moves to a newer version, and tells a gate when its list is
+//! [`RevocationStore`] only ever moves forward (rules below), and tells a gate when its list is
 //! older than the allowed staleness (`CODE_REVOCATION_LIST_STALE`).
+//!
+//! # Revocation lists: what a gate may rely on
+//!
+//! [`RevocationStore::install`] (and [`RevocationList::verify_at`], which applies the per-list
+//! rules 1–3 without a store) takes the gate's own clock as `now`. A list is installed only if
+//! **all** of these hold; otherwise the store is left exactly as it was:
+//!
+//! 1. **Authentic**: well-formed, signed by a key of the [`KeySet`] (`CODE_UNKNOWN_KEY`,
+//!    `CODE_BAD_SIGNATURE`), for this festival — key and list (`CODE_WRONG_FESTIVAL`).
+//! 2. **Issued while its key was valid, as the gate sees it**: with the key's window
+//!    `[valid_from, valid_until)`, both `now` and the list's `issued_at` lie inside it, and
+//!    `issued_at <= now + MAX_LIST_ISSUE_SKEW_MS` (5 minutes of issuer/gate clock skew). Otherwise
+//!    `CODE_KEY_NOT_VALID` with `at` = `now` (gate clock outside the window) or `at` = `issued_at`.
+//!    A retired key (its window has ended on the gate's clock) can therefore not install anything,
+//!    whatever `issued_at` it writes into the list.
+//! 3. **No key rollback**: keys are ordered by `(valid_from, key_id)` (the later window start is
+//!    the newer key; equal starts are ordered by key id). Once a list of key K is installed, a
+//!    list of any key ordered before K is refused, even with a higher version
+//!    (`CODE_REVOCATION_LIST_OUTDATED`). A superseded key that is still inside its window cannot
+//!    un-revoke what its successor revoked.
+//! 4. **Monotonic**: the version is strictly above the installed one and `issued_at` is not
+//!    before the installed list's `issued_at` (`CODE_REVOCATION_LIST_OUTDATED`).
+//! 5. **Bounded versions, so no list can lock the store**: the first list installed into an
+//!    empty store has a version `<= MAX_INITIAL_VERSION` (2^32); every later list is at most
+//!    `MAX_VERSION_STEP` (1 000 000) above the installed version; no version exceeds
+//!    `MAX_LIST_VERSION` (2^53 − 1, exact as a JavaScript number). A list outside these bounds
+//!    (e.g. version `u64::MAX`) is refused with `OFFLINE_MALFORMED` (`what`:
+//!    `revocation_list`, `offset` 24 = the version field). Versions are counters (or epoch
+//!    *seconds*), not epoch milliseconds.
+//! 6. Re-offering the byte-identical installed list returns [`InstallResult::Unchanged`], but only
+//!    if it still passes rules 1–2 at `now`.
+//!
+//! What a gate may rely on, then: the installed list was issued by a key that was valid on the
+//! gate's clock when it arrived, no key older than the one that signed it can replace it, its
+//! version and issue time never go back, and the next legitimate list (version + 1, signed by the
+//! current key, dated now) can always be installed. [`RevocationStore::fresh`] adds the age
+//! bound: a gate must still refuse to decide when its list is too old.
+//! [`RevocationList::verify`] alone (no `now`) only checks the signature and the key at the
+//! list's own `issued_at`; it is for reading a list, not for trusting it at a gate.
+//!
+//! # Key rotation for revocation-list keys (operators)
+//!
+//! Retire a key without a gap, in this order:
+//!
+//! 1. Publish the new key K2 to every gate with a window that **overlaps** the old key K1's
+//!    (K2.`valid_from` inside K1's window, K2.`valid_until` after K1's) and a later `valid_from`
+//!    than K1 (that is what makes K2 the newer key).
+//! 2. Sign the next list with K2 (next version, dated now). Once a gate installs it, K1's lists
+//!    are refused there, even inside K1's window.
+//! 3. Let K1's window end (or remove K1 from the key set). Leave the overlap longer than the time
+//!    a gate may stay offline, plus `MAX_LIST_ISSUE_SKEW_MS`, so every gate can install a K2 list
+//!    while K1's list is still acceptable.
+//!
+//! Never return to an older key: once K2 signed a list, K1 must not sign again. Give a new key a
+//! window that ends after its predecessor's, otherwise the gate may reach a time at which only
+//! an older key is valid (its lists are then refused as a rollback). Keep versions counting up
+//! across keys (the version does not restart with a new key). If a store ever has to be reset
+//! (a lost device, a bad deployment), that is an operator action outside this type: a new
+//! `RevocationStore::default()`.
 //!
 //! ```
 //! use festival_core::offline::codes::{self, IssuerKey, KeySet, RevocationList, RevocationStore, TicketClaims};
@@ -60,6 +119,19 @@ pub const MAX_CODE_TEXT: usize = 512;
 /// Most entries of one kind in a revocation list.
 pub const MAX_LIST_ENTRIES: usize = 1_000_000;
 const MAX_TAG_LEN: usize = 32;
+/// How far a revocation list's `issued_at` may lie after the gate's `now` (issuer and gate
+/// clocks disagree a little): 5 minutes.
+pub const MAX_LIST_ISSUE_SKEW_MS: i64 = 5 * 60 * 1000;
+/// Most a new list's version may exceed the installed one's, so no single list can push the
+/// version out of reach of the legitimate issuer (one million).
+pub const MAX_VERSION_STEP: u64 = 1_000_000;
+/// Highest version a first list (empty store) may have: 2^32, leaving more than nine billion
+/// maximal steps below [`MAX_LIST_VERSION`].
+pub const MAX_INITIAL_VERSION: u64 = 1 << 32;
+/// Highest version any list may have: 2^53 − 1 (`Number.MAX_SAFE_INTEGER` in JavaScript).
+pub const MAX_LIST_VERSION: u64 = (1 << 53) - 1;
+/// Byte offset of the version field in a list's encoding (magic, format, key id, festival).
+const LIST_VERSION_OFFSET: u64 = 3 + 1 + 4 + 16;
 
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -148,7 +220,7 @@ impl KeySet {
         Ok(KeySet { keys: map })
     }
 
-    /// Looks a key up and checks signature, festival and validity at `at`.
+    /// Looks a key up and checks signature, festival and validity at `at`; returns the key.
     fn check(
         &self,
         key_id: u32,
@@ -156,16 +228,29 @@ impl KeySet {
         message: &[u8],
         signature: &[u8; 64],
         at: Timestamp,
-    ) -> Result<(), OfflineError> {
+    ) -> Result<&IssuerKey, OfflineError> {
         let (key, strict) = self.keys.get(&key_id).ok_or(OfflineError::CodeUnknownKey { key_id })?;
         strict.verify(message, signature).map_err(|_| OfflineError::CodeBadSignature {})?;
         if key.festival_id != festival_id {
             return Err(OfflineError::CodeWrongFestival { expected: festival_id, actual: key.festival_id });
         }
-        if at < key.valid_from || at >= key.valid_until {
+        if !key.is_valid_at(at) {
             return Err(OfflineError::CodeKeyNotValid { key_id, at });
         }
-        Ok(())
+        Ok(key)
+    }
+}
+
+impl IssuerKey {
+    /// Whether `at` lies in `[valid_from, valid_until)`.
+    pub fn is_valid_at(&self, at: Timestamp) -> bool {
+        self.valid_from <= at && at < self.valid_until
+    }
+
+    /// The rotation order of revocation-list keys: `(valid_from, key_id)`; a list of a key that
+    /// sorts before the installed list's key is a rollback.
+    fn rank(&self) -> (Timestamp, u32) {
+        (self.valid_from, self.key_id)
     }
 }
 
@@ -423,16 +508,56 @@ impl RevocationList {
         ))
     }
 
-    /// Decodes and verifies signed list bytes against `keys` for `festival_id` (key valid at the
-    /// list's issue time).
+    /// Decodes and verifies signed list bytes against `keys` for `festival_id`: signature,
+    /// festival, and the key valid at the list's own `issued_at`. This does **not** know the
+    /// verifier's clock, so a retired key can still pass it: gates use
+    /// [`RevocationStore::install`] (or [`RevocationList::verify_at`]).
     pub fn verify(bytes: &[u8], keys: &KeySet, festival_id: Uuid) -> Result<RevocationList, OfflineError> {
+        Self::verify_key(bytes, keys, festival_id).map(|(list, _)| list)
+    }
+
+    /// [`RevocationList::verify`] plus the verifier-clock rules (module docs, rule 2): the signing
+    /// key's window contains `now` and `issued_at`, and `issued_at <= now +
+    /// MAX_LIST_ISSUE_SKEW_MS`; otherwise `CODE_KEY_NOT_VALID`.
+    pub fn verify_at(
+        bytes: &[u8],
+        keys: &KeySet,
+        festival_id: Uuid,
+        now: Timestamp,
+    ) -> Result<RevocationList, OfflineError> {
+        Self::verify_key_at(bytes, keys, festival_id, now).map(|(list, _)| list)
+    }
+
+    fn verify_key<'k>(
+        bytes: &[u8],
+        keys: &'k KeySet,
+        festival_id: Uuid,
+    ) -> Result<(RevocationList, &'k IssuerKey), OfflineError> {
         let (list, sig) = Self::decode(bytes)?;
         let body = list.encode()?;
-        keys.check(list.key_id, festival_id, &signing_input(REVOCATION_LIST_DOMAIN, &body), &sig, list.issued_at)?;
+        let key =
+            keys.check(list.key_id, festival_id, &signing_input(REVOCATION_LIST_DOMAIN, &body), &sig, list.issued_at)?;
         if list.festival_id != festival_id {
             return Err(OfflineError::CodeWrongFestival { expected: festival_id, actual: list.festival_id });
         }
-        Ok(list)
+        Ok((list, key))
+    }
+
+    fn verify_key_at<'k>(
+        bytes: &[u8],
+        keys: &'k KeySet,
+        festival_id: Uuid,
+        now: Timestamp,
+    ) -> Result<(RevocationList, &'k IssuerKey), OfflineError> {
+        let (list, key) = Self::verify_key(bytes, keys, festival_id)?;
+        // The gate's clock, not the list's own claim, decides whether the key may still issue.
+        if !key.is_valid_at(now) {
+            return Err(OfflineError::CodeKeyNotValid { key_id: list.key_id, at: now });
+        }
+        if list.issued_at.millis_since(now) > MAX_LIST_ISSUE_SKEW_MS {
+            return Err(OfflineError::CodeKeyNotValid { key_id: list.key_id, at: list.issued_at });
+        }
+        Ok((list, key))
     }
 
     /// Whether a ticket is revoked.
@@ -461,16 +586,31 @@ pub enum InstallResult {
     Unchanged,
 }
 
-/// The gate's current revocation list; only ever moves forward.
+/// The gate's current revocation list; only ever moves forward (module docs: the rules).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RevocationStore {
-    current: Option<(RevocationList, Vec<u8>)>,
+    current: Option<Installed>,
+}
+
+/// The installed list, its signed bytes, and the rotation rank of the key that signed it (kept
+/// from install time, so removing that key from a later key set cannot reopen a rollback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Installed {
+    list: RevocationList,
+    bytes: Vec<u8>,
+    key_rank: (Timestamp, u32),
 }
 
 impl RevocationStore {
-    /// Verifies and installs signed list bytes. A list with a version not above the installed
-    /// one is refused (`CODE_REVOCATION_LIST_OUTDATED`) unless it is byte-identical (`Unchanged`).
-    /// `now` is only used to refuse lists issued in the future (`CODE_KEY_NOT_VALID`).
+    /// Verifies signed list bytes at the gate's clock `now` and installs them if they pass every
+    /// rule of the module docs ("what a gate may rely on"): key window containing `now` and
+    /// `issued_at`, `issued_at` at most [`MAX_LIST_ISSUE_SKEW_MS`] after `now`
+    /// (`CODE_KEY_NOT_VALID`); no list of an older key than the installed list's, a version above
+    /// the installed one and an `issued_at` not before it (`CODE_REVOCATION_LIST_OUTDATED`); a
+    /// version at most [`MAX_VERSION_STEP`] above the installed one, at most
+    /// [`MAX_INITIAL_VERSION`] into an empty store and never above [`MAX_LIST_VERSION`]
+    /// (`OFFLINE_MALFORMED`). The byte-identical installed list gives `Unchanged`. On any error
+    /// the store is unchanged.
     pub fn install(
         &mut self,
         bytes: &[u8],
@@ -478,28 +618,53 @@ impl RevocationStore {
         festival_id: Uuid,
         now: Timestamp,
     ) -> Result<InstallResult, OfflineError> {
-        let list = RevocationList::verify(bytes, keys, festival_id)?;
-        if list.issued_at > now {
-            return Err(OfflineError::CodeKeyNotValid { key_id: list.key_id, at: list.issued_at });
-        }
-        if let Some((cur, cur_bytes)) = &self.current {
-            if cur_bytes.as_slice() == bytes {
-                return Ok(InstallResult::Unchanged);
+        let (list, key) = RevocationList::verify_key_at(bytes, keys, festival_id, now)?;
+        let key_rank = key.rank();
+        let outdated = |installed: u64| OfflineError::RevocationListOutdated {
+            offered: list.version.to_string(),
+            installed: installed.to_string(),
+        };
+        let out_of_range = |reason: String| OfflineError::Malformed {
+            what: "revocation_list".into(),
+            offset: LIST_VERSION_OFFSET,
+            reason,
+        };
+        match &self.current {
+            None => {
+                if list.version > MAX_INITIAL_VERSION {
+                    return Err(out_of_range(format!(
+                        "version {} of a first list is above {MAX_INITIAL_VERSION}",
+                        list.version
+                    )));
+                }
             }
-            if list.version <= cur.version {
-                return Err(OfflineError::RevocationListOutdated {
-                    offered: list.version.to_string(),
-                    installed: cur.version.to_string(),
-                });
+            Some(cur) => {
+                if cur.bytes.as_slice() == bytes {
+                    return Ok(InstallResult::Unchanged);
+                }
+                // Rollback: a list of an older key never replaces a list of a newer key.
+                if key_rank < cur.key_rank {
+                    return Err(outdated(cur.list.version));
+                }
+                if list.version <= cur.list.version || list.issued_at < cur.list.issued_at {
+                    return Err(outdated(cur.list.version));
+                }
+                let max = cur.list.version.saturating_add(MAX_VERSION_STEP).min(MAX_LIST_VERSION);
+                if list.version > max {
+                    return Err(out_of_range(format!(
+                        "version {} is more than {MAX_VERSION_STEP} above the installed {} (at most {max})",
+                        list.version, cur.list.version
+                    )));
+                }
             }
         }
-        self.current = Some((list, bytes.to_vec()));
+        self.current = Some(Installed { list, bytes: bytes.to_vec(), key_rank });
         Ok(InstallResult::Installed)
     }
 
     /// The installed list, if any.
     pub fn current(&self) -> Option<&RevocationList> {
-        self.current.as_ref().map(|(l, _)| l)
+        self.current.as_ref().map(|c| &c.list)
     }
 
     /// The installed list if it is at most `max_staleness_ms` old at `now`; otherwise
@@ -656,5 +821,294 @@ mod tests {
             revoked_devices: vec![],
         };
         assert!(unsorted.sign(&[2; 32]).is_err());
+    }
+
+    // ---- revocation lists: the install rules (module docs, "what a gate may rely on") ----
+
+    fn key(key_id: u32, seed: u8, from: i64, until: i64) -> IssuerKey {
+        IssuerKey {
+            key_id,
+            public_key: super::super::crypto::public_key_from_seed(&[seed; 32]),
+            festival_id: F,
+            valid_from: t(from),
+            valid_until: t(until),
+        }
+    }
+
+    /// Signed list of `key_id` (seed = key id) revoking `revoked`.
+    fn signed(key_id: u32, version: u64, at: i64, revoked: &[u128]) -> Vec<u8> {
+        RevocationList {
+            festival_id: F,
+            key_id,
+            version,
+            issued_at: t(at),
+            revoked_tickets: revoked.iter().map(|n| Uuid::from_u128(*n)).collect(),
+            blocked_tags: vec![],
+            revoked_devices: vec![],
+        }
+        .sign(&[key_id as u8; 32])
+        .unwrap()
+    }
+
+    /// Key 1 an hour from t(0), key 2 (its successor) from +30 min for a day, key 3 (same start as
+    /// key 2, ordered after it by id) for a day.
+    fn rotation_keys() -> KeySet {
+        KeySet::new(vec![key(1, 1, 0, 3_600_000), key(2, 2, 1_800_000, 86_400_000), key(3, 3, 1_800_000, 86_400_000)])
+            .unwrap()
+    }
+
+    fn version(s: &RevocationStore) -> Option<u64> {
+        s.current().map(|l| l.version)
+    }
+
+    #[test]
+    fn retired_key_cannot_install_a_higher_version_dated_inside_its_old_window() {
+        let ks = rotation_keys();
+        let mut s = RevocationStore::default();
+        // Key 2 revokes ticket 9 at +40 min.
+        assert_eq!(s.install(&signed(2, 1, 2_400_000, &[9]), &ks, F, t(2_400_000)), Ok(InstallResult::Installed));
+        // Key 1's window ended at +60 min; at +2 h it signs version 2, dated +50 min, revoking nothing.
+        let attack = signed(1, 2, 3_000_000, &[]);
+        let err = s.install(&attack, &ks, F, t(7_200_000)).unwrap_err();
+        assert_eq!(err, OfflineError::CodeKeyNotValid { key_id: 1, at: t(7_200_000) });
+        assert!(s.current().unwrap().is_ticket_revoked(&Uuid::from_u128(9)) && version(&s) == Some(1));
+        // Not even into an empty store, and `verify_at` says the same.
+        assert_eq!(
+            RevocationStore::default().install(&attack, &ks, F, t(7_200_000)).unwrap_err().code(),
+            "CODE_KEY_NOT_VALID"
+        );
+        assert_eq!(RevocationList::verify_at(&attack, &ks, F, t(7_200_000)).unwrap_err().code(), "CODE_KEY_NOT_VALID");
+        // `verify` alone (no clock) cannot tell: it is not what a gate relies on.
+        assert!(RevocationList::verify(&attack, &ks, F).is_ok());
+        // The legitimate next list still installs.
+        assert_eq!(s.install(&signed(2, 2, 7_200_000, &[9]), &ks, F, t(7_200_000)), Ok(InstallResult::Installed));
+    }
+
+    #[test]
+    fn a_superseded_key_cannot_roll_back_its_successors_list() {
+        let ks = rotation_keys();
+        let mut s = RevocationStore::default();
+        // Rotation forward is fine: key 1, then key 2.
+        assert!(s.install(&signed(1, 1, 1_000, &[]), &ks, F, t(1_000)).is_ok());
+        assert!(s.install(&signed(2, 2, 2_000_000, &[9]), &ks, F, t(2_000_000)).is_ok());
+        // Key 1 is still inside its window but older than key 2: refused even with a higher version.
+        let err = s.install(&signed(1, 3, 2_100_000, &[]), &ks, F, t(2_100_000)).unwrap_err();
+        assert_eq!(err, OfflineError::RevocationListOutdated { offered: "3".into(), installed: "2".into() });
+        assert!(s.current().unwrap().is_ticket_revoked(&Uuid::from_u128(9)) && s.current().unwrap().key_id == 2);
+        // Equal window starts are ordered by key id: 3 replaces 2, then 2 can no longer come back.
+        assert!(s.install(&signed(3, 3, 2_200_000, &[9]), &ks, F, t(2_200_000)).is_ok());
+        assert_eq!(
+            s.install(&signed(2, 4, 2_300_000, &[]), &ks, F, t(2_300_000)).unwrap_err().code(),
+            "CODE_REVOCATION_LIST_OUTDATED"
+        );
+        // The rank is remembered from install time: dropping key 3 from the key set reopens nothing.
+        let without_3 = KeySet::new(vec![key(1, 1, 0, 3_600_000), key(2, 2, 1_800_000, 86_400_000)]).unwrap();
+        assert_eq!(
+            s.install(&signed(2, 4, 2_300_000, &[]), &without_3, F, t(2_300_000)).unwrap_err().code(),
+            "CODE_REVOCATION_LIST_OUTDATED"
+        );
+        assert_eq!((version(&s), s.current().unwrap().key_id), (Some(3), 3));
+    }
+
+    #[test]
+    fn version_u64_max_is_refused_and_never_locks_the_store() {
+        let ks = rotation_keys();
+        let mut s = RevocationStore::default();
+        let max = signed(2, u64::MAX, 2_000_000, &[]);
+        let err = s.install(&max, &ks, F, t(2_000_000)).unwrap_err();
+        assert_eq!(err.code(), "OFFLINE_MALFORMED");
+        assert!(matches!(&err, OfflineError::Malformed { what, offset: 24, .. } if what == "revocation_list"));
+        assert_eq!(s, RevocationStore::default());
+        assert!(s.install(&signed(2, 1, 2_000_000, &[]), &ks, F, t(2_000_000)).is_ok());
+        let before = s.clone();
+        assert_eq!(s.install(&max, &ks, F, t(2_000_001)).unwrap_err().code(), "OFFLINE_MALFORMED");
+        assert_eq!(s, before);
+        assert_eq!(s.install(&signed(2, 2, 2_000_002, &[]), &ks, F, t(2_000_002)), Ok(InstallResult::Installed));
+        // The first-install ceiling.
+        let mut e = RevocationStore::default();
+        let over = signed(2, MAX_INITIAL_VERSION + 1, 2_000_000, &[]);
+        assert_eq!(e.install(&over, &ks, F, t(2_000_000)).unwrap_err().code(), "OFFLINE_MALFORMED");
+        assert!(e.install(&signed(2, MAX_INITIAL_VERSION, 2_000_000, &[]), &ks, F, t(2_000_000)).is_ok());
+    }
+
+    #[test]
+    fn version_steps_are_bounded_and_capped() {
+        let ks = rotation_keys();
+        let mut s = RevocationStore::default();
+        assert!(s.install(&signed(2, 10, 2_000_000, &[]), &ks, F, t(2_000_000)).is_ok());
+        let too_far = signed(2, 10 + MAX_VERSION_STEP + 1, 2_000_000, &[]);
+        assert_eq!(s.install(&too_far, &ks, F, t(2_000_000)).unwrap_err().code(), "OFFLINE_MALFORMED");
+        assert_eq!(version(&s), Some(10));
+        assert!(s.install(&signed(2, 10 + MAX_VERSION_STEP, 2_000_000, &[]), &ks, F, t(2_000_000)).is_ok());
+        // Near the absolute ceiling (not reachable in practice: billions of maximal steps).
+        let near = signed(2, MAX_LIST_VERSION - 5, 2_000_000, &[]);
+        let (list, _) = RevocationList::decode(&near).unwrap();
+        let mut top = RevocationStore { current: Some(Installed { list, bytes: near, key_rank: (t(1_800_000), 2) }) };
+        let above = signed(2, MAX_LIST_VERSION + 1, 2_000_000, &[]);
+        assert_eq!(top.install(&above, &ks, F, t(2_000_000)).unwrap_err().code(), "OFFLINE_MALFORMED");
+        assert!(top.install(&signed(2, MAX_LIST_VERSION, 2_000_000, &[]), &ks, F, t(2_000_000)).is_ok());
+    }
+
+    #[test]
+    fn issue_time_never_goes_back() {
+        let ks = rotation_keys();
+        let mut s = RevocationStore::default();
+        assert!(s.install(&signed(2, 1, 2_000_000, &[9]), &ks, F, t(2_000_000)).is_ok());
+        let err = s.install(&signed(2, 2, 1_999_999, &[]), &ks, F, t(2_100_000)).unwrap_err();
+        assert_eq!(err, OfflineError::RevocationListOutdated { offered: "2".into(), installed: "1".into() });
+        assert_eq!(version(&s), Some(1));
+        // The same issue time is fine (two lists in one millisecond).
+        assert!(s.install(&signed(2, 2, 2_000_000, &[9]), &ks, F, t(2_100_000)).is_ok());
+    }
+
+    #[test]
+    fn key_window_is_judged_by_the_verifiers_clock() {
+        let ks = rotation_keys();
+        let code = |r: Result<InstallResult, OfflineError>| r.unwrap_err();
+        let fresh = || RevocationStore::default();
+        // Gate clock before key 2's window, list dated inside it (within the skew): refused, at = now.
+        assert_eq!(
+            code(fresh().install(&signed(2, 1, 1_800_000, &[]), &ks, F, t(1_700_000))),
+            OfflineError::CodeKeyNotValid { key_id: 2, at: t(1_700_000) }
+        );
+        // Gate clock at the (exclusive) end of the window.
+        assert_eq!(
+            code(fresh().install(&signed(1, 1, 3_500_000, &[]), &ks, F, t(3_600_000))),
+            OfflineError::CodeKeyNotValid { key_id: 1, at: t(3_600_000) }
+        );
+        // Issued before the key's window (gate clock inside it): refused, at = issued_at.
+        assert_eq!(
+            code(fresh().install(&signed(2, 1, 1_799_999, &[]), &ks, F, t(2_000_000))),
+            OfflineError::CodeKeyNotValid { key_id: 2, at: t(1_799_999) }
+        );
+        // Issued after now: up to MAX_LIST_ISSUE_SKEW_MS is clock skew, one more millisecond is not.
+        let now = 2_000_000;
+        assert!(fresh().install(&signed(2, 1, now + MAX_LIST_ISSUE_SKEW_MS, &[]), &ks, F, t(now)).is_ok());
+        assert_eq!(
+            code(fresh().install(&signed(2, 1, now + MAX_LIST_ISSUE_SKEW_MS + 1, &[]), &ks, F, t(now))),
+            OfflineError::CodeKeyNotValid { key_id: 2, at: t(now + MAX_LIST_ISSUE_SKEW_MS + 1) }
+        );
+        // `Unchanged` only while the list still verifies: after key 1 retired it is an error.
+        let mut s = fresh();
+        let l1 = signed(1, 1, 1_000, &[]);
+        assert!(s.install(&l1, &ks, F, t(1_000)).is_ok());
+        assert_eq!(s.install(&l1, &ks, F, t(2_000)), Ok(InstallResult::Unchanged));
+        assert_eq!(code(s.install(&l1, &ks, F, t(3_600_000))).code(), "CODE_KEY_NOT_VALID");
+        assert_eq!(version(&s), Some(1));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Windows as the rotation guidance says: each key starts inside its predecessor's window
+        /// and ends after it.
+        const WINDOWS: [(i64, i64); 3] = [(0, 2_000_000), (1_000_000, 20_000_000), (10_000_000, 100_000_000)];
+        const LAST: i64 = 100_000_000 - MAX_LIST_ISSUE_SKEW_MS - 1;
+
+        fn keys() -> KeySet {
+            KeySet::new(WINDOWS.iter().enumerate().map(|(i, (f, u))| key(i as u32 + 1, i as u8 + 1, *f, *u)).collect())
+                .unwrap()
+        }
+
+        /// The newest key valid at `now` (the issuer's current key).
+        fn current_key(now: i64) -> u32 {
+            (0..WINDOWS.len()).rev().find(|&i| WINDOWS[i].0 <= now && now < WINDOWS[i].1).unwrap() as u32 + 1
+        }
+
+        #[derive(Debug, Clone)]
+        enum Version {
+            Next(u64),
+            Zero,
+            Max,
+            Initial,
+            Below,
+            Any(u64),
+        }
+
+        fn version_kind() -> impl Strategy<Value = Version> {
+            prop_oneof![
+                (1u64..=2 * MAX_VERSION_STEP).prop_map(Version::Next),
+                Just(Version::Zero),
+                Just(Version::Max),
+                Just(Version::Initial),
+                Just(Version::Below),
+                any::<u64>().prop_map(Version::Any),
+            ]
+        }
+
+        /// One offered list: clock advance, signing key (an attacker may hold any of them),
+        /// version, issue time relative to the gate clock, or a replay of an earlier offer.
+        fn offer() -> impl Strategy<Value = (i64, u32, Version, i64, bool, Option<usize>)> {
+            (
+                0i64..4_000_000,
+                1u32..=3,
+                version_kind(),
+                -3_000_000i64..=2 * MAX_LIST_ISSUE_SKEW_MS,
+                any::<bool>(),
+                prop::option::weighted(0.2, 0usize..64),
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+            #[test]
+            fn installed_version_is_monotonic_and_the_issuer_is_never_locked_out(
+                offers in prop::collection::vec(offer(), 1..30)
+            ) {
+                let ks = keys();
+                let mut s = RevocationStore::default();
+                let mut now = 0i64;
+                let mut sent: Vec<Vec<u8>> = Vec::new();
+                for (dt, kid, v, offset, revoke, replay) in offers {
+                    now = (now + dt).min(LAST);
+                    let installed = version(&s);
+                    let bytes = match replay.filter(|_| !sent.is_empty()) {
+                        Some(i) => sent[i % sent.len()].clone(),
+                        None => {
+                            let base = installed.unwrap_or(0);
+                            let ver = match v {
+                                Version::Next(d) => base.saturating_add(d),
+                                Version::Zero => 0,
+                                Version::Max => u64::MAX,
+                                Version::Initial => MAX_INITIAL_VERSION,
+                                Version::Below => base.saturating_sub(1),
+                                Version::Any(x) => x,
+                            };
+                            signed(kid, ver, (now + offset).max(0), if revoke { &[9] } else { &[] })
+                        }
+                    };
+                    sent.push(bytes.clone());
+                    let before = s.clone();
+                    match s.install(&bytes, &ks, F, t(now)) {
+                        Ok(InstallResult::Installed) => {
+                            let (a, b) = (before.current.as_ref(), s.current.as_ref().unwrap());
+                            if let Some(a) = a {
+                                prop_assert!(b.list.version > a.list.version);
+                                prop_assert!(b.list.version <= a.list.version + MAX_VERSION_STEP);
+                                prop_assert!(b.list.issued_at >= a.list.issued_at);
+                                prop_assert!(b.key_rank >= a.key_rank);
+                            } else {
+                                prop_assert!(b.list.version <= MAX_INITIAL_VERSION);
+                            }
+                            let k = &ks.keys[&b.list.key_id].0;
+                            prop_assert!(k.is_valid_at(t(now)) && k.is_valid_at(b.list.issued_at));
+                            prop_assert!(b.list.issued_at.millis_since(t(now)) <= MAX_LIST_ISSUE_SKEW_MS);
+                        }
+                        Ok(InstallResult::Unchanged) | Err(_) => prop_assert_eq!(&s, &before),
+                    }
+                    // The issuer's next list (version + 1, current key, dated now — or at the
+                    // installed list's time if that was dated ahead within the skew) always installs.
+                    let cur = s.current();
+                    let next_version = cur.map_or(1, |l| l.version + 1);
+                    let next_at = cur.map_or(now, |l| l.issued_at.millis_since(t(0)).max(now));
+                    let mut probe = s.clone();
+                    let legit = signed(current_key(now), next_version, next_at, &[9]);
+                    prop_assert_eq!(probe.install(&legit, &ks, F, t(now)), Ok(InstallResult::Installed));
+                    prop_assert_eq!(version(&probe), Some(next_version));
+                }
+            }
+        }
     }
 }
