@@ -193,6 +193,14 @@ pub struct ReconcileConfig {
     /// How far a record's device time may be from its own HLC physical time (ms).
     #[uniffi(default)]
     pub max_hlc_skew_ms: Option<i64>,
+    /// Finality by time: records ordered more than this before `now_ms` are final (never
+    /// revised); absent = not by time.
+    #[uniffi(default)]
+    pub max_offline_ms: Option<i64>,
+    /// Finality by sync: records before the oldest time every registered device has synced
+    /// past are final.
+    #[uniffi(default = false)]
+    pub all_devices_synced: bool,
 }
 
 fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
@@ -202,6 +210,10 @@ fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
         chain: core_chain::ChainConfig {
             max_future_skew_ms: skew("max_future_skew_ms", c.max_future_skew_ms.unwrap_or(d.max_future_skew_ms))?,
             max_hlc_skew_ms: skew("max_hlc_skew_ms", c.max_hlc_skew_ms.unwrap_or(d.max_hlc_skew_ms))?,
+        },
+        finality: core::Finality {
+            max_offline_ms: c.max_offline_ms.map(|m| skew("max_offline_ms", m)).transpose()?,
+            all_devices_synced: c.all_devices_synced,
         },
     })
 }
@@ -217,6 +229,9 @@ pub enum RecordStatus {
     Rejected,
     /// Part of a conflict; `resolution` says what the policy did.
     Conflict,
+    /// Kept, not decided yet (`code`: gap before it, clock ahead, device not registered);
+    /// re-evaluated when the cause goes away.
+    Pending,
 }
 
 /// How a conflict was resolved.
@@ -308,6 +323,61 @@ pub struct ReconcileCounts {
     pub rejected: u64,
     /// Conflicts (whatever the resolution).
     pub conflict: u64,
+    /// Records of this call that wait (pending).
+    #[uniffi(default = 0)]
+    pub pending: u64,
+}
+
+/// A decision on a record: status, code, resolution, debt.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Verdict {
+    /// The status.
+    pub status: RecordStatus,
+    /// The error code, if not accepted (or a conflict).
+    pub code: Option<String>,
+    /// What the policy did, for conflicts.
+    pub resolution: Option<Resolution>,
+    /// Debt created by the record.
+    pub debt: Option<Money>,
+}
+
+/// An earlier outcome that a later reconciliation changed (a late record landed before it in
+/// the total order): nothing changes silently.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Revision {
+    /// SHA-256 of the signed record, hex.
+    pub hash_hex: String,
+    /// The record id.
+    pub record_id: String,
+    /// The device.
+    pub device_id: String,
+    /// The sequence in the device log.
+    pub sequence: u64,
+    /// The record kind.
+    pub kind: RecordKind,
+    /// The wallet it affects.
+    pub wallet_id: Option<String>,
+    /// The ticket, for scans and their voids.
+    pub ticket_id: Option<String>,
+    /// The decision before this call.
+    pub before: Verdict,
+    /// The decision now.
+    pub after: Verdict,
+    /// Signed change of the wallet's total balance caused by the revision (zero for scans).
+    pub money_effect: Money,
+}
+
+/// A range of a device's sequences an operator declared lost.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LostRange {
+    /// First lost sequence.
+    pub from: u64,
+    /// Last lost sequence (inclusive).
+    pub through: u64,
+    /// Why (audit trail).
+    pub reason: String,
+    /// When it was decided (ms since the epoch).
+    pub decided_at_ms: i64,
 }
 
 /// Money moved by the accepted records of one reconciliation.
@@ -337,8 +407,16 @@ pub struct ReconcileReport {
     pub debts: HashMap<String, Money>,
     /// Wallets that are blocked after the call, ordered by id.
     pub blocked_wallets: Vec<String>,
-    /// Money moved in this call.
+    /// Money moved in this call (revisions included).
     pub totals: ReconcileTotals,
+    /// Earlier outcomes this call changed.
+    pub revisions: Vec<Revision>,
+    /// The finality watermark after the call (ms; records before it are final), if any.
+    pub watermark_ms: Option<i64>,
+    /// Records that became final in this call.
+    pub finalized: u64,
+    /// Records that wait in the state after the call.
+    pub pending_total: u64,
 }
 
 fn status(s: core::RecordStatus) -> RecordStatus {
@@ -347,7 +425,40 @@ fn status(s: core::RecordStatus) -> RecordStatus {
         core::RecordStatus::Duplicate => RecordStatus::Duplicate,
         core::RecordStatus::Rejected => RecordStatus::Rejected,
         core::RecordStatus::Conflict => RecordStatus::Conflict,
+        core::RecordStatus::Pending => RecordStatus::Pending,
     }
+}
+
+fn parse_seq(s: &str) -> Result<u64> {
+    s.parse::<u64>().map_err(|e| InputError::invalid("sequence", e.to_string()).into())
+}
+
+fn verdict(v: &core::Verdict) -> Verdict {
+    Verdict {
+        status: status(v.status),
+        code: v.reason.clone(),
+        resolution: v.resolution.map(resolution),
+        debt: v.debt.as_ref().map(Money::from_core),
+    }
+}
+
+fn revision(r: &core::Revision) -> Result<Revision> {
+    Ok(Revision {
+        hash_hex: interop::hex_encode(&r.hash.0),
+        record_id: r.record_id.to_string(),
+        device_id: r.device_id.to_string(),
+        sequence: parse_seq(&r.sequence)?,
+        kind: RecordKind::from(r.kind),
+        wallet_id: r.wallet_id.map(|u| u.to_string()),
+        ticket_id: r.ticket_id.map(|u| u.to_string()),
+        before: verdict(&r.before),
+        after: verdict(&r.after),
+        money_effect: Money::from_core(&r.money_effect),
+    })
+}
+
+fn lost_range(r: &core_chain::LostRange) -> LostRange {
+    LostRange { from: r.from, through: r.through, reason: r.reason.clone(), decided_at_ms: r.decided_at.unix_millis() }
 }
 
 fn resolution(r: core::Resolution) -> Resolution {
@@ -360,10 +471,7 @@ fn resolution(r: core::Resolution) -> Resolution {
 }
 
 fn outcome(o: &core::RecordOutcome) -> Result<RecordOutcome> {
-    let sequence = match &o.sequence {
-        Some(s) => Some(s.parse::<u64>().map_err(|e| InputError::invalid("sequence", e.to_string()))?),
-        None => None,
-    };
+    let sequence = o.sequence.as_deref().map(parse_seq).transpose()?;
     Ok(RecordOutcome {
         hash_hex: interop::hex_encode(&o.hash.0),
         record_id: o.record_id.map(|u| u.to_string()),
@@ -409,6 +517,7 @@ fn report(r: &core::ReconcileReport, currency: Currency) -> Result<ReconcileRepo
             duplicate: r.counts.duplicate,
             rejected: r.counts.rejected,
             conflict: r.counts.conflict,
+            pending: r.counts.pending,
         },
         alerts: r.alerts.iter().map(|a| alert(a, currency)).collect::<Result<_>>()?,
         balances: r.balances.iter().map(|(id, b)| (id.to_string(), balances(b))).collect(),
@@ -419,6 +528,10 @@ fn report(r: &core::ReconcileReport, currency: Currency) -> Result<ReconcileRepo
             payments: Money::from_core(&r.totals.payments),
             refunds: Money::from_core(&r.totals.refunds),
         },
+        revisions: r.revisions.iter().map(revision).collect::<Result<_>>()?,
+        watermark_ms: r.watermark.map(|t| t.unix_millis()),
+        finalized: r.finalized,
+        pending_total: r.pending_total,
     })
 }
 
@@ -513,7 +626,7 @@ impl Reconciler {
     /// Sets ticket `ticket_id`'s admission state (`inside`, `revoked`: scans are rejected).
     pub fn set_ticket(&self, ticket_id: String, inside: bool, revoked: bool) -> Result<()> {
         let id = uuid("ticket_id", &ticket_id)?;
-        self.lock().tickets.insert(id, core::TicketState { inside, revoked });
+        self.lock().set_ticket(id, core::TicketState { inside, revoked });
         Ok(())
     }
 
@@ -547,6 +660,38 @@ impl Reconciler {
         report(&r, state.currency)
     }
 
+    /// Declares the device's records after its last chained sequence up to `through` lost (an
+    /// explicit, recorded operator decision with `reason`), so its later records are processed
+    /// by the next `reconcile` (pending ones too: call it with no batches). Throws
+    /// `RECONCILE_INVALID_STATE` if the range is empty.
+    pub fn declare_lost(&self, device_id: String, through: u64, reason: String, decided_at_ms: i64) -> Result<LostRange> {
+        let device = uuid("device_id", &device_id)?;
+        let at = time("decided_at_ms", decided_at_ms)?;
+        let r = self.lock().declare_lost(device, through, &reason, at).map_err(festival_core::Error::from)?;
+        Ok(lost_range(&r))
+    }
+
+    /// The finality watermark (ms; records before it are final, never revised), if any.
+    pub fn watermark_ms(&self) -> Option<i64> {
+        self.lock().watermark().map(|t| t.unix_millis())
+    }
+
+    /// The current outcome of a non-final record, or null (final, pending or unknown).
+    pub fn outcome(&self, record_id: String) -> Result<Option<RecordOutcome>> {
+        let id = uuid("record_id", &record_id)?;
+        self.lock().outcome(&id).as_ref().map(outcome).transpose()
+    }
+
+    /// The current outcomes of every non-final record, in the total order (they may still be revised).
+    pub fn outcomes(&self) -> Result<Vec<RecordOutcome>> {
+        self.lock().outcomes().iter().map(outcome).collect()
+    }
+
+    /// The records that wait (status `Pending`, `code` = what they wait for), by device and sequence.
+    pub fn pending(&self) -> Result<Vec<RecordOutcome>> {
+        self.lock().pending().iter().map(outcome).collect()
+    }
+
     /// Balances of every wallet, by wallet id.
     pub fn balances(&self) -> HashMap<String, Balances> {
         self.lock().wallets.iter().map(|(id, w)| (id.to_string(), balances(&w.balances()))).collect()
@@ -560,6 +705,8 @@ pub enum CheckStatus {
     Valid,
     /// Already processed (the exact same record extended the chain before, or an exact copy).
     Duplicate,
+    /// Kept, not decided yet (`code`: gap before it, clock ahead, device not registered).
+    Pending,
     /// Rejected; `code` says why.
     Rejected,
 }
@@ -591,6 +738,9 @@ fn check(c: &CheckOutcome) -> ChainCheck {
     match c {
         CheckOutcome::Valid => ChainCheck { status: CheckStatus::Valid, code: None, chained: true },
         CheckOutcome::Duplicate => ChainCheck { status: CheckStatus::Duplicate, code: None, chained: false },
+        CheckOutcome::Pending { .. } => {
+            ChainCheck { status: CheckStatus::Pending, code: c.code().map(str::to_string), chained: false }
+        }
         CheckOutcome::Rejected { chained, .. } => {
             ChainCheck { status: CheckStatus::Rejected, code: c.code().map(str::to_string), chained: *chained }
         }
@@ -666,8 +816,13 @@ mod tests {
         assert_eq!(copy.to_json().unwrap(), r.to_json().unwrap());
         assert_eq!(Reconciler::from_json("[".into()).err().unwrap().code(), "INPUT_INVALID");
         let reg = DeviceRegistry::new(vec![dev(10)]).unwrap();
-        let cfg =
-            ReconcileConfig { policy: ConflictPolicy::FirstWins, max_future_skew_ms: None, max_hlc_skew_ms: None };
+        let cfg = ReconcileConfig {
+            policy: ConflictPolicy::FirstWins,
+            max_future_skew_ms: None,
+            max_hlc_skew_ms: None,
+            max_offline_ms: None,
+            all_devices_synced: false,
+        };
         let rep = r.reconcile(reg.clone(), vec![vec![1, 2, 3]], 1_783_180_800_000, cfg).unwrap();
         assert_eq!(rep.counts.rejected, 1);
         assert!(matches!(rep.alerts[0], ReconcileAlert::TamperedLog { .. }));

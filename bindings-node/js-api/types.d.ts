@@ -548,10 +548,29 @@ export interface ReconcilerConfig {
 /** How conflicts (double spends, double admissions) are resolved. */
 export type ConflictPolicy = 'first_wins' | 'accept_with_debt' | 'reject'
 
-/** Reconciliation settings (defaults: first_wins, 5 min future skew, 1 h HLC skew). */
+/** Reconciliation settings (defaults: first_wins, 5 min future skew, 1 h HLC skew, nothing final). */
 export interface ReconcileConfig {
   policy?: ConflictPolicy
   chain?: { maxFutureSkewMs: number; maxHlcSkewMs: number }
+  finality?: Finality
+}
+
+/**
+ * When outcomes become final (never revised again): records ordered before the watermark, the
+ * latest of `now - maxOfflineMs` and (with `allDevicesSynced`) the oldest time every registered
+ * device has synced past.
+ */
+export interface Finality {
+  maxOfflineMs?: number | null
+  allDevicesSynced?: boolean
+}
+
+/** A range of a device's sequences an operator declared lost (`Reconciler.declareLost`). */
+export interface LostRange {
+  from: string
+  through: string
+  reason: string
+  decidedAt: string
 }
 
 /** A ticket's admission state on the reconciliation server. */
@@ -572,6 +591,10 @@ export interface DeviceChain {
   lastHash: string
   lastHlc?: Hlc | null
   history: Record<string, string>
+  /** Ranges declared lost (absent when none). */
+  lost?: LostRange[]
+  /** Sequences at which two different authentic records were seen (absent when none). */
+  forks?: string[]
 }
 
 /** `verifyChain` options (defaults: no known chains, 5 min future skew, 1 h HLC skew). */
@@ -585,6 +608,7 @@ export interface VerifyChainOptions {
 export type ChainCheck =
   | { status: 'valid' }
   | { status: 'duplicate' }
+  | { status: 'pending'; code: string }
   | { status: 'rejected'; code: string; chained: boolean }
 
 /** `verifyChain`'s result: one check per record (input order) and the chains after the records. */
@@ -600,11 +624,40 @@ export interface RecordOutcome {
   deviceId?: string
   sequence?: string
   kind?: RecordPayload['kind']
-  status: 'accepted' | 'duplicate' | 'rejected' | 'conflict'
-  /** The error code, for rejected / conflict / duplicate records. */
+  status: RecordStatus
+  /** The error code, for rejected / conflict / duplicate / pending records. */
   reason?: string
-  resolution?: 'rejected_later' | 'accepted_with_debt' | 'accepted_flagged' | 'rejected_all'
+  resolution?: Resolution
   debt?: Money
+}
+
+/** What happened to a record; `pending`: kept, re-evaluated when its cause goes away. */
+export type RecordStatus = 'accepted' | 'duplicate' | 'rejected' | 'conflict' | 'pending'
+
+/** How a conflict was resolved. */
+export type Resolution = 'rejected_later' | 'accepted_with_debt' | 'accepted_flagged' | 'rejected_all'
+
+/** A decision on a record. */
+export interface Verdict {
+  status: RecordStatus
+  reason?: string
+  resolution?: Resolution
+  debt?: Money
+}
+
+/** An earlier outcome that a later reconcile call changed (a late record landed before it). */
+export interface Revision {
+  hash: string
+  recordId: string
+  deviceId: string
+  sequence: string
+  kind: RecordPayload['kind']
+  walletId?: string
+  ticketId?: string
+  before: Verdict
+  after: Verdict
+  /** Signed change of the wallet's total balance caused by the revision (zero for scans). */
+  moneyEffect: Money
 }
 
 /** Something an operator must look at. */
@@ -620,6 +673,7 @@ export interface ReconcileCounts {
   duplicate: number
   rejected: number
   conflict: number
+  pending: number
 }
 
 /** Money moved by the accepted records of one reconcile call. */
@@ -642,4 +696,9 @@ export interface ReconcileReportJson {
   debts: Record<string, Money>
   blockedWallets: string[]
   totals: ReconcileTotals
+  revisions: Revision[]
+  /** The finality watermark after the call (absent: none yet). */
+  watermark?: string
+  finalized: number
+  pendingTotal: number
 }

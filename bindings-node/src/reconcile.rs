@@ -108,6 +108,56 @@ impl Reconciler {
         run_json(&env, || self.inner.chains())
     }
 
+    /// Declares a device's records after its last chained sequence up to `through` lost (an
+    /// explicit, recorded operator decision); its later records are then processed by the next
+    /// `reconcile` (pending ones too: call it with no batches).
+    #[napi(
+        ts_args_type = "deviceId: string, through: number | bigint | string, reason: string, decidedAt: TimestampInput",
+        ts_return_type = "LostRange"
+    )]
+    pub fn declare_lost(
+        &mut self,
+        env: Env,
+        device_id: Unknown<'_>,
+        through: Unknown<'_>,
+        reason: Unknown<'_>,
+        decided_at: Unknown<'_>,
+    ) -> napi::Result<Json> {
+        let inner = &mut self.inner;
+        run_json(&env, || {
+            inner.declare_lost(
+                &js("deviceId", device_id)?,
+                &js("through", through)?,
+                &js("reason", reason)?,
+                &js("decidedAt", decided_at)?,
+            )
+        })
+    }
+
+    /// The finality watermark (records before it are final, never revised), or null.
+    #[napi(ts_return_type = "string | null")]
+    pub fn watermark(&self) -> Json {
+        Json(self.inner.watermark())
+    }
+
+    /// The current outcome of a non-final record, or null (final, pending or unknown).
+    #[napi(ts_args_type = "recordId: string", ts_return_type = "RecordOutcome | null")]
+    pub fn outcome(&self, env: Env, record_id: Unknown<'_>) -> napi::Result<Json> {
+        run_json(&env, || self.inner.outcome(&js("recordId", record_id)?))
+    }
+
+    /// The current outcomes of every non-final record, in the total order (they may be revised).
+    #[napi(ts_return_type = "RecordOutcome[]")]
+    pub fn outcomes(&self) -> Json {
+        Json(self.inner.outcomes())
+    }
+
+    /// The records that wait (`status: 'pending'`, `reason` = what they wait for).
+    #[napi(ts_return_type = "RecordOutcome[]")]
+    pub fn pending(&self) -> Json {
+        Json(self.inner.pending())
+    }
+
     /// Reconciles encoded batches (any order, duplicates allowed) into the state. The report
     /// converts its parts only when they are read.
     #[napi(
@@ -199,10 +249,34 @@ impl ReconcileReport {
         Json(self.inner.blocked_wallets())
     }
 
-    /// Money moved in this call.
+    /// Money moved in this call (revisions included).
     #[napi(getter, ts_return_type = "ReconcileTotals")]
     pub fn totals(&self) -> Json {
         Json(self.inner.totals())
+    }
+
+    /// Earlier outcomes this call changed (nothing changes silently).
+    #[napi(getter, ts_return_type = "Revision[]")]
+    pub fn revisions(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.revisions())
+    }
+
+    /// The finality watermark after the call, or null.
+    #[napi(getter, ts_return_type = "string | null")]
+    pub fn watermark(&self) -> Json {
+        Json(self.inner.watermark())
+    }
+
+    /// Records that became final in this call.
+    #[napi(getter, ts_return_type = "number")]
+    pub fn finalized(&self) -> Json {
+        Json(Value::from(self.inner.finalized()))
+    }
+
+    /// Records waiting in the state after the call.
+    #[napi(getter, ts_return_type = "number")]
+    pub fn pending_total(&self) -> Json {
+        Json(Value::from(self.inner.pending_total()))
     }
 
     /// How many outcomes `records` has (without building them).

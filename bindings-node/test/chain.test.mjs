@@ -94,6 +94,7 @@ test('verifyChain equals offline.verify_chain: valid, duplicated, tampered, reor
     assert.deepEqual(statuses(report), expected[name], name)
     for (const c of report.checks) {
       if (c.status === 'rejected') assert.equal(typeof c.chained, 'boolean', name)
+      else if (c.status === 'pending') assert.deepEqual(Object.keys(c).sort(), ['code', 'status'], name)
       else assert.deepEqual(Object.keys(c), ['status'], name)
     }
   }
@@ -115,11 +116,13 @@ test('verifyChain continues from known chains (a previous report or Reconciler.c
   r.reconcile(registry(), [fc.encodeBatch(g.slice(0, 2))], NOW)
   assert.deepEqual(r.chains(), first.chains)
   assert.deepEqual(fc.verifyChain(registry(), FESTIVAL, [g[2]], NOW, { chains: r.chains() }).checks, [{ status: 'valid' }])
-  // A strict future-skew config rejects records stamped after `now` (they still extend the chain).
+  // A strict future-skew config keeps records stamped after `now` pending (they wait for the
+  // server's clock and do not touch the chain).
   const early = new Date(T0 - 60_000)
   const strict = { config: { maxFutureSkewMs: 0, maxHlcSkewMs: 3_600_000 } }
   const skew = fc.verifyChain(registry(), FESTIVAL, [g[0]], early, strict)
-  assert.deepEqual(skew.checks, [{ status: 'rejected', code: 'OFFLINE_CLOCK_SKEW', chained: true }])
+  assert.deepEqual(skew.checks, [{ status: 'pending', code: 'OFFLINE_CLOCK_SKEW' }])
+  for (const c of Object.values(skew.chains)) assert.equal(c.lastSequence, '0')
   assert.deepEqual(fc.verifyChain(registry(), FESTIVAL, [], NOW, null), { checks: [], chains: {} })
 })
 

@@ -104,7 +104,7 @@ test('reconcile: two offline devices, any order, duplicates -> identical reports
   const reports = orders.map((batches) => reconciler().reconcile(registry(), batches, NOW, { policy: 'first_wins' }))
   for (const r of reports.slice(1)) assert.deepEqual(r.toJSON(), reports[0].toJSON())
   const r = reports[0]
-  assert.deepEqual(r.counts, { accepted: 3, duplicate: 0, rejected: 0, conflict: 2 })
+  assert.deepEqual(r.counts, { accepted: 3, duplicate: 0, rejected: 0, conflict: 2, pending: 0 })
   assert.deepEqual(r.balances[WALLET].total, eur('2.00'))
   assert.deepEqual(r.balances[WALLET2].total, eur('2.50'))
   assert.deepEqual(r.alerts.map((x) => x.kind).sort(), ['double_admission', 'double_spend'])
@@ -141,7 +141,7 @@ test('ReconcileReport: getters, lazy records kept once built, recordAt, toJSON',
   assert.ok(report instanceof fc.ReconcileReport)
   const plain = report.toJSON()
   assert.deepEqual(Object.keys(plain).sort(),
-    ['alerts', 'balances', 'blockedWallets', 'counts', 'debts', 'records', 'totals'])
+    ['alerts', 'balances', 'blockedWallets', 'counts', 'debts', 'finalized', 'pendingTotal', 'records', 'revisions', 'totals'])
   // Before records are built: the count and single outcomes.
   assert.equal(report.recordCount, 5)
   assert.equal(report.recordCount, plain.records.length)
@@ -165,7 +165,7 @@ test('ReconcileReport: getters, lazy records kept once built, recordAt, toJSON',
   const rec = reconciler()
   const first = rec.reconcile(registry(), [a], NOW)
   rec.reconcile(registry(), [b, gate], NOW)
-  assert.deepEqual(first.counts, { accepted: 1, duplicate: 0, rejected: 0, conflict: 0 })
+  assert.deepEqual(first.counts, { accepted: 1, duplicate: 0, rejected: 0, conflict: 0, pending: 0 })
   assert.equal(first.recordCount, 1)
   report.free?.()
 })
@@ -189,7 +189,7 @@ test('streaming: the state carries over between calls, replays change nothing, s
   const rec = reconciler()
   const reg = registry()
   const first = rec.reconcile(reg, [a], NOW)
-  assert.deepEqual(first.counts, { accepted: 1, duplicate: 0, rejected: 0, conflict: 0 })
+  assert.deepEqual(first.counts, { accepted: 1, duplicate: 0, rejected: 0, conflict: 0, pending: 0 })
   const saved = rec.serialize()
   assert.equal(typeof saved, 'string')
   const copy = fc.Reconciler.deserialize(saved)
@@ -202,7 +202,7 @@ test('streaming: the state carries over between calls, replays change nothing, s
   assert.deepEqual(rec.tickets()[TICKET], { inside: true, revoked: false })
   const before = rec.serialize()
   const replay = rec.reconcile(reg, [a, b, gate], NOW)
-  assert.deepEqual(replay.counts, { accepted: 0, duplicate: 5, rejected: 0, conflict: 0 })
+  assert.deepEqual(replay.counts, { accepted: 0, duplicate: 5, rejected: 0, conflict: 0, pending: 0 })
   assert.equal(rec.serialize(), before)
   // The device drops what the server judged and keeps exporting the rest.
   posA.acknowledge(1n)
@@ -211,6 +211,60 @@ test('streaming: the state carries over between calls, replays change nothing, s
   const w = fc.Wallet.deserialize(rec.wallet(WALLET))
   assert.deepEqual(w.balances().total, eur('2.00'))
   assert.equal(rec.wallet(rid(77)), null)
+})
+
+test('separate syncs in any order reach the state of one call; revisions say what changed', () => {
+  const { a, b, gate } = offlineDay()
+  const reg = registry()
+  const one = reconciler()
+  one.reconcile(reg, [a, b, gate], NOW)
+  // POS2 syncs first: its 8.00 is accepted, until POS1's earlier 8.00 arrives an hour later.
+  const rec = reconciler()
+  const first = rec.reconcile(reg, [b], NOW)
+  assert.equal(first.records.find((x) => x.recordId === rid(201)).status, 'accepted')
+  assert.deepEqual(first.revisions, [])
+  const second = rec.reconcile(reg, [gate, a], new Date(NOW.getTime() + 3_600_000))
+  const rev = second.revisions.find((x) => x.recordId === rid(201))
+  assert.equal(rev.walletId, WALLET)
+  assert.deepEqual(rev.before, { status: 'accepted' })
+  assert.equal(rev.after.status, 'conflict')
+  assert.equal(rev.after.resolution, 'rejected_later')
+  assert.deepEqual(rev.moneyEffect, eur('8.00'))
+  assert.deepEqual(rec.outcomes(), one.outcomes())
+  assert.deepEqual(rec.balances(), one.balances())
+  assert.equal(rec.outcome(rid(201)).status, 'conflict')
+  assert.equal(rec.outcome(rid(999)), null)
+  assert.equal(rec.watermark(), null)
+  throwsCode(assert, () => rec.outcome('x'), 'INPUT_INVALID')
+})
+
+test('pending records wait, finality is explicit, an operator can declare a gap lost', () => {
+  const { a } = offlineDay()
+  const rec = reconciler()
+  // POS1 is not registered yet: its payment waits in the state, and is applied once it is.
+  const waiting = rec.reconcile(new fc.DeviceRegistry(ENTRIES.slice(1)), [a], NOW)
+  assert.equal(waiting.counts.pending, 1)
+  assert.equal(waiting.pendingTotal, 1)
+  assert.deepEqual(rec.pending().map((x) => [x.status, x.reason, x.sequence]), [['pending', 'OFFLINE_UNKNOWN_DEVICE', '1']])
+  const applied = rec.reconcile(registry(), [], NOW)
+  assert.equal(applied.counts.accepted, 1)
+  assert.deepEqual(rec.pending(), [])
+  assert.deepEqual(rec.balances()[WALLET].total, eur('2.00'))
+  // Finality: with a 10 s offline window, everything before now - 10 s is final and leaves the log.
+  const fin = rec.reconcile(registry(), [], NOW, { finality: { maxOfflineMs: 10_000 } })
+  assert.equal(fin.watermark, new Date(NOW.getTime() - 10_000).toISOString())
+  assert.equal(fin.finalized, 1)
+  assert.equal(rec.watermark(), fin.watermark)
+  assert.deepEqual(rec.outcomes(), [])
+  // An operator declares POS2's first three records lost: a recorded decision.
+  const lost = rec.declareLost(POS2, 3, 'tablet reset', NOW)
+  assert.deepEqual(lost, { from: '1', through: '3', reason: 'tablet reset', decidedAt: NOW.toISOString() })
+  assert.deepEqual(rec.chains()[POS2].lost, [lost])
+  throwsCode(assert, () => rec.declareLost(POS2, '2', 'again', NOW), 'RECONCILE_INVALID_STATE')
+  for (const bad of [-1, 1.5, 'x', null]) throwsCode(assert, () => rec.declareLost(POS2, bad, 'r', NOW), 'INPUT_INVALID')
+  for (const bad of [{ finality: { maxOfflineMs: -1 } }, { finality: { everyone: true } }, { finality: 3 }]) {
+    throwsCode(assert, () => rec.reconcile(registry(), [], NOW, bad), 'INPUT_INVALID')
+  }
 })
 
 test('tickets: revoked tickets and the server-side admission state', () => {
@@ -239,7 +293,7 @@ test('hostile batches are reported, never thrown; wrong types are INPUT_INVALID'
   // Every cut of a batch is either a report entry or nothing: never an exception.
   for (let cut = 0; cut < a.length; cut += 7) {
     const rr = reconciler().reconcile(reg, [a.subarray(0, cut)], NOW)
-    assert.deepEqual(rr.counts, { accepted: 0, duplicate: 0, rejected: 1, conflict: 0 })
+    assert.deepEqual(rr.counts, { accepted: 0, duplicate: 0, rejected: 1, conflict: 0, pending: 0 })
   }
   const rec = reconciler()
   for (const bad of [null, a, 'batches', [a, 'x'], [a, [1, 2, 3]], [new Uint16Array(4)], [{}]]) {

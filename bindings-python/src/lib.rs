@@ -79,6 +79,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reconcile::PyRecordOutcome>()?;
     m.add_class::<reconcile::PyAlert>()?;
     m.add_class::<reconcile::PyReconcileReport>()?;
+    m.add_class::<reconcile::PyRevision>()?;
     m.add_function(wrap_pyfunction!(reconcile::reconcile, m)?)?;
     m.add_class::<reconcile::PyChainCheck>()?;
     m.add_class::<reconcile::PyChainReport>()?;

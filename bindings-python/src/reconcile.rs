@@ -9,11 +9,11 @@ use crate::money::PyMoney;
 use crate::offline::{arr, bytes_from_py, PyRecordBody, PySignedRecord};
 use crate::wallet::{enum_arg, enum_str, PyBalances, PyWallet};
 use festival_core::offline::chain::{
-    verify_chain as core_verify_chain, ChainConfig, ChainReport, CheckOutcome, DeviceChain,
+    verify_chain as core_verify_chain, ChainConfig, ChainReport, CheckOutcome, DeviceChain, LostRange,
 };
 use festival_core::offline::reconcile::{
-    reconcile as core_reconcile, Alert, ConflictPolicy, ReconcileConfig, ReconcileReport, ReconcileState,
-    RecordOutcome, TicketState,
+    reconcile as core_reconcile, Alert, ConflictPolicy, Finality, ReconcileConfig, ReconcileReport, ReconcileState,
+    RecordOutcome, Revision, TicketState, Verdict,
 };
 use festival_core::offline::record::{Digest, Hlc, SignedRecord};
 use festival_core::offline::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
@@ -181,7 +181,9 @@ impl PyDeviceRegistry {
 // ---------------------------------------------------------------------------------------------
 
 /// Reconciliation settings: `policy` is `first_wins` (default), `accept_with_debt` or `reject`;
-/// clock skews in milliseconds.
+/// clock skews in milliseconds; finality: records older than `max_offline_ms` before `now`
+/// become final, and with `all_devices_synced` so do records before the oldest time every
+/// registered device has synced past (None / False: nothing becomes final).
 #[pyclass(frozen, module = "festival_core", name = "ReconcileConfig")]
 #[derive(Clone)]
 pub struct PyReconcileConfig {
@@ -191,8 +193,15 @@ pub struct PyReconcileConfig {
 #[pymethods]
 impl PyReconcileConfig {
     #[new]
-    #[pyo3(signature = (policy = "first_wins", max_future_skew_ms = None, max_hlc_skew_ms = None))]
-    fn new(policy: &str, max_future_skew_ms: Option<i64>, max_hlc_skew_ms: Option<i64>) -> PyResult<Self> {
+    #[pyo3(signature = (policy = "first_wins", max_future_skew_ms = None, max_hlc_skew_ms = None,
+                        max_offline_ms = None, all_devices_synced = false))]
+    fn new(
+        policy: &str,
+        max_future_skew_ms: Option<i64>,
+        max_hlc_skew_ms: Option<i64>,
+        max_offline_ms: Option<i64>,
+        all_devices_synced: bool,
+    ) -> PyResult<Self> {
         let d = ChainConfig::default();
         Ok(PyReconcileConfig {
             inner: ReconcileConfig {
@@ -201,6 +210,7 @@ impl PyReconcileConfig {
                     max_future_skew_ms: max_future_skew_ms.unwrap_or(d.max_future_skew_ms),
                     max_hlc_skew_ms: max_hlc_skew_ms.unwrap_or(d.max_hlc_skew_ms),
                 },
+                finality: Finality { max_offline_ms, all_devices_synced },
             },
         })
     }
@@ -216,12 +226,22 @@ impl PyReconcileConfig {
     fn max_hlc_skew_ms(&self) -> i64 {
         self.inner.chain.max_hlc_skew_ms
     }
+    #[getter]
+    fn max_offline_ms(&self) -> Option<i64> {
+        self.inner.finality.max_offline_ms
+    }
+    #[getter]
+    fn all_devices_synced(&self) -> bool {
+        self.inner.finality.all_devices_synced
+    }
     fn __repr__(&self) -> String {
         format!(
-            "ReconcileConfig(policy='{}', max_future_skew_ms={}, max_hlc_skew_ms={})",
+            "ReconcileConfig(policy='{}', max_future_skew_ms={}, max_hlc_skew_ms={}, max_offline_ms={}, all_devices_synced={})",
             enum_str(&self.inner.policy),
             self.inner.chain.max_future_skew_ms,
-            self.inner.chain.max_hlc_skew_ms
+            self.inner.chain.max_hlc_skew_ms,
+            self.inner.finality.max_offline_ms.map_or("None".to_string(), |m| m.to_string()),
+            if self.inner.finality.all_devices_synced { "True" } else { "False" }
         )
     }
 }
@@ -261,8 +281,53 @@ impl PyReconcileState {
     /// Sets a ticket's admission state (`inside`, `revoked`).
     #[pyo3(signature = (ticket_id, inside = false, revoked = false))]
     fn set_ticket(&mut self, ticket_id: &Bound<'_, PyAny>, inside: bool, revoked: bool) -> PyResult<()> {
-        self.inner.tickets.insert(uuid_from_py("ticket_id", ticket_id)?, TicketState { inside, revoked });
+        self.inner.set_ticket(uuid_from_py("ticket_id", ticket_id)?, TicketState { inside, revoked });
         Ok(())
+    }
+
+    /// Declares the device's records after its last chained sequence up to `through` lost (an
+    /// explicit operator decision, kept with `reason` and `decided_at`), so its later records are
+    /// processed by the next `reconcile` call (pending ones too: call it with no batches). Returns
+    /// `{"from", "through", "reason", "decided_at"}`; `RECONCILE_INVALID_STATE` if the range is empty.
+    fn declare_lost<'py>(
+        &mut self,
+        py: Python<'py>,
+        device_id: &Bound<'_, PyAny>,
+        through: u64,
+        reason: &str,
+        decided_at: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let device_id = uuid_from_py("device_id", device_id)?;
+        let decided_at = timestamp_from_py("decided_at", decided_at)?;
+        let r = self.inner.declare_lost(device_id, through, reason, decided_at).py(py)?;
+        lost_to_py(py, &r)
+    }
+
+    /// The finality watermark (records before it are final, never revised), or None.
+    #[getter]
+    fn watermark<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.watermark().map(|t| timestamp_to_py(py, t)).transpose()
+    }
+
+    /// The current outcome of a non-final record, or None (final, pending or unknown).
+    fn outcome(&self, record_id: &Bound<'_, PyAny>) -> PyResult<Option<PyRecordOutcome>> {
+        Ok(self.inner.outcome(&uuid_from_py("record_id", record_id)?).map(|o| PyRecordOutcome { inner: o }))
+    }
+
+    /// The current outcomes of every non-final record, in the total order (they may still be revised).
+    fn outcomes(&self) -> Vec<PyRecordOutcome> {
+        self.inner.outcomes().into_iter().map(|o| PyRecordOutcome { inner: o }).collect()
+    }
+
+    /// The records that wait (status `pending`, `reason` = what they wait for), by device and sequence.
+    fn pending(&self) -> Vec<PyRecordOutcome> {
+        self.inner.pending().into_iter().map(|o| PyRecordOutcome { inner: o }).collect()
+    }
+
+    /// Number of non-final records kept for re-evaluation.
+    #[getter]
+    fn non_final_count(&self) -> usize {
+        self.inner.non_final_count()
     }
 
     /// `{"inside": bool, "revoked": bool}` of a ticket, or None if unknown.
@@ -279,10 +344,10 @@ impl PyReconcileState {
         PyMoney::wrap(self.inner.total_balance())
     }
 
-    /// Number of accepted records remembered.
+    /// Number of records that take effect (final ones and non-final accepted ones).
     #[getter]
     fn accepted_records(&self) -> usize {
-        self.inner.records.len()
+        self.inner.accepted_count()
     }
 
     /// `{device_id: last sequence that extended its chain}` of every device seen.
@@ -313,7 +378,7 @@ impl PyReconcileState {
             self.inner.wallets.len(),
             self.inner.tickets.len(),
             self.inner.chains.len(),
-            self.inner.records.len()
+            self.inner.accepted_count()
         )
     }
 }
@@ -351,12 +416,12 @@ impl PyRecordOutcome {
     fn kind(&self) -> Option<&'static str> {
         self.inner.kind.map(|k| k.as_str())
     }
-    /// `accepted`, `duplicate`, `rejected` or `conflict`.
+    /// `accepted`, `duplicate`, `rejected`, `conflict` or `pending`.
     #[getter]
     fn status(&self) -> String {
         enum_str(&self.inner.status)
     }
-    /// The error code for rejected / conflict / duplicate records.
+    /// The error code for rejected / conflict / duplicate / pending records.
     #[getter]
     fn reason(&self) -> Option<String> {
         self.inner.reason.clone()
@@ -483,7 +548,29 @@ impl PyReconcileReport {
         d.set_item("duplicate", c.duplicate)?;
         d.set_item("rejected", c.rejected)?;
         d.set_item("conflict", c.conflict)?;
+        d.set_item("pending", c.pending)?;
         Ok(d)
+    }
+    /// Every earlier outcome this call changed (a late record ordered before it), as
+    /// `Revision`s: nothing changes silently.
+    #[getter]
+    fn revisions(&self) -> Vec<PyRevision> {
+        self.inner.revisions.iter().map(|r| PyRevision { inner: r.clone() }).collect()
+    }
+    /// The finality watermark after this call, or None.
+    #[getter]
+    fn watermark<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.watermark.map(|t| timestamp_to_py(py, t)).transpose()
+    }
+    /// Records that became final in this call.
+    #[getter]
+    fn finalized(&self) -> u64 {
+        self.inner.finalized
+    }
+    /// Records pending in the state after this call.
+    #[getter]
+    fn pending_total(&self) -> u64 {
+        self.inner.pending_total
     }
     #[getter]
     fn alerts(&self) -> Vec<PyAlert> {
@@ -528,13 +615,86 @@ impl PyReconcileReport {
     fn __repr__(&self) -> String {
         let c = &self.inner.counts;
         format!(
-            "ReconcileReport(accepted={}, duplicate={}, rejected={}, conflict={}, alerts=<{} alerts>, blocked_wallets=<{}>)",
+            "ReconcileReport(accepted={}, duplicate={}, rejected={}, conflict={}, pending={}, revisions={}, alerts=<{} alerts>, blocked_wallets=<{}>)",
             c.accepted,
             c.duplicate,
             c.rejected,
             c.conflict,
+            c.pending,
+            self.inner.revisions.len(),
             self.inner.alerts.len(),
             self.inner.blocked_wallets.len()
+        )
+    }
+}
+
+/// One earlier outcome that a later call changed: `before` and `after` are
+/// `{"status", "reason", "resolution", "debt"}` dicts, `money_effect` the change of the wallet's
+/// balance it caused (`Money`, negative when a payment became accepted).
+#[pyclass(frozen, module = "festival_core", name = "Revision")]
+pub struct PyRevision {
+    inner: Revision,
+}
+
+fn verdict_to_py<'py>(py: Python<'py>, v: &Verdict) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("status", enum_str(&v.status))?;
+    d.set_item("reason", v.reason.clone())?;
+    d.set_item("resolution", v.resolution.as_ref().map(enum_str))?;
+    d.set_item("debt", v.debt.map(PyMoney::wrap))?;
+    Ok(d)
+}
+
+#[pymethods]
+impl PyRevision {
+    #[getter]
+    fn hash<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.hash.0)
+    }
+    #[getter]
+    fn record_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        uuid_to_py(py, &self.inner.record_id)
+    }
+    #[getter]
+    fn device_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        uuid_to_py(py, &self.inner.device_id)
+    }
+    #[getter]
+    fn sequence(&self) -> Option<u64> {
+        self.inner.sequence.parse().ok()
+    }
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.as_str()
+    }
+    #[getter]
+    fn wallet_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.wallet_id.map(|u| uuid_to_py(py, &u)).transpose()
+    }
+    #[getter]
+    fn ticket_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.ticket_id.map(|u| uuid_to_py(py, &u)).transpose()
+    }
+    #[getter]
+    fn before<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        verdict_to_py(py, &self.inner.before)
+    }
+    #[getter]
+    fn after<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        verdict_to_py(py, &self.inner.after)
+    }
+    #[getter]
+    fn money_effect(&self) -> PyMoney {
+        PyMoney::wrap(self.inner.money_effect)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Revision(record_id=UUID('{}'), kind='{}', before='{}', after='{}', money_effect={})",
+            self.inner.record_id,
+            self.inner.kind.as_str(),
+            enum_str(&self.inner.before.status),
+            enum_str(&self.inner.after.status),
+            self.inner.money_effect
         )
     }
 }
@@ -580,16 +740,18 @@ pub struct PyChainCheck {
 
 #[pymethods]
 impl PyChainCheck {
-    /// `valid`, `duplicate` or `rejected`.
+    /// `valid`, `duplicate`, `pending` (kept: gap before it, clock ahead, device not registered)
+    /// or `rejected`.
     #[getter]
     fn status(&self) -> &'static str {
         match self.inner {
             CheckOutcome::Valid => "valid",
             CheckOutcome::Duplicate => "duplicate",
+            CheckOutcome::Pending { .. } => "pending",
             CheckOutcome::Rejected { .. } => "rejected",
         }
     }
-    /// The error code of a rejected record (e.g. `OFFLINE_SEQUENCE_GAP`), else None.
+    /// The error code of a rejected or pending record (e.g. `OFFLINE_SEQUENCE_GAP`), else None.
     #[getter]
     fn code(&self) -> Option<&'static str> {
         self.inner.code()
@@ -600,7 +762,7 @@ impl PyChainCheck {
     fn chained(&self) -> bool {
         match self.inner {
             CheckOutcome::Valid => true,
-            CheckOutcome::Duplicate => false,
+            CheckOutcome::Duplicate | CheckOutcome::Pending { .. } => false,
             CheckOutcome::Rejected { chained, .. } => chained,
         }
     }
@@ -641,9 +803,10 @@ impl PyChainReport {
     fn __repr__(&self) -> String {
         let n = |f: fn(&CheckOutcome) -> bool| self.inner.checks.iter().filter(|c| f(c)).count();
         format!(
-            "ChainReport(valid={}, duplicate={}, rejected={}, devices={})",
+            "ChainReport(valid={}, duplicate={}, pending={}, rejected={}, devices={})",
             n(|c| *c == CheckOutcome::Valid),
             n(|c| *c == CheckOutcome::Duplicate),
+            n(|c| matches!(c, CheckOutcome::Pending { .. })),
             n(|c| matches!(c, CheckOutcome::Rejected { .. })),
             self.inner.chains.len()
         )
@@ -665,13 +828,45 @@ fn chains_to_py<'py>(py: Python<'py>, chains: &BTreeMap<Uuid, DeviceChain>) -> P
             history.set_item(seq, PyBytes::new(py, &h.0))?;
         }
         d.set_item("history", history)?;
+        d.set_item("forks", c.forks.clone())?;
+        let lost = c.lost.iter().map(|r| lost_to_py(py, r)).collect::<PyResult<Vec<_>>>()?;
+        d.set_item("lost", lost)?;
         out.set_item(uuid_to_py(py, id)?, d)?;
     }
     Ok(out)
 }
 
+fn lost_to_py<'py>(py: Python<'py>, r: &LostRange) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("from", r.from)?;
+    d.set_item("through", r.through)?;
+    d.set_item("reason", r.reason.as_str())?;
+    d.set_item("decided_at", timestamp_to_py(py, r.decided_at)?)?;
+    Ok(d)
+}
+
+fn lost_from_py(obj: &Bound<'_, PyAny>) -> PyResult<LostRange> {
+    const WHAT: &str = "a dict {'from': int, 'through': int, 'reason': str, 'decided_at': datetime}";
+    let d = obj.cast::<PyDict>().map_err(|_| type_err("chains[device_id]['lost'][i]", WHAT, obj))?;
+    let get = |name: &str| -> PyResult<Bound<'_, PyAny>> {
+        d.get_item(name)?.ok_or_else(|| type_err("chains[device_id]['lost'][i]", WHAT, obj))
+    };
+    let int = |name: &str| -> PyResult<u64> {
+        let v = get(name)?;
+        v.extract().map_err(|_| type_err("chains[device_id]['lost'][i]", "an int >= 0", &v))
+    };
+    let reason = get("reason")?;
+    Ok(LostRange {
+        from: int("from")?,
+        through: int("through")?,
+        reason: reason.extract().map_err(|_| type_err("chains[device_id]['lost'][i]['reason']", "a str", &reason))?,
+        decided_at: timestamp_from_py("decided_at", &get("decided_at")?)?,
+    })
+}
+
 const CHAINS: &str = "a ReconcileState or a dict {device_id: {'last_sequence': int, 'last_hash': bytes, \
-                      'last_hlc': (int, int) | None, 'history': {int: bytes}}}";
+                      'last_hlc': (int, int) | None, 'history': {int: bytes}, 'forks': [int], \
+                      'lost': [dict]}}";
 
 /// `chains=`: a `ReconcileState` (its device chains) or the dict `ChainReport.chains` returns.
 fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain>> {
@@ -685,7 +880,7 @@ fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain
         let c = v.cast::<PyDict>().map_err(|_| type_err("chains[device_id]", CHAINS, &v))?;
         for key in c.keys() {
             let name: String = key.extract().map_err(|_| type_err("chains[device_id] key", "str", &key))?;
-            if !matches!(name.as_str(), "last_sequence" | "last_hash" | "last_hlc" | "history") {
+            if !matches!(name.as_str(), "last_sequence" | "last_hash" | "last_hlc" | "history" | "forks" | "lost") {
                 let name: String = name.chars().take(40).collect();
                 return Err(core_err(c.py(), InputError::invalid("chains", format!("unexpected key '{name}'"))));
             }
@@ -717,7 +912,17 @@ fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain
                 history.insert(seq, Digest(arr::<32>("chains[device_id]['history'][seq]", &digest)?));
             }
         }
-        out.insert(id, DeviceChain { last_sequence, last_hash, last_hlc, history });
+        let mut forks: Vec<u64> = Vec::new();
+        if let Some(f) = c.get_item("forks")?.filter(|f| !f.is_none()) {
+            forks = f.extract().map_err(|_| type_err("chains[device_id]['forks']", "a list of int >= 0", &f))?;
+        }
+        let mut lost = Vec::new();
+        if let Some(l) = c.get_item("lost")?.filter(|l| !l.is_none()) {
+            for item in l.try_iter().map_err(|_| type_err("chains[device_id]['lost']", "a list of dicts", &l))? {
+                lost.push(lost_from_py(&item?)?);
+            }
+        }
+        out.insert(id, DeviceChain { last_sequence, last_hash, last_hlc, history, lost, forks });
     }
     Ok(out)
 }

@@ -42,6 +42,10 @@ def _chains_from_json(chains: dict[str, Any]) -> dict[uuid.UUID, dict[str, Any]]
             "last_hash": bytes.fromhex(c["last_hash"]),
             "last_hlc": (c["last_hlc"]["physical_ms"], c["last_hlc"]["logical"]) if c.get("last_hlc") else None,
             "history": {int(s): bytes.fromhex(h) for s, h in c.get("history", {}).items()},
+            "forks": [int(f) for f in c.get("forks", [])],
+            "lost": [{"from": int(r["from"]), "through": int(r["through"]), "reason": r["reason"],
+                      "decided_at": datetime.fromisoformat(r["decided_at"].replace("Z", "+00:00"))}
+                     for r in c.get("lost", [])],
         }
         for k, c in chains.items()
     }
@@ -53,6 +57,9 @@ def _checks_json(report: fc.ChainReport) -> list[dict[str, Any]]:
     for c in report.checks:
         if c.status == "rejected":
             out.append({"status": c.status, "code": c.code, "chained": c.chained})
+        elif c.status == "pending":
+            assert c.code is not None and not c.chained
+            out.append({"status": c.status, "code": c.code})
         else:
             assert c.code is None
             assert c.chained == (c.status == "valid")
@@ -128,10 +135,10 @@ def test_valid_duplicated_tampered_reordered_unknown_device_equal_the_conformanc
         assert _checks_json(report) == oracle["checks"], name
         assert [c.code or c.status for c in report.checks] == expected, name
     r = fc.verify_chain(registry, str(FEST), iter(g), NOW)  # any iterable, uuid as str
-    assert "ChainReport(valid=3, duplicate=0, rejected=0, devices=1)" == repr(r)
+    assert "ChainReport(valid=3, duplicate=0, pending=0, rejected=0, devices=1)" == repr(r)
     assert repr(r.checks[0]) == "ChainCheck(status='valid', code=None, chained=True)"
     bad = fc.verify_chain(registry, FEST, [g[1]], NOW).checks[0]
-    assert repr(bad) == "ChainCheck(status='rejected', code='OFFLINE_SEQUENCE_GAP', chained=False)"
+    assert repr(bad) == "ChainCheck(status='pending', code='OFFLINE_SEQUENCE_GAP', chained=False)"
 
 
 def test_known_chains_from_a_report_or_a_reconcile_state_and_config() -> None:
@@ -149,10 +156,11 @@ def test_known_chains_from_a_report_or_a_reconcile_state_and_config() -> None:
     assert state.chains() == {GATE: 2}
     assert fc.verify_chain(registry, FEST, g[2:], NOW, chains=state).to_json() == \
         fc.verify_chain(registry, FEST, g[2:], NOW, chains=first.chains).to_json()
-    # A strict future skew rejects a record from after `now`; it still extends the chain.
+    # A strict future skew keeps a record from after `now` pending; it does not touch the chain.
     strict = fc.ReconcileConfig(max_future_skew_ms=0)
     skew = fc.verify_chain(registry, FEST, g[:1], T0 - timedelta(minutes=1), config=strict)
-    assert _checks_json(skew) == [{"status": "rejected", "code": "OFFLINE_CLOCK_SKEW", "chained": True}]
+    assert _checks_json(skew) == [{"status": "pending", "code": "OFFLINE_CLOCK_SKEW"}]
+    assert all(c["last_sequence"] == 0 and c["history"] == {} for c in skew.chains.values())
     assert fc.verify_chain(registry, FEST, [], NOW, None, None).to_json() == '{"checks":[],"chains":{}}'
 
 

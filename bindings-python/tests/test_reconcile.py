@@ -140,10 +140,10 @@ def test_streamed_reconcile_keeps_state_and_detects_double_spend() -> None:
     logs[GATE].record(uuid.UUID(int=0x301), T0, fc.Payload.scan(TICKET, ZONE, "in"))
     cfg = fc.ReconcileConfig("accept_with_debt")
     r1 = fc.reconcile(state, registry, [logs[POS1].export_batch()], T0 + timedelta(minutes=5), cfg)
-    assert r1.counts == {"accepted": 1, "duplicate": 0, "rejected": 0, "conflict": 0} and r1.alerts == []
+    assert r1.counts == {"accepted": 1, "duplicate": 0, "rejected": 0, "conflict": 0, "pending": 0} and r1.alerts == []
     batches = [logs[POS1].export_batch(), logs[POS2].export_batch(), logs[GATE].export_batch()]
     r2 = fc.reconcile(state, registry, batches, T0 + timedelta(minutes=5), cfg)
-    assert r2.counts == {"accepted": 3, "duplicate": 1, "rejected": 0, "conflict": 1}
+    assert r2.counts == {"accepted": 3, "duplicate": 1, "rejected": 0, "conflict": 1, "pending": 0}
     (alert,) = r2.alerts
     assert (alert.kind, alert.wallet_id, alert.device_id, alert.shortfall) == ("double_spend", W1, POS2, Decimal("10.00"))
     assert (alert.ticket_id, alert.hash, alert.code) == (None, None, None)
@@ -162,7 +162,7 @@ def test_streamed_reconcile_keeps_state_and_detects_double_spend() -> None:
     # The state survives a JSON round trip between streamed calls: re-sending everything is all duplicates.
     state2 = fc.ReconcileState.from_json(state.to_json())
     r3 = fc.reconcile(state2, registry, batches, T0 + timedelta(minutes=6), cfg)
-    assert r3.counts == {"accepted": 0, "duplicate": 4, "rejected": 0, "conflict": 0}
+    assert r3.counts == {"accepted": 0, "duplicate": 4, "rejected": 0, "conflict": 0, "pending": 0}
     # Reports feed incident analytics directly (objects or stored JSON give the same numbers).
     a = fc.analyze_reconcile_reports([r1, r2, r3], EUR).incident_stats().to_pylist()
     b = fc.analyze_reconcile_reports([r1.to_json(), r2.to_json(), r3.to_json()], EUR).incident_stats().to_pylist()
@@ -189,10 +189,73 @@ def test_first_wins_rejects_later_and_tampering_is_reported() -> None:
     assert state.total_balance() == fc.Money("25", EUR)
 
 
+def test_separate_syncs_in_any_order_reach_the_state_of_one_call_with_explicit_revisions() -> None:
+    def day() -> tuple[fc.ReconcileState, fc.DeviceRegistry, list[bytes], list[bytes]]:
+        state, registry, logs = _setup()
+        logs[POS1].pay(uuid.UUID(int=0x101), T0, W1, fc.Money("15", EUR), STAND)
+        logs[POS2].pay(uuid.UUID(int=0x201), T0 + timedelta(seconds=1), W1, fc.Money("15", EUR), STAND)
+        return state, registry, [logs[POS1].export_batch()], [logs[POS2].export_batch()]
+
+    one, registry, a, b = day()
+    fc.reconcile(one, registry, a + b, T0 + timedelta(minutes=5))
+    # POS2 syncs first: its payment is accepted, until POS1's earlier one arrives an hour later.
+    state, registry, a, b = day()
+    first = fc.reconcile(state, registry, b, T0 + timedelta(minutes=5))
+    assert [r.status for r in first.records] == ["accepted"] and first.revisions == []
+    second = fc.reconcile(state, registry, a, T0 + timedelta(hours=1))
+    (rev,) = second.revisions
+    assert (rev.record_id, rev.device_id, rev.sequence, rev.kind, rev.wallet_id, rev.ticket_id) == (
+        uuid.UUID(int=0x201), POS2, 1, "payment", W1, None)
+    assert rev.before == {"status": "accepted", "reason": None, "resolution": None, "debt": None}
+    assert (rev.after["status"], rev.after["resolution"]) == ("conflict", "rejected_later")
+    assert rev.money_effect == fc.Money("15", EUR) and "Revision(record_id=UUID(" in repr(rev)
+    assert json.loads(second.to_json())["revisions"][0]["money_effect"]["amount"] == "15.00"
+    # Same state as one call: outcomes, balances, ticket states.
+    assert [(o.record_id, o.status, o.reason) for o in state.outcomes()] == [
+        (o.record_id, o.status, o.reason) for o in one.outcomes()]
+    assert state.wallet(W1).balances.total == one.wallet(W1).balances.total == fc.Money("5", EUR)
+    outcome = state.outcome(uuid.UUID(int=0x201))
+    assert outcome is not None and outcome.status == "conflict"
+    assert state.outcome(uuid.UUID(int=0x999)) is None and state.watermark is None and state.non_final_count == 2
+
+
+def test_pending_records_wait_finality_is_explicit_and_gaps_can_be_declared_lost() -> None:
+    state, registry, logs = _setup()
+    logs[POS1].pay(uuid.UUID(int=0x101), T0, W1, fc.Money("15", EUR), STAND)
+    only_pos2 = fc.DeviceRegistry([e for e in registry.entries() if e.device_id != POS1])
+    waiting = fc.reconcile(state, only_pos2, [logs[POS1].export_batch()], T0 + timedelta(minutes=5))
+    assert waiting.counts["pending"] == 1 and waiting.pending_total == 1
+    assert [(p.status, p.reason, p.device_id, p.sequence) for p in state.pending()] == [
+        ("pending", "OFFLINE_UNKNOWN_DEVICE", POS1, 1)]
+    # Once the device is registered, the next call (no batches needed) applies it.
+    applied = fc.reconcile(state, registry, [], T0 + timedelta(minutes=6))
+    assert applied.counts["accepted"] == 1 and state.pending() == []
+    assert state.wallet(W1).balances.total == fc.Money("5", EUR)
+    # Finality: with a 1-minute offline window everything before now - 1 min is final.
+    cfg = fc.ReconcileConfig(max_offline_ms=60_000)
+    fin = fc.reconcile(state, registry, [], T0 + timedelta(minutes=7), cfg)
+    assert fin.watermark == T0 + timedelta(minutes=6) == state.watermark
+    assert fin.finalized == 1 and state.outcomes() == [] and state.non_final_count == 0
+    # An operator declares POS2's first three records lost: an explicit, recorded decision.
+    lost = state.declare_lost(POS2, 3, "tablet reset", T0 + timedelta(minutes=8))
+    assert lost == {"from": 1, "through": 3, "reason": "tablet reset", "decided_at": T0 + timedelta(minutes=8)}
+    with pytest.raises(fc.FestivalError) as ei:
+        state.declare_lost(POS2, 2, "again", T0)
+    assert ei.value.code == "RECONCILE_INVALID_STATE"
+    report = fc.verify_chain(registry, FEST, [], T0, chains=state)
+    assert report.chains[POS2]["lost"] == [lost] and report.chains[POS2]["forks"] == []
+    # The chains dict (with its lost ranges) is accepted back as input.
+    again = fc.verify_chain(registry, FEST, [], T0, chains=report.chains)
+    assert again.chains == report.chains
+
+
 def test_config_registry_and_hostile_input() -> None:
     cfg = fc.ReconcileConfig()
     assert (cfg.policy, cfg.max_future_skew_ms, cfg.max_hlc_skew_ms) == ("first_wins", 300_000, 3_600_000)
-    assert repr(fc.ReconcileConfig("reject", 1, 2)) == "ReconcileConfig(policy='reject', max_future_skew_ms=1, max_hlc_skew_ms=2)"
+    assert repr(fc.ReconcileConfig("reject", 1, 2)) == (
+        "ReconcileConfig(policy='reject', max_future_skew_ms=1, max_hlc_skew_ms=2, max_offline_ms=None, all_devices_synced=False)")
+    fin = fc.ReconcileConfig(max_offline_ms=60_000, all_devices_synced=True)
+    assert (fin.max_offline_ms, fin.all_devices_synced) == (60_000, True)
     with pytest.raises(ValueError):
         fc.ReconcileConfig("last_wins")
     state, registry, logs = _setup()
@@ -231,4 +294,4 @@ def test_config_registry_and_hostile_input() -> None:
         fc.ReconcileState.from_json("[]")
     with pytest.raises(fc.InputError):
         fc.ReconcileState("fest", EUR)
-    assert fc.reconcile(state, registry, [], T0).counts == {"accepted": 0, "duplicate": 0, "rejected": 0, "conflict": 0}
+    assert fc.reconcile(state, registry, [], T0).counts == {"accepted": 0, "duplicate": 0, "rejected": 0, "conflict": 0, "pending": 0}

@@ -118,6 +118,55 @@ impl Reconciler {
         run(|| self.inner.chains())
     }
 
+    /// Declares a device's records after its last chained sequence up to `through` lost (an
+    /// explicit, recorded operator decision); its later records are then processed by the next
+    /// `reconcile` (pending ones too: call it with no batches).
+    #[wasm_bindgen(js_name = declareLost, unchecked_return_type = "LostRange")]
+    pub fn declare_lost(
+        &mut self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint | string")] through: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
+        #[wasm_bindgen(js_name = decidedAt, unchecked_param_type = "TimestampInput")] decided_at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| {
+            inner.declare_lost(
+                &js("deviceId", &device_id)?,
+                &js("through", &through)?,
+                &js("reason", &reason)?,
+                &js("decidedAt", &decided_at)?,
+            )
+        })
+    }
+
+    /// The finality watermark (records before it are final, never revised), or null.
+    #[wasm_bindgen(unchecked_return_type = "string | null")]
+    pub fn watermark(&self) -> JsValue {
+        to_js(&self.inner.watermark())
+    }
+
+    /// The current outcome of a non-final record, or null (final, pending or unknown).
+    #[wasm_bindgen(unchecked_return_type = "RecordOutcome | null")]
+    pub fn outcome(
+        &self,
+        #[wasm_bindgen(js_name = recordId, unchecked_param_type = "string")] record_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        run(|| self.inner.outcome(&js("recordId", &record_id)?))
+    }
+
+    /// The current outcomes of every non-final record, in the total order (they may be revised).
+    #[wasm_bindgen(unchecked_return_type = "RecordOutcome[]")]
+    pub fn outcomes(&self) -> JsValue {
+        to_js(&self.inner.outcomes())
+    }
+
+    /// The records that wait (`status: 'pending'`, `reason` = what they wait for).
+    #[wasm_bindgen(unchecked_return_type = "RecordOutcome[]")]
+    pub fn pending(&self) -> JsValue {
+        to_js(&self.inner.pending())
+    }
+
     /// Reconciles encoded batches (any order, duplicates allowed) into the state. The report
     /// converts its parts only when they are read.
     pub fn reconcile(
@@ -200,10 +249,34 @@ impl ReconcileReport {
         to_js(&self.inner.blocked_wallets())
     }
 
-    /// Money moved in this call.
+    /// Money moved in this call (revisions included).
     #[wasm_bindgen(getter, unchecked_return_type = "ReconcileTotals")]
     pub fn totals(&self) -> JsValue {
         to_js(&self.inner.totals())
+    }
+
+    /// Earlier outcomes this call changed (nothing changes silently).
+    #[wasm_bindgen(getter, unchecked_return_type = "Revision[]")]
+    pub fn revisions(&self) -> Result<JsValue, JsValue> {
+        run(|| self.inner.revisions())
+    }
+
+    /// The finality watermark after the call, or null.
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn watermark(&self) -> JsValue {
+        to_js(&self.inner.watermark())
+    }
+
+    /// Records that became final in this call.
+    #[wasm_bindgen(getter, unchecked_return_type = "number")]
+    pub fn finalized(&self) -> JsValue {
+        to_js(&serde_json::Value::from(self.inner.finalized()))
+    }
+
+    /// Records waiting in the state after the call.
+    #[wasm_bindgen(getter = pendingTotal, unchecked_return_type = "number")]
+    pub fn pending_total(&self) -> JsValue {
+        to_js(&serde_json::Value::from(self.inner.pending_total()))
     }
 
     /// How many outcomes `records` has (without building them).

@@ -51,6 +51,7 @@ fun reportJson(r: ReconcileReport): Map<String, Any?> = mapOf(
     "counts" to mapOf(
         "accepted" to num(r.counts.accepted), "duplicate" to num(r.counts.duplicate),
         "rejected" to num(r.counts.rejected), "conflict" to num(r.counts.conflict),
+        "pending" to num(r.counts.pending),
     ),
     "alerts" to r.alerts.map { a ->
         when (a) {
@@ -75,13 +76,42 @@ fun reportJson(r: ReconcileReport): Map<String, Any?> = mapOf(
     "blocked_wallets" to r.blockedWallets,
     "totals" to mapOf("top_ups" to money(r.totals.topUps), "payments" to money(r.totals.payments),
         "refunds" to money(r.totals.refunds)),
-)
+    "revisions" to r.revisions.map { v ->
+        buildMap<String, Any?> {
+            put("hash", v.hashHex)
+            put("record_id", v.recordId)
+            put("device_id", v.deviceId)
+            put("sequence", v.sequence.toString())
+            put("kind", snake(v.kind))
+            v.walletId?.let { put("wallet_id", it) }
+            v.ticketId?.let { put("ticket_id", it) }
+            put("before", verdictJson(v.before))
+            put("after", verdictJson(v.after))
+            put("money_effect", money(v.moneyEffect))
+        }
+    },
+    "finalized" to num(r.finalized),
+    "pending_total" to num(r.pendingTotal),
+) + (r.watermarkMs?.let { mapOf("watermark" to isoMillis(it)) } ?: emptyMap())
+
+private fun verdictJson(v: Verdict): Map<String, Any?> = buildMap {
+    put("status", snake(v.status))
+    v.code?.let { put("reason", it) }
+    v.resolution?.let { put("resolution", snake(it)) }
+    v.debt?.let { put("debt", money(it)) }
+}
+
+/** A timestamp as the core serializes it (RFC 3339, UTC, milliseconds). */
+private fun isoMillis(ms: Long): String =
+    java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+        .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.ofEpochMilli(ms))
 
 /** The typed chain report as `offline.verify_chain` returns it. */
 fun chainJson(r: ChainReport): Map<String, Any?> = mapOf(
     "checks" to r.checks.map { c ->
         when (c.status) {
             CheckStatus.REJECTED -> mapOf("status" to "rejected", "code" to c.code, "chained" to c.chained)
+            CheckStatus.PENDING -> mapOf("status" to "pending", "code" to c.code)
             else -> mapOf("status" to snake(c.status))
         }
     },
@@ -242,7 +272,60 @@ class ReconcileTest {
         val unknown = verifyChain(onlyPos2, FESTIVAL, null, listOf(recs[0]), NOW, null)
         assertEquals("OFFLINE_UNKNOWN_DEVICE", unknown.checks.single().code)
         val rep = reconciler().reconcile(onlyPos2, listOf(b1), NOW, ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null))
-        assertTrue(rep.records.all { it.status == RecordStatus.REJECTED && it.code == "OFFLINE_UNKNOWN_DEVICE" }, "${rep.records}")
+        // Not registered (yet) is not a rejection: the records wait in the state.
+        assertTrue(rep.records.all { it.status == RecordStatus.PENDING && it.code == "OFFLINE_UNKNOWN_DEVICE" }, "${rep.records}")
+        assertEquals(rep.records.size.toULong(), rep.pendingTotal)
+    }
+
+    @Test
+    fun separateSyncsInAnyOrderReachTheSameStateAndRevisionsSayWhatChanged() {
+        val (b1, b2) = offlineDay()
+        val cfg = ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null)
+        val oneCall = reconciler().also { it.reconcile(registry, listOf(b1, b2), NOW, cfg) }
+        // POS2 syncs first: its 15.00 payment is accepted, until POS1's earlier 20.00 arrives.
+        val r = reconciler()
+        val first = r.reconcile(registry, listOf(b2), NOW, cfg)
+        assertTrue(first.records.all { it.status == RecordStatus.ACCEPTED }, "${first.records}")
+        assertTrue(first.revisions.isEmpty())
+        val second = r.reconcile(registry, listOf(b1), NOW + 1_000, cfg)
+        val rev = second.revisions.single()
+        assertEquals(rid(2), rev.recordId)
+        assertEquals(WALLET, rev.walletId)
+        assertEquals(RecordStatus.ACCEPTED, rev.before.status)
+        assertEquals(RecordStatus.CONFLICT, rev.after.status)
+        assertEquals(Resolution.REJECTED_LATER, rev.after.resolution)
+        assertEquals(eur("15.00"), rev.moneyEffect)
+        // The state equals the one of a single call with every record.
+        assertEquals(oneCall.outcomes(), r.outcomes())
+        assertEquals(oneCall.balances(), r.balances())
+        assertEquals(RecordStatus.CONFLICT, r.outcome(rid(2))!!.status)
+        assertNull(r.watermarkMs())
+    }
+
+    @Test
+    fun pendingRecordsWaitAndFinalityAndLostGapsAreExplicit() {
+        val (b1, _) = offlineDay()
+        val cfg = ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null)
+        // POS1 is not registered yet: its records wait, and are applied once it is.
+        val r = reconciler()
+        val onlyPos2 = DeviceRegistry(listOf(posEntry(POS2, 12)))
+        val waiting = r.reconcile(onlyPos2, listOf(b1), NOW, cfg)
+        assertEquals(2uL, waiting.counts.pending)
+        assertEquals(listOf("OFFLINE_UNKNOWN_DEVICE", "OFFLINE_UNKNOWN_DEVICE"), r.pending().map { it.code })
+        val applied = r.reconcile(registry, listOf(), NOW + 1_000, cfg)
+        assertEquals(2uL, applied.counts.accepted)
+        assertTrue(r.pending().isEmpty())
+        assertEquals(eur("5.00"), r.balances()[WALLET]!!.total)
+        // Finality: with a one-second offline window, everything before now - 1 s is final.
+        val fin = r.reconcile(registry, listOf(), NOW + 2_000, cfg.copy(maxOfflineMs = 1_000))
+        assertEquals(NOW + 1_000, fin.watermarkMs)
+        assertEquals(2uL, fin.finalized)
+        assertTrue(r.outcomes().isEmpty())
+        // An operator declares a gap of POS2 lost: an explicit, recorded decision.
+        val lost = r.declareLost(POS2, 3uL, "tablet reset", NOW)
+        assertEquals(LostRange(1uL, 3uL, "tablet reset", NOW), lost)
+        val e = assertFailsWith<FestivalException> { r.declareLost(POS2, 2uL, "again", NOW) }
+        assertEquals("RECONCILE_INVALID_STATE", e.errorCode)
     }
 
     @Test

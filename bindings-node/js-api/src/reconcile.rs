@@ -63,14 +63,23 @@ fn check_keys(field: &str, o: &Map<String, Value>, allowed: &[&str]) -> Result<(
     }
 }
 
-/// `{ policy?, chain?: { maxFutureSkewMs, maxHlcSkewMs } }` (defaults: `first_wins`, 5 min, 1 h).
+/// `{ policy?, chain?: { maxFutureSkewMs, maxHlcSkewMs }, finality?: { maxOfflineMs?,
+/// allDevicesSynced? } }` (defaults: `first_wins`, 5 min, 1 h, nothing final).
 pub fn reconcile_config_arg(field: &str, v: &Value) -> Result<ReconcileConfig> {
     if v.is_null() {
         return Ok(ReconcileConfig::default());
     }
     let o = object_arg(field, v)?;
-    check_keys(field, o, &["policy", "chain"])?;
-    from_js(field, v)
+    check_keys(field, o, &["policy", "chain", "finality"])?;
+    if let Some(f) = o.get("finality").filter(|f| !f.is_null()) {
+        let name = format!("{field}.finality");
+        check_keys(&name, object_arg(&name, f)?, &["maxOfflineMs", "allDevicesSynced"])?;
+    }
+    let config: ReconcileConfig = from_js(field, v)?;
+    if config.finality.max_offline_ms.is_some_and(|m| m < 0) {
+        return Err(invalid(&format!("{field}.finality.maxOfflineMs"), "must be >= 0"));
+    }
+    Ok(config)
 }
 
 impl ReconcilerHandle {
@@ -132,8 +141,40 @@ impl ReconcilerHandle {
         let o = object_arg("state", state)?;
         check_keys("state", o, &["inside", "revoked"])?;
         let t: TicketState = from_js("state", state)?;
-        self.0.tickets.insert(uuid_arg("ticketId", ticket_id)?, t);
+        self.0.set_ticket(uuid_arg("ticketId", ticket_id)?, t);
         Ok(())
+    }
+
+    /// `declareLost(deviceId, through, reason, decidedAt): LostRange`: the device's records after
+    /// its last chained sequence up to `through` are declared lost (an explicit, recorded operator
+    /// decision), so its later records are processed by the next `reconcile` (pending ones too:
+    /// call it with no batches). `RECONCILE_INVALID_STATE` if the range is empty.
+    pub fn declare_lost(&mut self, device_id: &Value, through: &Value, reason: &Value, decided_at: &Value) -> Result<Value> {
+        let device_id = uuid_arg("deviceId", device_id)?;
+        let through = sequence_arg("through", through)?;
+        let reason = str_arg("reason", reason)?;
+        let decided_at = timestamp_arg("decidedAt", decided_at)?;
+        to_js(&self.0.declare_lost(device_id, through, reason, decided_at)?)
+    }
+
+    /// `watermark(): string | null`: the finality watermark (records before it are final).
+    pub fn watermark(&self) -> Value {
+        self.0.watermark().map_or(Value::Null, |t| Value::String(t.to_string()))
+    }
+
+    /// `outcome(recordId): RecordOutcome | null`: the current decision on a non-final record.
+    pub fn outcome(&self, record_id: &Value) -> Result<Value> {
+        Ok(self.0.outcome(&uuid_arg("recordId", record_id)?).as_ref().map_or(Value::Null, record_out))
+    }
+
+    /// `outcomes(): RecordOutcome[]`: the current decisions on every non-final record (total order).
+    pub fn outcomes(&self) -> Value {
+        Value::Array(self.0.outcomes().iter().map(record_out).collect())
+    }
+
+    /// `pending(): RecordOutcome[]`: the records that wait (`reason` = what they wait for).
+    pub fn pending(&self) -> Value {
+        Value::Array(self.0.pending().iter().map(record_out).collect())
     }
 
     /// `tickets(): Record<ticketId, TicketState>`.
@@ -225,10 +266,31 @@ impl ReconcileReportHandle {
         &self.0
     }
 
-    /// `counts: { accepted, duplicate, rejected, conflict }`.
+    /// `counts: { accepted, duplicate, rejected, conflict, pending }`.
     pub fn counts(&self) -> Value {
         let c = &self.0.counts;
-        json!({ "accepted": c.accepted, "duplicate": c.duplicate, "rejected": c.rejected, "conflict": c.conflict })
+        json!({ "accepted": c.accepted, "duplicate": c.duplicate, "rejected": c.rejected, "conflict": c.conflict,
+                "pending": c.pending })
+    }
+
+    /// `revisions: Revision[]`: earlier outcomes this call changed.
+    pub fn revisions(&self) -> Result<Value> {
+        to_js(&self.0.revisions)
+    }
+
+    /// `watermark: string | null`: the finality watermark after the call.
+    pub fn watermark(&self) -> Value {
+        self.0.watermark.map_or(Value::Null, |t| Value::String(t.to_string()))
+    }
+
+    /// `finalized`: records that became final in this call.
+    pub fn finalized(&self) -> u64 {
+        self.0.finalized
+    }
+
+    /// `pendingTotal`: records waiting in the state after the call.
+    pub fn pending_total(&self) -> u64 {
+        self.0.pending_total
     }
 
     /// `alerts: ReconcileAlert[]`.
@@ -283,7 +345,22 @@ impl ReconcileReportHandle {
         m.insert("debts".into(), self.debts());
         m.insert("blockedWallets".into(), self.blocked_wallets());
         m.insert("totals".into(), self.totals());
+        m.insert("revisions".into(), self.revisions()?);
+        if self.0.watermark.is_some() {
+            m.insert("watermark".into(), self.watermark());
+        }
+        m.insert("finalized".into(), json!(self.0.finalized));
+        m.insert("pendingTotal".into(), json!(self.0.pending_total));
         Ok(Value::Object(m))
+    }
+}
+
+/// A device sequence: a non-negative safe integer, a BigInt, or a decimal string (how outcomes
+/// carry sequences).
+fn sequence_arg(field: &str, v: &Value) -> Result<u64> {
+    match v {
+        Value::String(s) => s.parse().map_err(|_| invalid(field, format!("expected a sequence number, got '{}'", s.chars().take(40).collect::<String>()))),
+        other => crate::u64_arg(field, other),
     }
 }
 
