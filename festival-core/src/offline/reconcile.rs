@@ -8,13 +8,18 @@
 //!    exact copies of records (so duplicated batches change nothing);
 //! 2. verifies all signatures with the deterministic batch verifier
 //!    ([`super::crypto::verify_many`]: exactly the verdicts of single verification, whatever the
-//!    grouping) and walks each device's log
-//!    ([`super::chain::verify_chain`]): replays are `duplicate`, and gaps, broken chains, forks,
-//!    bad signatures, clock skew, unknown / revoked / out-of-window / out-of-role devices are
-//!    `rejected` with their code;
-//! 3. sorts the remaining records by the total order (HLC, device id, sequence, bytes) and
-//!    applies them: top-ups, payments (with line items), refunds, voids (of the device's own
-//!    payments and scans) on wallets, scans on ticket admission states;
+//!    grouping) and walks each device's log ([`super::chain::verify_chain`]): replays are
+//!    `duplicate`; bad signatures, broken chains, forks, wrong festival, revoked / out-of-window /
+//!    out-of-role devices are `rejected` with their code (permanent, and a record that is not part
+//!    of this device's log for this festival never touches the chain); a record whose device is
+//!    not registered yet, whose predecessors are missing (`OFFLINE_SEQUENCE_GAP`) or whose clock is
+//!    ahead of the server (`OFFLINE_CLOCK_SKEW`) is **pending**: kept in the state (at most
+//!    [`MAX_PENDING_PER_DEVICE`] per device) and re-checked by every later call, so it is applied
+//!    as soon as the cause goes away. Resubmitting it is never a "duplicate of a rejection";
+//! 3. orders every decided record by the total order (HLC, device id, sequence, bytes) and
+//!    evaluates each wallet's and each ticket's records in that order: top-ups, payments (with
+//!    line items), refunds, voids (of the device's own payments and scans) on wallets, scans on
+//!    ticket admission states;
 //! 4. resolves conflicts with the configured [`ConflictPolicy`]:
 //!    - `first_wins`: in the total order, the first record wins; an offline payment the wallet
 //!      can no longer cover, or a second entry of a ticket already inside, is a conflict
@@ -22,17 +27,36 @@
 //!    - `accept_with_debt`: the payment is accepted anyway, the shortfall becomes the wallet's
 //!      debt and the wallet is blocked (the wallet module's `allow_debt`); a double admission is
 //!      accepted and flagged;
-//!    - `reject`: every offline payment of a wallet that has a double spend in this
-//!      reconciliation is rejected (nobody wins; the operator decides), double admissions are
-//!      rejected.
+//!    - `reject`: every offline payment of a wallet that has a double spend is rejected (nobody
+//!      wins; the operator decides), double admissions are rejected.
 //!
-//! The report (per-record status, counts, alerts, balances, debts) is byte-identical (serde
-//! JSON) for every permutation and duplication of the batches. Streaming: call [`reconcile`]
-//! repeatedly with chunks of batches; the state carries everything needed between calls (chain
-//! positions, accepted record ids, wallets, tickets). Records that arrive before their
-//! predecessors are rejected as `OFFLINE_SEQUENCE_GAP` and simply re-submitted later (devices keep
-//! exporting until acknowledged), so chunking never loses a record; the order of chunks can only
-//! change which of two conflicting records from different chunks wins.
+//! # The merge model: what a caller may rely on
+//!
+//! - **The state is a function of the set of records.** After any sequence of [`reconcile`]
+//!   calls — any split of the records into calls, any order of calls, any duplicates — the
+//!   balances, debts, blocks, ticket states and per-record outcomes equal those of one call with
+//!   all the records (a proptest checks it: `any_split_into_separate_syncs_gives_the_state_of_one_call`).
+//!   A late record that lands before already-decided records of the same wallet or ticket
+//!   re-evaluates that wallet's / ticket's suffix only.
+//! - **Nothing changes silently.** Every earlier outcome a call changes is listed in
+//!   [`ReconcileReport::revisions`] (record, old and new verdict, money effect), so a service can
+//!   notify a stand or a customer.
+//! - **Finality.** [`Finality`] moves a watermark forward (the later of `now - max_offline_ms`
+//!   and, with `all_devices_synced`, the oldest HLC time every valid registered device has synced
+//!   past). Records ordered before the watermark are **final**: never revised again, and they
+//!   leave the merge log (their effect stays in the wallets and tickets, their id stays known so
+//!   a replay is a duplicate). A record that arrives later and would be ordered before the
+//!   watermark is evaluated **at the watermark**: after every final record, so it can never change
+//!   a final outcome; if the money is no longer there it becomes the conflict (or the debt, under
+//!   `accept_with_debt`). Without finality nothing is ever final and the state keeps every
+//!   record's decision.
+//! - **Lost gaps are an explicit decision.** [`ReconcileState::declare_lost`] records a range of
+//!   a device's sequences as lost, with a reason and a time; the device's later records are then
+//!   processed, and a lost record that turns up afterwards is rejected as
+//!   `OFFLINE_DECLARED_LOST`.
+//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`]; a state of the
+//!   previous format (1) loads with every record final; any other version is refused with
+//!   `RECONCILE_INVALID_STATE`.
 //!
 //! ```
 //! use festival_core::offline::device::DeviceSigner;
@@ -372,6 +396,12 @@ impl ReconcileState {
     /// Number of non-final records in the merge log.
     pub fn non_final_count(&self) -> usize {
         self.merge.log.len()
+    }
+
+    /// Number of records that currently take effect: final ones (`records`) plus non-final ones
+    /// whose decision applies them (accepted, or a conflict accepted with debt / flagged).
+    pub fn accepted_count(&self) -> usize {
+        self.records.len() + self.merge.log.values().filter(|l| l.decision.applied()).count()
     }
 }
 
