@@ -1,13 +1,16 @@
 //! Reconciles a benchmark data file (from `gen_bench_data`) once and prints records/s, the
 //! outcome summary and the process's peak RSS (VmHWM). Outside criterion, for 1M records.
 //!
-//! `cargo run --release -p festival-core --example bench_reconcile -- <file> <stream|all> [threads]`
+//! `cargo run --release -p festival-core --example bench_reconcile -- <file> <stream|all> [threads] [none|synced]`
 //!
 //! - `stream`: one `reconcile` call per round (one batch per device); only that round's bytes are
 //!   read from the file into memory at a time;
 //! - `all`: one `reconcile` call with every batch.
 //!
 //! `threads` > 1 needs the `parallel` feature (`offline::parallel::reconcile_parallel`).
+//! `synced` turns on finality by sync (`Finality::all_devices_synced`): after each round the
+//! records before the oldest device's last sync become final and leave the merge log (compaction);
+//! `none` (default) keeps every record's decision revisable, the largest state.
 //! Peak RSS includes the input bytes held and the state (wallet ledgers, chain history,
 //! accepted-record index), which grow with the number of records by design.
 
@@ -40,7 +43,7 @@ fn run(
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: bench_reconcile <file> <stream|all> [threads]");
+        eprintln!("usage: bench_reconcile <file> <stream|all> [threads] [none|synced]");
         std::process::exit(2);
     }
     let threads: usize = args.get(3).map(|t| t.parse().expect("threads")).unwrap_or(1);
@@ -52,7 +55,13 @@ fn main() {
     }
     let registry = data.registry();
     let mut state = data.state();
-    let (now, config) = (data.now(), data.config());
+    let (now, mut config) = (data.now(), data.config());
+    let finality = args.get(4).map(String::as_str).unwrap_or("none");
+    match finality {
+        "none" => {}
+        "synced" => config.finality.all_devices_synced = true,
+        other => panic!("finality {other}: expected none or synced"),
+    }
     let rss_before = common::peak_rss_kib().unwrap_or(0);
     let start = Instant::now();
     let mut counts = Counts::default();
@@ -61,6 +70,7 @@ fn main() {
         counts.conflict += c.conflict;
         counts.rejected += c.rejected;
         counts.duplicate += c.duplicate;
+        counts.pending += c.pending;
     };
     let (mut calls, mut n, mut input_bytes) = (0, 0usize, 0usize);
     match args[2].as_str() {
@@ -88,20 +98,24 @@ fn main() {
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "records={n} mode={} threads={threads} calls={calls} seconds={secs:.3} records_per_s={:.0} \
-         peak_rss_mib={:.1} rss_before_mib={:.1} input_mib={:.1}",
+        "records={n} mode={} threads={threads} finality={finality} calls={calls} seconds={secs:.3} \
+         records_per_s={:.0} peak_rss_mib={:.1} rss_before_mib={:.1} input_mib={:.1} non_final={} \
+         state_json_mib={:.1}",
         args[2],
         n as f64 / secs,
         common::peak_rss_kib().unwrap_or(0) as f64 / 1024.0,
         rss_before as f64 / 1024.0,
         input_bytes as f64 / 1_048_576.0,
+        state.non_final_count(),
+        serde_json::to_vec(&state).map(|v| v.len()).unwrap_or(0) as f64 / 1_048_576.0,
     );
     println!(
-        "outcome accepted={} conflict={} rejected={} duplicate={} total_balance={}",
+        "outcome accepted={} conflict={} rejected={} duplicate={} pending={} total_balance={}",
         counts.accepted,
         counts.conflict,
         counts.rejected,
         counts.duplicate,
+        counts.pending,
         state.total_balance().amount_string()
     );
 }

@@ -1060,6 +1060,33 @@ fn generate_merge() -> Value {
             assert_eq!(report_statuses(o, 1), vec!["accepted"]);
         },
     );
+    // Attack: a stolen device revoked by the server keeps signing, and dates the records before
+    // the revocation. The revocation is by sequence, so the dates do not help.
+    let mut thief = signer(2);
+    let honest = thief.sign(id(0xe61), t(1000), pay(0x1001, 100)).unwrap();
+    let backdated: Vec<_> =
+        (0..3).map(|k| thief.sign(id(0xe62 + k), t(1500 + k as i64), pay(0x1001, 200)).unwrap()).collect();
+    g.ok(
+        "attack: records a revoked device signs after its revocation but dates before it are rejected",
+        "offline.reconcile_calls",
+        calls_in(
+            json!([
+                call(vec![hexbatch(std::slice::from_ref(&honest))], 2000),
+                {"batches": [hexbatch(&backdated)], "now": ts(60_000),
+                 "revoke_devices": [{"device_id": id(2), "reason": "reported stolen"}]},
+            ]),
+            "first_wins",
+            json!({}),
+        ),
+        |o| {
+            assert_eq!(report_statuses(o, 0), vec!["accepted"]);
+            assert_eq!(report_statuses(o, 1), vec!["rejected:OFFLINE_DEVICE_REVOKED"; 3]);
+            let alerts = o["reports"][1]["alerts"].as_array().unwrap();
+            assert_eq!(alerts.len(), 3);
+            assert!(alerts.iter().all(|a| a["kind"] == "revoked_device_used"));
+            assert_eq!(o["balances"][&w1], "9.00");
+        },
+    );
     // A device not registered yet: its record waits, and is decided once it is registered.
     let mut late_registry = devices();
     let late = DeviceSigner::new(seed(9), id(9), F).sign(id(0xe41), t(1000), pay(0x1001, 100)).unwrap();

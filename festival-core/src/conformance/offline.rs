@@ -12,10 +12,11 @@
 //! - `offline.ticket_code_issue` / `offline.ticket_code_verify`, `offline.revocation_list_issue` /
 //!   `offline.revocation_list_decode` / `offline.revocation_list_install`: see `codes`.
 //! - `offline.reconcile` {state, batches: [hex], now, policy, config?, finality?} → outcome.
-//! - `offline.reconcile_calls` {state, calls: [{batches, now, declare_lost?, devices?}], policy,
+//! - `offline.reconcile_calls` {state, calls: [{batches, now, declare_lost?, revoke_devices?, devices?}], policy,
 //!   config?, finality?} → {reports: [...], outcomes, pending, balances, tickets, watermark}: several
 //!   separate syncs against one state (the merge model); `devices` replaces the registry from that
-//!   call on, `declare_lost` ([{device_id, through, reason}]) is applied before the call.
+//!   call on, `declare_lost` ([{device_id, through, reason}]) and `revoke_devices` ([{device_id,
+//!   reason}]) are applied before the call.
 
 use super::{out, parse};
 use crate::error::{Error, InputError};
@@ -179,7 +180,16 @@ struct CallIn {
     #[serde(default)]
     declare_lost: Vec<LostIn>,
     #[serde(default)]
+    revoke_devices: Vec<RevokeIn>,
+    #[serde(default)]
     devices: Option<Vec<DeviceEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeIn {
+    device_id: Uuid,
+    reason: String,
 }
 
 #[derive(Deserialize)]
@@ -333,6 +343,9 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
         }
         for l in &call.declare_lost {
             state.declare_lost(l.device_id, l.through, &l.reason, call.now)?;
+        }
+        for r in &call.revoke_devices {
+            state.revoke_device(r.device_id, &r.reason, call.now)?;
         }
         let mut batches = Vec::with_capacity(call.batches.len());
         for (k, b) in call.batches.iter().enumerate() {

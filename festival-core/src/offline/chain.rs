@@ -66,6 +66,26 @@ pub struct DeviceChain {
     /// `declare_lost`.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "u64_list")]
     pub forks: Vec<u64>,
+    /// Set when the server revoked the device (see
+    /// [`ReconcileState::revoke_device`](super::reconcile::ReconcileState::revoke_device)): every
+    /// record after `sequence` is rejected as `OFFLINE_DEVICE_REVOKED`, **whatever its date** (a
+    /// thief cannot backdate past the hash chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_after: Option<RevocationCut>,
+}
+
+/// A device's revocation as the server decided it: the last sequence it had received from the
+/// device when it revoked it. Sequences are hash-chained, so unlike device times they cannot be
+/// forged backwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationCut {
+    /// Last sequence the server had chained when it revoked the device (0 = none).
+    #[serde(with = "u64_string")]
+    pub sequence: u64,
+    /// Why (audit trail).
+    pub reason: String,
+    /// When the server revoked it (server time).
+    pub revoked_at: Timestamp,
 }
 
 mod u64_list {
@@ -375,6 +395,13 @@ pub fn verify_chain_with(
             chain.last_hash = Digest(rec.hash());
             chain.last_hlc = Some(body.hlc);
             chain.history.insert(seq, chain.last_hash);
+            // Past the server's revocation cut: rejected whatever the record's date says.
+            if let Some(cut) = chain.revoked_after.as_ref().filter(|c| seq > c.sequence) {
+                let error =
+                    OfflineError::DeviceRevoked { device_id, revoked_at: cut.revoked_at, record_time: body.device_time };
+                checks[i] = Some(rejected(error, true));
+                continue;
+            }
             checks[i] = Some(match policy_check(dev, rec, prev_hlc, festival_id, now, config) {
                 Ok(()) => CheckOutcome::Valid,
                 Err(error) => rejected(error, true),

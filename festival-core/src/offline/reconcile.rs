@@ -94,7 +94,9 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
-use super::chain::{verify_chain_with, ChainConfig, CheckOutcome, DeviceChain, LostRange, SignatureVerifier};
+use super::chain::{
+    verify_chain_with, ChainConfig, CheckOutcome, DeviceChain, LostRange, RevocationCut, SignatureVerifier,
+};
 use super::merge::{
     effect, eval_ticket, eval_wallet, wallet_without, Ctx, Decision, Fact, Logged, MergeLog, OrderKey, PendingRecord,
     Subject, KEY_MIN,
@@ -256,7 +258,7 @@ impl TryFrom<StateRepr> for ReconcileState {
         }
         let mut merge = r.merge;
         merge.rebuild();
-        Ok(ReconcileState {
+        let state = ReconcileState {
             format_version: STATE_FORMAT_VERSION,
             festival_id: r.festival_id,
             currency: r.currency,
@@ -265,7 +267,12 @@ impl TryFrom<StateRepr> for ReconcileState {
             chains: r.chains,
             records: r.records,
             merge,
-        })
+        };
+        // Every wallet belongs to this festival and currency (as `add_wallet` checks).
+        for w in state.wallets.values() {
+            state.check_wallet(w)?;
+        }
+        Ok(state)
     }
 }
 
@@ -334,6 +341,30 @@ impl ReconcileState {
         chain.last_sequence = through;
         chain.lost.push(range.clone());
         Ok(range)
+    }
+
+    /// Revokes a device by sequence: every record of it after the last sequence the server has
+    /// chained now is rejected as `OFFLINE_DEVICE_REVOKED` (with the `revoked_device_used` alert),
+    /// **whatever its device time**, so backdating records to before the revocation does not
+    /// help a thief (the registry's `revoked_at` alone judges by the record's own, forgeable,
+    /// date). Records it sent before stay as they are. Recorded in the device's chain with
+    /// `reason` and `revoked_at`. Errors (`RECONCILE_INVALID_STATE`) if the device is revoked
+    /// already.
+    ///
+    /// Residual risk: records signed *before* the revocation but not yet synced are rejected too
+    /// (the server cannot tell them from later ones without a server-signed acknowledgement);
+    /// what a thief can spend between the device's last sync and the revocation is bounded by the
+    /// device's offline limits.
+    pub fn revoke_device(&mut self, device_id: Uuid, reason: &str, revoked_at: Timestamp) -> Result<RevocationCut, OfflineError> {
+        let chain = self.chains.entry(device_id).or_default();
+        if let Some(cut) = &chain.revoked_after {
+            return Err(OfflineError::ReconcileInvalidState {
+                reason: format!("device {device_id} is revoked already (after sequence {})", cut.sequence),
+            });
+        }
+        let cut = RevocationCut { sequence: chain.last_sequence, reason: reason.to_string(), revoked_at };
+        chain.revoked_after = Some(cut.clone());
+        Ok(cut)
     }
 
     fn check_wallet(&self, w: &Wallet) -> Result<(), OfflineError> {
