@@ -367,6 +367,17 @@ pub struct Revision {
     pub money_effect: Money,
 }
 
+/// A device's revocation by sequence: records after `sequence` are rejected whatever their dates.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RevocationCut {
+    /// Last sequence the server had received from the device when it revoked it.
+    pub sequence: u64,
+    /// Why (audit trail).
+    pub reason: String,
+    /// When it was revoked (server time, ms since the epoch).
+    pub revoked_at_ms: i64,
+}
+
 /// A range of a device's sequences an operator declared lost.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct LostRange {
@@ -581,11 +592,8 @@ impl Reconciler {
     /// currency `RECONCILE_INVALID_STATE`.
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Self>> {
-        let mut state: core::ReconcileState = serde_json::from_str(&json).map_err(|e| bad_json("json", e))?;
-        // Re-add every wallet through the core's check (festival and currency).
-        for w in std::mem::take(&mut state.wallets).into_values() {
-            state.add_wallet(w).map_err(festival_core::Error::from)?;
-        }
+        // The core's deserializer checks the format version and every wallet's festival and currency.
+        let state: core::ReconcileState = serde_json::from_str(&json).map_err(|e| bad_json("json", e))?;
         Ok(Arc::new(Reconciler { inner: Mutex::new(state) }))
     }
 
@@ -669,6 +677,16 @@ impl Reconciler {
         let at = time("decided_at_ms", decided_at_ms)?;
         let r = self.lock().declare_lost(device, through, &reason, at).map_err(festival_core::Error::from)?;
         Ok(lost_range(&r))
+    }
+
+    /// Revokes a device by sequence: its records after the last sequence the server has now are
+    /// rejected (`OFFLINE_DEVICE_REVOKED`, alert `RevokedDeviceUsed`) whatever their dates. Throws
+    /// `RECONCILE_INVALID_STATE` if it is revoked already.
+    pub fn revoke_device(&self, device_id: String, reason: String, revoked_at_ms: i64) -> Result<RevocationCut> {
+        let device = uuid("device_id", &device_id)?;
+        let at = time("revoked_at_ms", revoked_at_ms)?;
+        let c = self.lock().revoke_device(device, &reason, at).map_err(festival_core::Error::from)?;
+        Ok(RevocationCut { sequence: c.sequence, reason: c.reason, revoked_at_ms: c.revoked_at.unix_millis() })
     }
 
     /// The finality watermark (ms; records before it are final, never revised), if any.

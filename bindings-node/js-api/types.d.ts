@@ -565,6 +565,13 @@ export interface Finality {
   allDevicesSynced?: boolean
 }
 
+/** A device revoked by sequence (`Reconciler.revokeDevice`): records after `sequence` are rejected whatever their dates. */
+export interface RevocationCut {
+  sequence: string
+  reason: string
+  revokedAt: string
+}
+
 /** A range of a device's sequences an operator declared lost (`Reconciler.declareLost`). */
 export interface LostRange {
   from: string
@@ -595,6 +602,8 @@ export interface DeviceChain {
   lost?: LostRange[]
   /** Sequences at which two different authentic records were seen (absent when none). */
   forks?: string[]
+  /** Set once the server revoked the device by sequence (absent otherwise). */
+  revokedAfter?: RevocationCut
 }
 
 /** `verifyChain` options (defaults: no known chains, 5 min future skew, 1 h HLC skew). */

@@ -134,6 +134,22 @@ impl Reconciler {
         })
     }
 
+    /// Revokes a device by sequence: its records after the last sequence the server has now are
+    /// rejected (`OFFLINE_DEVICE_REVOKED`) whatever their dates.
+    #[napi(ts_args_type = "deviceId: string, reason: string, revokedAt: TimestampInput", ts_return_type = "RevocationCut")]
+    pub fn revoke_device(
+        &mut self,
+        env: Env,
+        device_id: Unknown<'_>,
+        reason: Unknown<'_>,
+        revoked_at: Unknown<'_>,
+    ) -> napi::Result<Json> {
+        let inner = &mut self.inner;
+        run_json(&env, || {
+            inner.revoke_device(&js("deviceId", device_id)?, &js("reason", reason)?, &js("revokedAt", revoked_at)?)
+        })
+    }
+
     /// The finality watermark (records before it are final, never revised), or null.
     #[napi(ts_return_type = "string | null")]
     pub fn watermark(&self) -> Json {

@@ -261,6 +261,18 @@ test('pending records wait, finality is explicit, an operator can declare a gap 
   assert.deepEqual(lost, { from: '1', through: '3', reason: 'tablet reset', decidedAt: NOW.toISOString() })
   assert.deepEqual(rec.chains()[POS2].lost, [lost])
   throwsCode(assert, () => rec.declareLost(POS2, '2', 'again', NOW), 'RECONCILE_INVALID_STATE')
+  // POS1 is reported stolen: revoked by sequence, its later records fail whatever their dates.
+  const cut = rec.revokeDevice(POS1, 'reported stolen', NOW)
+  assert.deepEqual(cut, { sequence: '1', reason: 'reported stolen', revokedAt: NOW.toISOString() })
+  assert.deepEqual(rec.chains()[POS1].revokedAfter, cut)
+  throwsCode(assert, () => rec.revokeDevice(POS1, 'again', NOW), 'RECONCILE_INVALID_STATE')
+  throwsCode(assert, () => rec.revokeDevice('x', 'r', NOW), 'INPUT_INVALID')
+  const { posA } = offlineDay()
+  posA.pay(rid(103), at(1500), WALLET2, eur('1'), STAND, []) // backdated, after the revocation
+  const stolen = rec.reconcile(registry(), [posA.exportBatch()], NOW)
+  assert.deepEqual(stolen.records.filter((x) => x.sequence === '2').map((x) => x.reason), ['OFFLINE_DEVICE_REVOKED'])
+  assert.deepEqual(stolen.alerts.map((x) => x.kind), ['revoked_device_used'])
+  assert.deepEqual(rec.balances()[WALLET2].total, eur('5.00'))
   for (const bad of [-1, 1.5, 'x', null]) throwsCode(assert, () => rec.declareLost(POS2, bad, 'r', NOW), 'INPUT_INVALID')
   for (const bad of [{ finality: { maxOfflineMs: -1 } }, { finality: { everyone: true } }, { finality: 3 }]) {
     throwsCode(assert, () => rec.reconcile(registry(), [], NOW, bad), 'INPUT_INVALID')

@@ -10,6 +10,7 @@ use crate::offline::{arr, bytes_from_py, PyRecordBody, PySignedRecord};
 use crate::wallet::{enum_arg, enum_str, PyBalances, PyWallet};
 use festival_core::offline::chain::{
     verify_chain as core_verify_chain, ChainConfig, ChainReport, CheckOutcome, DeviceChain, LostRange,
+    RevocationCut,
 };
 use festival_core::offline::reconcile::{
     reconcile as core_reconcile, Alert, ConflictPolicy, Finality, ReconcileConfig, ReconcileReport, ReconcileState,
@@ -301,6 +302,22 @@ impl PyReconcileState {
         let decided_at = timestamp_from_py("decided_at", decided_at)?;
         let r = self.inner.declare_lost(device_id, through, reason, decided_at).py(py)?;
         lost_to_py(py, &r)
+    }
+
+    /// Revokes a device by sequence: its records after the last sequence the server has now are
+    /// rejected (`OFFLINE_DEVICE_REVOKED`, alert `revoked_device_used`) whatever their dates.
+    /// Returns `{"sequence", "reason", "revoked_at"}`; `RECONCILE_INVALID_STATE` if revoked already.
+    fn revoke_device<'py>(
+        &mut self,
+        py: Python<'py>,
+        device_id: &Bound<'_, PyAny>,
+        reason: &str,
+        revoked_at: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let device_id = uuid_from_py("device_id", device_id)?;
+        let revoked_at = timestamp_from_py("revoked_at", revoked_at)?;
+        let cut = self.inner.revoke_device(device_id, reason, revoked_at).py(py)?;
+        cut_to_py(py, &cut)
     }
 
     /// The finality watermark (records before it are final, never revised), or None.
@@ -831,6 +848,10 @@ fn chains_to_py<'py>(py: Python<'py>, chains: &BTreeMap<Uuid, DeviceChain>) -> P
         d.set_item("forks", c.forks.clone())?;
         let lost = c.lost.iter().map(|r| lost_to_py(py, r)).collect::<PyResult<Vec<_>>>()?;
         d.set_item("lost", lost)?;
+        match &c.revoked_after {
+            Some(cut) => d.set_item("revoked_after", cut_to_py(py, cut)?)?,
+            None => d.set_item("revoked_after", py.None())?,
+        }
         out.set_item(uuid_to_py(py, id)?, d)?;
     }
     Ok(out)
@@ -843,6 +864,27 @@ fn lost_to_py<'py>(py: Python<'py>, r: &LostRange) -> PyResult<Bound<'py, PyDict
     d.set_item("reason", r.reason.as_str())?;
     d.set_item("decided_at", timestamp_to_py(py, r.decided_at)?)?;
     Ok(d)
+}
+
+fn cut_to_py<'py>(py: Python<'py>, c: &RevocationCut) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("sequence", c.sequence)?;
+    d.set_item("reason", c.reason.as_str())?;
+    d.set_item("revoked_at", timestamp_to_py(py, c.revoked_at)?)?;
+    Ok(d)
+}
+
+fn cut_from_py(obj: &Bound<'_, PyAny>) -> PyResult<RevocationCut> {
+    const FIELD: &str = "chains[device_id]['revoked_after']";
+    const WHAT: &str = "a dict {'sequence': int, 'reason': str, 'revoked_at': datetime}";
+    let d = obj.cast::<PyDict>().map_err(|_| type_err(FIELD, WHAT, obj))?;
+    let get = |name: &str| -> PyResult<Bound<'_, PyAny>> { d.get_item(name)?.ok_or_else(|| type_err(FIELD, WHAT, obj)) };
+    let (seq, reason) = (get("sequence")?, get("reason")?);
+    Ok(RevocationCut {
+        sequence: seq.extract().map_err(|_| type_err(FIELD, "an int >= 0 for 'sequence'", &seq))?,
+        reason: reason.extract().map_err(|_| type_err(FIELD, "a str for 'reason'", &reason))?,
+        revoked_at: timestamp_from_py("revoked_at", &get("revoked_at")?)?,
+    })
 }
 
 fn lost_from_py(obj: &Bound<'_, PyAny>) -> PyResult<LostRange> {
@@ -866,7 +908,7 @@ fn lost_from_py(obj: &Bound<'_, PyAny>) -> PyResult<LostRange> {
 
 const CHAINS: &str = "a ReconcileState or a dict {device_id: {'last_sequence': int, 'last_hash': bytes, \
                       'last_hlc': (int, int) | None, 'history': {int: bytes}, 'forks': [int], \
-                      'lost': [dict]}}";
+                      'lost': [dict], 'revoked_after': dict | None}}";
 
 /// `chains=`: a `ReconcileState` (its device chains) or the dict `ChainReport.chains` returns.
 fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain>> {
@@ -880,7 +922,7 @@ fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain
         let c = v.cast::<PyDict>().map_err(|_| type_err("chains[device_id]", CHAINS, &v))?;
         for key in c.keys() {
             let name: String = key.extract().map_err(|_| type_err("chains[device_id] key", "str", &key))?;
-            if !matches!(name.as_str(), "last_sequence" | "last_hash" | "last_hlc" | "history" | "forks" | "lost") {
+            if !matches!(name.as_str(), "last_sequence" | "last_hash" | "last_hlc" | "history" | "forks" | "lost" | "revoked_after") {
                 let name: String = name.chars().take(40).collect();
                 return Err(core_err(c.py(), InputError::invalid("chains", format!("unexpected key '{name}'"))));
             }
@@ -922,7 +964,11 @@ fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain
                 lost.push(lost_from_py(&item?)?);
             }
         }
-        out.insert(id, DeviceChain { last_sequence, last_hash, last_hlc, history, lost, forks });
+        let revoked_after = match c.get_item("revoked_after")?.filter(|r| !r.is_none()) {
+            Some(r) => Some(cut_from_py(&r)?),
+            None => None,
+        };
+        out.insert(id, DeviceChain { last_sequence, last_hash, last_hlc, history, lost, forks, revoked_after });
     }
     Ok(out)
 }

@@ -46,6 +46,9 @@ def _chains_from_json(chains: dict[str, Any]) -> dict[uuid.UUID, dict[str, Any]]
             "lost": [{"from": int(r["from"]), "through": int(r["through"]), "reason": r["reason"],
                       "decided_at": datetime.fromisoformat(r["decided_at"].replace("Z", "+00:00"))}
                      for r in c.get("lost", [])],
+            "revoked_after": None if not c.get("revoked_after") else {
+                "sequence": int(c["revoked_after"]["sequence"]), "reason": c["revoked_after"]["reason"],
+                "revoked_at": datetime.fromisoformat(c["revoked_after"]["revoked_at"].replace("Z", "+00:00"))},
         }
         for k, c in chains.items()
     }

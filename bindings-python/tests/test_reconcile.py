@@ -244,7 +244,20 @@ def test_pending_records_wait_finality_is_explicit_and_gaps_can_be_declared_lost
     assert ei.value.code == "RECONCILE_INVALID_STATE"
     report = fc.verify_chain(registry, FEST, [], T0, chains=state)
     assert report.chains[POS2]["lost"] == [lost] and report.chains[POS2]["forks"] == []
-    # The chains dict (with its lost ranges) is accepted back as input.
+    # POS1 is reported stolen: revoked by sequence, its later records fail whatever their dates.
+    cut = state.revoke_device(POS1, "reported stolen", T0 + timedelta(minutes=9))
+    assert cut == {"sequence": 1, "reason": "reported stolen", "revoked_at": T0 + timedelta(minutes=9)}
+    with pytest.raises(fc.FestivalError) as ei:
+        state.revoke_device(POS1, "again", T0)
+    assert ei.value.code == "RECONCILE_INVALID_STATE"
+    logs[POS1].pay(uuid.UUID(int=0x102), T0 + timedelta(seconds=1), W1, fc.Money("5", EUR), STAND)  # backdated
+    stolen = fc.reconcile(state, registry, [logs[POS1].export_batch()], T0 + timedelta(minutes=10))
+    assert [(r.status, r.reason) for r in stolen.records if r.sequence == 2] == [("rejected", "OFFLINE_DEVICE_REVOKED")]
+    assert [a.kind for a in stolen.alerts] == ["revoked_device_used"]
+    assert state.wallet(W1).balances.total == fc.Money("5", EUR)
+    # The chains dict (with its lost ranges and revocation) is accepted back as input.
+    report = fc.verify_chain(registry, FEST, [], T0, chains=state)
+    assert report.chains[POS1]["revoked_after"] == cut and report.chains[POS2]["revoked_after"] is None
     again = fc.verify_chain(registry, FEST, [], T0, chains=report.chains)
     assert again.chains == report.chains
 

@@ -140,6 +140,19 @@ impl Reconciler {
         })
     }
 
+    /// Revokes a device by sequence: its records after the last sequence the server has now are
+    /// rejected (`OFFLINE_DEVICE_REVOKED`) whatever their dates.
+    #[wasm_bindgen(js_name = revokeDevice, unchecked_return_type = "RevocationCut")]
+    pub fn revoke_device(
+        &mut self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
+        #[wasm_bindgen(js_name = revokedAt, unchecked_param_type = "TimestampInput")] revoked_at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.revoke_device(&js("deviceId", &device_id)?, &js("reason", &reason)?, &js("revokedAt", &revoked_at)?))
+    }
+
     /// The finality watermark (records before it are final, never revised), or null.
     #[wasm_bindgen(unchecked_return_type = "string | null")]
     pub fn watermark(&self) -> JsValue {

@@ -326,6 +326,21 @@ class ReconcileTest {
         assertEquals(LostRange(1uL, 3uL, "tablet reset", NOW), lost)
         val e = assertFailsWith<FestivalException> { r.declareLost(POS2, 2uL, "again", NOW) }
         assertEquals("RECONCILE_INVALID_STATE", e.errorCode)
+        // POS1 is reported stolen: revoked by sequence (it sent 2 records), later ones fail whatever their dates.
+        assertEquals(RevocationCut(2uL, "reported stolen", NOW), r.revokeDevice(POS1, "reported stolen", NOW))
+        assertEquals("RECONCILE_INVALID_STATE", assertFailsWith<FestivalException> { r.revokeDevice(POS1, "x", NOW) }.errorCode)
+        // The same device log (deterministic signatures: records 1 and 2 are byte-identical), then a
+        // third sale dated before the revocation.
+        val pos1 = DeviceLog(seedOf(11), POS1, FESTIVAL, "EUR", LIMITS)
+            .also { it.setSyncedBalances(mapOf(WALLET to eur("30"), WALLET2 to eur("10"))) }
+        pos1.pay(rid(1), T0 + 1_000, WALLET, eur("20"), STAND, listOf(LineItem(PRODUCT, 4u, eur("5"))))
+        pos1.pay(rid(3), T0 + 3_000, WALLET, eur("5"), STAND, listOf())
+        pos1.pay(rid(7), T0 + 3_500, WALLET2, eur("1"), STAND, listOf())
+        val stolen = r.reconcile(registry, listOf(pos1.exportBatch()), NOW + 3_000, cfg)
+        val third = stolen.records.single { it.sequence == 3uL }
+        assertEquals(RecordStatus.REJECTED to "OFFLINE_DEVICE_REVOKED", third.status to third.code)
+        assertTrue(stolen.alerts.single() is ReconcileAlert.RevokedDeviceUsed)
+        assertEquals(eur("10.00"), r.balances()[WALLET2]!!.total)
     }
 
     @Test

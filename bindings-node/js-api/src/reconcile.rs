@@ -157,6 +157,16 @@ impl ReconcilerHandle {
         to_js(&self.0.declare_lost(device_id, through, reason, decided_at)?)
     }
 
+    /// `revokeDevice(deviceId, reason, revokedAt): RevocationCut`: the device's records after the
+    /// last sequence the server has now are rejected (`OFFLINE_DEVICE_REVOKED`, alert
+    /// `revoked_device_used`) whatever their dates. `RECONCILE_INVALID_STATE` if revoked already.
+    pub fn revoke_device(&mut self, device_id: &Value, reason: &Value, revoked_at: &Value) -> Result<Value> {
+        let device_id = uuid_arg("deviceId", device_id)?;
+        let reason = str_arg("reason", reason)?;
+        let revoked_at = timestamp_arg("revokedAt", revoked_at)?;
+        to_js(&self.0.revoke_device(device_id, reason, revoked_at)?)
+    }
+
     /// `watermark(): string | null`: the finality watermark (records before it are final).
     pub fn watermark(&self) -> Value {
         self.0.watermark().map_or(Value::Null, |t| Value::String(t.to_string()))

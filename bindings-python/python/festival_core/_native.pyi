@@ -834,6 +834,7 @@ class ReconcileState:
     def declare_lost(
         self, device_id: UuidLike, through: int, reason: str, decided_at: datetime.datetime
     ) -> Dict[str, Any]: ...
+    def revoke_device(self, device_id: UuidLike, reason: str, revoked_at: datetime.datetime) -> Dict[str, Any]: ...
     @property
     def watermark(self) -> Optional[datetime.datetime]: ...
     def outcome(self, record_id: UuidLike) -> Optional[RecordOutcome]: ...
@@ -947,7 +948,8 @@ class ChainCheck:
     def chained(self) -> bool: ...
 
 # {device_id: {"last_sequence": int, "last_hash": bytes, "last_hlc": (physical_ms, logical) | None,
-#  "history": {sequence: bytes}, "forks": [int], "lost": [{"from", "through", "reason", "decided_at"}]}}
+#  "history": {sequence: bytes}, "forks": [int], "lost": [{"from", "through", "reason", "decided_at"}],
+#  "revoked_after": {"sequence", "reason", "revoked_at"} | None}}
 DeviceChains = Dict[uuid.UUID, Dict[str, Any]]
 
 class ChainReport:
