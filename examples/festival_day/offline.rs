@@ -9,7 +9,9 @@ use festival_core::error::ErrorCode;
 use festival_core::offline::codes::{self, IssuerKey, KeySet, RevocationList, RevocationStore, TicketClaims};
 use festival_core::offline::crypto::public_key_from_seed;
 use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceSigner};
-use festival_core::offline::reconcile::{reconcile, ConflictPolicy, ReconcileConfig, ReconcileState, TicketState};
+use festival_core::offline::reconcile::{
+    reconcile, ConflictPolicy, Finality, ReconcileConfig, ReconcileState, TicketState,
+};
 use festival_core::offline::record::{Direction, LineItem, Payload, SignedRecord};
 use festival_core::offline::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
 use festival_core::offline::OfflineError;
@@ -55,6 +57,8 @@ pub fn run() -> Result<(), festival_core::Error> {
         device(desk, DeviceRole::TopUp, BAR, None),
         // Reported stolen at 13:00: everything it signs from then on is rejected.
         device(stolen, DeviceRole::Pos, BAR, Some(at(60))),
+        // A food-truck POS whose uplink is down all afternoon: it syncs hours after the others.
+        device(7, DeviceRole::Pos, FOOD, None),
     ])?;
 
     // Server state at the last sync: three wallets and one ticket.
@@ -73,7 +77,7 @@ pub fn run() -> Result<(), festival_core::Error> {
         state.add_wallet(w)?;
     }
     let ticket = id(0x71c7);
-    state.tickets.insert(ticket, TicketState::default());
+    state.set_ticket(ticket, TicketState::default());
     let synced: BTreeMap<Uuid, Money> = state.wallets.iter().map(|(k, w)| (*k, w.balances().total)).collect();
     let before = state.total_balance();
 
@@ -232,5 +236,40 @@ pub fn run() -> Result<(), festival_core::Error> {
         return Err(fail("re-submission changed the state".into()));
     }
     println!("re-sending all batches: {} duplicates, nothing changes", again.counts.duplicate);
+
+    let before_late = state.total_balance();
+    // The food truck syncs two hours later. Its sale to Alice at 12:05 comes before her later
+    // offline payments in the total order, so their outcomes change: the report lists each one.
+    let mut truck = terminal(7)?;
+    truck.pay(id(0x7001), at(5), alice, m("25.00")?, FOOD, vec![])?;
+    let late = reconcile(&mut state, &registry, &[truck.export_batch().to_bytes()], at(300), &config)?;
+    println!(
+        "the food truck syncs at 17:00: {} accepted, {} earlier outcomes revised",
+        late.counts.accepted,
+        late.revisions.len()
+    );
+    for r in &late.revisions {
+        println!(
+            "  revised: record {:x} {:?} -> {:?} (balance effect {})",
+            r.record_id.as_u128(),
+            r.before.status,
+            r.after.status,
+            r.money_effect
+        );
+    }
+    let t = late.totals;
+    let expected = before_late.checked_add(&t.top_ups)?.checked_sub(&t.payments)?.checked_add(&t.refunds)?;
+    if expected != state.total_balance() {
+        return Err(fail(format!("late sync does not add up: expected {expected}, got {}", state.total_balance())));
+    }
+    // At 21:00 the operator closes the books: nothing older than 3 hours can still arrive.
+    let close = ReconcileConfig { finality: Finality { max_offline_ms: Some(3 * 3_600_000), all_devices_synced: false }, ..config };
+    let fin = reconcile(&mut state, &registry, &Vec::<Vec<u8>>::new(), at(540), &close)?;
+    println!(
+        "books closed at 21:00: watermark {}, {} outcomes final, {} still revisable",
+        fin.watermark.map(|w| w.to_string()).unwrap_or_default(),
+        fin.finalized,
+        state.non_final_count()
+    );
     Ok(())
 }
