@@ -40,6 +40,22 @@ fn run(
     reconcile(state, registry, batches, now, config).expect("reconcile")
 }
 
+/// Bytes of the state's JSON, counted without holding it (10M records would need gigabytes).
+fn json_size(state: &ReconcileState) -> u64 {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len() as u64;
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    serde_json::to_writer(&mut c, state).map(|_| c.0).unwrap_or(0)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
@@ -107,7 +123,7 @@ fn main() {
         rss_before as f64 / 1024.0,
         input_bytes as f64 / 1_048_576.0,
         state.non_final_count(),
-        serde_json::to_vec(&state).map(|v| v.len()).unwrap_or(0) as f64 / 1_048_576.0,
+        json_size(&state) as f64 / 1_048_576.0,
     );
     println!(
         "outcome accepted={} conflict={} rejected={} duplicate={} pending={} total_balance={}",
