@@ -20,20 +20,20 @@ fn t(ms: i64) -> Timestamp {
     Timestamp::from_unix_millis(T0 + ms).unwrap()
 }
 
-#[test]
-fn a_record_of_another_festival_never_touches_the_chain() {
+/// A festival with one 50.00 EUR wallet (id 4) and one POS `dev` (seed 7) at stand 3; `pay()` is a
+/// 5.00 payment from that wallet.
+fn pos_festival(festival: Uuid, dev: Uuid) -> (ReconcileState, DeviceRegistry, impl Fn() -> Payload) {
     let eur = Currency::iso("EUR").unwrap();
-    let (fest_a, fest_b, stand, wallet_id, dev) =
-        (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(4), Uuid::from_u128(10));
-    let mut wallet = Wallet::new(WalletConfig::new(wallet_id, fest_b, eur)).unwrap();
+    let (stand, wallet_id) = (Uuid::from_u128(3), Uuid::from_u128(4));
+    let mut wallet = Wallet::new(WalletConfig::new(wallet_id, festival, eur)).unwrap();
     let top_up = Operation::TopUp { amount: Money::parse("50", eur).unwrap(), method: Default::default() };
     wallet.apply(Entry::new(Uuid::from_u128(99), t(0), top_up)).unwrap();
-    let mut state = ReconcileState::new(fest_b, eur);
+    let mut state = ReconcileState::new(festival, eur);
     state.add_wallet(wallet).unwrap();
     let entry = DeviceEntry {
         device_id: dev,
         public_key: crypto::public_key_from_seed(&[7; 32]),
-        festival_id: fest_b,
+        festival_id: festival,
         role: DeviceRole::Pos,
         locations: vec![stand],
         valid_from: t(0),
@@ -41,12 +41,14 @@ fn a_record_of_another_festival_never_touches_the_chain() {
         revoked_at: None,
     };
     let registry = DeviceRegistry::new(vec![entry]).unwrap();
-    let pay = || Payload::Payment {
-        wallet_id,
-        amount: Money::parse("5", eur).unwrap(),
-        stand_id: stand,
-        items: vec![],
-    };
+    let pay = move || Payload::Payment { wallet_id, amount: Money::parse("5", eur).unwrap(), stand_id: stand, items: vec![] };
+    (state, registry, pay)
+}
+
+#[test]
+fn a_record_of_another_festival_never_touches_the_chain() {
+    let (fest_a, fest_b, dev) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(10));
+    let (mut state, registry, pay) = pos_festival(fest_b, dev);
     // The same device key was used at festival A before: its record 1 there is authentic.
     let foreign = DeviceSigner::new([7; 32], dev, fest_a).sign(Uuid::from_u128(500), t(1_000), pay()).unwrap();
     let mut at_b = DeviceSigner::new([7; 32], dev, fest_b);
@@ -63,25 +65,8 @@ fn a_record_of_another_festival_never_touches_the_chain() {
 
 #[test]
 fn backdating_after_a_revocation_does_not_help_a_thief() {
-    let eur = Currency::iso("EUR").unwrap();
-    let (fest, stand, wallet_id, dev) = (Uuid::from_u128(1), Uuid::from_u128(3), Uuid::from_u128(4), Uuid::from_u128(10));
-    let mut wallet = Wallet::new(WalletConfig::new(wallet_id, fest, eur)).unwrap();
-    let top_up = Operation::TopUp { amount: Money::parse("50", eur).unwrap(), method: Default::default() };
-    wallet.apply(Entry::new(Uuid::from_u128(99), t(0), top_up)).unwrap();
-    let mut state = ReconcileState::new(fest, eur);
-    state.add_wallet(wallet).unwrap();
-    let entry = DeviceEntry {
-        device_id: dev,
-        public_key: crypto::public_key_from_seed(&[7; 32]),
-        festival_id: fest,
-        role: DeviceRole::Pos,
-        locations: vec![stand],
-        valid_from: t(0),
-        valid_until: t(86_400_000),
-        revoked_at: None,
-    };
-    let registry = DeviceRegistry::new(vec![entry]).unwrap();
-    let pay = || Payload::Payment { wallet_id, amount: Money::parse("5", eur).unwrap(), stand_id: stand, items: vec![] };
+    let (fest, dev, wallet_id) = (Uuid::from_u128(1), Uuid::from_u128(10), Uuid::from_u128(4));
+    let (mut state, registry, pay) = pos_festival(fest, dev);
     let mut signer = DeviceSigner::new([7; 32], dev, fest);
     let honest = signer.sign(Uuid::from_u128(600), t(1_000), pay()).unwrap();
     let cfg = ReconcileConfig::default();
