@@ -191,6 +191,7 @@ fn generate() -> Value {
                 LineItem { product_id: id(0x302), quantity: 1, unit_price: eur(250) },
             ],
         },
+        anchor: None,
     };
     let body_json = serde_json::to_value(&body).unwrap();
     g.ok("encode a payment with two line items", "offline.record_encode", json!({"record": body_json}), |o| {
@@ -494,6 +495,7 @@ fn generate() -> Value {
         device_time: t(1000),
         hlc: Hlc { physical_ms: T0 + 1000 + 7_200_000, logical: 0 },
         payload: pay(0x1001, 1),
+        anchor: None,
     };
     let skewed = skew_body.sign(&seed(2)).unwrap();
     g.ok(
@@ -1152,4 +1154,219 @@ fn merge_vectors_are_generated_and_in_sync() {
     let committed: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("tests/vectors/offline_merge.json"))
         .expect("valid JSON");
     assert!(committed == doc, "tests/vectors/offline_merge.json is out of date: run with FESTIVAL_REGENERATE_VECTORS=1");
+}
+
+/// `tests/vectors/offline_trust.json`: the trust model (`offline.reconcile_calls`,
+/// `offline.ack_decode`): time anchored to server acknowledgements, the validity-window cut, and
+/// the after-cut policy for revoked and expired devices.
+fn generate_trust() -> Value {
+    use festival_core::offline::ack::SyncAck;
+    use festival_core::offline::record::{Anchor, Digest};
+    let mut g = Gen { vectors: Vec::new() };
+    let w1 = id(0x1001).to_string();
+    let server_seed = [0x5e; 32];
+    let server_pk = hex_encode(&public_key_from_seed(&server_seed));
+    let calls_in = |calls: Value, config: Value| {
+        json!({"festival_id": F, "currency": "EUR", "wallets": {&w1: "10.00"}, "devices": devices(),
+               "calls": calls, "policy": "first_wins", "config": config, "server_seed": hex_encode(&server_seed)})
+    };
+    let default_config = json!({"max_future_skew_ms": 300_000, "max_hlc_skew_ms": 3_600_000});
+    let bounded = |minor: i64| {
+        json!({"max_future_skew_ms": 300_000, "max_hlc_skew_ms": 3_600_000,
+               "after_cut": {"policy": "accept_up_to", "amount": {"amount": eur(minor).amount_string(), "currency": "EUR"}}})
+    };
+    let statuses_of = |o: &Value, n: usize| -> Vec<String> {
+        o["reports"][n]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{}{}", c["status"].as_str().unwrap(), c.get("reason").map(|x| format!(":{}", x.as_str().unwrap())).unwrap_or_default()))
+            .collect()
+    };
+    let alert_kinds = |o: &Value, n: usize| -> Vec<String> {
+        o["reports"][n]["alerts"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap().to_string()).collect()
+    };
+
+    // ---- acknowledgements and anchors ----
+    // POS 1 syncs its first record at +5 s; the server acknowledges (sequence 1, +5 s).
+    let mut pos = signer(1);
+    let r1 = pos.sign(id(0xa01), t(1000), pay(0x1001, 100)).unwrap();
+    let ack = SyncAck { festival_id: F, device_id: id(1), sequence: 1, last_hash: Digest(r1.hash()), server_time: t(5000) }
+        .sign(&server_seed);
+    let key = festival_core::offline::crypto::StrictPublicKey::from_bytes(&public_key_from_seed(&server_seed)).unwrap();
+    assert!(pos.accept_ack(&ack, &key, t(5000)).unwrap());
+    // Its clock is two seconds slow: the signer moves the date up to the acknowledgement's time.
+    let r2 = pos.sign(id(0xa02), t(3000), pay(0x1001, 100)).unwrap();
+    assert_eq!(r2.body().device_time, t(5000));
+    assert_eq!(r2.body().anchor, Some(Anchor { sequence: 1, server_time: t(5000) }));
+    let ack_hex = hex_encode(&ack.to_bytes());
+    g.ok(
+        "acknowledgement: the server signs the last chained sequence and its time; an anchored record is accepted",
+        "offline.reconcile_calls",
+        calls_in(
+            json!([
+                {"batches": [hexbatch(std::slice::from_ref(&r1))], "now": ts(5000), "acknowledge": [id(1)]},
+                {"batches": [hexbatch(std::slice::from_ref(&r2))], "now": ts(9000)},
+            ]),
+            default_config.clone(),
+        ),
+        |o| {
+            assert_eq!(o["acks"][0][0], ack_hex);
+            assert_eq!(statuses_of(o, 1), vec!["accepted"]);
+            assert_eq!(o["balances"][&w1], "8.00");
+        },
+    );
+    g.ok("ack_decode: a genuine acknowledgement verifies", "offline.ack_decode", json!({"bytes": ack_hex, "server_public_key": server_pk}), |o| {
+        assert_eq!(o["valid"], true);
+        assert_eq!(o["ack"]["sequence"], "1");
+    });
+    g.ok(
+        "ack_decode: an acknowledgement checked against another key does not verify",
+        "offline.ack_decode",
+        json!({"bytes": ack_hex, "server_public_key": hex_encode(&public_key_from_seed(&[1; 32]))}),
+        |o| assert_eq!(o["valid"], false),
+    );
+    g.err(
+        "ack_decode: a truncated acknowledgement is malformed",
+        "offline.ack_decode",
+        json!({"bytes": &ack_hex[..ack_hex.len() - 2], "server_public_key": server_pk}),
+        "OFFLINE_MALFORMED",
+    );
+    // Attacks with the device key (the app's own checks bypassed): bodies signed directly.
+    let anchored = |seq: u64, prev: &SignedRecord, rid: u128, at: i64, anchor: Option<Anchor>| {
+        RecordBody {
+            record_id: id(rid),
+            device_id: id(1),
+            festival_id: F,
+            sequence: seq,
+            prev_hash: prev.hash(),
+            device_time: t(at),
+            hlc: Hlc { physical_ms: T0 + at, logical: 0 },
+            payload: pay(0x1001, 100),
+            anchor,
+        }
+        .sign(&seed(1))
+        .unwrap()
+    };
+    let real = Some(Anchor { sequence: 1, server_time: t(5000) });
+    let sync_then = |records: &[SignedRecord]| {
+        json!([
+            {"batches": [hexbatch(std::slice::from_ref(&r1))], "now": ts(5000), "acknowledge": [id(1)]},
+            {"batches": [hexbatch(records)], "now": ts(9000)},
+        ])
+    };
+    let backdated = anchored(2, &r1, 0xa11, 4000, real);
+    g.ok(
+        "attack: a record dated before the acknowledgement it references is rejected as backdated",
+        "offline.reconcile_calls",
+        calls_in(sync_then(std::slice::from_ref(&backdated)), default_config.clone()),
+        |o| {
+            assert_eq!(statuses_of(o, 1), vec!["rejected:OFFLINE_BACKDATED"]);
+            assert_eq!(alert_kinds(o, 1), vec!["tampered_log"]);
+            assert_eq!(o["balances"][&w1], "9.00");
+        },
+    );
+    let forged = anchored(2, &r1, 0xa12, 6000, Some(Anchor { sequence: 1, server_time: t(4000) }));
+    g.ok(
+        "attack: a record referencing an acknowledgement the server never issued is rejected",
+        "offline.reconcile_calls",
+        calls_in(sync_then(std::slice::from_ref(&forged)), default_config.clone()),
+        |o| {
+            assert_eq!(statuses_of(o, 1), vec!["rejected:OFFLINE_ANCHOR_INVALID"]);
+            assert_eq!(alert_kinds(o, 1), vec!["tampered_log"]);
+        },
+    );
+    let a2 = anchored(2, &r1, 0xa13, 6000, real);
+    let dropped = anchored(3, &a2, 0xa14, 2000, None);
+    g.ok(
+        "attack: dropping the anchor to date a record earlier is rejected as backdated",
+        "offline.reconcile_calls",
+        calls_in(sync_then(&[a2.clone(), dropped]), default_config.clone()),
+        |o| {
+            assert_eq!(statuses_of(o, 1), vec!["accepted", "rejected:OFFLINE_BACKDATED"]);
+            assert_eq!(o["balances"][&w1], "8.00");
+        },
+    );
+
+    // ---- the validity-window cut ----
+    // POS 8 is valid for the first minute; it syncs one record at +2 s. After the window, its
+    // key signs more records dated inside the window.
+    let mut expired = signer(8);
+    let honest = expired.sign(id(0xb01), t(1000), pay(0x1001, 100)).unwrap();
+    let late: Vec<_> = (0..3).map(|k| expired.sign(id(0xb02 + k), t(50_000 + k as i64), pay(0x1001, 200)).unwrap()).collect();
+    let window_calls = json!([
+        {"batches": [hexbatch(std::slice::from_ref(&honest))], "now": ts(2000)},
+        {"batches": [hexbatch(&late)], "now": ts(120_000)},
+    ]);
+    g.ok(
+        "attack: after a device's window ended, records dated inside it but received after it are rejected",
+        "offline.reconcile_calls",
+        calls_in(window_calls.clone(), default_config.clone()),
+        |o| {
+            assert_eq!(statuses_of(o, 0), vec!["accepted"]);
+            assert_eq!(statuses_of(o, 1), vec!["rejected:OFFLINE_DEVICE_OUTSIDE_WINDOW"; 3]);
+            assert_eq!(o["balances"][&w1], "9.00");
+        },
+    );
+    g.ok(
+        "after-cut policy accept_up_to 4.00: records after the window cut are accepted within the bound, each with an alert",
+        "offline.reconcile_calls",
+        calls_in(window_calls, bounded(400)),
+        |o| {
+            assert_eq!(statuses_of(o, 1), vec!["accepted", "accepted", "rejected:OFFLINE_DEVICE_OUTSIDE_WINDOW"]);
+            assert_eq!(alert_kinds(o, 1), vec!["revoked_device_used"; 2]);
+            assert_eq!(o["balances"][&w1], "5.00");
+        },
+    );
+
+    // ---- revocation with a bounded after-cut policy, over two syncs ----
+    let mut stolen = signer(2);
+    let before = stolen.sign(id(0xc01), t(1000), pay(0x1001, 100)).unwrap();
+    let after: Vec<_> = (0..4).map(|k| stolen.sign(id(0xc02 + k), t(1500 + k as i64), pay(0x1001, 150)).unwrap()).collect();
+    g.ok(
+        "revoked device, accept_up_to 3.00: the bound holds across syncs, in sequence order, whatever the split",
+        "offline.reconcile_calls",
+        calls_in(
+            json!([
+                {"batches": [hexbatch(std::slice::from_ref(&before))], "now": ts(2000)},
+                {"batches": [hexbatch(&after[2..])], "now": ts(60_000), "revoke_devices": [{"device_id": id(2), "reason": "reported stolen"}]},
+                {"batches": [hexbatch(&after[..2])], "now": ts(70_000)},
+            ]),
+            bounded(300),
+        ),
+        |o| {
+            assert_eq!(statuses_of(o, 1), vec!["pending:OFFLINE_SEQUENCE_GAP"; 2]);
+            assert_eq!(
+                statuses_of(o, 2),
+                vec!["accepted", "accepted", "rejected:OFFLINE_DEVICE_REVOKED", "rejected:OFFLINE_DEVICE_REVOKED"]
+            );
+            assert_eq!(o["balances"][&w1], "6.00");
+        },
+    );
+    g.err(
+        "acknowledging a revoked device is refused",
+        "offline.reconcile_calls",
+        calls_in(
+            json!([{"batches": [], "now": ts(60_000), "revoke_devices": [{"device_id": id(2), "reason": "stolen"}], "acknowledge": [id(2)]}]),
+            default_config,
+        ),
+        "OFFLINE_DEVICE_REVOKED",
+    );
+    json!({
+        "suite": "offline_trust",
+        "description": "The offline trust model: server-signed acknowledgements anchor device time (backdating, forged and dropped anchors are caught), the validity window and revocations cut a device's log by sequence whatever its dates, and the after-cut policy bounds what gets through. Generated and hand-checked by festival-core/tests/offline_vectors.rs.",
+        "vectors": g.vectors,
+    })
+}
+
+#[test]
+fn trust_vectors_are_generated_and_in_sync() {
+    let doc = generate_trust();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/offline_trust.json");
+    let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    if std::env::var("FESTIVAL_REGENERATE_VECTORS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default()).unwrap_or(Value::Null);
+    assert!(committed == doc, "tests/vectors/offline_trust.json is out of date: run with FESTIVAL_REGENERATE_VECTORS=1");
 }

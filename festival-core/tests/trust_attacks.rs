@@ -1,14 +1,17 @@
 //! Attacks on the offline trust model, through the public API only (issue 13): a foreign-festival
 //! record must not poison a device's chain, a revoked device gains nothing by backdating, and
-//! revocation lists cannot be rolled back or locked.
+//! revocation lists cannot be rolled back or locked; a device past its validity window gains
+//! nothing by backdating either, server acknowledgements anchor device time, and the after-cut
+//! policy bounds what gets through.
 //! The same attacks run in every runtime as vectors (`tests/vectors/offline.json`,
-//! `tests/vectors/offline_merge.json`).
+//! `tests/vectors/offline_merge.json`, `tests/vectors/offline_trust.json`).
 
+use festival_core::offline::chain::{AfterCut, ChainConfig};
 use festival_core::offline::codes::{InstallResult, IssuerKey, KeySet, RevocationList, RevocationStore};
-use festival_core::offline::crypto;
-use festival_core::offline::device::DeviceSigner;
+use festival_core::offline::crypto::{self, StrictPublicKey};
+use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceSigner};
 use festival_core::offline::reconcile::{reconcile, ReconcileConfig, ReconcileState, RecordStatus};
-use festival_core::offline::record::{Batch, Payload};
+use festival_core::offline::record::{Batch, Hlc, Payload, RecordBody, SignedRecord};
 use festival_core::offline::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
 use festival_core::wallet::{Entry, Operation, Wallet, WalletConfig};
 use festival_core::{Currency, ErrorCode, Money, Timestamp};
@@ -128,4 +131,160 @@ fn revocation_lists_cannot_be_rolled_back_or_locked() {
     // The legitimate next list always installs.
     assert_eq!(store.install(&list(2, 2, 2_700_000, &[9, 10]), &keys, f, t(2_700_000)), Ok(InstallResult::Installed));
     assert_eq!(store.current().unwrap().version, 2);
+}
+
+#[test]
+fn backdating_after_the_validity_window_does_not_help_a_thief() {
+    let (fest, dev, wallet_id) = (Uuid::from_u128(1), Uuid::from_u128(10), Uuid::from_u128(4));
+    let (mut state, registry, pay) = pos_festival(fest, dev);
+    // The device is valid for the first minute only.
+    let entry = DeviceEntry { valid_until: t(60_000), ..registry.get(&dev).unwrap().entry.clone() };
+    let registry = DeviceRegistry::new(vec![entry]).unwrap();
+    let mut signer = DeviceSigner::new([7; 32], dev, fest);
+    let cfg = ReconcileConfig::default();
+    let honest = signer.sign(Uuid::from_u128(600), t(1_000), pay()).unwrap();
+    reconcile(&mut state, &registry, &[Batch { records: vec![honest] }.to_bytes()], t(2_000), &cfg).unwrap();
+    // Hours later the key signs more sales, all dated inside the window.
+    let late: Vec<_> = (1..=4).map(|n| signer.sign(Uuid::from_u128(700 + n), t(50_000 + n as i64), pay()).unwrap()).collect();
+    let r = reconcile(&mut state, &registry, &[Batch { records: late.clone() }.to_bytes()], t(7_200_000), &cfg).unwrap();
+    assert_eq!(r.counts.rejected, 4, "{:?}", r.records);
+    assert!(r.records.iter().all(|o| o.reason.as_deref() == Some("OFFLINE_DEVICE_OUTSIDE_WINDOW")));
+    assert_eq!(state.chains[&dev].window_cut.as_ref().unwrap().sequence, 1);
+    assert_eq!(state.wallets[&wallet_id].balances().total.amount_string(), "45.00");
+    // With a bounded after-cut policy, at most the bound gets through, however the records are split.
+    let eur = Currency::iso("EUR").unwrap();
+    let cfg = ReconcileConfig {
+        chain: ChainConfig { after_cut: AfterCut::AcceptUpTo { amount: Money::parse("10", eur).unwrap() }, ..ChainConfig::default() },
+        ..ReconcileConfig::default()
+    };
+    let (mut bounded, _, _) = pos_festival(fest, dev);
+    let first = signer_records(fest, dev, &pay, 1);
+    reconcile(&mut bounded, &registry, &[Batch { records: first }.to_bytes()], t(2_000), &cfg).unwrap();
+    for rec in late.iter().rev() {
+        reconcile(&mut bounded, &registry, &[Batch { records: vec![rec.clone()] }.to_bytes()], t(7_200_000), &cfg).unwrap();
+    }
+    assert_eq!(bounded.wallets[&wallet_id].balances().total.amount_string(), "35.00");
+    assert_eq!(bounded.chains[&dev].window_cut.as_ref().unwrap().accepted.unwrap().amount_string(), "10.00");
+}
+
+/// The first `n` records of the device (seed 7), as `backdating_after_the_validity_window...` signs them.
+fn signer_records(fest: Uuid, dev: Uuid, pay: &impl Fn() -> Payload, n: u128) -> Vec<SignedRecord> {
+    let mut signer = DeviceSigner::new([7; 32], dev, fest);
+    (0..n).map(|k| signer.sign(Uuid::from_u128(600 + k), t(1_000 + k as i64), pay()).unwrap()).collect()
+}
+
+#[test]
+fn server_acknowledgements_anchor_device_time() {
+    let (fest, dev, wallet_id) = (Uuid::from_u128(1), Uuid::from_u128(10), Uuid::from_u128(4));
+    let (mut state, registry, pay) = pos_festival(fest, dev);
+    let server_seed = [0x5e; 32];
+    let server_key = StrictPublicKey::from_bytes(&crypto::public_key_from_seed(&server_seed)).unwrap();
+    let cfg = ReconcileConfig::default();
+    let eur = Currency::iso("EUR").unwrap();
+    let limits = DeviceLimits {
+        per_payment: Money::parse("20", eur).unwrap(),
+        per_wallet_offline: Money::parse("40", eur).unwrap(),
+        max_stored_value: Money::parse("100", eur).unwrap(),
+        max_queued_records: 100,
+    };
+    let mut log = DeviceLog::new(DeviceSigner::new([7; 32], dev, fest), eur, limits).unwrap();
+    log.set_synced_balances([(wallet_id, Money::parse("50", eur).unwrap())].into()).unwrap();
+    let stand = Uuid::from_u128(3);
+    let five = Money::parse("5", eur).unwrap();
+    log.pay(Uuid::from_u128(600), t(1_000), wallet_id, five, stand, vec![]).unwrap();
+    reconcile(&mut state, &registry, &[log.export_batch().to_bytes()], t(10_000), &cfg).unwrap();
+    let ack = state.acknowledge(&registry, dev, t(10_000), &server_seed).unwrap();
+    // The device checks it (a forged one is refused) and drops what it covers.
+    let forged = festival_core::offline::ack::SignedAck::from_bytes(&{
+        let mut b = ack.to_bytes();
+        b[60] ^= 1;
+        b
+    })
+    .unwrap();
+    assert_eq!(log.accept_ack(&forged, &server_key, t(10_500)).unwrap_err().code(), "OFFLINE_BAD_SIGNATURE");
+    assert!(log.accept_ack(&ack, &server_key, t(10_500)).unwrap());
+    assert_eq!(log.queued(), 0);
+    // The device clock was set back an hour: its next record is still dated at the acknowledgement.
+    let rec = log.pay(Uuid::from_u128(601), t(-3_600_000), wallet_id, five, stand, vec![]).unwrap();
+    assert_eq!(rec.body().device_time, t(10_000));
+    let r = reconcile(&mut state, &registry, &[log.export_batch().to_bytes()], t(20_000), &cfg).unwrap();
+    assert_eq!(r.counts.accepted, 1, "{:?}", r.records);
+    // A thief with the key signs a record that references the acknowledgement but is dated before it.
+    let body = RecordBody {
+        record_id: Uuid::from_u128(602),
+        device_id: dev,
+        festival_id: fest,
+        sequence: 3,
+        prev_hash: rec.hash(),
+        device_time: t(9_000),
+        hlc: Hlc { physical_ms: rec.body().hlc.physical_ms + 1, logical: 0 },
+        payload: pay(),
+        anchor: rec.body().anchor,
+    };
+    let backdated = body.sign(&[7; 32]).unwrap();
+    let r = reconcile(&mut state, &registry, &[Batch { records: vec![backdated] }.to_bytes()], t(30_000), &cfg).unwrap();
+    assert_eq!(r.records[0].reason.as_deref(), Some("OFFLINE_BACKDATED"));
+    assert_eq!(r.alerts[0].kind(), "tampered_log");
+    assert_eq!(state.wallets[&wallet_id].balances().total.amount_string(), "40.00");
+    // Acknowledgements only move forward, and a revoked device gets none.
+    assert_eq!(state.acknowledge(&registry, dev, t(5_000), &server_seed).unwrap_err().code(), "RECONCILE_INVALID_STATE");
+    state.revoke_device(dev, "stolen", t(40_000)).unwrap();
+    assert_eq!(state.acknowledge(&registry, dev, t(41_000), &server_seed).unwrap_err().code(), "OFFLINE_DEVICE_REVOKED");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Records after a revocation cut, synced in any split and order: what gets through is the
+    /// same and never more than the bound.
+    #[test]
+    fn the_after_cut_bound_holds_for_every_split(
+        amounts in proptest::collection::vec(1u32..900, 1..12),
+        splits in proptest::collection::vec(0usize..4, 12),
+        order in proptest::collection::vec(0usize..4, 4),
+        bound in 0u32..3_000,
+    ) {
+        let (fest, dev, wallet_id) = (Uuid::from_u128(1), Uuid::from_u128(10), Uuid::from_u128(4));
+        let eur = Currency::iso("EUR").unwrap();
+        let stand = Uuid::from_u128(3);
+        let cfg = ReconcileConfig {
+            chain: ChainConfig {
+                after_cut: AfterCut::AcceptUpTo { amount: Money::from_minor(bound as i64, eur).unwrap() },
+                ..ChainConfig::default()
+            },
+            ..ReconcileConfig::default()
+        };
+        let mut signer = DeviceSigner::new([7; 32], dev, fest);
+        let honest = signer.sign(Uuid::from_u128(600), t(1_000), Payload::Payment { wallet_id, amount: Money::parse("1", eur).unwrap(), stand_id: stand, items: vec![] }).unwrap();
+        let after: Vec<_> = amounts.iter().enumerate().map(|(k, a)| {
+            let amount = Money::from_minor(*a as i64, eur).unwrap();
+            signer.sign(Uuid::from_u128(700 + k as u128), t(1_500 + k as i64), Payload::Payment { wallet_id, amount, stand_id: stand, items: vec![] }).unwrap()
+        }).collect();
+        let run = |groups: Vec<Vec<SignedRecord>>| {
+            let (mut state, registry, _) = pos_festival(fest, dev);
+            reconcile(&mut state, &registry, &[Batch { records: vec![honest.clone()] }.to_bytes()], t(2_000), &cfg).unwrap();
+            state.revoke_device(dev, "stolen", t(3_000)).unwrap();
+            for g in groups {
+                reconcile(&mut state, &registry, &[Batch { records: g }.to_bytes()], t(60_000), &cfg).unwrap();
+            }
+            (state.wallets[&wallet_id].balances().total.amount_string(), state.chains[&dev].revoked_after.clone())
+        };
+        let mut groups: Vec<Vec<_>> = vec![Vec::new(); 4];
+        for (k, r) in after.iter().enumerate() {
+            groups[splits[k]].push(r.clone());
+        }
+        let mut ordered: Vec<Vec<_>> = Vec::new();
+        for o in &order {
+            ordered.push(std::mem::take(&mut groups[*o]));
+        }
+        ordered.extend(groups);
+        let (split_balance, split_cut) = run(ordered);
+        let (one_balance, one_cut) = run(vec![after.clone()]);
+        proptest::prop_assert_eq!(&split_balance, &one_balance);
+        proptest::prop_assert_eq!(&split_cut, &one_cut);
+        let through = one_cut.and_then(|c| c.accepted).map(|m| m.minor_units()).unwrap_or(0);
+        proptest::prop_assert!(through <= bound as i128);
+        // Money conservation: 50 - 1 (honest) - what got through.
+        let expected = Money::from_minor(4_900 - through as i64, eur).unwrap().amount_string();
+        proptest::prop_assert_eq!(split_balance, expected);
+    }
 }

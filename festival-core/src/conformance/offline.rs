@@ -16,7 +16,11 @@
 //!   config?, finality?} → {reports: [...], outcomes, pending, balances, tickets, watermark}: several
 //!   separate syncs against one state (the merge model); `devices` replaces the registry from that
 //!   call on, `declare_lost` ([{device_id, through, reason}]) and `revoke_devices` ([{device_id,
-//!   reason}]) are applied before the call.
+//!   reason}]) are applied before the call; `acknowledge` ([device_id]) after it, at its `now`,
+//!   with the top-level `server_seed` (hex); then the output has `acks`: per call, the signed
+//!   acknowledgements (hex).
+//! - `offline.ack_decode` {bytes, server_public_key} → {ack, valid}: decodes a signed
+//!   acknowledgement and checks its signature.
 
 use super::{out, parse};
 use crate::error::{Error, InputError};
@@ -27,7 +31,8 @@ use crate::offline::codes::{
     decode_ticket_code, issue_ticket_code, verify_ticket_code, IssuerKey, KeySet, RevocationList, RevocationStore,
     TicketClaims,
 };
-use crate::offline::crypto;
+use crate::offline::ack::SignedAck;
+use crate::offline::crypto::{self, StrictPublicKey};
 use crate::offline::reconcile::{reconcile, ConflictPolicy, Finality, ReconcileConfig, ReconcileState, TicketState};
 use crate::offline::record::{Batch, RecordBody, SignedRecord};
 use crate::offline::registry::{DeviceEntry, DeviceRegistry};
@@ -174,6 +179,13 @@ struct LostIn {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct AckIn {
+    bytes: String,
+    server_public_key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CallIn {
     batches: Vec<String>,
     now: Timestamp,
@@ -183,6 +195,9 @@ struct CallIn {
     revoke_devices: Vec<RevokeIn>,
     #[serde(default)]
     devices: Option<Vec<DeviceEntry>>,
+    /// Devices the server acknowledges after the call (at its `now`, with `server_seed`).
+    #[serde(default)]
+    acknowledge: Vec<Uuid>,
 }
 
 #[derive(Deserialize)]
@@ -208,6 +223,9 @@ struct CallsIn {
     config: Option<ChainConfig>,
     #[serde(default)]
     finality: Finality,
+    /// The server's acknowledgement seed (hex), for `acknowledge`.
+    #[serde(default)]
+    server_seed: Option<String>,
 }
 
 fn installed_store(
@@ -298,6 +316,11 @@ pub(crate) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
         }),
         "offline.reconcile" => run_reconcile(input),
         "offline.reconcile_calls" => run_reconcile_calls(input),
+        "offline.ack_decode" => parse::<AckIn>(input).and_then(|i| {
+            let ack = SignedAck::from_bytes(&hex("bytes", &i.bytes)?)?;
+            let key = StrictPublicKey::from_bytes(&hex_decode_array::<32>("server_public_key", &i.server_public_key)?)?;
+            Ok(json!({"ack": ack.ack(), "valid": ack.verify(&key).is_ok()}))
+        }),
         _ => return None,
     })
 }
@@ -336,7 +359,9 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
         state.set_ticket(id, t);
     }
     let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default(), finality: i.finality };
+    let server_seed = i.server_seed.as_deref().map(|s| hex_decode_array::<32>("server_seed", s)).transpose()?;
     let mut reports = Vec::with_capacity(i.calls.len());
+    let mut acks: Vec<Vec<String>> = Vec::new();
     for (n, call) in i.calls.into_iter().enumerate() {
         if let Some(devices) = call.devices {
             registry = DeviceRegistry::new(devices)?;
@@ -352,17 +377,27 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
             batches.push(hex(&format!("calls[{n}].batches[{k}]"), b)?);
         }
         reports.push(reconcile(&mut state, &registry, &batches, call.now, &config)?);
+        let mut issued = Vec::with_capacity(call.acknowledge.len());
+        for d in &call.acknowledge {
+            let seed = server_seed.ok_or_else(|| InputError::invalid("server_seed", "needed to acknowledge"))?;
+            issued.push(hex_encode(&state.acknowledge(&registry, *d, call.now, &seed)?.to_bytes()));
+        }
+        acks.push(issued);
     }
     let balances: BTreeMap<Uuid, String> =
         state.wallets.iter().map(|(id, w)| (*id, w.balances().total.amount_string())).collect();
-    out(&json!({
+    let mut result = json!({
         "reports": reports,
         "outcomes": state.outcomes(),
         "pending": state.pending(),
         "balances": balances,
         "tickets": state.tickets,
         "watermark": state.watermark(),
-    }))
+    });
+    if server_seed.is_some() {
+        result["acks"] = json!(acks);
+    }
+    out(&result)
 }
 
 fn run_reconcile(input: &Value) -> Result<Value, Error> {

@@ -29,8 +29,10 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
+use super::ack::IssuedAck;
 use super::crypto::{verify_many, StrictPublicKey};
-use super::record::{u64_string, Digest, Hlc, SignedRecord};
+use super::record::{u64_string, Anchor, Digest, Hlc, Payload, SignedRecord};
+use crate::money::Money;
 use super::registry::{authorize_entry, DeviceRegistry};
 use super::OfflineError;
 use crate::error::ErrorCode;
@@ -72,6 +74,20 @@ pub struct DeviceChain {
     /// thief cannot backdate past the hash chain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_after: Option<RevocationCut>,
+    /// Set by the first verification at or after the end of the device's validity window: the
+    /// last sequence the server had chained then (records it received before the window ended).
+    /// Later records are treated like records after a revocation cut (see [`AfterCut`]), whatever
+    /// their dates. Dropped (and set again when the new window ends) if the registry's
+    /// `valid_until` changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_cut: Option<RevocationCut>,
+    /// The acknowledgements the server issued to the device, oldest first (see
+    /// [`super::ack`]): a record's anchor must be one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acks: Vec<IssuedAck>,
+    /// The anchor of the last chained record: later records may not carry an older one, nor drop it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_anchor: Option<Anchor>,
 }
 
 /// A device's revocation as the server decided it: the last sequence it had received from the
@@ -86,6 +102,10 @@ pub struct RevocationCut {
     pub reason: String,
     /// When the server revoked it (server time).
     pub revoked_at: Timestamp,
+    /// Under [`AfterCut::AcceptUpTo`]: the money (payments, top-ups and refunds) of the records
+    /// after the cut accepted so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Money>,
 }
 
 mod u64_list {
@@ -115,29 +135,111 @@ pub struct LostRange {
 }
 
 impl DeviceChain {
+    /// Whether `sequence` lies after the device's revocation cut or validity-window cut.
+    pub fn is_past_cut(&self, sequence: u64) -> bool {
+        cut_for(self, sequence).is_some()
+    }
+
     fn lost_contains(&self, seq: u64) -> bool {
         self.lost.iter().any(|r| r.from <= seq && seq <= r.through)
     }
 
     /// Whether the next record's `prev_hash` can not be checked (its predecessor was declared lost).
-    fn link_unknown(&self) -> bool {
+    pub(crate) fn link_unknown(&self) -> bool {
         self.lost.last().is_some_and(|r| r.through == self.last_sequence)
     }
 }
 
-/// Allowed clock skews.
+/// Allowed clock skews, and what happens to records after a revocation or window cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainConfig {
     /// How far a record's device time may be ahead of the server's `now` (ms).
     pub max_future_skew_ms: i64,
     /// How far a record's device time may be from its own HLC physical time (ms).
     pub max_hlc_skew_ms: i64,
+    /// Records of a device after its revocation cut or its validity-window cut.
+    #[serde(default)]
+    pub after_cut: AfterCut,
 }
 
 impl Default for ChainConfig {
-    /// Five minutes ahead of the server; one hour between wall clock and HLC.
+    /// Five minutes ahead of the server; one hour between wall clock and HLC; records after a
+    /// cut rejected.
     fn default() -> Self {
-        ChainConfig { max_future_skew_ms: 300_000, max_hlc_skew_ms: 3_600_000 }
+        ChainConfig { max_future_skew_ms: 300_000, max_hlc_skew_ms: 3_600_000, after_cut: AfterCut::Reject }
+    }
+}
+
+/// What happens to a device's records whose sequence lies after a cut: the server's revocation
+/// ([`DeviceChain::revoked_after`]) or the end of its validity window
+/// ([`DeviceChain::window_cut`]). Such records may have been made before the cut by a device that
+/// was offline, or after it by a thief who backdates them; the server cannot tell which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "policy", rename_all = "snake_case")]
+pub enum AfterCut {
+    /// Reject them all (`OFFLINE_DEVICE_REVOKED` / `OFFLINE_DEVICE_OUTSIDE_WINDOW`), with a
+    /// `revoked_device_used` alert for revocations. Nothing a thief signs is applied.
+    #[default]
+    Reject,
+    /// Accept those dated before the cut's time, in sequence order, while their money (payments,
+    /// top-ups and refunds, counted in absolute value) stays within `amount` per device and cut;
+    /// every one raises a `revoked_device_used` alert. The most a thief can get through is
+    /// `amount` (and only dated after the last acknowledgement the device received).
+    AcceptUpTo {
+        /// The bound per device and cut, in the festival currency.
+        amount: Money,
+    },
+}
+
+/// The cut that applies to `seq`, if any: the revocation first, then the window.
+fn cut_for(chain: &DeviceChain, seq: u64) -> Option<(bool, &RevocationCut)> {
+    if let Some(c) = chain.revoked_after.as_ref().filter(|c| seq > c.sequence) {
+        return Some((true, c));
+    }
+    chain.window_cut.as_ref().filter(|c| seq > c.sequence).map(|c| (false, c))
+}
+
+/// The money of a record, for the after-cut bound.
+fn record_money(rec: &SignedRecord) -> Option<Money> {
+    match &rec.body().payload {
+        Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => Some(*amount),
+        _ => None,
+    }
+}
+
+/// The anchor rules (see [`super::ack`]): an anchor this server issued to the device, not after
+/// the record's own date, not older than the predecessor's, and not dropped once carried.
+fn anchor_check(chain: &DeviceChain, rec: &SignedRecord, prev: Option<Anchor>) -> Result<(), OfflineError> {
+    let body = rec.body();
+    let device_id = body.device_id;
+    let backdated = |reason: String| OfflineError::Backdated { device_id, sequence: body.sequence.to_string(), reason };
+    match (body.anchor, prev) {
+        (None, None) => Ok(()),
+        (None, Some(p)) => Err(backdated(format!(
+            "no anchor, its predecessor referenced the acknowledgement of {}",
+            p.server_time
+        ))),
+        (Some(a), prev) => {
+            if !chain.acks.iter().any(|i| i.anchor() == a) {
+                return Err(OfflineError::AnchorInvalid {
+                    device_id,
+                    reason: format!(
+                        "record {} references an acknowledgement ({} at {}) this server did not issue",
+                        body.sequence, a.sequence, a.server_time
+                    ),
+                });
+            }
+            if body.device_time < a.server_time {
+                return Err(backdated(format!("dated {} before its acknowledgement of {}", body.device_time, a.server_time)));
+            }
+            if let Some(p) = prev.filter(|p| (a.server_time, a.sequence) < (p.server_time, p.sequence)) {
+                return Err(backdated(format!(
+                    "references the acknowledgement of {}, older than its predecessor's of {}",
+                    a.server_time, p.server_time
+                )));
+            }
+            Ok(())
+        }
     }
 }
 
@@ -290,6 +392,18 @@ pub fn verify_chain_with(
         });
         let chain = out_chains.entry(device_id).or_default();
         let Some(dev) = registry.get(&device_id) else { continue };
+        // The validity window ended: everything after what the server holds now is past the cut.
+        if chain.window_cut.as_ref().is_some_and(|c| c.revoked_at != dev.entry.valid_until) {
+            chain.window_cut = None;
+        }
+        if now >= dev.entry.valid_until && chain.window_cut.is_none() {
+            chain.window_cut = Some(RevocationCut {
+                sequence: chain.last_sequence,
+                reason: "validity window ended".into(),
+                revoked_at: dev.entry.valid_until,
+                accepted: None,
+            });
+        }
         let mut k = 0;
         while k < idx.len() {
             let seq = records[idx[k]].body().sequence;
@@ -391,20 +505,62 @@ pub fn verify_chain_with(
             }
             // Authentic and linked: it extends the chain whatever the policy says below.
             let prev_hlc = chain.last_hlc;
+            let prev_anchor = chain.last_anchor;
             chain.last_sequence = seq;
             chain.last_hash = Digest(rec.hash());
             chain.last_hlc = Some(body.hlc);
             chain.history.insert(seq, chain.last_hash);
-            // Past the server's revocation cut: rejected whatever the record's date says.
-            if let Some(cut) = chain.revoked_after.as_ref().filter(|c| seq > c.sequence) {
-                let error =
-                    OfflineError::DeviceRevoked { device_id, revoked_at: cut.revoked_at, record_time: body.device_time };
+            if let Err(error) = anchor_check(chain, rec, prev_anchor) {
                 checks[i] = Some(rejected(error, true));
                 continue;
             }
-            checks[i] = Some(match policy_check(dev, rec, prev_hlc, festival_id, now, config) {
-                Ok(()) => CheckOutcome::Valid,
-                Err(error) => rejected(error, true),
+            if body.anchor.is_some() {
+                chain.last_anchor = body.anchor;
+            }
+            let Some((revoked, cut)) = cut_for(chain, seq) else {
+                checks[i] = Some(match policy_check(dev, rec, prev_hlc, festival_id, now, config) {
+                    Ok(()) => CheckOutcome::Valid,
+                    Err(error) => rejected(error, true),
+                });
+                continue;
+            };
+            // Past a cut: rejected, or accepted within the bound, whatever the record's date says.
+            let cut_error = if revoked {
+                OfflineError::DeviceRevoked { device_id, revoked_at: cut.revoked_at, record_time: body.device_time }
+            } else {
+                OfflineError::DeviceOutsideWindow {
+                    device_id,
+                    record_time: body.device_time,
+                    valid_from: dev.entry.valid_from,
+                    valid_until: dev.entry.valid_until,
+                }
+            };
+            let AfterCut::AcceptUpTo { amount: bound } = config.after_cut else {
+                checks[i] = Some(rejected(cut_error, true));
+                continue;
+            };
+            if body.device_time >= cut.revoked_at {
+                checks[i] = Some(rejected(cut_error, true));
+                continue;
+            }
+            if let Err(error) = policy_check(dev, rec, prev_hlc, festival_id, now, config) {
+                checks[i] = Some(rejected(error, true));
+                continue;
+            }
+            let used = cut.accepted.unwrap_or(Money::zero(bound.currency()));
+            let after = match record_money(rec) {
+                Some(m) => used.checked_add(&m).ok(),
+                None => Some(used),
+            };
+            checks[i] = Some(match after.filter(|a| a.currency() == bound.currency() && a.amount() <= bound.amount()) {
+                Some(a) => {
+                    let cut = if revoked { chain.revoked_after.as_mut() } else { chain.window_cut.as_mut() };
+                    if let Some(cut) = cut {
+                        cut.accepted = Some(a);
+                    }
+                    CheckOutcome::Valid
+                }
+                None => rejected(cut_error, true),
             });
         }
     }

@@ -27,7 +27,9 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
-use super::record::{Batch, Hlc, LineItem, Payload, RecordBody, SignedRecord};
+use super::ack::SignedAck;
+use super::crypto::StrictPublicKey;
+use super::record::{Anchor, Batch, Hlc, LineItem, Payload, RecordBody, SignedRecord};
 use super::OfflineError;
 use crate::money::{Currency, Money};
 use crate::Timestamp;
@@ -43,6 +45,7 @@ pub struct DeviceSigner {
     next_sequence: u64,
     last_hash: [u8; 32],
     last_hlc: Hlc,
+    anchor: Option<Anchor>,
 }
 
 impl std::fmt::Debug for DeviceSigner {
@@ -58,10 +61,18 @@ impl DeviceSigner {
     /// A fresh device log (next sequence 1). `seed` is the 32-byte Ed25519 secret seed that the
     /// app generated from its own entropy source.
     pub fn new(seed: [u8; 32], device_id: Uuid, festival_id: Uuid) -> Self {
-        DeviceSigner { seed, device_id, festival_id, next_sequence: 1, last_hash: [0; 32], last_hlc: Hlc::default() }
+        DeviceSigner {
+            seed,
+            device_id,
+            festival_id,
+            next_sequence: 1,
+            last_hash: [0; 32],
+            last_hlc: Hlc::default(),
+            anchor: None,
+        }
     }
 
-    /// Resumes a log from persisted state.
+    /// Resumes a log from persisted state (without an anchor: see [`DeviceSigner::with_anchor`]).
     pub fn resume(
         seed: [u8; 32],
         device_id: Uuid,
@@ -70,7 +81,70 @@ impl DeviceSigner {
         last_hash: [u8; 32],
         last_hlc: Hlc,
     ) -> Self {
-        DeviceSigner { seed, device_id, festival_id, next_sequence: next_sequence.max(1), last_hash, last_hlc }
+        DeviceSigner {
+            seed,
+            device_id,
+            festival_id,
+            next_sequence: next_sequence.max(1),
+            last_hash,
+            last_hlc,
+            anchor: None,
+        }
+    }
+
+    /// The resumed signer with its persisted anchor (the newest acknowledgement it had accepted).
+    /// `OFFLINE_ANCHOR_INVALID` if the anchor acknowledges a sequence the signer has not made.
+    pub fn with_anchor(mut self, anchor: Option<Anchor>) -> Result<Self, OfflineError> {
+        if let Some(a) = anchor {
+            if a.sequence >= self.next_sequence {
+                return Err(OfflineError::AnchorInvalid {
+                    device_id: self.device_id,
+                    reason: format!("anchor acknowledges sequence {}, the log is at {}", a.sequence, self.next_sequence - 1),
+                });
+            }
+        }
+        self.anchor = anchor;
+        Ok(self)
+    }
+
+    /// The newest server acknowledgement accepted (records signed now carry it).
+    pub fn anchor(&self) -> Option<Anchor> {
+        self.anchor
+    }
+
+    /// Accepts a server acknowledgement after a sync (see [`super::ack`]): checks its signature
+    /// against the server's acknowledgement key, that it is for this device and festival, that
+    /// it acknowledges a sequence this device has made (with the right hash when it is the last
+    /// one), then makes it the anchor of every later record and moves the hybrid clock to the
+    /// server's time. An acknowledgement older than the current anchor (delivered late) changes
+    /// nothing and returns `false`.
+    ///
+    /// Errors: `OFFLINE_BAD_SIGNATURE`, `OFFLINE_WRONG_FESTIVAL`, `OFFLINE_ANCHOR_INVALID`.
+    pub fn accept_ack(&mut self, ack: &SignedAck, server_key: &StrictPublicKey, now: Timestamp) -> Result<bool, OfflineError> {
+        ack.verify(server_key)?;
+        let a = ack.ack();
+        if a.festival_id != self.festival_id {
+            return Err(OfflineError::WrongFestival { expected: self.festival_id, actual: a.festival_id });
+        }
+        let invalid = |reason: String| OfflineError::AnchorInvalid { device_id: self.device_id, reason };
+        if a.device_id != self.device_id {
+            return Err(invalid(format!("acknowledgement for device {}", a.device_id)));
+        }
+        let last = self.next_sequence - 1;
+        if a.sequence > last {
+            return Err(invalid(format!("acknowledges sequence {}, the log is at {last}", a.sequence)));
+        }
+        // A zero hash: the server does not know it (the record was declared lost there).
+        if a.sequence == last && a.last_hash.0 != self.last_hash && a.last_hash.0 != [0; 32] {
+            return Err(invalid(format!("acknowledges another record at sequence {last}")));
+        }
+        let anchor = a.anchor();
+        if self.anchor.is_some_and(|cur| (anchor.server_time, anchor.sequence) <= (cur.server_time, cur.sequence)) {
+            return Ok(false);
+        }
+        self.anchor = Some(anchor);
+        self.observe(Hlc { physical_ms: anchor.server_time.unix_millis(), logical: 0 }, now);
+        Ok(true)
     }
 
     /// The device's public key.
@@ -120,13 +194,19 @@ impl DeviceSigner {
     }
 
     /// Creates and signs the next record (record id and time are arguments). The state advances
-    /// only if signing succeeds.
+    /// only if signing succeeds. With an anchor, a `device_time` before the anchor's server time
+    /// (a clock behind the server's) is moved up to it: a record may not be dated before an
+    /// acknowledgement the device has seen.
     pub fn sign(
         &mut self,
         record_id: Uuid,
         device_time: Timestamp,
         payload: Payload,
     ) -> Result<SignedRecord, OfflineError> {
+        let device_time = match self.anchor {
+            Some(a) if device_time < a.server_time => a.server_time,
+            _ => device_time,
+        };
         let hlc = self.last_hlc.tick(device_time.unix_millis());
         let body = RecordBody {
             record_id,
@@ -137,6 +217,7 @@ impl DeviceSigner {
             device_time,
             hlc,
             payload,
+            anchor: self.anchor,
         };
         let signed = body.sign(&self.seed)?;
         self.next_sequence =
@@ -373,6 +454,26 @@ impl DeviceLog {
     pub fn acknowledge(&mut self, up_to_sequence: u64) {
         self.queue.retain(|r| r.body().sequence > up_to_sequence);
     }
+
+    /// Accepts a server-signed acknowledgement after a sync ([`DeviceSigner::accept_ack`], which
+    /// also checks the hash of a still-queued acknowledged record) and drops the queued records
+    /// it covers. Returns whether it became the anchor (`false`: older than the current one; the
+    /// queue is still trimmed).
+    pub fn accept_ack(&mut self, ack: &SignedAck, server_key: &StrictPublicKey, now: Timestamp) -> Result<bool, OfflineError> {
+        let a = ack.ack();
+        if let Some(r) = self.queue.iter().find(|r| r.body().sequence == a.sequence) {
+            ack.verify(server_key)?;
+            if r.hash() != a.last_hash.0 && a.last_hash.0 != [0; 32] {
+                return Err(OfflineError::AnchorInvalid {
+                    device_id: self.signer.device_id,
+                    reason: format!("acknowledges another record at sequence {}", a.sequence),
+                });
+            }
+        }
+        let newer = self.signer.accept_ack(ack, server_key, now)?;
+        self.acknowledge(a.sequence);
+        Ok(newer)
+    }
 }
 
 /// Everything a device app persists to restart without losing anything: the signer's position
@@ -410,6 +511,9 @@ pub struct DeviceLogState {
     /// The unsynced records, oldest first, as their signed bytes.
     #[serde(with = "hex_records")]
     pub queue: Vec<Vec<u8>>,
+    /// The newest server acknowledgement accepted (absent before the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<Anchor>,
 }
 
 /// Serde helper: a list of byte strings as lowercase hex.
@@ -582,6 +686,7 @@ impl DeviceLog {
             limits: self.limits.clone(),
             synced_balances: self.synced.clone(),
             queue: self.queue.iter().map(SignedRecord::to_bytes).collect(),
+            anchor: s.anchor,
         }
     }
 
@@ -600,7 +705,8 @@ impl DeviceLog {
             state.next_sequence,
             state.last_hash,
             state.last_hlc,
-        );
+        )
+        .with_anchor(state.anchor)?;
         DeviceLog::restore(signer, state.currency, state.limits, state.synced_balances, queued)
     }
 }
@@ -630,6 +736,48 @@ mod tests {
 
     fn t(ms: i64) -> Timestamp {
         Timestamp::from_unix_millis(1_783_180_800_000 + ms).unwrap()
+    }
+
+    #[test]
+    fn acknowledgements_are_checked_then_anchor_later_records() {
+        use crate::offline::ack::SyncAck;
+        use crate::offline::record::Digest;
+        let server = [0x5e; 32];
+        let key = StrictPublicKey::from_bytes(&crate::offline::crypto::public_key_from_seed(&server)).unwrap();
+        let code = |e: OfflineError| crate::ErrorCode::code(&e);
+        let mut l = log(10);
+        let (w, s) = (Uuid::from_u128(5), Uuid::from_u128(6));
+        let r1 = l.pay(Uuid::from_u128(10), t(0), w, m("1"), s, vec![]).unwrap();
+        let ack = |device: u128, festival: u128, sequence: u64, hash: [u8; 32], at: i64| {
+            SyncAck {
+                festival_id: Uuid::from_u128(festival),
+                device_id: Uuid::from_u128(device),
+                sequence,
+                last_hash: Digest(hash),
+                server_time: t(at),
+            }
+            .sign(&server)
+        };
+        assert_eq!(code(l.accept_ack(&ack(9, 2, 1, r1.hash(), 50), &key, t(60)).unwrap_err()), "OFFLINE_ANCHOR_INVALID");
+        assert_eq!(code(l.accept_ack(&ack(1, 9, 1, r1.hash(), 50), &key, t(60)).unwrap_err()), "OFFLINE_WRONG_FESTIVAL");
+        assert_eq!(code(l.accept_ack(&ack(1, 2, 2, r1.hash(), 50), &key, t(60)).unwrap_err()), "OFFLINE_ANCHOR_INVALID");
+        assert_eq!(code(l.accept_ack(&ack(1, 2, 1, [3; 32], 50), &key, t(60)).unwrap_err()), "OFFLINE_ANCHOR_INVALID");
+        assert_eq!(l.queued(), 1, "a refused acknowledgement changes nothing");
+        assert!(l.accept_ack(&ack(1, 2, 1, r1.hash(), 50), &key, t(60)).unwrap());
+        assert_eq!(l.queued(), 0);
+        // An older acknowledgement delivered late changes nothing.
+        assert!(!l.accept_ack(&ack(1, 2, 0, [0; 32], 40), &key, t(60)).unwrap());
+        let r2 = l.pay(Uuid::from_u128(11), t(10), w, m("1"), s, vec![]).unwrap();
+        assert_eq!(r2.body().anchor.unwrap().server_time, t(50));
+        assert_eq!(r2.body().device_time, t(50));
+        assert!(r2.body().hlc.physical_ms >= t(60).unix_millis(), "the clock moved to the server's");
+        // The anchor survives a restart, and a tampered one is refused.
+        let state = l.state();
+        let back = DeviceLog::from_state([8; 32], state.clone()).unwrap();
+        assert_eq!(back.signer().anchor(), l.signer().anchor());
+        let mut bad = state;
+        bad.anchor = Some(Anchor { sequence: 9, server_time: t(50) });
+        assert_eq!(code(DeviceLog::from_state([8; 32], bad).unwrap_err()), "OFFLINE_ANCHOR_INVALID");
     }
 
     #[test]

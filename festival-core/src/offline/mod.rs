@@ -6,6 +6,7 @@
 //! - [`record`]: the canonical binary encoding of offline records and batches.
 //! - [`chain`]: verification of a device's log (signature, sequence, hash chain, clock skew).
 //! - [`device`]: the device side: signing records and a local view with limits.
+//! - [`ack`]: server-signed acknowledgements that anchor device time to the server's.
 //! - [`codes`]: signed ticket codes for QR and signed revocation lists.
 //! - [`reconcile`]: merging batches into the server state under a conflict policy.
 //!
@@ -20,6 +21,7 @@
 //!     hlc: Hlc { physical_ms: 1_783_180_800_000, logical: 0 },
 //!     payload: Payload::Scan { ticket_id: Uuid::from_u128(4), zone_id: Uuid::from_u128(5),
 //!                              direction: festival_core::offline::record::Direction::In },
+//!     anchor: None,
 //! };
 //! let signed = body.sign(&seed)?;
 //! let bytes = signed.to_bytes();
@@ -30,6 +32,7 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
+pub mod ack;
 pub mod chain;
 pub mod codes;
 pub mod crypto;
@@ -186,6 +189,28 @@ pub enum OfflineError {
         reference: Timestamp,
         /// The allowed skew in milliseconds.
         max_skew_ms: i64,
+    },
+    /// A record dated before the server acknowledgement it references, or whose anchor is older
+    /// than its predecessor's (or missing while its predecessor had one): the device's clock or
+    /// software lies.
+    #[error("record {sequence} of device {device_id} is backdated: {reason}")]
+    Backdated {
+        /// The device id.
+        device_id: Uuid,
+        /// The record's sequence (decimal string).
+        sequence: String,
+        /// What gives it away.
+        reason: String,
+    },
+    /// A server acknowledgement (or a record's reference to one) that does not fit: not issued
+    /// by this server to this device, for another device or festival, or ahead of the device's
+    /// own log.
+    #[error("invalid acknowledgement for device {device_id}: {reason}")]
+    AnchorInvalid {
+        /// The device id.
+        device_id: Uuid,
+        /// Why it does not fit.
+        reason: String,
     },
     /// The HLC stamp does not increase along the device's log.
     #[error("HLC regression on device {device_id} at sequence {sequence}")]
@@ -374,6 +399,8 @@ impl ErrorCode for OfflineError {
             OfflineError::Fork { .. } => "OFFLINE_FORK",
             OfflineError::ClockSkew { .. } => "OFFLINE_CLOCK_SKEW",
             OfflineError::HlcRegression { .. } => "OFFLINE_HLC_REGRESSION",
+            OfflineError::Backdated { .. } => "OFFLINE_BACKDATED",
+            OfflineError::AnchorInvalid { .. } => "OFFLINE_ANCHOR_INVALID",
             OfflineError::DeviceLimitExceeded { .. } => "DEVICE_LIMIT_EXCEEDED",
             OfflineError::DeviceQueueFull { .. } => "DEVICE_QUEUE_FULL",
             OfflineError::DeviceInsufficientBalance { .. } => "DEVICE_INSUFFICIENT_BALANCE",

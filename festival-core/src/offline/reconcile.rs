@@ -97,6 +97,7 @@
 use super::chain::{
     verify_chain_with, ChainConfig, CheckOutcome, DeviceChain, LostRange, RevocationCut, SignatureVerifier,
 };
+use super::ack::{IssuedAck, SignedAck, SyncAck};
 use super::merge::{
     effect, eval_ticket, eval_wallet, wallet_without, Ctx, Decision, Fact, Logged, MergeLog, OrderKey, PendingRecord,
     Subject, KEY_MIN,
@@ -362,9 +363,66 @@ impl ReconcileState {
                 reason: format!("device {device_id} is revoked already (after sequence {})", cut.sequence),
             });
         }
-        let cut = RevocationCut { sequence: chain.last_sequence, reason: reason.to_string(), revoked_at };
+        let cut = RevocationCut { sequence: chain.last_sequence, reason: reason.to_string(), revoked_at, accepted: None };
         chain.revoked_after = Some(cut.clone());
         Ok(cut)
+    }
+
+    /// Issues the server-signed acknowledgement of a device's log after a sync (see
+    /// [`super::ack`]): the last sequence chained so far, its hash and `server_time`, signed with
+    /// the server's acknowledgement seed, and remembered so that records anchored to it are
+    /// recognised. Give it to the device, which accepts it with
+    /// [`DeviceLog::accept_ack`](super::device::DeviceLog::accept_ack).
+    ///
+    /// Errors: `OFFLINE_UNKNOWN_DEVICE`, `OFFLINE_WRONG_FESTIVAL`, `OFFLINE_DEVICE_REVOKED` (by the
+    /// registry at `server_time` or by [`ReconcileState::revoke_device`]),
+    /// `OFFLINE_DEVICE_OUTSIDE_WINDOW` (`server_time` outside the device's window: no
+    /// acknowledgement may anchor records past it), `RECONCILE_INVALID_STATE` if `server_time` is
+    /// before the device's previous acknowledgement.
+    pub fn acknowledge(
+        &mut self,
+        registry: &DeviceRegistry,
+        device_id: Uuid,
+        server_time: Timestamp,
+        server_seed: &[u8; 32],
+    ) -> Result<SignedAck, OfflineError> {
+        let dev = registry.get(&device_id).ok_or(OfflineError::UnknownDevice { device_id })?;
+        let e = &dev.entry;
+        if e.festival_id != self.festival_id {
+            return Err(OfflineError::WrongFestival { expected: self.festival_id, actual: e.festival_id });
+        }
+        let chain = self.chains.entry(device_id).or_default();
+        if let Some(revoked_at) = chain.revoked_after.as_ref().map(|c| c.revoked_at).or(e.revoked_at.filter(|r| server_time >= *r)) {
+            return Err(OfflineError::DeviceRevoked { device_id, revoked_at, record_time: server_time });
+        }
+        if server_time < e.valid_from || server_time >= e.valid_until {
+            return Err(OfflineError::DeviceOutsideWindow {
+                device_id,
+                record_time: server_time,
+                valid_from: e.valid_from,
+                valid_until: e.valid_until,
+            });
+        }
+        if let Some(last) = chain.acks.last() {
+            if server_time < last.server_time {
+                return Err(OfflineError::ReconcileInvalidState {
+                    reason: format!("acknowledgement at {server_time} before the previous one at {}", last.server_time),
+                });
+            }
+        }
+        let issued = IssuedAck { server_time, sequence: chain.last_sequence };
+        if chain.acks.last() != Some(&issued) {
+            chain.acks.push(issued);
+        }
+        let ack = SyncAck {
+            festival_id: self.festival_id,
+            device_id,
+            sequence: chain.last_sequence,
+            // After a declared-lost range the server does not know the last record's hash.
+            last_hash: if chain.link_unknown() { Digest::default() } else { chain.last_hash },
+            server_time,
+        };
+        Ok(ack.sign(server_seed))
     }
 
     fn check_wallet(&self, w: &Wallet) -> Result<(), OfflineError> {
@@ -846,7 +904,13 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
         let base = base_outcome(rec);
         let reported = submitted.contains(&base.hash) || state.merge.pending.contains_key(&base.hash);
         match check {
-            CheckOutcome::Valid => valid.push(i),
+            CheckOutcome::Valid => {
+                let body = rec.body();
+                if report.chains.get(&body.device_id).is_some_and(|c| c.is_past_cut(body.sequence)) {
+                    alerts.insert(Alert::RevokedDeviceUsed { device_id: body.device_id, record_id: body.record_id });
+                }
+                valid.push(i)
+            }
             CheckOutcome::Pending { error } => waiting.push((i, error)),
             CheckOutcome::Duplicate if reported => outcomes.push(RecordOutcome {
                 status: RecordStatus::Duplicate,
@@ -860,7 +924,9 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
                     OfflineError::BadSignature {}
                     | OfflineError::ChainBroken { .. }
                     | OfflineError::Fork { .. }
-                    | OfflineError::HlcRegression { .. } => {
+                    | OfflineError::HlcRegression { .. }
+                    | OfflineError::Backdated { .. }
+                    | OfflineError::AnchorInvalid { .. } => {
                         alerts.insert(Alert::TamperedLog {
                             device_id: Some(body.device_id),
                             hash: base.hash,

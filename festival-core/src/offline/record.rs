@@ -5,7 +5,7 @@
 //! | field | bytes |
 //! | --- | --- |
 //! | magic `FCR` | 3 |
-//! | version (`1`) | 1 |
+//! | version (`1`; `2` when the record carries an anchor) | 1 |
 //! | kind (1 payment, 2 top-up, 3 refund, 4 scan, 5 void) | 1 |
 //! | record id, device id, festival id (UUID) | 16 each |
 //! | sequence (u64, >= 1) | 8 |
@@ -19,6 +19,11 @@
 //! unit price (u64 minor units), the items summing exactly to the amount when present;
 //! top-up = wallet, amount, currency; refund = wallet, amount, currency, original record id;
 //! scan = ticket (16) zone (16) direction (u8: 0 in, 1 out); void = voided record id (16).
+//!
+//! Version 2 appends the record's [`Anchor`] after the payload: the acknowledged sequence (u64)
+//! and the acknowledgement's server time (u64 ms), both of the newest server acknowledgement the
+//! device held when it signed (see [`super::ack`]). A record without an anchor is encoded as
+//! version 1, byte for byte as before.
 //!
 //! A signed record is the encoding followed by a 64-byte Ed25519 signature over
 //! `b"festival-core/record/v1" || encoding`. Its hash (for the chain) is SHA-256 of all of it.
@@ -37,8 +42,10 @@ use uuid::Uuid;
 pub const RECORD_DOMAIN: &[u8] = b"festival-core/record/v1";
 const RECORD_MAGIC: &[u8; 3] = b"FCR";
 const BATCH_MAGIC: &[u8; 3] = b"FCB";
-/// Current record encoding version.
+/// Record encoding version without an anchor.
 pub const RECORD_VERSION: u8 = 1;
+/// Record encoding version with an [`Anchor`].
+pub const RECORD_VERSION_ANCHORED: u8 = 2;
 /// Current batch encoding version.
 pub const BATCH_VERSION: u8 = 1;
 /// Maximum line items in one payment.
@@ -169,6 +176,18 @@ pub enum Payload {
     },
 }
 
+/// The newest server acknowledgement a device held when it signed a record (see
+/// [`super::ack`]): the record was made after the server's `server_time`, so it may not be dated
+/// before it, and its sequence lies after `sequence`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Anchor {
+    /// The last sequence of the device the acknowledgement covered.
+    #[serde(with = "u64_string")]
+    pub sequence: u64,
+    /// The server's time in the acknowledgement.
+    pub server_time: Timestamp,
+}
+
 /// The signed content of an offline record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordBody {
@@ -190,6 +209,9 @@ pub struct RecordBody {
     pub hlc: Hlc,
     /// What it does.
     pub payload: Payload,
+    /// The newest server acknowledgement the device held (none before its first sync).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<Anchor>,
 }
 
 /// Serde helper: u64 as a decimal string (JS-safe).
@@ -422,9 +444,14 @@ impl RecordBody {
         if crate::Timestamp::from_unix_millis(self.hlc.physical_ms).is_err() {
             return Err(bad("HLC physical time out of range"));
         }
-        let mut out = Vec::with_capacity(160);
+        if let Some(a) = &self.anchor {
+            if a.sequence >= self.sequence {
+                return Err(bad("the anchor must acknowledge an earlier sequence"));
+            }
+        }
+        let mut out = Vec::with_capacity(176);
         out.extend_from_slice(RECORD_MAGIC);
-        out.put_u8(RECORD_VERSION);
+        out.put_u8(if self.anchor.is_some() { RECORD_VERSION_ANCHORED } else { RECORD_VERSION });
         out.put_u8(self.payload.kind_byte());
         out.put_uuid(&self.record_id);
         out.put_uuid(&self.device_id);
@@ -435,11 +462,15 @@ impl RecordBody {
         out.put_u64(self.hlc.physical_ms as u64);
         out.put_u32(self.hlc.logical);
         self.payload.encode(&mut out)?;
+        if let Some(a) = &self.anchor {
+            out.put_u64(a.sequence);
+            out.put_timestamp(a.server_time);
+        }
         Ok(out)
     }
 
     fn decode_from(r: &mut Reader<'_>) -> Result<RecordBody, OfflineError> {
-        r.header(RECORD_MAGIC, RECORD_VERSION)?;
+        let version = r.header_any(RECORD_MAGIC, &[RECORD_VERSION, RECORD_VERSION_ANCHORED])?;
         let kind = r.u8()?;
         let record_id = r.uuid()?;
         let device_id = r.uuid()?;
@@ -456,6 +487,15 @@ impl RecordBody {
         let physical = r.timestamp()?;
         let logical = r.u32()?;
         let payload = Payload::decode(kind, r)?;
+        let anchor = if version == RECORD_VERSION_ANCHORED {
+            let a = Anchor { sequence: r.u64()?, server_time: r.timestamp()? };
+            if a.sequence >= sequence {
+                return Err(r.err("the anchor must acknowledge an earlier sequence"));
+            }
+            Some(a)
+        } else {
+            None
+        };
         Ok(RecordBody {
             record_id,
             device_id,
@@ -465,6 +505,7 @@ impl RecordBody {
             device_time,
             hlc: Hlc { physical_ms: physical.unix_millis(), logical },
             payload,
+            anchor,
         })
     }
 
@@ -651,7 +692,34 @@ pub(crate) mod tests {
                     LineItem { product_id: Uuid::from_u128(2), quantity: 1, unit_price: eur(250) },
                 ],
             },
+            anchor: None,
         }
+    }
+
+    #[test]
+    fn anchored_records_are_version_2_and_round_trip() {
+        let mut b = sample_body(3, [1; 32]);
+        let plain = b.encode().unwrap();
+        assert_eq!(plain[3], RECORD_VERSION);
+        b.anchor = Some(Anchor { sequence: 2, server_time: Timestamp::from_unix_millis(1_783_180_800_000).unwrap() });
+        let enc = b.encode().unwrap();
+        assert_eq!(enc[3], RECORD_VERSION_ANCHORED);
+        assert_eq!(enc.len(), plain.len() + 16);
+        assert_eq!(RecordBody::decode(&enc).unwrap(), b);
+        // Version 1 bytes with an anchor appended, or version 2 without one: malformed.
+        let mut v1_long = plain.clone();
+        v1_long.extend_from_slice(&enc[plain.len()..]);
+        assert!(RecordBody::decode(&v1_long).is_err());
+        let mut v2_short = plain.clone();
+        v2_short[3] = RECORD_VERSION_ANCHORED;
+        assert!(RecordBody::decode(&v2_short).is_err());
+        // An anchor must acknowledge an earlier sequence.
+        b.anchor = Some(Anchor { sequence: 3, server_time: Timestamp::from_unix_millis(0).unwrap() });
+        assert!(b.encode().is_err());
+        let mut forged = enc.clone();
+        let at = plain.len();
+        forged[at..at + 8].copy_from_slice(&3u64.to_be_bytes());
+        assert!(RecordBody::decode(&forged).is_err());
     }
 
     #[test]

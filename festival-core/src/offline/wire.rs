@@ -70,6 +70,19 @@ impl<'a> Reader<'a> {
     }
 
     /// Expects the exact magic bytes and version.
+    /// Reads `magic` and a version byte that must be one of `versions`; returns the version.
+    pub(crate) fn header_any(&mut self, magic: &[u8; 3], versions: &[u8]) -> Result<u8, OfflineError> {
+        let m = self.array::<3>()?;
+        if &m != magic {
+            return Err(self.err("bad magic"));
+        }
+        let v = self.u8()?;
+        if !versions.contains(&v) {
+            return Err(self.err(format!("unsupported version {v}")));
+        }
+        Ok(v)
+    }
+
     pub(crate) fn header(&mut self, magic: &[u8; 3], version: u8) -> Result<(), OfflineError> {
         let m = self.array::<3>()?;
         if &m != magic {
