@@ -1348,13 +1348,79 @@ fn generate_trust() -> Value {
         "offline.reconcile_calls",
         calls_in(
             json!([{"batches": [], "now": ts(60_000), "revoke_devices": [{"device_id": id(2), "reason": "stolen"}], "acknowledge": [id(2)]}]),
-            default_config,
+            default_config.clone(),
         ),
         "OFFLINE_DEVICE_REVOKED",
     );
+    // ---- offline allowances and exposure ----
+    let allowance = |aid: u128, wallet: Option<Uuid>, devices: &[u8], amount: i64| {
+        json!({"allowance_id": id(aid), "festival_id": F, "wallet_id": wallet, "devices": devices.iter().map(|d| id(*d as u128)).collect::<Vec<_>>(),
+               "amount": {"amount": eur(amount).amount_string(), "currency": "EUR"}, "valid_from": ts(0), "valid_until": ts(86_400_000)})
+    };
+    let mut p1 = signer(1);
+    let mut p2 = signer(2);
+    let s1 = p1.sign(id(0xd01), t(1000), pay(0x1001, 300)).unwrap();
+    let s2 = p2.sign(id(0xd02), t(1500), pay(0x1001, 600)).unwrap();
+    let s3 = p1.sign(id(0xd03), t(2000), pay(0x1001, 600)).unwrap();
+    for (policy, loss, max_loss) in [("accept_with_debt", "5.00", "14.00"), ("first_wins", "6.00", "24.00")] {
+        let mut input = calls_in(json!([{"batches": [hexbatch(&[s1.clone(), s3.clone()]), hexbatch(std::slice::from_ref(&s2))], "now": ts(60_000)}]), default_config.clone());
+        input["policy"] = json!(policy);
+        input["allowances"] = json!([allowance(0xa1, None, &[1, 2, 3], 600), allowance(0xa2, Some(id(0x1001)), &[1, 2], 300)]);
+        g.ok(
+            &format!("exposure under allowances, {policy}: the double-spend loss so far and the most it can become"),
+            "offline.reconcile_calls",
+            input,
+            |o| {
+                let w = &o["exposure"]["wallets"][0];
+                assert_eq!(w["loss"]["amount"], loss);
+                assert_eq!(w["max_loss"]["amount"], max_loss);
+                assert_eq!(w["open_allowance"]["amount"], "9.00");
+                assert_eq!(w["allowance_total"]["amount"], "24.00");
+                assert_eq!(o["exposure"]["total_uncovered"]["amount"], "0.00");
+            },
+        );
+    }
+    let mut no_allowance_input = calls_in(json!([{"batches": [hexbatch(std::slice::from_ref(&s1))], "now": ts(60_000)}]), default_config.clone());
+    no_allowance_input["allowances"] = json!([allowance(0xa2, Some(id(0x1001)), &[2], 300)]);
+    g.ok(
+        "a payment on a device without an allowance is reported as uncovered",
+        "offline.reconcile_calls",
+        no_allowance_input,
+        |o| assert_eq!(o["exposure"]["total_uncovered"]["amount"], "3.00"),
+    );
+    let allowance_bytes = {
+        let out = execute("offline.reconcile_calls", &{
+            let mut i = calls_in(json!([]), default_config.clone());
+            i["allowances"] = json!([allowance(0xa1, None, &[1, 2, 3], 600)]);
+            i
+        })
+        .unwrap();
+        out["allowances"][0].as_str().unwrap().to_string()
+    };
+    g.ok("allowance_decode: a genuine allowance verifies", "offline.allowance_decode", json!({"bytes": allowance_bytes, "server_public_key": server_pk}), |o| {
+        assert_eq!(o["valid"], true);
+        assert_eq!(o["allowance"]["amount"]["amount"], "6.00");
+    });
+    let mut tampered = allowance_bytes.clone();
+    // The amount's last byte (minor units, big-endian) sits before the currency and the window.
+    let at = tampered.len() - 128 - 2 * 8 * 2 - 2 * 4 - 2;
+    tampered.replace_range(at..at + 2, "ff");
+    g.ok("allowance_decode: a raised amount no longer verifies", "offline.allowance_decode", json!({"bytes": tampered, "server_public_key": server_pk}), |o| {
+        assert_eq!(o["valid"], false);
+    });
+    g.err(
+        "allowance_decode: an allowance for no device is malformed",
+        "offline.reconcile_calls",
+        {
+            let mut i = calls_in(json!([]), default_config.clone());
+            i["allowances"] = json!([allowance(0xa1, None, &[], 600)]);
+            i
+        },
+        "OFFLINE_MALFORMED",
+    );
     json!({
         "suite": "offline_trust",
-        "description": "The offline trust model: server-signed acknowledgements anchor device time (backdating, forged and dropped anchors are caught), the validity window and revocations cut a device's log by sequence whatever its dates, and the after-cut policy bounds what gets through. Generated and hand-checked by festival-core/tests/offline_vectors.rs.",
+        "description": "The offline trust model: server-signed acknowledgements anchor device time (backdating, forged and dropped anchors are caught), the validity window and revocations cut a device's log by sequence whatever its dates, the after-cut policy bounds what gets through, and signed offline allowances bound the double-spend exposure. Generated and hand-checked by festival-core/tests/offline_vectors.rs.",
         "vectors": g.vectors,
     })
 }

@@ -19,8 +19,12 @@
 //!   reason}]) are applied before the call; `acknowledge` ([device_id]) after it, at its `now`,
 //!   with the top-level `server_seed` (hex); then the output has `acks`: per call, the signed
 //!   acknowledgements (hex).
+//!   `allowances` ([allowance]) are issued with `server_seed` before the first call; then the
+//!   output has `allowances` (signed, hex) and `exposure` (after the last call).
 //! - `offline.ack_decode` {bytes, server_public_key} → {ack, valid}: decodes a signed
 //!   acknowledgement and checks its signature.
+//! - `offline.allowance_decode` {bytes, server_public_key} → {allowance, valid}: the same for a
+//!   signed offline allowance.
 
 use super::{out, parse};
 use crate::error::{Error, InputError};
@@ -32,6 +36,7 @@ use crate::offline::codes::{
     TicketClaims,
 };
 use crate::offline::ack::SignedAck;
+use crate::offline::allowance::{Allowance, SignedAllowance};
 use crate::offline::crypto::{self, StrictPublicKey};
 use crate::offline::reconcile::{reconcile, ConflictPolicy, Finality, ReconcileConfig, ReconcileState, TicketState};
 use crate::offline::record::{Batch, RecordBody, SignedRecord};
@@ -226,6 +231,9 @@ struct CallsIn {
     /// The server's acknowledgement seed (hex), for `acknowledge`.
     #[serde(default)]
     server_seed: Option<String>,
+    /// Offline allowances the server issues (with `server_seed`) before the first call.
+    #[serde(default)]
+    allowances: Vec<Allowance>,
 }
 
 fn installed_store(
@@ -316,6 +324,11 @@ pub(crate) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
         }),
         "offline.reconcile" => run_reconcile(input),
         "offline.reconcile_calls" => run_reconcile_calls(input),
+        "offline.allowance_decode" => parse::<AckIn>(input).and_then(|i| {
+            let a = SignedAllowance::from_bytes(&hex("bytes", &i.bytes)?)?;
+            let key = StrictPublicKey::from_bytes(&hex_decode_array::<32>("server_public_key", &i.server_public_key)?)?;
+            Ok(json!({"allowance": a.allowance(), "valid": a.verify(&key).is_ok()}))
+        }),
         "offline.ack_decode" => parse::<AckIn>(input).and_then(|i| {
             let ack = SignedAck::from_bytes(&hex("bytes", &i.bytes)?)?;
             let key = StrictPublicKey::from_bytes(&hex_decode_array::<32>("server_public_key", &i.server_public_key)?)?;
@@ -360,6 +373,11 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
     }
     let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default(), finality: i.finality };
     let server_seed = i.server_seed.as_deref().map(|s| hex_decode_array::<32>("server_seed", s)).transpose()?;
+    let mut issued = Vec::with_capacity(i.allowances.len());
+    for a in i.allowances {
+        let seed = server_seed.ok_or_else(|| InputError::invalid("server_seed", "needed to issue allowances"))?;
+        issued.push(hex_encode(&state.issue_allowance(a, &seed)?.to_bytes()));
+    }
     let mut reports = Vec::with_capacity(i.calls.len());
     let mut acks: Vec<Vec<String>> = Vec::new();
     for (n, call) in i.calls.into_iter().enumerate() {
@@ -396,6 +414,10 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
     });
     if server_seed.is_some() {
         result["acks"] = json!(acks);
+    }
+    if !issued.is_empty() {
+        result["allowances"] = json!(issued);
+        result["exposure"] = json!(state.exposure(config.policy));
     }
     out(&result)
 }

@@ -28,6 +28,7 @@
 //! ```
 
 use super::ack::SignedAck;
+use super::allowance::{charge, choose_allowance, AllowanceUse, SignedAllowance};
 use super::crypto::StrictPublicKey;
 use super::record::{Anchor, Batch, Hlc, LineItem, Payload, RecordBody, SignedRecord};
 use super::OfflineError;
@@ -110,6 +111,15 @@ impl DeviceSigner {
     /// The newest server acknowledgement accepted (records signed now carry it).
     pub fn anchor(&self) -> Option<Anchor> {
         self.anchor
+    }
+
+    /// The date a record signed now gets: `now`, or the anchor's server time if the clock is
+    /// behind it (see [`DeviceSigner::sign`]).
+    pub fn effective_time(&self, now: Timestamp) -> Timestamp {
+        match self.anchor {
+            Some(a) if now < a.server_time => a.server_time,
+            _ => now,
+        }
     }
 
     /// Accepts a server acknowledgement after a sync (see [`super::ack`]): checks its signature
@@ -203,10 +213,7 @@ impl DeviceSigner {
         device_time: Timestamp,
         payload: Payload,
     ) -> Result<SignedRecord, OfflineError> {
-        let device_time = match self.anchor {
-            Some(a) if device_time < a.server_time => a.server_time,
-            _ => device_time,
-        };
+        let device_time = self.effective_time(device_time);
         let hlc = self.last_hlc.tick(device_time.unix_millis());
         let body = RecordBody {
             record_id,
@@ -250,6 +257,9 @@ pub struct DeviceLog {
     limits: DeviceLimits,
     synced: BTreeMap<Uuid, Money>,
     queue: Vec<SignedRecord>,
+    allowances: Vec<SignedAllowance>,
+    allowance_key: Option<[u8; 32]>,
+    allowance_use: AllowanceUse,
 }
 
 fn limit_err(limit: &str, attempted: Money, allowed: Money) -> OfflineError {
@@ -278,7 +288,16 @@ impl DeviceLog {
                 return Err(OfflineError::InvalidAmount { reason: format!("limit {m} is not in {currency}") });
             }
         }
-        Ok(DeviceLog { signer, currency, limits, synced: BTreeMap::new(), queue: Vec::new() })
+        Ok(DeviceLog {
+            signer,
+            currency,
+            limits,
+            synced: BTreeMap::new(),
+            queue: Vec::new(),
+            allowances: Vec::new(),
+            allowance_key: None,
+            allowance_use: AllowanceUse::new(),
+        })
     }
 
     /// The signer (sequence, last hash, public key).
@@ -355,12 +374,16 @@ impl DeviceLog {
         items: Vec<LineItem>,
     ) -> Result<SignedRecord, OfflineError> {
         self.check_common(Some(&amount))?;
-        self.check_payment(&wallet_id, &amount)?;
+        self.check_payment(&wallet_id, &amount, now)?;
         self.push(record_id, now, Payload::Payment { wallet_id, amount, stand_id, items })
     }
 
-    /// The payment-only checks: per-payment limit, per-wallet offline limit, local balance.
-    fn check_payment(&self, wallet_id: &Uuid, amount: &Money) -> Result<(), OfflineError> {
+    /// The payment-only checks: per-payment limit, per-wallet offline limit, local balance, and
+    /// (once an allowance is installed) an allowance that covers it.
+    fn check_payment(&self, wallet_id: &Uuid, amount: &Money, now: Timestamp) -> Result<(), OfflineError> {
+        if !self.allowances.is_empty() && self.allowance_for(wallet_id, amount, now).is_none() {
+            return Err(OfflineError::DeviceAllowanceExceeded { wallet_id: *wallet_id, requested: amount.amount_string() });
+        }
         if gt(amount, &self.limits.per_payment) {
             return Err(limit_err("per_payment", *amount, self.limits.per_payment));
         }
@@ -427,15 +450,101 @@ impl DeviceLog {
         };
         self.check_common(amount.as_ref())?;
         if let Payload::Payment { wallet_id, amount, .. } = &payload {
-            self.check_payment(wallet_id, amount)?;
+            self.check_payment(wallet_id, amount, now)?;
         }
         self.push(record_id, now, payload)
     }
 
     fn push(&mut self, record_id: Uuid, now: Timestamp, payload: Payload) -> Result<SignedRecord, OfflineError> {
+        let charged = match &payload {
+            Payload::Payment { wallet_id, amount, .. } => {
+                self.allowance_for(wallet_id, amount, now).map(|id| (id, *wallet_id, *amount))
+            }
+            _ => None,
+        };
         let rec = self.signer.sign(record_id, now, payload)?;
+        if let Some((id, wallet, amount)) = charged {
+            charge(&mut self.allowance_use, id, wallet, amount);
+        }
         self.queue.push(rec.clone());
         Ok(rec)
+    }
+
+    /// The installed allowance a payment would be charged to now
+    /// ([`choose_allowance`](super::allowance::choose_allowance)).
+    fn allowance_for(&self, wallet: &Uuid, amount: &Money, now: Timestamp) -> Option<Uuid> {
+        let at = self.signer.effective_time(now);
+        choose_allowance(self.allowances.iter().map(SignedAllowance::allowance), &self.allowance_use, &self.signer.device_id, wallet, at, amount)
+            .map(|a| a.allowance_id)
+    }
+
+    /// Installs a server-signed offline allowance (see [`super::allowance`]). From the first one
+    /// on, every payment must be covered by an installed allowance (else
+    /// `DEVICE_ALLOWANCE_EXCEEDED`), and is charged to it. Installing the same allowance again
+    /// changes nothing.
+    ///
+    /// Errors: `OFFLINE_BAD_SIGNATURE`, `OFFLINE_WRONG_FESTIVAL`, `OFFLINE_ANCHOR_INVALID` (the
+    /// device is not in the allowance's group), `OFFLINE_INVALID_AMOUNT` (another currency),
+    /// `OFFLINE_INVALID_KEY` (signed with another server key than the allowances installed
+    /// before).
+    pub fn install_allowance(&mut self, allowance: &SignedAllowance, server_key: &StrictPublicKey) -> Result<(), OfflineError> {
+        allowance.verify(server_key)?;
+        if self.allowance_key.is_some_and(|k| k != server_key.to_bytes()) {
+            return Err(OfflineError::InvalidKey { reason: "allowances must all be signed by the same server key".into() });
+        }
+        let a = allowance.allowance();
+        if a.festival_id != self.signer.festival_id {
+            return Err(OfflineError::WrongFestival { expected: self.signer.festival_id, actual: a.festival_id });
+        }
+        if a.devices.binary_search(&self.signer.device_id).is_err() {
+            return Err(OfflineError::AnchorInvalid {
+                device_id: self.signer.device_id,
+                reason: format!("allowance {} is not for this device", a.allowance_id),
+            });
+        }
+        if a.amount.currency() != self.currency {
+            return Err(OfflineError::InvalidAmount { reason: format!("allowance in {}, device in {}", a.amount.currency(), self.currency) });
+        }
+        if let Some(existing) = self.allowances.iter().find(|x| x.allowance().allowance_id == a.allowance_id) {
+            if existing == allowance {
+                return Ok(());
+            }
+            return Err(OfflineError::Malformed {
+                what: "allowance".into(),
+                offset: 0,
+                reason: format!("another allowance with id {} is installed", a.allowance_id),
+            });
+        }
+        self.allowance_key = Some(server_key.to_bytes());
+        self.allowances.push(allowance.clone());
+        Ok(())
+    }
+
+    /// The installed allowances.
+    pub fn allowances(&self) -> impl Iterator<Item = &SignedAllowance> {
+        self.allowances.iter()
+    }
+
+    /// What `wallet` may still spend on this device at `now` under the installed allowances
+    /// (`None` if none is installed: then only the local limits apply).
+    pub fn allowance_remaining(&self, wallet: &Uuid, now: Timestamp) -> Option<Money> {
+        if self.allowances.is_empty() {
+            return None;
+        }
+        let at = self.signer.effective_time(now);
+        let mut total = Money::zero(self.currency);
+        for s in &self.allowances {
+            let a = s.allowance();
+            if !a.applies(&self.signer.device_id, wallet, at) {
+                continue;
+            }
+            let used = self.allowance_use.get(&a.allowance_id).and_then(|m| m.get(wallet)).copied();
+            let left = used.and_then(|u| a.amount.checked_sub(&u).ok()).unwrap_or(a.amount);
+            if left.is_positive() {
+                total = total.checked_add(&left).unwrap_or(total);
+            }
+        }
+        Some(total)
     }
 
     /// Number of unsynced records.
@@ -514,6 +623,30 @@ pub struct DeviceLogState {
     /// The newest server acknowledgement accepted (absent before the first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<Anchor>,
+    /// The installed offline allowances, as their signed bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "hex_records")]
+    pub allowances: Vec<Vec<u8>>,
+    /// The server key that signed them (checked again on restore).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_hex32")]
+    pub allowance_key: Option<[u8; 32]>,
+    /// What this device charged to each allowance, per wallet.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub allowance_use: AllowanceUse,
+}
+
+/// Serde helper: an optional 32-byte key as hex.
+mod opt_hex32 {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(k) => s.serialize_str(&crate::interop::hex_encode(k)),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
+        let t = Option::<String>::deserialize(d)?;
+        t.map(|t| crate::interop::hex_decode_array::<32>("allowance_key", &t).map_err(serde::de::Error::custom)).transpose()
+    }
 }
 
 /// Serde helper: a list of byte strings as lowercase hex.
@@ -687,6 +820,9 @@ impl DeviceLog {
             synced_balances: self.synced.clone(),
             queue: self.queue.iter().map(SignedRecord::to_bytes).collect(),
             anchor: s.anchor,
+            allowances: self.allowances.iter().map(SignedAllowance::to_bytes).collect(),
+            allowance_key: self.allowance_key,
+            allowance_use: self.allowance_use.clone(),
         }
     }
 
@@ -707,7 +843,16 @@ impl DeviceLog {
             state.last_hlc,
         )
         .with_anchor(state.anchor)?;
-        DeviceLog::restore(signer, state.currency, state.limits, state.synced_balances, queued)
+        let mut log = DeviceLog::restore(signer, state.currency, state.limits, state.synced_balances, queued)?;
+        if !state.allowances.is_empty() {
+            let key = state.allowance_key.ok_or(OfflineError::InvalidKey { reason: "allowances without their server key".into() })?;
+            let key = StrictPublicKey::from_bytes(&key)?;
+            for bytes in &state.allowances {
+                log.install_allowance(&SignedAllowance::from_bytes(bytes)?, &key)?;
+            }
+        }
+        log.allowance_use = state.allowance_use;
+        Ok(log)
     }
 }
 

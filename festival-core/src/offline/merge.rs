@@ -209,6 +209,20 @@ pub(crate) struct MergeLog {
     /// same id stay `RECONCILE_RECORD_ID_REUSED`.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub spent_ids: BTreeSet<Uuid>,
+    /// Double-spend loss of final records, per wallet (see [`loss_of`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub final_loss: BTreeMap<Uuid, Money>,
+}
+
+/// The double-spend loss of a logged payment: the whole amount if it was rejected as a double
+/// spend (the goods were handed over offline), its debt if it was accepted with debt.
+pub(crate) fn loss_of(l: &Logged) -> Option<(Uuid, Money)> {
+    let Fact::Payment { wallet_id, amount, .. } = &l.fact else { return None };
+    match &l.decision {
+        Decision::Conflict { accepted: false, .. } => Some((*wallet_id, *amount)),
+        Decision::Conflict { accepted: true, debt: Some(d), .. } if d.is_positive() => Some((*wallet_id, *d)),
+        _ => None,
+    }
 }
 
 impl MergeLog {

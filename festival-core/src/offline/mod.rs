@@ -7,6 +7,7 @@
 //! - [`chain`]: verification of a device's log (signature, sequence, hash chain, clock skew).
 //! - [`device`]: the device side: signing records and a local view with limits.
 //! - [`ack`]: server-signed acknowledgements that anchor device time to the server's.
+//! - [`allowance`]: signed offline allowances and the exposure they bound.
 //! - [`codes`]: signed ticket codes for QR and signed revocation lists.
 //! - [`reconcile`]: merging batches into the server state under a conflict policy.
 //!
@@ -33,6 +34,7 @@
 //! ```
 
 pub mod ack;
+pub mod allowance;
 pub mod chain;
 pub mod codes;
 pub mod crypto;
@@ -230,6 +232,15 @@ pub enum OfflineError {
         /// The configured limit.
         allowed: String,
     },
+    /// No offline allowance installed on the device covers the payment (see
+    /// [`allowance`]): the wallet has used what it may spend offline on this device.
+    #[error("no offline allowance covers {requested} for wallet {wallet_id}")]
+    DeviceAllowanceExceeded {
+        /// The wallet.
+        wallet_id: Uuid,
+        /// The amount asked for (decimal string).
+        requested: String,
+    },
     /// The device's queue of unsynced records is full.
     #[error("device queue full ({max} records)")]
     DeviceQueueFull {
@@ -403,6 +414,7 @@ impl ErrorCode for OfflineError {
             OfflineError::AnchorInvalid { .. } => "OFFLINE_ANCHOR_INVALID",
             OfflineError::DeviceLimitExceeded { .. } => "DEVICE_LIMIT_EXCEEDED",
             OfflineError::DeviceQueueFull { .. } => "DEVICE_QUEUE_FULL",
+            OfflineError::DeviceAllowanceExceeded { .. } => "DEVICE_ALLOWANCE_EXCEEDED",
             OfflineError::DeviceInsufficientBalance { .. } => "DEVICE_INSUFFICIENT_BALANCE",
             OfflineError::InvalidAmount { .. } => "OFFLINE_INVALID_AMOUNT",
             OfflineError::CodeMalformed { .. } => "CODE_MALFORMED",

@@ -246,7 +246,7 @@ fn invalid(reason: impl Into<String>) -> OfflineError {
     OfflineError::InvalidAmount { reason: reason.into() }
 }
 
-fn put_amount(out: &mut Vec<u8>, m: &Money, currency: Option<Currency>) -> Result<(), OfflineError> {
+pub(crate) fn put_amount(out: &mut Vec<u8>, m: &Money, currency: Option<Currency>) -> Result<(), OfflineError> {
     if let Some(c) = currency {
         if m.currency() != c {
             return Err(invalid("line item currency differs from the payment's"));
@@ -260,7 +260,7 @@ fn put_amount(out: &mut Vec<u8>, m: &Money, currency: Option<Currency>) -> Resul
     Ok(())
 }
 
-fn put_currency(out: &mut Vec<u8>, c: Currency) -> Result<(), OfflineError> {
+pub(crate) fn put_currency(out: &mut Vec<u8>, c: Currency) -> Result<(), OfflineError> {
     let text = c.to_string();
     if text.is_empty() || text.len() > MAX_CURRENCY_LEN {
         return Err(invalid("currency text too long"));
@@ -278,7 +278,7 @@ fn read_amount(r: &mut Reader<'_>, currency: Currency) -> Result<Money, OfflineE
     Money::from_minor(minor as i64, currency).map_err(|_| r.err("amount out of range"))
 }
 
-fn read_currency(r: &mut Reader<'_>) -> Result<Currency, OfflineError> {
+pub(crate) fn read_currency(r: &mut Reader<'_>) -> Result<Currency, OfflineError> {
     let len = r.u8()? as usize;
     if len == 0 || len > MAX_CURRENCY_LEN {
         return Err(r.err("bad currency length"));
