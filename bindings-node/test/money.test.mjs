@@ -79,9 +79,9 @@ test('computeTax returns a camelCase breakdown', () => {
   const byNet = fc.computeTax(lines, 'gross', 'sum_by_net', 'half_up')
   const keep = fc.computeTax(lines, 'gross', 'sum_by_net_keep_gross', 'half_up')
   assert.deepEqual(perLine.gross, eur('2.97'))
-  assert.deepEqual(byNet.gross, eur('2.98'))
-  assert.deepEqual(keep.gross, eur('2.97'))
-  assert.deepEqual(keep.tax, eur('0.47'))
+  assert.deepEqual(byNet.gross, eur('2.96'))
+  assert.deepEqual(keep.gross, eur('2.98')) // pretix: 2.97 has no net at 19 %
+  assert.deepEqual(keep.tax, eur('0.48'))
   assert.equal(keep.lines.length, 3)
   assert.deepEqual(Object.keys(keep.byRate[0]).sort(), ['gross', 'net', 'rate', 'tax'])
   assert.equal(keep.byRate[0].rate, '19')

@@ -83,8 +83,8 @@ def test_compute_tax_strategies() -> None:
     by_net = fc.compute_tax(lines, "gross", "sum_by_net", "half_up")
     keep = fc.compute_tax(lines, basis="gross", rounding="sum_by_net_keep_gross", mode="half_up")
     assert per_line.gross == Money("2.97", "EUR")
-    assert by_net.gross == Money("2.98", "EUR")
-    assert keep.gross == Money("2.97", "EUR") and keep.tax == Money("0.47", "EUR")
+    assert by_net.gross == Money("2.96", "EUR")
+    assert keep.gross == Money("2.98", "EUR") and keep.tax == Money("0.48", "EUR")  # pretix: 2.97 has no net at 19 %
     assert len(keep.lines) == 3 and keep.by_rate[0].rate == Decimal("19")
     for b in (per_line, by_net, keep):
         assert b.net + b.tax == b.gross

@@ -983,7 +983,7 @@ fn generate_merge() -> Value {
             g.ok(
                 &format!("separate syncs, {label}, {policy}: the total order decides, not the sync order"),
                 "offline.reconcile_calls",
-                calls_in(json!([call(vec![hexbatch(&[first.clone()])], 5000), call(vec![hexbatch(&[second.clone()])], 6000)]), policy, json!({})),
+                calls_in(json!([call(vec![hexbatch(std::slice::from_ref(first))], 5000), call(vec![hexbatch(std::slice::from_ref(second))], 6000)]), policy, json!({})),
                 |o| {
                     assert_eq!(o["balances"][&w1], expect);
                     let outcomes = o["outcomes"].as_array().unwrap();

@@ -83,9 +83,9 @@ class MoneyAndErrorsTest {
         val byNet = computeTax(lines, PriceBasis.GROSS, TaxRounding.SUM_BY_NET, RoundingMode.HALF_UP)
         val keep = computeTax(lines, PriceBasis.GROSS, TaxRounding.SUM_BY_NET_KEEP_GROSS, RoundingMode.HALF_UP)
         assertEquals(eur("2.97"), perLine.gross)
-        assertEquals(eur("2.98"), byNet.gross)
-        assertEquals(eur("2.97"), keep.gross)
-        assertEquals(eur("0.47"), keep.tax)
+        assertEquals(eur("2.96"), byNet.gross)
+        assertEquals(eur("2.98"), keep.gross) // pretix: 2.97 has no net at 19 %
+        assertEquals(eur("0.48"), keep.tax)
         assertEquals(3, keep.lines.size)
         assertEquals("19", keep.byRate.single().rate)
         val net = computeTax(listOf(TaxLine(eur("10"), "7")), PriceBasis.NET, TaxRounding.PER_LINE, RoundingMode.HALF_EVEN)

@@ -1,4 +1,9 @@
 //! Currencies: ISO 4217 codes with their minor digits, and custom festival tokens.
+//!
+//! The ISO table is the list of 2026-01-01 (SIX, ISO 4217 maintenance agency), funds included;
+//! it adds `XAD` (Arab Accounting Dinar, 2 minor digits, amendment 179) to the previous list.
+//!
+//! Withdrawn codes: see [`WITHDRAWN`].
 
 use super::MoneyError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -36,7 +41,9 @@ pub struct Currency {
 }
 
 impl Currency {
-    /// The ISO 4217 currency with this code (upper case, e.g. `"EUR"`).
+    /// The ISO 4217 currency with this code (upper case, e.g. `"EUR"`). Withdrawn codes
+    /// ([`WITHDRAWN`]) are accepted for historical data; see the module docs and
+    /// [`Currency::is_withdrawn`].
     pub fn iso(code: &str) -> Result<Currency, MoneyError> {
         let digits = iso_minor_digits(code)
             .ok_or_else(|| MoneyError::UnknownCurrency { currency: truncate(code) })?;
@@ -90,6 +97,21 @@ impl Currency {
     /// Whether this is a custom festival token rather than an ISO 4217 currency.
     pub fn is_token(&self) -> bool {
         self.token
+    }
+
+    /// Whether this is an ISO 4217 code that is no longer in the current list ([`WITHDRAWN`]),
+    /// such as `BGN`. Such a currency still works everywhere (historical ledgers); applications
+    /// should not offer it for new festivals.
+    ///
+    /// ```
+    /// use festival_core::Currency;
+    /// assert!(Currency::iso("BGN")?.is_withdrawn());
+    /// assert!(!Currency::iso("EUR")?.is_withdrawn());
+    /// assert_eq!(festival_core::money::withdrawn("BGN").map(|w| w.replaced_by), Some("EUR"));
+    /// # Ok::<(), festival_core::money::MoneyError>(())
+    /// ```
+    pub fn is_withdrawn(&self) -> bool {
+        !self.token && withdrawn(self.code()).is_some()
     }
 }
 
@@ -146,12 +168,53 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-/// Minor digits of an active ISO 4217 currency, or `None` for an unknown code.
+/// An ISO 4217 code that was withdrawn from the list but is still accepted for historical data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Withdrawn {
+    /// The code (`"BGN"`).
+    pub code: &'static str,
+    /// Its minor digits while it was current.
+    pub minor_digits: u8,
+    /// The code that replaced it (`"EUR"`).
+    pub replaced_by: &'static str,
+    /// When it left the list: the date of the first ISO 4217 list without it (`"2026-01-01"`).
+    pub withdrawn: &'static str,
+}
+
+/// **Withdrawn codes** ([`WITHDRAWN`]: `ANG`, replaced by `XCG`; `BGN`, Bulgaria adopted the euro
+/// on 2026-01-01) are still accepted by [`Currency::iso`] and flagged by
+/// [`Currency::is_withdrawn`]. They are not rejected because the core cannot tell a new
+/// configuration from historical data: a festival in Bulgaria in 2025 has BGN ledgers, wallets and
+/// reconciliation states, and every one of them is read back through `Currency::iso` (serde,
+/// conformance input, bindings). Rejecting the code would make those records unreadable and
+/// their replay impossible. Whether a *new* festival may still be set up in a withdrawn currency
+/// is the application's decision at configuration time: check [`Currency::is_withdrawn`] (or
+/// [`withdrawn`] for the replacement code) there. Withdrawn codes also stay reserved: a token
+/// cannot be named `BGN`.
+///
+/// Codes withdrawn before this table existed (`HRK`, `SLL`, `ZWL`, `CUC`, …) were never supported
+/// and stay unknown.
+pub const WITHDRAWN: &[Withdrawn] = &[
+    // Netherlands Antillean guilder: replaced by the Caribbean guilder XCG (from 2025-03-31).
+    Withdrawn { code: "ANG", minor_digits: 2, replaced_by: "XCG", withdrawn: "2026-01-01" },
+    // Bulgarian lev: Bulgaria adopted the euro on 2026-01-01.
+    Withdrawn { code: "BGN", minor_digits: 2, replaced_by: "EUR", withdrawn: "2026-01-01" },
+];
+
+/// The [`WITHDRAWN`] entry of `code`, or `None` if it is current or unknown.
+pub fn withdrawn(code: &str) -> Option<&'static Withdrawn> {
+    WITHDRAWN.iter().find(|w| w.code == code)
+}
+
+/// Minor digits of an ISO 4217 currency of the current list, or of a [`WITHDRAWN`] code; `None`
+/// for an unknown code.
 pub fn iso_minor_digits(code: &str) -> Option<u8> {
     if code.len() != 3 {
         return None;
     }
-    if ZERO.contains(&code) {
+    if let Some(w) = withdrawn(code) {
+        Some(w.minor_digits)
+    } else if ZERO.contains(&code) {
         Some(0)
     } else if THREE.contains(&code) {
         Some(3)
@@ -171,7 +234,7 @@ const ZERO: &[&str] = &[
 const THREE: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
 const FOUR: &[&str] = &["CLF", "UYW"];
 const TWO: &[&str] = &[
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN",
+    "AED", "AFN", "ALL", "AMD", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
     "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF",
     "CHW", "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB",
     "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF",
@@ -180,13 +243,14 @@ const TWO: &[&str] = &[
     "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "PAB", "PEN", "PGK", "PHP", "PKR",
     "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS",
     "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TOP", "TRY", "TTD", "TWD", "TZS",
-    "UAH", "USD", "USN", "UYU", "UZS", "VED", "VES", "WST", "XCD", "XCG", "YER", "ZAR", "ZMW", "ZWG",
+    "UAH", "USD", "USN", "UYU", "UZS", "VED", "VES", "WST", "XAD", "XCD", "XCG", "YER", "ZAR", "ZMW", "ZWG",
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+    use crate::money::Money;
 
     #[test]
     fn iso_digits() {
@@ -195,6 +259,39 @@ mod tests {
         assert_eq!(Currency::iso("KWD").unwrap().minor_digits(), 3);
         assert_eq!(Currency::iso("eur").unwrap_err().code(), "MONEY_UNKNOWN_CURRENCY");
         assert!(Currency::iso("XYZ").is_err());
+    }
+
+    #[test]
+    fn list_of_2026_01_01() {
+        // New in the list: XAD, Arab Accounting Dinar, 2 minor digits.
+        let xad = Currency::iso("XAD").unwrap();
+        assert_eq!((xad.minor_digits(), xad.is_withdrawn()), (2, false));
+        assert!(!Currency::iso("XCG").unwrap().is_withdrawn());
+        // Withdrawn, still readable, flagged; the table lists each code once.
+        for w in WITHDRAWN {
+            let c = Currency::iso(w.code).unwrap();
+            assert!(c.is_withdrawn(), "{}", w.code);
+            assert_eq!(c.minor_digits(), u32::from(w.minor_digits));
+            assert!(!Currency::iso(w.replaced_by).unwrap().is_withdrawn());
+            assert!(!TWO.contains(&w.code) && !ZERO.contains(&w.code), "{} is not current", w.code);
+            assert!(Currency::token(w.code, 2).is_err(), "withdrawn codes stay reserved");
+            let json = serde_json::to_string(&Money::parse("12.34", c).unwrap()).unwrap();
+            assert_eq!(serde_json::from_str::<Money>(&json).unwrap().currency(), c);
+        }
+        assert_eq!(withdrawn("BGN").unwrap().replaced_by, "EUR");
+        assert_eq!(withdrawn("EUR"), None);
+        assert!(!Currency::token("BGN_OLD", 2).unwrap().is_withdrawn());
+        // Withdrawn long before: unknown, as before.
+        for code in ["HRK", "SLL", "ZWL", "CUC"] {
+            assert_eq!(Currency::iso(code).unwrap_err().code(), "MONEY_UNKNOWN_CURRENCY");
+        }
+        // No code is in two digit tables.
+        let mut all: Vec<&str> = [ZERO, TWO, THREE, FOUR].concat();
+        all.extend(WITHDRAWN.iter().map(|w| w.code));
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n);
     }
 
     #[test]

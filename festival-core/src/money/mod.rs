@@ -12,7 +12,7 @@
 mod currency;
 pub mod tax;
 
-pub use currency::{iso_minor_digits, Currency, MAX_CODE_LEN, MAX_TOKEN_SCALE};
+pub use currency::{iso_minor_digits, withdrawn, Currency, Withdrawn, MAX_CODE_LEN, MAX_TOKEN_SCALE, WITHDRAWN};
 
 use crate::error::ErrorCode;
 use rust_decimal::{Decimal, RoundingStrategy};

@@ -1197,10 +1197,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
         let key = e.key();
         let subject = e.fact.subject();
         if let Subject::Ticket(t) = subject {
-            if !merge.ticket_bases.contains_key(&t) {
-                if let Some(ts) = tickets.get(&t) {
-                    merge.ticket_bases.insert(t, *ts);
-                }
+            if let Some(ts) = tickets.get(&t) {
+                merge.ticket_bases.entry(t).or_insert(*ts);
             }
         }
         merge.subjects.insert((subject, key));
@@ -1277,7 +1275,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
             Alert::DoubleSpend { record_id, .. } | Alert::DoubleAdmission { record_id, .. } => Some(*record_id),
             _ => None,
         };
-        if id.is_none_or(|id| changed_ids.contains(&id)) {
+        if id.map_or(true, |id| changed_ids.contains(&id)) {
             alerts.insert(a);
         }
     }

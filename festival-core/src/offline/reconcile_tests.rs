@@ -503,10 +503,10 @@ fn records_after_a_gap_wait_until_it_is_filled_or_declared_lost() {
     let mut one = state(&[(1, 1000)], &[]);
     reconcile(&mut one, &registry(), &[batch(&[r1.clone(), r2.clone(), r3.clone()])], t(9000), &c).unwrap();
     let mut split = state(&[(1, 1000)], &[]);
-    let r = reconcile(&mut split, &registry(), &[batch(&[r3.clone()]), batch(&[r2.clone()])], t(9000), &c).unwrap();
+    let r = reconcile(&mut split, &registry(), &[batch(std::slice::from_ref(&r3)), batch(std::slice::from_ref(&r2))], t(9000), &c).unwrap();
     assert_eq!(r.counts.pending, 2);
     assert_eq!(split.pending().len(), 2);
-    let r = reconcile(&mut split, &registry(), &[batch(&[r1.clone()])], t(9000), &c).unwrap();
+    let r = reconcile(&mut split, &registry(), &[batch(std::slice::from_ref(&r1))], t(9000), &c).unwrap();
     assert_eq!(r.counts.accepted, 3, "the filled gap releases the waiting records");
     assert_eq!(serde_json::to_string(&split).unwrap(), serde_json::to_string(&one).unwrap());
     // Declared lost instead: r2 and r3 are processed, r1 turning up later is named.

@@ -9,10 +9,12 @@
 //!    its subtotal.
 //! 3. `fees = per_ticket × quantity + round((subtotal − discount) × percent / 100, fees.rounding)`.
 //! 4. VAT with [`compute_tax`] on `subtotal − discount` (plus fees when `fees_taxable`), with the
-//!    configured [`PriceBasis`], [`TaxRounding`] and rounding mode. With net prices the tax is
-//!    added; with gross prices it is included, and `rounding_adjustment` carries the difference
-//!    between the taxed gross and the price tags (non-zero only where a strategy re-derives the
-//!    gross, e.g. `sum_by_net` on gross prices).
+//!    configured [`PriceBasis`], [`TaxRounding`] and rounding mode (pretix's algorithm, see
+//!    [`crate::money::tax`]). With net prices the tax is added; with gross prices it is included.
+//!    `rounding_adjustment` carries what the tax strategy moved by a minor unit: with gross prices
+//!    the taxed gross minus the price tags (`sum_by_net`, or `sum_by_net_keep_gross` when no net
+//!    gives the price tags' gross), with net prices the taxed net minus the entered net
+//!    (`sum_by_net_keep_gross`, which keeps the grosses and moves nets, as pretix does).
 //!
 //! For every line and for the totals, exactly:
 //! `total = subtotal − discount + fees + (tax if !tax_included) + rounding_adjustment`, totals are
@@ -40,8 +42,11 @@
 //! assert_eq!(b.subtotal.amount_string(), "118.00");
 //! assert_eq!(b.discount.amount_string(), "11.80");
 //! assert_eq!(b.fees.amount_string(), "3.00");
-//! assert_eq!(b.total.amount_string(), "109.20");
-//! assert_eq!(b.tax.amount_string(), "17.44"); // included in the gross total
+//! // 109.20 gross has no net at 19 % (91.76 -> 109.19, 91.77 -> 109.21): like pretix,
+//! // sum_by_net_keep_gross moves such a gross by a cent and shows it as rounding_adjustment.
+//! assert_eq!(b.rounding_adjustment.amount_string(), "-0.01");
+//! assert_eq!(b.total.amount_string(), "109.19");
+//! assert_eq!(b.tax.amount_string(), "17.43"); // included in the gross total
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
@@ -299,7 +304,8 @@ pub struct PricedLine {
     pub fees: Money,
     /// VAT on this line (included in the total when `tax_included`).
     pub tax: Money,
-    /// Gross re-derived by the tax strategy minus the price tags (gross basis only).
+    /// What the tax strategy moved on this line: gross prices: taxed gross − price tags; net
+    /// prices: taxed net − entered net (see the module docs).
     pub rounding_adjustment: Money,
     /// What the customer pays for this line.
     pub total: Money,
@@ -406,14 +412,11 @@ pub fn price(request: &PriceRequest, config: &PricingConfig, promos: &[PromoCode
             field: "tax".into(),
             reason: "tax lines do not match the order lines".into(),
         })?;
-        let (adjustment, total) = if included {
-            let adj = t.gross.checked_sub(&taxable[i])?;
-            let untaxed_fees = if config.fees_taxable { Money::zero(c) } else { fees[i] };
-            (adj, t.gross.checked_add(&untaxed_fees)?)
-        } else {
-            let untaxed_fees = if config.fees_taxable { Money::zero(c) } else { fees[i] };
-            (Money::zero(c), t.gross.checked_add(&untaxed_fees)?)
-        };
+        // What the tax strategy moved: the gross against the price tags (gross prices), or the
+        // net against the entered net (net prices; only `sum_by_net_keep_gross` moves nets).
+        let adjustment = if included { t.gross.checked_sub(&taxable[i])? } else { t.net.checked_sub(&taxable[i])? };
+        let untaxed_fees = if config.fees_taxable { Money::zero(c) } else { fees[i] };
+        let total = t.gross.checked_add(&untaxed_fees)?;
         lines.push(PricedLine {
             ticket_type_id: l.ticket_type_id,
             quantity: l.quantity,
@@ -543,10 +546,26 @@ mod tests {
     fn gross_sum_by_net_shows_its_rounding_adjustment() {
         let lines = vec![line(1, "0.99", 1), line(2, "0.99", 1), line(3, "0.99", 1)];
         let b = price(&req(lines.clone(), None), &cfg(PriceBasis::Gross, TaxRounding::SumByNet), &[]).unwrap();
-        assert_eq!((b.subtotal, b.rounding_adjustment, b.total), (m("2.97"), m("0.01"), m("2.98")));
+        // pretix: the gross follows from Σ line nets 2.49 -> 2.9631 -> 2.96, the first line pays 0.98.
+        assert_eq!((b.subtotal, b.rounding_adjustment, b.total), (m("2.97"), m("-0.01"), m("2.96")));
+        assert_eq!((b.lines[0].total, b.lines[0].tax), (m("0.98"), m("0.15")));
         check_identities(&b);
+        // 2.97 has no net at 19 % (2.50 -> 2.975 -> 2.98 half-even): pretix moves the gross a cent.
         let b = price(&req(lines, None), &cfg(PriceBasis::Gross, TaxRounding::SumByNetKeepGross), &[]).unwrap();
-        assert_eq!((b.rounding_adjustment, b.total, b.tax), (m("0.00"), m("2.97"), m("0.47")));
+        assert_eq!((b.rounding_adjustment, b.total, b.tax), (m("0.01"), m("2.98"), m("0.48")));
+        check_identities(&b);
+        let lines = vec![line(1, "100.00", 1), line(2, "100.00", 1)];
+        let b = price(&req(lines, None), &cfg(PriceBasis::Gross, TaxRounding::SumByNetKeepGross), &[]).unwrap();
+        assert_eq!((b.rounding_adjustment, b.total, b.tax), (m("0.00"), m("200.00"), m("31.93")));
+    }
+
+    #[test]
+    fn net_keep_gross_shows_the_moved_net_as_rounding_adjustment() {
+        // 0.02 net + 19 % = 0.02 gross per line; Σ gross 0.06 -> net 0.05: the first net drops a cent.
+        let lines = vec![line(1, "0.02", 1), line(2, "0.02", 1), line(3, "0.02", 1)];
+        let b = price(&req(lines, None), &cfg(PriceBasis::Net, TaxRounding::SumByNetKeepGross), &[]).unwrap();
+        assert_eq!((b.lines[0].rounding_adjustment, b.lines[0].tax, b.lines[0].total), (m("-0.01"), m("0.01"), m("0.02")));
+        assert_eq!((b.rounding_adjustment, b.tax, b.total), (m("-0.01"), m("0.01"), m("0.06")));
         check_identities(&b);
     }
 
