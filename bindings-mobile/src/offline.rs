@@ -9,7 +9,9 @@ use crate::error::Result;
 use crate::money::Money;
 use festival_core::interop;
 use festival_core::offline::codes::{self, KeySet, RevocationStore};
-use festival_core::offline::crypto;
+use festival_core::offline::ack::SignedAck;
+use festival_core::offline::allowance::SignedAllowance;
+use festival_core::offline::crypto::{self, StrictPublicKey};
 use festival_core::offline::device;
 use festival_core::offline::record::{self, Batch, Payload, SignedRecord};
 use festival_core::{Currency, InputError};
@@ -98,6 +100,10 @@ pub struct SignedRecordInfo {
     pub prev_hash_hex: String,
     /// The record body as JSON.
     pub body_json: String,
+    /// Sequence of the server acknowledgement the record references (absent: none).
+    pub anchor_sequence: Option<u64>,
+    /// Its server time, ms since the epoch.
+    pub anchor_server_time_ms: Option<i64>,
     /// The canonical signed encoding.
     pub bytes: Vec<u8>,
 }
@@ -114,6 +120,8 @@ fn info(rec: &SignedRecord) -> SignedRecordInfo {
         hash_hex: interop::hex_encode(&rec.hash()),
         prev_hash_hex: interop::hex_encode(&b.prev_hash),
         body_json: serde_json::to_string(b).unwrap_or_default(),
+        anchor_sequence: b.anchor.map(|a| a.sequence),
+        anchor_server_time_ms: b.anchor.map(|a| a.server_time.unix_millis()),
         bytes: rec.to_bytes(),
     }
 }
@@ -137,6 +145,21 @@ pub struct DeviceState {
     pub hlc_logical: u32,
     /// Number of records waiting for sync.
     pub queued: u64,
+    /// Sequence of the newest accepted server acknowledgement (absent before the first).
+    #[uniffi(default)]
+    pub anchor_sequence: Option<u64>,
+    /// Its server time, ms since the epoch.
+    #[uniffi(default)]
+    pub anchor_server_time_ms: Option<i64>,
+}
+
+/// The signer's anchor from a [`DeviceState`] (both parts or neither).
+fn state_anchor(s: &DeviceState) -> Result<Option<record::Anchor>> {
+    match (s.anchor_sequence, s.anchor_server_time_ms) {
+        (None, None) => Ok(None),
+        (Some(sequence), Some(ms)) => Ok(Some(record::Anchor { sequence, server_time: time("anchor_server_time_ms", ms)? })),
+        _ => Err(InputError::invalid("anchor_sequence", "give both anchor_sequence and anchor_server_time_ms, or neither").into()),
+    }
 }
 
 fn core_limits(l: &DeviceLimits) -> Result<device::DeviceLimits> {
@@ -214,7 +237,9 @@ impl DeviceLog {
             state.next_sequence,
             hex32("last_hash_hex", &state.last_hash_hex)?,
             record::Hlc { physical_ms: state.hlc_physical_ms, logical: state.hlc_logical },
-        );
+        )
+        .with_anchor(state_anchor(&state)?)
+        .map_err(festival_core::Error::from)?;
         if interop::hex_encode(&signer.public_key()) != state.public_key_hex.to_ascii_lowercase() {
             return Err(InputError::invalid("seed", "does not match the state's public key").into());
         }
@@ -257,7 +282,9 @@ impl DeviceLog {
             state.next_sequence,
             hex32("last_hash_hex", &state.last_hash_hex)?,
             record::Hlc { physical_ms: state.hlc_physical_ms, logical: state.hlc_logical },
-        );
+        )
+        .with_anchor(state_anchor(&state)?)
+        .map_err(festival_core::Error::from)?;
         if interop::hex_encode(&signer.public_key()) != state.public_key_hex.to_ascii_lowercase() {
             return Err(InputError::invalid("seed", "does not match the state's public key").into());
         }
@@ -314,6 +341,8 @@ impl DeviceLog {
             hlc_physical_ms: hlc.physical_ms,
             hlc_logical: hlc.logical,
             queued: log.queued() as u64,
+            anchor_sequence: s.anchor().map(|a| a.sequence),
+            anchor_server_time_ms: s.anchor().map(|a| a.server_time.unix_millis()),
         }
     }
 
@@ -436,6 +465,32 @@ impl DeviceLog {
     /// Drops queued records with sequence <= `up_to_sequence` after the server judged them.
     pub fn acknowledge(&self, up_to_sequence: u64) {
         self.lock().acknowledge(up_to_sequence)
+    }
+
+    /// Accepts the server's signed acknowledgement after a sync (`Reconciler.acknowledge`):
+    /// checks its signature, device and festival, drops the records it covers and anchors every
+    /// later record to it (the clock moves to the server's). False if older than the current one.
+    pub fn accept_ack(&self, ack: Vec<u8>, server_public_key: Vec<u8>, now_ms: i64) -> Result<bool> {
+        let ack = SignedAck::from_bytes(&ack).map_err(festival_core::Error::from)?;
+        let key = StrictPublicKey::from_bytes(&bytes32("server_public_key", &server_public_key)?).map_err(festival_core::Error::from)?;
+        let now = time("now_ms", now_ms)?;
+        Ok(self.lock().accept_ack(&ack, &key, now).map_err(festival_core::Error::from)?)
+    }
+
+    /// Installs a server-signed offline allowance (`Reconciler.issueAllowance`): from then on
+    /// every payment must be covered by one (`DEVICE_ALLOWANCE_EXCEEDED` otherwise).
+    pub fn install_allowance(&self, allowance: Vec<u8>, server_public_key: Vec<u8>) -> Result<()> {
+        let a = SignedAllowance::from_bytes(&allowance).map_err(festival_core::Error::from)?;
+        let key = StrictPublicKey::from_bytes(&bytes32("server_public_key", &server_public_key)?).map_err(festival_core::Error::from)?;
+        Ok(self.lock().install_allowance(&a, &key).map_err(festival_core::Error::from)?)
+    }
+
+    /// What the wallet may still spend on this device under the installed allowances (absent:
+    /// none installed, only the limits apply).
+    pub fn allowance_remaining(&self, wallet_id: String, now_ms: i64) -> Result<Option<Money>> {
+        let w = uuid("wallet_id", &wallet_id)?;
+        let now = time("now_ms", now_ms)?;
+        Ok(self.lock().allowance_remaining(&w, now).as_ref().map(Money::from_core))
     }
 }
 

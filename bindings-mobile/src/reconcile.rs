@@ -178,12 +178,20 @@ fn core_chain_config(c: &ChainConfig) -> Result<core_chain::ChainConfig> {
     Ok(core_chain::ChainConfig {
         max_future_skew_ms: skew("max_future_skew_ms", c.max_future_skew_ms)?,
         max_hlc_skew_ms: skew("max_hlc_skew_ms", c.max_hlc_skew_ms)?,
+        after_cut: core_chain::AfterCut::Reject,
+    })
+}
+
+fn after_cut(bound: &Option<Money>) -> Result<core_chain::AfterCut> {
+    Ok(match bound {
+        None => core_chain::AfterCut::Reject,
+        Some(m) => core_chain::AfterCut::AcceptUpTo { amount: m.to_core()? },
     })
 }
 
 /// Reconciliation settings. An absent skew uses the core default (5 minutes ahead of the
 /// server; 1 hour between wall clock and HLC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ReconcileConfig {
     /// The conflict policy.
     pub policy: ConflictPolicy,
@@ -201,6 +209,10 @@ pub struct ReconcileConfig {
     /// past are final.
     #[uniffi(default = false)]
     pub all_devices_synced: bool,
+    /// Records of a revoked or expired device after its cut are accepted up to this amount per
+    /// device and cut, each with a `RevokedDeviceUsed` alert; absent = all rejected.
+    #[uniffi(default)]
+    pub accept_after_cut_up_to: Option<Money>,
 }
 
 fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
@@ -210,6 +222,7 @@ fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
         chain: core_chain::ChainConfig {
             max_future_skew_ms: skew("max_future_skew_ms", c.max_future_skew_ms.unwrap_or(d.max_future_skew_ms))?,
             max_hlc_skew_ms: skew("max_hlc_skew_ms", c.max_hlc_skew_ms.unwrap_or(d.max_hlc_skew_ms))?,
+            after_cut: after_cut(&c.accept_after_cut_up_to)?,
         },
         finality: core::Finality {
             max_offline_ms: c.max_offline_ms.map(|m| skew("max_offline_ms", m)).transpose()?,
@@ -376,6 +389,72 @@ pub struct RevocationCut {
     pub reason: String,
     /// When it was revoked (server time, ms since the epoch).
     pub revoked_at_ms: i64,
+    /// Under `accept_after_cut_up_to`: the money accepted after the cut so far.
+    #[uniffi(default)]
+    pub accepted: Option<Money>,
+}
+
+fn cut_out(c: &core_chain::RevocationCut) -> RevocationCut {
+    RevocationCut {
+        sequence: c.sequence,
+        reason: c.reason.clone(),
+        revoked_at_ms: c.revoked_at.unix_millis(),
+        accepted: c.accepted.as_ref().map(Money::from_core),
+    }
+}
+
+/// A server-signed offline allowance: what one wallet (or every wallet) may spend offline per
+/// device of a group within a window.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Allowance {
+    /// Unique id.
+    pub allowance_id: String,
+    /// One wallet, or absent for every wallet.
+    pub wallet_id: Option<String>,
+    /// The device group (any order; distinct).
+    pub devices: Vec<String>,
+    /// The most one wallet may spend offline on one device of the group within the window.
+    pub amount: Money,
+    /// Start of the window (ms since the epoch, inclusive).
+    pub valid_from_ms: i64,
+    /// End of the window (exclusive).
+    pub valid_until_ms: i64,
+}
+
+/// One wallet's offline exposure (`Reconciler.exposure`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct WalletExposure {
+    /// The wallet.
+    pub wallet_id: String,
+    /// Its balance now.
+    pub balance: Money,
+    /// Chained offline payments so far.
+    pub offline_spent: Money,
+    /// What devices may still spend offline for it under open allowances.
+    pub open_allowance: Money,
+    /// The sum of every allowance that applies to it (amount x devices).
+    pub allowance_total: Money,
+    /// Chained offline payments no allowance covered.
+    pub uncovered: Money,
+    /// The double-spend loss so far (rejected double spends, debt).
+    pub loss: Money,
+    /// The most `loss` can become if every open allowance is spent.
+    pub max_loss: Money,
+}
+
+/// The festival's offline exposure under its allowances.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExposureReport {
+    /// Per wallet, by id.
+    pub wallets: Vec<WalletExposure>,
+    /// Sum of `loss`.
+    pub total_loss: Money,
+    /// Sum of `max_loss`.
+    pub total_max_loss: Money,
+    /// Sum of `open_allowance`.
+    pub total_open_allowance: Money,
+    /// Sum of `uncovered`.
+    pub total_uncovered: Money,
 }
 
 /// A range of a device's sequences an operator declared lost.
@@ -686,7 +765,63 @@ impl Reconciler {
         let device = uuid("device_id", &device_id)?;
         let at = time("revoked_at_ms", revoked_at_ms)?;
         let c = self.lock().revoke_device(device, &reason, at).map_err(festival_core::Error::from)?;
-        Ok(RevocationCut { sequence: c.sequence, reason: c.reason, revoked_at_ms: c.revoked_at.unix_millis() })
+        Ok(cut_out(&c))
+    }
+
+    /// The server-signed acknowledgement of the device's log after a sync (148 bytes, for
+    /// `DeviceLog.acceptAck`): records anchored to it may not be dated before `server_time_ms`.
+    pub fn acknowledge(&self, registry: Arc<DeviceRegistry>, device_id: String, server_time_ms: i64, server_seed: Vec<u8>) -> Result<Vec<u8>> {
+        let device = uuid("device_id", &device_id)?;
+        let at = time("server_time_ms", server_time_ms)?;
+        let seed = bytes32("server_seed", &server_seed)?;
+        let ack = self.lock().acknowledge(&registry.inner, device, at, &seed).map_err(festival_core::Error::from)?;
+        Ok(ack.to_bytes())
+    }
+
+    /// Signs (with `server_seed`) and records an offline allowance; returns its bytes, for
+    /// `DeviceLog.installAllowance`.
+    pub fn issue_allowance(&self, allowance: Allowance, server_seed: Vec<u8>) -> Result<Vec<u8>> {
+        let mut devices = allowance.devices.iter().map(|d| uuid("devices", d)).collect::<Result<Vec<_>>>()?;
+        devices.sort();
+        let mut state = self.lock();
+        let a = festival_core::offline::allowance::Allowance {
+            allowance_id: uuid("allowance_id", &allowance.allowance_id)?,
+            festival_id: state.festival_id,
+            wallet_id: allowance.wallet_id.as_deref().map(|w| uuid("wallet_id", w)).transpose()?,
+            devices,
+            amount: allowance.amount.to_core()?,
+            valid_from: time("valid_from_ms", allowance.valid_from_ms)?,
+            valid_until: time("valid_until_ms", allowance.valid_until_ms)?,
+        };
+        let signed = state.issue_allowance(a, &bytes32("server_seed", &server_seed)?).map_err(festival_core::Error::from)?;
+        Ok(signed.to_bytes())
+    }
+
+    /// The double-spend loss so far and the most it can become under the issued allowances,
+    /// per wallet and in total, for the conflict `policy` reconciliation runs with.
+    pub fn exposure(&self, policy: ConflictPolicy) -> ExposureReport {
+        let r = self.lock().exposure(policy.into());
+        let m = Money::from_core;
+        ExposureReport {
+            wallets: r
+                .wallets
+                .iter()
+                .map(|w| WalletExposure {
+                    wallet_id: w.wallet_id.to_string(),
+                    balance: m(&w.balance),
+                    offline_spent: m(&w.offline_spent),
+                    open_allowance: m(&w.open_allowance),
+                    allowance_total: m(&w.allowance_total),
+                    uncovered: m(&w.uncovered),
+                    loss: m(&w.loss),
+                    max_loss: m(&w.max_loss),
+                })
+                .collect(),
+            total_loss: m(&r.total_loss),
+            total_max_loss: m(&r.total_max_loss),
+            total_open_allowance: m(&r.total_open_allowance),
+            total_uncovered: m(&r.total_uncovered),
+        }
     }
 
     /// The finality watermark (ms; records before it are final, never revised), if any.
@@ -840,11 +975,12 @@ mod tests {
             max_hlc_skew_ms: None,
             max_offline_ms: None,
             all_devices_synced: false,
+            accept_after_cut_up_to: None,
         };
-        let rep = r.reconcile(reg.clone(), vec![vec![1, 2, 3]], 1_783_180_800_000, cfg).unwrap();
+        let rep = r.reconcile(reg.clone(), vec![vec![1, 2, 3]], 1_783_180_800_000, cfg.clone()).unwrap();
         assert_eq!(rep.counts.rejected, 1);
         assert!(matches!(rep.alerts[0], ReconcileAlert::TamperedLog { .. }));
-        assert!(r.reconcile(reg.clone(), vec![], i64::MAX, cfg).unwrap_err().code().starts_with("INPUT_"));
+        assert!(r.reconcile(reg.clone(), vec![], i64::MAX, cfg.clone()).unwrap_err().code().starts_with("INPUT_"));
         let neg = ReconcileConfig { max_hlc_skew_ms: Some(-1), ..cfg };
         assert_eq!(r.reconcile(reg.clone(), vec![], 0, neg).unwrap_err().code(), "INPUT_INVALID");
         let e = verify_chain(reg, FEST.into(), Some("{}".into()), vec![vec![0; 5]], 0, None).unwrap_err();

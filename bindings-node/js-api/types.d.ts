@@ -491,6 +491,8 @@ export interface RecordBody {
   deviceTime: string
   hlc: Hlc
   payload: RecordPayload
+  /** The newest server acknowledgement the device held (absent before its first; version 2 encoding). */
+  anchor?: Anchor
 }
 
 /** A record body as accepted: the sequence may also be a bigint or a safe integer, prevHash bytes. */
@@ -513,6 +515,8 @@ export interface DeviceSignerState {
   nextSequence: bigint | number
   lastHash: string | Uint8Array
   lastHlc: Hlc
+  /** The newest accepted server acknowledgement (absent before the first). */
+  anchor?: Anchor | null
 }
 
 /** Local limits of a device (money in the log's currency). */
@@ -551,8 +555,56 @@ export type ConflictPolicy = 'first_wins' | 'accept_with_debt' | 'reject'
 /** Reconciliation settings (defaults: first_wins, 5 min future skew, 1 h HLC skew, nothing final). */
 export interface ReconcileConfig {
   policy?: ConflictPolicy
-  chain?: { maxFutureSkewMs: number; maxHlcSkewMs: number }
+  chain?: ChainConfig
   finality?: Finality
+}
+
+/** Allowed clock skews and what happens after a revocation or validity-window cut. */
+export interface ChainConfig {
+  maxFutureSkewMs: number
+  maxHlcSkewMs: number
+  /** Records after a cut: rejected (default), or accepted up to an amount per device and cut (each with a `revoked_device_used` alert). */
+  afterCut?: AfterCut
+}
+
+/** The after-cut policy. */
+export type AfterCut = { policy: 'reject' } | { policy: 'accept_up_to'; amount: Money }
+
+/** A server-signed offline allowance (`Reconciler.issueAllowance`, `DeviceLog.installAllowance`). */
+export interface Allowance {
+  allowanceId: string
+  festivalId: string
+  /** One wallet, or null / absent for every wallet. */
+  walletId?: string | null
+  /** The device group: sorted, distinct device ids. */
+  devices: string[]
+  /** The most one wallet may spend offline on one device of the group within the window. */
+  amount: Money
+  validFrom: TimestampInput
+  validUntil: TimestampInput
+}
+
+/** One wallet's offline exposure (`Reconciler.exposure`). */
+export interface WalletExposure {
+  walletId: string
+  balance: Money
+  offlineSpent: Money
+  openAllowance: Money
+  allowanceTotal: Money
+  uncovered: Money
+  /** Double-spend loss so far (rejected double spends, debt). */
+  loss: Money
+  /** The most `loss` can become if every open allowance is spent. */
+  maxLoss: Money
+}
+
+/** The festival's offline exposure under its allowances. */
+export interface ExposureReport {
+  wallets: WalletExposure[]
+  totalLoss: Money
+  totalMaxLoss: Money
+  totalOpenAllowance: Money
+  totalUncovered: Money
 }
 
 /**
@@ -570,6 +622,20 @@ export interface RevocationCut {
   sequence: string
   reason: string
   revokedAt: string
+  /** Under `accept_up_to`: the money accepted after the cut so far. */
+  accepted?: Money
+}
+
+/** An acknowledgement the server issued to a device (`Reconciler.acknowledge`). */
+export interface IssuedAck {
+  serverTime: string
+  sequence: string
+}
+
+/** The newest server acknowledgement a record's device held when it signed it. */
+export interface Anchor {
+  sequence: string
+  serverTime: string
 }
 
 /** A range of a device's sequences an operator declared lost (`Reconciler.declareLost`). */
@@ -604,13 +670,19 @@ export interface DeviceChain {
   forks?: string[]
   /** Set once the server revoked the device by sequence (absent otherwise). */
   revokedAfter?: RevocationCut
+  /** Set once the device's validity window ended: records after `sequence` are past the cut. */
+  windowCut?: RevocationCut
+  /** Acknowledgements issued to the device (absent when none). */
+  acks?: IssuedAck[]
+  /** The anchor of the last chained record. */
+  lastAnchor?: Anchor
 }
 
 /** `verifyChain` options (defaults: no known chains, 5 min future skew, 1 h HLC skew). */
 export interface VerifyChainOptions {
   /** What the server already knows of each device's log (e.g. `Reconciler.chains()` or a previous `ChainReport.chains`). */
   chains?: Record<string, DeviceChain> | null
-  config?: { maxFutureSkewMs: number; maxHlcSkewMs: number } | null
+  config?: ChainConfig | null
 }
 
 /** `verifyChain`'s verdict on one record. `chained`: whether a rejected record still extended the device's log. */

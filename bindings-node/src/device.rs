@@ -168,6 +168,12 @@ impl DeviceSigner {
         run_json(&env, || self.inner.last_hlc())
     }
 
+    /// The newest server acknowledgement accepted (records signed now carry it), or null.
+    #[napi(ts_return_type = "Anchor | null")]
+    pub fn anchor(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.anchor())
+    }
+
     /// Merges a stamp seen from another device or the server (HLC receive rule).
     #[napi(ts_args_type = "remote: Hlc, now: TimestampInput")]
     pub fn observe(&mut self, env: Env, remote: Unknown<'_>, now: Unknown<'_>) -> napi::Result<()> {
@@ -362,5 +368,26 @@ impl DeviceLog {
     pub fn acknowledge(&mut self, env: Env, up_to_sequence: Unknown<'_>) -> napi::Result<()> {
         let inner = &mut self.inner;
         run(&env, || inner.acknowledge(&js("upToSequence", up_to_sequence)?))
+    }
+
+    /// Accepts the server's signed acknowledgement after a sync: checks it, drops the records it
+    /// covers, anchors later records to it. `false` if it is older than the current anchor.
+    #[napi(ts_args_type = "ack: Uint8Array, serverPublicKey: Uint8Array, now: TimestampInput")]
+    pub fn accept_ack(&mut self, env: Env, ack: Unknown<'_>, server_public_key: Unknown<'_>, now: Unknown<'_>) -> napi::Result<bool> {
+        let inner = &mut self.inner;
+        run(&env, || inner.accept_ack(&bytes("ack", ack)?, &bytes("serverPublicKey", server_public_key)?, &js("now", now)?))
+    }
+
+    /// Installs a server-signed offline allowance: from then on every payment must be covered.
+    #[napi(ts_args_type = "allowance: Uint8Array, serverPublicKey: Uint8Array")]
+    pub fn install_allowance(&mut self, env: Env, allowance: Unknown<'_>, server_public_key: Unknown<'_>) -> napi::Result<()> {
+        let inner = &mut self.inner;
+        run(&env, || inner.install_allowance(&bytes("allowance", allowance)?, &bytes("serverPublicKey", server_public_key)?))
+    }
+
+    /// What the wallet may still spend here under the installed allowances (null: none installed).
+    #[napi(ts_args_type = "walletId: string, now: TimestampInput", ts_return_type = "Money | null")]
+    pub fn allowance_remaining(&self, env: Env, wallet_id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Json> {
+        run_json(&env, || self.inner.allowance_remaining(&js("walletId", wallet_id)?, &js("now", now)?))
     }
 }

@@ -4,7 +4,7 @@
 use crate::device::byte_arrays;
 use crate::{js, json_to_js, run, run_json, Json, Wallet};
 use festival_js_api::reconcile as api;
-use napi::bindgen_prelude::{JsObjectValue, Object, This, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{JsObjectValue, Object, This, ToNapiValue, TypeName, Uint8Array};
 use napi::{Env, JsValue, Property, PropertyAttributes, Unknown, ValueType};
 use napi_derive::napi;
 use serde_json::Value;
@@ -148,6 +148,37 @@ impl Reconciler {
         run_json(&env, || {
             inner.revoke_device(&js("deviceId", device_id)?, &js("reason", reason)?, &js("revokedAt", revoked_at)?)
         })
+    }
+
+    /// The server-signed acknowledgement of the device's log after a sync (for
+    /// `DeviceLog.acceptAck`).
+    #[napi(ts_args_type = "registry: DeviceRegistry, deviceId: string, serverTime: TimestampInput, serverSeed: Uint8Array")]
+    pub fn acknowledge(
+        &mut self,
+        env: Env,
+        registry: &DeviceRegistry,
+        device_id: Unknown<'_>,
+        server_time: Unknown<'_>,
+        server_seed: Unknown<'_>,
+    ) -> napi::Result<Uint8Array> {
+        let inner = &mut self.inner;
+        run(&env, || {
+            inner.acknowledge(&registry.inner, &js("deviceId", device_id)?, &js("serverTime", server_time)?, &crate::bytes("serverSeed", server_seed)?)
+        })
+        .map(Uint8Array::from)
+    }
+
+    /// Signs and records an offline allowance (for `DeviceLog.installAllowance`).
+    #[napi(ts_args_type = "allowance: Allowance, serverSeed: Uint8Array")]
+    pub fn issue_allowance(&mut self, env: Env, allowance: Unknown<'_>, server_seed: Unknown<'_>) -> napi::Result<Uint8Array> {
+        let inner = &mut self.inner;
+        run(&env, || inner.issue_allowance(&js("allowance", allowance)?, &crate::bytes("serverSeed", server_seed)?)).map(Uint8Array::from)
+    }
+
+    /// The double-spend loss so far and the most it can become under the issued allowances.
+    #[napi(ts_args_type = "policy?: ConflictPolicy | null", ts_return_type = "ExposureReport")]
+    pub fn exposure(&self, env: Env, policy: Unknown<'_>) -> napi::Result<Json> {
+        run_json(&env, || self.inner.exposure(&js("policy", policy)?))
     }
 
     /// The finality watermark (records before it are final, never revised), or null.

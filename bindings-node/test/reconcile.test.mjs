@@ -279,6 +279,71 @@ test('pending records wait, finality is explicit, an operator can declare a gap 
   }
 })
 
+test('trust: server acknowledgements anchor device time; allowances bound the offline exposure', () => {
+  const SERVER_SEED = seed(0x5e)
+  const serverKey = fc.publicKeyFromSeed(SERVER_SEED)
+  const rec = reconciler()
+  const limits = { perPayment: eur('50'), perWalletOffline: eur('50'), maxStoredValue: eur('500'), maxQueuedRecords: 100 }
+  const pos = (n, deviceId) => {
+    const log = new fc.DeviceLog(new fc.DeviceSigner(seed(n), deviceId, FESTIVAL), 'EUR', limits)
+    log.setSyncedBalances({ [WALLET]: eur('10'), [WALLET2]: eur('5') })
+    return log
+  }
+  const a = pos(1, POS1)
+  // Allowances: 6.00 per wallet on each POS; a device with one installed refuses what none covers.
+  const allowance = {
+    allowanceId: rid(700), festivalId: FESTIVAL, walletId: null, devices: [POS1, POS2].sort(),
+    amount: eur('6'), validFrom: at(0), validUntil: at(86_400_000),
+  }
+  const signed = rec.issueAllowance(allowance, SERVER_SEED)
+  assert.ok(signed instanceof Uint8Array)
+  assert.equal(a.allowanceRemaining(WALLET, at(10)), null)
+  a.installAllowance(signed, serverKey)
+  assert.deepEqual(a.allowanceRemaining(WALLET, at(10)), eur('6.00'))
+  throwsCode(assert, () => a.pay(rid(110), at(1000), WALLET, eur('7'), STAND, []), 'DEVICE_ALLOWANCE_EXCEEDED')
+  throwsCode(assert, () => a.installAllowance(signed, fc.publicKeyFromSeed(seed(9))), 'OFFLINE_BAD_SIGNATURE')
+  a.pay(rid(111), at(1000), WALLET, eur('5'), STAND, [])
+  rec.reconcile(registry(), [a.exportBatch()], at(5000))
+  // The server acknowledges; the device checks the acknowledgement and anchors later records.
+  const ack = rec.acknowledge(registry(), POS1, at(5000), SERVER_SEED)
+  throwsCode(assert, () => a.acceptAck(ack, fc.publicKeyFromSeed(seed(9)), at(5000)), 'OFFLINE_BAD_SIGNATURE')
+  assert.equal(a.acceptAck(ack, serverKey, at(5000)), true)
+  assert.equal(a.queued(), 0)
+  assert.deepEqual(rec.chains()[POS1].acks, [{ serverTime: at(5000).toISOString(), sequence: '1' }])
+  // A clock two seconds slow: the record is dated at the acknowledgement, and carries it.
+  const late = a.pay(rid(112), at(3000), WALLET, eur('1'), STAND, [])
+  assert.equal(late.record.deviceTime, at(5000).toISOString())
+  assert.deepEqual(late.record.anchor, { sequence: '1', serverTime: at(5000).toISOString() })
+  // A thief with the key dates a record before the acknowledgement it references.
+  const forged = fc.signRecord(seed(1), { ...late.record, recordId: rid(113), sequence: 3, prevHash: late.hash, deviceTime: at(4000), hlc: { physicalMs: T0 + 9000, logical: 0 } })
+  const r = rec.reconcile(registry(), [fc.encodeBatch([late.bytes, forged.bytes])], at(9000))
+  assert.deepEqual(r.records.map((x) => x.reason ?? x.status), ['accepted', 'OFFLINE_BACKDATED'])
+  assert.deepEqual(r.alerts.map((x) => x.kind), ['tampered_log'])
+  // Exposure: wallet 1 spent 6.00 on POS1; POS2 may still spend 6.00 against a balance of 4.00.
+  const exposure = rec.exposure('accept_with_debt')
+  const w = exposure.wallets.find((x) => x.walletId === WALLET)
+  assert.deepEqual([w.offlineSpent, w.openAllowance, w.loss, w.maxLoss], [eur('6.00'), eur('6.00'), eur('0.00'), eur('2.00')])
+  assert.deepEqual(exposure.totalUncovered, eur('0.00'), 'the forged record was rejected, so it used no allowance')
+  throwsCode(assert, () => rec.exposure('sometimes'), 'INPUT_INVALID')
+  throwsCode(assert, () => rec.issueAllowance({ ...allowance, devices: [] }, SERVER_SEED), 'OFFLINE_MALFORMED')
+  throwsCode(assert, () => rec.issueAllowance({ ...allowance, colour: 'red' }, SERVER_SEED), 'INPUT_INVALID')
+  throwsCode(assert, () => rec.acknowledge(registry(), POS1, at(1000), SERVER_SEED), 'RECONCILE_INVALID_STATE')
+  // The bounded after-cut policy: a revoked device's records pass up to the bound.
+  rec.revokeDevice(POS2, 'stolen', at(10_000))
+  const b = pos(2, POS2)
+  b.pay(rid(201), at(6000), WALLET2, eur('1'), STAND, [])
+  b.pay(rid(202), at(6001), WALLET2, eur('1'), STAND, [])
+  const afterCut = { policy: 'accept_up_to', amount: eur('1.00') }
+  const bounded = rec.reconcile(registry(), [b.exportBatch()], at(20_000), { chain: { maxFutureSkewMs: 300000, maxHlcSkewMs: 3600000, afterCut } })
+  assert.deepEqual(bounded.records.map((x) => x.reason ?? x.status), ['accepted', 'OFFLINE_DEVICE_REVOKED'])
+  assert.deepEqual(bounded.alerts.map((x) => x.kind), ['revoked_device_used', 'revoked_device_used'])
+  assert.deepEqual(rec.chains()[POS2].revokedAfter.accepted, eur('1.00'))
+  throwsCode(assert, () => rec.acknowledge(registry(), POS2, at(20_000), SERVER_SEED), 'OFFLINE_DEVICE_REVOKED')
+  // The device state keeps its anchor and allowances across a restart.
+  const back = fc.DeviceLog.restore(seed(1), a.snapshot())
+  assert.deepEqual(back.allowanceRemaining(WALLET, at(7000)), eur('0.00'))
+})
+
 test('tickets: revoked tickets and the server-side admission state', () => {
   const { gate } = offlineDay()
   const rec = reconciler()

@@ -7,9 +7,11 @@ use crate::errors::CoreResult;
 use crate::money::{money_arg, PyMoney};
 use crate::ticketing::money_repr;
 use crate::wallet::{enum_arg, enum_str};
-use festival_core::offline::crypto;
+use festival_core::offline::ack::SignedAck;
+use festival_core::offline::allowance::SignedAllowance;
+use festival_core::offline::crypto::{self, StrictPublicKey};
 use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceLogState, DeviceSigner};
-use festival_core::offline::record::{Batch, Direction, Hlc, LineItem, Payload, RecordBody, SignedRecord};
+use festival_core::offline::record::{Anchor, Batch, Direction, Hlc, LineItem, Payload, RecordBody, SignedRecord};
 use festival_core::offline::OfflineError;
 use festival_core::Money;
 use pyo3::prelude::*;
@@ -238,6 +240,18 @@ impl PyPayload {
     }
 }
 
+/// An optional `(sequence, server_time)` tuple: a record's or a signer's anchor.
+fn anchor_arg(anchor: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Anchor>> {
+    match anchor.filter(|a| !a.is_none()) {
+        None => Ok(None),
+        Some(a) => {
+            let (sequence, at): (u64, Bound<'_, PyAny>) =
+                a.extract().map_err(|_| type_err("anchor", "a (sequence, server_time) tuple", a))?;
+            Ok(Some(Anchor { sequence, server_time: timestamp_from_py("anchor[1]", &at)? }))
+        }
+    }
+}
+
 /// The signed content of an offline record (canonical binary encoding).
 #[pyclass(frozen, module = "festival_core", name = "RecordBody")]
 #[derive(Clone)]
@@ -247,8 +261,11 @@ pub struct PyRecordBody {
 
 #[pymethods]
 impl PyRecordBody {
-    /// `prev_hash` is 32 bytes (zeros for the first record), `hlc` a `(physical_ms, logical)` tuple.
+    /// `prev_hash` is 32 bytes (zeros for the first record), `hlc` a `(physical_ms, logical)`
+    /// tuple, `anchor` the `(sequence, server_time)` of the newest server acknowledgement the
+    /// device held (None before its first; see `DeviceLog.accept_ack`).
     #[new]
+    #[pyo3(signature = (record_id, device_id, festival_id, sequence, prev_hash, device_time, hlc, payload, anchor = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         record_id: &Bound<'_, PyAny>,
@@ -259,7 +276,9 @@ impl PyRecordBody {
         device_time: &Bound<'_, PyAny>,
         hlc: &Bound<'_, PyAny>,
         payload: PyRef<'_, PyPayload>,
+        anchor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let anchor = anchor_arg(anchor)?;
         Ok(PyRecordBody {
             inner: RecordBody {
                 record_id: uuid_from_py("record_id", record_id)?,
@@ -270,6 +289,7 @@ impl PyRecordBody {
                 device_time: timestamp_from_py("device_time", device_time)?,
                 hlc: hlc_arg("hlc", hlc)?,
                 payload: payload.inner.clone(),
+                anchor,
             },
         })
     }
@@ -322,6 +342,11 @@ impl PyRecordBody {
     #[getter]
     fn payload(&self) -> PyPayload {
         PyPayload { inner: self.inner.payload.clone() }
+    }
+    /// `(sequence, server_time)` of the server acknowledgement the record references, or None.
+    #[getter]
+    fn anchor<'py>(&self, py: Python<'py>) -> PyResult<Option<(u64, Bound<'py, PyAny>)>> {
+        self.inner.anchor.map(|a| Ok((a.sequence, timestamp_to_py(py, a.server_time)?))).transpose()
     }
     #[getter]
     fn kind(&self) -> &'static str {
@@ -471,26 +496,35 @@ impl PyDeviceSigner {
         })
     }
 
-    /// Resumes from persisted state.
+    /// Resumes from persisted state (`anchor`: the `(sequence, server_time)` of the newest
+    /// accepted server acknowledgement, see `DeviceLog.accept_ack`).
     #[staticmethod]
+    #[pyo3(signature = (seed, device_id, festival_id, next_sequence, last_hash, last_hlc, anchor = None))]
     fn resume(
+        py: Python<'_>,
         seed: &Bound<'_, PyAny>,
         device_id: &Bound<'_, PyAny>,
         festival_id: &Bound<'_, PyAny>,
         next_sequence: u64,
         last_hash: &Bound<'_, PyAny>,
         last_hlc: &Bound<'_, PyAny>,
+        anchor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(PyDeviceSigner {
-            inner: DeviceSigner::resume(
-                seed_arg(seed)?,
-                uuid_from_py("device_id", device_id)?,
-                uuid_from_py("festival_id", festival_id)?,
-                next_sequence,
-                arr::<32>("last_hash", last_hash)?,
-                hlc_arg("last_hlc", last_hlc)?,
-            ),
-        })
+        let signer = DeviceSigner::resume(
+            seed_arg(seed)?,
+            uuid_from_py("device_id", device_id)?,
+            uuid_from_py("festival_id", festival_id)?,
+            next_sequence,
+            arr::<32>("last_hash", last_hash)?,
+            hlc_arg("last_hlc", last_hlc)?,
+        );
+        Ok(PyDeviceSigner { inner: signer.with_anchor(anchor_arg(anchor)?).py(py)? })
+    }
+
+    /// `(sequence, server_time)` of the newest server acknowledgement accepted, or None.
+    #[getter]
+    fn anchor<'py>(&self, py: Python<'py>) -> PyResult<Option<(u64, Bound<'py, PyAny>)>> {
+        self.inner.anchor().map(|a| Ok((a.sequence, timestamp_to_py(py, a.server_time)?))).transpose()
     }
 
     #[getter]
@@ -776,6 +810,36 @@ impl PyDeviceLog {
     /// Drops queued records with sequence <= `up_to_sequence`.
     fn acknowledge(&mut self, up_to_sequence: u64) {
         self.inner.acknowledge(up_to_sequence);
+    }
+
+    /// Accepts the server's signed acknowledgement after a sync (`ReconcileState.acknowledge`):
+    /// checks its signature, device and festival, drops the records it covers, and anchors every
+    /// later record to it (the clock moves to the server's). False if it is older than the
+    /// current anchor.
+    fn accept_ack(
+        &mut self,
+        py: Python<'_>,
+        ack: &Bound<'_, PyAny>,
+        server_public_key: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let ack = SignedAck::from_bytes(&bytes_from_py("ack", ack)?).py(py)?;
+        let key = StrictPublicKey::from_bytes(&arr::<32>("server_public_key", server_public_key)?).py(py)?;
+        self.inner.accept_ack(&ack, &key, timestamp_from_py("now", now)?).py(py)
+    }
+
+    /// Installs a server-signed offline allowance (`ReconcileState.issue_allowance`): from then
+    /// on every payment must be covered by an installed allowance (`DEVICE_ALLOWANCE_EXCEEDED`).
+    fn install_allowance(&mut self, py: Python<'_>, allowance: &Bound<'_, PyAny>, server_public_key: &Bound<'_, PyAny>) -> PyResult<()> {
+        let a = SignedAllowance::from_bytes(&bytes_from_py("allowance", allowance)?).py(py)?;
+        let key = StrictPublicKey::from_bytes(&arr::<32>("server_public_key", server_public_key)?).py(py)?;
+        self.inner.install_allowance(&a, &key).py(py)
+    }
+
+    /// What `wallet_id` may still spend on this device at `now` under the installed allowances
+    /// (None: none installed, only the limits apply).
+    fn allowance_remaining(&self, wallet_id: &Bound<'_, PyAny>, now: &Bound<'_, PyAny>) -> PyResult<Option<PyMoney>> {
+        Ok(self.inner.allowance_remaining(&uuid_from_py("wallet_id", wallet_id)?, timestamp_from_py("now", now)?).map(PyMoney::wrap))
     }
 
     fn __repr__(&self) -> String {

@@ -5,20 +5,22 @@
 
 use crate::convert::{currency_from_py, timestamp_from_py, timestamp_to_py, uuid_from_py, uuid_to_py};
 use crate::errors::{core_err, type_err, CoreResult};
-use crate::money::PyMoney;
+use crate::money::{money_arg, PyMoney};
 use crate::offline::{arr, bytes_from_py, PyRecordBody, PySignedRecord};
 use crate::wallet::{enum_arg, enum_str, PyBalances, PyWallet};
+use festival_core::offline::ack::IssuedAck;
+use festival_core::offline::allowance::Allowance;
 use festival_core::offline::chain::{
-    verify_chain as core_verify_chain, ChainConfig, ChainReport, CheckOutcome, DeviceChain, LostRange,
+    verify_chain as core_verify_chain, AfterCut, ChainConfig, ChainReport, CheckOutcome, DeviceChain, LostRange,
     RevocationCut,
 };
 use festival_core::offline::reconcile::{
     reconcile as core_reconcile, Alert, ConflictPolicy, Finality, ReconcileConfig, ReconcileReport, ReconcileState,
     RecordOutcome, Revision, TicketState, Verdict,
 };
-use festival_core::offline::record::{Digest, Hlc, SignedRecord};
+use festival_core::offline::record::{Anchor, Digest, Hlc, SignedRecord};
 use festival_core::offline::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
-use festival_core::InputError;
+use festival_core::{InputError, Money};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use std::collections::BTreeMap;
@@ -195,21 +197,27 @@ pub struct PyReconcileConfig {
 impl PyReconcileConfig {
     #[new]
     #[pyo3(signature = (policy = "first_wins", max_future_skew_ms = None, max_hlc_skew_ms = None,
-                        max_offline_ms = None, all_devices_synced = false))]
+                        max_offline_ms = None, all_devices_synced = false, accept_after_cut_up_to = None))]
     fn new(
         policy: &str,
         max_future_skew_ms: Option<i64>,
         max_hlc_skew_ms: Option<i64>,
         max_offline_ms: Option<i64>,
         all_devices_synced: bool,
+        accept_after_cut_up_to: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let d = ChainConfig::default();
+        let after_cut = match accept_after_cut_up_to.filter(|m| !m.is_none()) {
+            None => AfterCut::Reject,
+            Some(m) => AfterCut::AcceptUpTo { amount: money_arg("accept_after_cut_up_to", m)? },
+        };
         Ok(PyReconcileConfig {
             inner: ReconcileConfig {
                 policy: enum_arg::<ConflictPolicy>("policy", policy, "'first_wins', 'accept_with_debt', 'reject'")?,
                 chain: ChainConfig {
                     max_future_skew_ms: max_future_skew_ms.unwrap_or(d.max_future_skew_ms),
                     max_hlc_skew_ms: max_hlc_skew_ms.unwrap_or(d.max_hlc_skew_ms),
+                    after_cut,
                 },
                 finality: Finality { max_offline_ms, all_devices_synced },
             },
@@ -234,6 +242,15 @@ impl PyReconcileConfig {
     #[getter]
     fn all_devices_synced(&self) -> bool {
         self.inner.finality.all_devices_synced
+    }
+    /// Records of a revoked or expired device after its cut are accepted up to this amount per
+    /// device and cut (None: all rejected).
+    #[getter]
+    fn accept_after_cut_up_to(&self) -> Option<PyMoney> {
+        match self.inner.chain.after_cut {
+            AfterCut::Reject => None,
+            AfterCut::AcceptUpTo { amount } => Some(PyMoney::wrap(amount)),
+        }
     }
     fn __repr__(&self) -> String {
         format!(
@@ -318,6 +335,96 @@ impl PyReconcileState {
         let revoked_at = timestamp_from_py("revoked_at", revoked_at)?;
         let cut = self.inner.revoke_device(device_id, reason, revoked_at).py(py)?;
         cut_to_py(py, &cut)
+    }
+
+    /// The server-signed acknowledgement of the device's log after a sync (bytes, for
+    /// `DeviceLog.accept_ack`): the last chained sequence, its hash and `server_time`, signed with
+    /// the 32-byte `server_seed`. Records anchored to it may not be dated before it.
+    fn acknowledge<'py>(
+        &mut self,
+        py: Python<'py>,
+        registry: PyRef<'_, PyDeviceRegistry>,
+        device_id: &Bound<'_, PyAny>,
+        server_time: &Bound<'_, PyAny>,
+        server_seed: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let device_id = uuid_from_py("device_id", device_id)?;
+        let server_time = timestamp_from_py("server_time", server_time)?;
+        let seed = arr::<32>("server_seed", server_seed)?;
+        let ack = self.inner.acknowledge(&registry.inner, device_id, server_time, &seed).py(py)?;
+        Ok(PyBytes::new(py, &ack.to_bytes()))
+    }
+
+    /// Issues (signs with `server_seed`) and records an offline allowance: what one wallet
+    /// (`wallet_id`, or every wallet if None) may spend offline per device of `devices` between
+    /// `valid_from` and `valid_until`. Returns its signed bytes, for `DeviceLog.install_allowance`.
+    #[pyo3(signature = (*, allowance_id, devices, amount, valid_from, valid_until, server_seed, wallet_id = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn issue_allowance<'py>(
+        &mut self,
+        py: Python<'py>,
+        allowance_id: &Bound<'_, PyAny>,
+        devices: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        valid_from: &Bound<'_, PyAny>,
+        valid_until: &Bound<'_, PyAny>,
+        server_seed: &Bound<'_, PyAny>,
+        wallet_id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let mut ids = Vec::new();
+        for d in devices.try_iter().map_err(|_| type_err("devices", "a sequence of device ids", devices))? {
+            ids.push(uuid_from_py("devices[i]", &d?)?);
+        }
+        ids.sort();
+        let allowance = Allowance {
+            allowance_id: uuid_from_py("allowance_id", allowance_id)?,
+            festival_id: self.inner.festival_id,
+            wallet_id: wallet_id.filter(|w| !w.is_none()).map(|w| uuid_from_py("wallet_id", w)).transpose()?,
+            devices: ids,
+            amount: money_arg("amount", amount)?,
+            valid_from: timestamp_from_py("valid_from", valid_from)?,
+            valid_until: timestamp_from_py("valid_until", valid_until)?,
+        };
+        let signed = self.inner.issue_allowance(allowance, &arr::<32>("server_seed", server_seed)?).py(py)?;
+        Ok(PyBytes::new(py, &signed.to_bytes()))
+    }
+
+    /// The offline exposure under the issued allowances: `{"wallets": [{"wallet_id", "balance",
+    /// "offline_spent", "open_allowance", "allowance_total", "uncovered", "loss", "max_loss"}],
+    /// "total_loss", "total_max_loss", "total_open_allowance", "total_uncovered"}` (amounts as
+    /// `Money`), for the conflict `policy` reconciliation runs with.
+    #[pyo3(signature = (policy = "first_wins"))]
+    fn exposure<'py>(&self, py: Python<'py>, policy: &str) -> PyResult<Bound<'py, PyDict>> {
+        let policy = enum_arg::<ConflictPolicy>("policy", policy, "'first_wins', 'accept_with_debt', 'reject'")?;
+        let r = self.inner.exposure(policy);
+        let money = |m: Money| Py::new(py, PyMoney::wrap(m));
+        let wallets = r
+            .wallets
+            .iter()
+            .map(|w| -> PyResult<Bound<'py, PyDict>> {
+                let d = PyDict::new(py);
+                d.set_item("wallet_id", uuid_to_py(py, &w.wallet_id)?)?;
+                for (k, m) in [
+                    ("balance", w.balance),
+                    ("offline_spent", w.offline_spent),
+                    ("open_allowance", w.open_allowance),
+                    ("allowance_total", w.allowance_total),
+                    ("uncovered", w.uncovered),
+                    ("loss", w.loss),
+                    ("max_loss", w.max_loss),
+                ] {
+                    d.set_item(k, money(m)?)?;
+                }
+                Ok(d)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let out = PyDict::new(py);
+        out.set_item("wallets", wallets)?;
+        out.set_item("total_loss", money(r.total_loss)?)?;
+        out.set_item("total_max_loss", money(r.total_max_loss)?)?;
+        out.set_item("total_open_allowance", money(r.total_open_allowance)?)?;
+        out.set_item("total_uncovered", money(r.total_uncovered)?)?;
+        Ok(out)
     }
 
     /// The finality watermark (records before it are final, never revised), or None.
@@ -848,9 +955,17 @@ fn chains_to_py<'py>(py: Python<'py>, chains: &BTreeMap<Uuid, DeviceChain>) -> P
         d.set_item("forks", c.forks.clone())?;
         let lost = c.lost.iter().map(|r| lost_to_py(py, r)).collect::<PyResult<Vec<_>>>()?;
         d.set_item("lost", lost)?;
-        match &c.revoked_after {
-            Some(cut) => d.set_item("revoked_after", cut_to_py(py, cut)?)?,
-            None => d.set_item("revoked_after", py.None())?,
+        for (key, cut) in [("revoked_after", &c.revoked_after), ("window_cut", &c.window_cut)] {
+            match cut {
+                Some(cut) => d.set_item(key, cut_to_py(py, cut)?)?,
+                None => d.set_item(key, py.None())?,
+            }
+        }
+        let acks = c.acks.iter().map(|a| Ok((a.sequence, timestamp_to_py(py, a.server_time)?))).collect::<PyResult<Vec<_>>>()?;
+        d.set_item("acks", acks)?;
+        match c.last_anchor {
+            Some(a) => d.set_item("last_anchor", (a.sequence, timestamp_to_py(py, a.server_time)?))?,
+            None => d.set_item("last_anchor", py.None())?,
         }
         out.set_item(uuid_to_py(py, id)?, d)?;
     }
@@ -871,12 +986,13 @@ fn cut_to_py<'py>(py: Python<'py>, c: &RevocationCut) -> PyResult<Bound<'py, PyD
     d.set_item("sequence", c.sequence)?;
     d.set_item("reason", c.reason.as_str())?;
     d.set_item("revoked_at", timestamp_to_py(py, c.revoked_at)?)?;
+    d.set_item("accepted", c.accepted.map(PyMoney::wrap))?;
     Ok(d)
 }
 
 fn cut_from_py(obj: &Bound<'_, PyAny>) -> PyResult<RevocationCut> {
-    const FIELD: &str = "chains[device_id]['revoked_after']";
-    const WHAT: &str = "a dict {'sequence': int, 'reason': str, 'revoked_at': datetime}";
+    const FIELD: &str = "chains[device_id]['revoked_after' | 'window_cut']";
+    const WHAT: &str = "a dict {'sequence': int, 'reason': str, 'revoked_at': datetime, 'accepted': Money | None}";
     let d = obj.cast::<PyDict>().map_err(|_| type_err(FIELD, WHAT, obj))?;
     let get = |name: &str| -> PyResult<Bound<'_, PyAny>> { d.get_item(name)?.ok_or_else(|| type_err(FIELD, WHAT, obj)) };
     let (seq, reason) = (get("sequence")?, get("reason")?);
@@ -884,7 +1000,18 @@ fn cut_from_py(obj: &Bound<'_, PyAny>) -> PyResult<RevocationCut> {
         sequence: seq.extract().map_err(|_| type_err(FIELD, "an int >= 0 for 'sequence'", &seq))?,
         reason: reason.extract().map_err(|_| type_err(FIELD, "a str for 'reason'", &reason))?,
         revoked_at: timestamp_from_py("revoked_at", &get("revoked_at")?)?,
+        accepted: match d.get_item("accepted")?.filter(|m| !m.is_none()) {
+            Some(m) => Some(money_arg("accepted", &m)?),
+            None => None,
+        },
     })
+}
+
+/// `(sequence, server_time)` tuples: an anchor or an issued acknowledgement.
+fn anchor_from_py(field: &str, obj: &Bound<'_, PyAny>) -> PyResult<Anchor> {
+    let (sequence, at): (u64, Bound<'_, PyAny>) =
+        obj.extract().map_err(|_| type_err(field, "a (sequence, server_time) tuple", obj))?;
+    Ok(Anchor { sequence, server_time: timestamp_from_py(field, &at)? })
 }
 
 fn lost_from_py(obj: &Bound<'_, PyAny>) -> PyResult<LostRange> {
@@ -908,7 +1035,8 @@ fn lost_from_py(obj: &Bound<'_, PyAny>) -> PyResult<LostRange> {
 
 const CHAINS: &str = "a ReconcileState or a dict {device_id: {'last_sequence': int, 'last_hash': bytes, \
                       'last_hlc': (int, int) | None, 'history': {int: bytes}, 'forks': [int], \
-                      'lost': [dict], 'revoked_after': dict | None}}";
+                      'lost': [dict], 'revoked_after': dict | None, 'window_cut': dict | None, \
+                      'acks': [(int, datetime)], 'last_anchor': (int, datetime) | None}}";
 
 /// `chains=`: a `ReconcileState` (its device chains) or the dict `ChainReport.chains` returns.
 fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain>> {
@@ -922,7 +1050,10 @@ fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain
         let c = v.cast::<PyDict>().map_err(|_| type_err("chains[device_id]", CHAINS, &v))?;
         for key in c.keys() {
             let name: String = key.extract().map_err(|_| type_err("chains[device_id] key", "str", &key))?;
-            if !matches!(name.as_str(), "last_sequence" | "last_hash" | "last_hlc" | "history" | "forks" | "lost" | "revoked_after") {
+            if !matches!(
+                name.as_str(),
+                "last_sequence" | "last_hash" | "last_hlc" | "history" | "forks" | "lost" | "revoked_after" | "window_cut" | "acks" | "last_anchor"
+            ) {
                 let name: String = name.chars().take(40).collect();
                 return Err(core_err(c.py(), InputError::invalid("chains", format!("unexpected key '{name}'"))));
             }
@@ -964,11 +1095,28 @@ fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain
                 lost.push(lost_from_py(&item?)?);
             }
         }
-        let revoked_after = match c.get_item("revoked_after")?.filter(|r| !r.is_none()) {
-            Some(r) => Some(cut_from_py(&r)?),
+        let cut = |key: &str| -> PyResult<Option<RevocationCut>> {
+            match c.get_item(key)?.filter(|r| !r.is_none()) {
+                Some(r) => Ok(Some(cut_from_py(&r)?)),
+                None => Ok(None),
+            }
+        };
+        let (revoked_after, window_cut) = (cut("revoked_after")?, cut("window_cut")?);
+        let mut acks = Vec::new();
+        if let Some(a) = c.get_item("acks")?.filter(|a| !a.is_none()) {
+            for item in a.try_iter().map_err(|_| type_err("chains[device_id]['acks']", "a list of tuples", &a))? {
+                let x = anchor_from_py("chains[device_id]['acks'][i]", &item?)?;
+                acks.push(IssuedAck { server_time: x.server_time, sequence: x.sequence });
+            }
+        }
+        let last_anchor = match c.get_item("last_anchor")?.filter(|a| !a.is_none()) {
+            Some(a) => Some(anchor_from_py("chains[device_id]['last_anchor']", &a)?),
             None => None,
         };
-        out.insert(id, DeviceChain { last_sequence, last_hash, last_hlc, history, lost, forks, revoked_after });
+        out.insert(
+            id,
+            DeviceChain { last_sequence, last_hash, last_hlc, history, lost, forks, revoked_after, window_cut, acks, last_anchor },
+        );
     }
     Ok(out)
 }

@@ -34,6 +34,15 @@ def _registry(devices: list[dict[str, Any]]) -> fc.DeviceRegistry:
     ])
 
 
+def _cut(c: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A revocation or window cut as ChainReport.chains returns it."""
+    if not c:
+        return None
+    accepted = c.get("accepted")
+    return {"sequence": int(c["sequence"]), "reason": c["reason"], "revoked_at": _iso(c["revoked_at"]),
+            "accepted": fc.Money(accepted["amount"], accepted["currency"]) if accepted else None}
+
+
 def _chains_from_json(chains: dict[str, Any]) -> dict[uuid.UUID, dict[str, Any]]:
     """The core's JSON chains as the dict ChainReport.chains returns."""
     return {
@@ -46,9 +55,11 @@ def _chains_from_json(chains: dict[str, Any]) -> dict[uuid.UUID, dict[str, Any]]
             "lost": [{"from": int(r["from"]), "through": int(r["through"]), "reason": r["reason"],
                       "decided_at": datetime.fromisoformat(r["decided_at"].replace("Z", "+00:00"))}
                      for r in c.get("lost", [])],
-            "revoked_after": None if not c.get("revoked_after") else {
-                "sequence": int(c["revoked_after"]["sequence"]), "reason": c["revoked_after"]["reason"],
-                "revoked_at": datetime.fromisoformat(c["revoked_after"]["revoked_at"].replace("Z", "+00:00"))},
+            "revoked_after": _cut(c.get("revoked_after")),
+            "window_cut": _cut(c.get("window_cut")),
+            "acks": [(int(a["sequence"]), _iso(a["server_time"])) for a in c.get("acks", [])],
+            "last_anchor": None if not c.get("last_anchor") else (
+                int(c["last_anchor"]["sequence"]), _iso(c["last_anchor"]["server_time"])),
         }
         for k, c in chains.items()
     }

@@ -246,7 +246,7 @@ def test_pending_records_wait_finality_is_explicit_and_gaps_can_be_declared_lost
     assert report.chains[POS2]["lost"] == [lost] and report.chains[POS2]["forks"] == []
     # POS1 is reported stolen: revoked by sequence, its later records fail whatever their dates.
     cut = state.revoke_device(POS1, "reported stolen", T0 + timedelta(minutes=9))
-    assert cut == {"sequence": 1, "reason": "reported stolen", "revoked_at": T0 + timedelta(minutes=9)}
+    assert cut == {"sequence": 1, "reason": "reported stolen", "revoked_at": T0 + timedelta(minutes=9), "accepted": None}
     with pytest.raises(fc.FestivalError) as ei:
         state.revoke_device(POS1, "again", T0)
     assert ei.value.code == "RECONCILE_INVALID_STATE"
@@ -260,6 +260,68 @@ def test_pending_records_wait_finality_is_explicit_and_gaps_can_be_declared_lost
     assert report.chains[POS1]["revoked_after"] == cut and report.chains[POS2]["revoked_after"] is None
     again = fc.verify_chain(registry, FEST, [], T0, chains=report.chains)
     assert again.chains == report.chains
+
+
+def test_trust_acknowledgements_allowances_and_after_cut_policy() -> None:
+    """Server acknowledgements anchor device time; allowances bound the exposure; a bounded
+    after-cut policy lets a revoked device's records through up to the bound."""
+    state, registry, logs = _setup()
+    server_seed = bytes([0x5E]) * 32
+    server_key = fc.DeviceSigner(server_seed, uuid.UUID(int=99), FEST).public_key
+    eur = lambda s: fc.Money(s, EUR)  # noqa: E731
+    signed = state.issue_allowance(allowance_id=uuid.UUID(int=0xA1), devices=[POS2, POS1], amount=eur("6"),
+                                   valid_from=T0 - timedelta(hours=1), valid_until=T0 + timedelta(hours=12),
+                                   server_seed=server_seed)
+    pos = logs[POS1]
+    assert pos.allowance_remaining(W1, T0) is None
+    pos.install_allowance(signed, server_key)
+    assert pos.allowance_remaining(W1, T0) == eur("6.00")
+    with pytest.raises(fc.OfflineError) as ei:
+        pos.pay(uuid.UUID(int=0x110), T0, W1, eur("7"), STAND)
+    assert ei.value.code == "DEVICE_ALLOWANCE_EXCEEDED"
+    with pytest.raises(fc.OfflineError) as ei:
+        pos.install_allowance(signed, bytes(32))
+    assert ei.value.code.startswith("OFFLINE_")
+    pos.pay(uuid.UUID(int=0x111), T0, W1, eur("5"), STAND)
+    fc.reconcile(state, registry, [pos.export_batch()], T0 + timedelta(minutes=1))
+    ack = state.acknowledge(registry, POS1, T0 + timedelta(minutes=1), server_seed)
+    assert isinstance(ack, bytes) and len(ack) == 148
+    assert pos.accept_ack(ack, server_key, T0 + timedelta(minutes=1)) is True and pos.queued() == 0
+    # A slow clock: the record is dated at the acknowledgement and carries it.
+    rec = pos.pay(uuid.UUID(int=0x112), T0, W1, eur("1"), STAND)
+    assert rec.body.device_time == T0 + timedelta(minutes=1)
+    assert rec.body.anchor == (1, T0 + timedelta(minutes=1))
+    # A thief with the key dates a record before the acknowledgement it references.
+    body = rec.body
+    forged = fc.RecordBody(uuid.UUID(int=0x113), POS1, FEST, 3, rec.hash, T0, (body.hlc[0] + 10, 0),
+                           fc.Payload.payment(W1, eur("1"), STAND), anchor=body.anchor).sign(_seed(POS1.int))
+    r = fc.reconcile(state, registry, [fc.encode_batch([rec, forged])], T0 + timedelta(minutes=2))
+    assert [x.reason or x.status for x in r.records] == ["accepted", "OFFLINE_BACKDATED"]
+    assert [a.kind for a in r.alerts] == ["tampered_log"]
+    chains = fc.verify_chain(registry, FEST, [], T0, chains=state).chains
+    assert chains[POS1]["acks"] == [(1, T0 + timedelta(minutes=1))] and chains[POS1]["last_anchor"] == (1, T0 + timedelta(minutes=1))
+    assert fc.verify_chain(registry, FEST, [], T0, chains=chains).chains == chains
+    # Exposure: W1 spent 6.00 on POS1; POS2 may still spend 6.00 against 14.00: nothing at risk.
+    ex = state.exposure("accept_with_debt")
+    w1 = next(w for w in ex["wallets"] if w["wallet_id"] == W1)
+    assert (w1["offline_spent"], w1["open_allowance"], w1["loss"], w1["max_loss"]) == (eur("6"), eur("6"), eur("0"), eur("0"))
+    with pytest.raises(ValueError):
+        state.exposure("sometimes")
+    with pytest.raises(fc.FestivalError) as ei:
+        state.acknowledge(registry, POS1, T0, server_seed)
+    assert ei.value.code == "RECONCILE_INVALID_STATE"
+    # A revoked device under accept_after_cut_up_to: one record of 1.00 passes, the next does not.
+    state.revoke_device(POS2, "stolen", T0 + timedelta(minutes=3))
+    logs[POS2].pay(uuid.UUID(int=0x201), T0 + timedelta(seconds=5), W2, eur("1"), STAND)
+    logs[POS2].pay(uuid.UUID(int=0x202), T0 + timedelta(seconds=6), W2, eur("1"), STAND)
+    cfg = fc.ReconcileConfig(accept_after_cut_up_to=eur("1"))
+    assert cfg.accept_after_cut_up_to == eur("1.00")
+    bounded = fc.reconcile(state, registry, [logs[POS2].export_batch()], T0 + timedelta(minutes=4), cfg)
+    assert [x.reason or x.status for x in bounded.records] == ["accepted", "OFFLINE_DEVICE_REVOKED"]
+    assert fc.verify_chain(registry, FEST, [], T0, chains=state).chains[POS2]["revoked_after"]["accepted"] == eur("1.00")
+    # The device keeps its anchor and allowances over a restart.
+    back = fc.DeviceLog.from_state_json(_seed(POS1.int), pos.state_json())
+    assert back.allowance_remaining(W1, T0 + timedelta(minutes=5)) == eur("0.00")
 
 
 def test_config_registry_and_hostile_input() -> None:

@@ -164,6 +164,12 @@ impl DeviceSigner {
         run(|| self.inner.last_hlc())
     }
 
+    /// The newest server acknowledgement accepted (records signed now carry it), or null.
+    #[wasm_bindgen(unchecked_return_type = "Anchor | null")]
+    pub fn anchor(&self) -> Result<JsValue, JsValue> {
+        run(|| self.inner.anchor())
+    }
+
     /// Merges a stamp seen from another device or the server (HLC receive rule).
     pub fn observe(
         &mut self,
@@ -351,5 +357,39 @@ impl DeviceLog {
     ) -> Result<(), JsValue> {
         let inner = &mut self.inner;
         run_plain(|| inner.acknowledge(&js("upToSequence", &up_to_sequence)?))
+    }
+
+    /// Accepts the server's signed acknowledgement after a sync: checks it, drops the records it
+    /// covers, anchors later records to it. `false` if it is older than the current anchor.
+    #[wasm_bindgen(js_name = acceptAck)]
+    pub fn accept_ack(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] ack: JsValue,
+        #[wasm_bindgen(js_name = serverPublicKey, unchecked_param_type = "Uint8Array")] server_public_key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+    ) -> Result<bool, JsValue> {
+        let inner = &mut self.inner;
+        run_plain(|| inner.accept_ack(&bytes("ack", &ack)?, &bytes("serverPublicKey", &server_public_key)?, &js("now", &now)?))
+    }
+
+    /// Installs a server-signed offline allowance: from then on every payment must be covered.
+    #[wasm_bindgen(js_name = installAllowance)]
+    pub fn install_allowance(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] allowance: JsValue,
+        #[wasm_bindgen(js_name = serverPublicKey, unchecked_param_type = "Uint8Array")] server_public_key: JsValue,
+    ) -> Result<(), JsValue> {
+        let inner = &mut self.inner;
+        run_plain(|| inner.install_allowance(&bytes("allowance", &allowance)?, &bytes("serverPublicKey", &server_public_key)?))
+    }
+
+    /// What the wallet may still spend here under the installed allowances (null: none installed).
+    #[wasm_bindgen(js_name = allowanceRemaining, unchecked_return_type = "Money | null")]
+    pub fn allowance_remaining(
+        &self,
+        #[wasm_bindgen(js_name = walletId, unchecked_param_type = "string")] wallet_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        run(|| self.inner.allowance_remaining(&js("walletId", &wallet_id)?, &js("now", &now)?))
     }
 }

@@ -153,6 +153,41 @@ impl Reconciler {
         run(|| inner.revoke_device(&js("deviceId", &device_id)?, &js("reason", &reason)?, &js("revokedAt", &revoked_at)?))
     }
 
+    /// The server-signed acknowledgement of the device's log after a sync (for
+    /// `DeviceLog.acceptAck`).
+    pub fn acknowledge(
+        &mut self,
+        registry: &DeviceRegistry,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+        #[wasm_bindgen(js_name = serverTime, unchecked_param_type = "TimestampInput")] server_time: JsValue,
+        #[wasm_bindgen(js_name = serverSeed, unchecked_param_type = "Uint8Array")] server_seed: JsValue,
+    ) -> Result<Vec<u8>, JsValue> {
+        let inner = &mut self.inner;
+        run_plain(|| {
+            inner.acknowledge(&registry.inner, &js("deviceId", &device_id)?, &js("serverTime", &server_time)?, &crate::bytes("serverSeed", &server_seed)?)
+        })
+    }
+
+    /// Signs and records an offline allowance (for `DeviceLog.installAllowance`).
+    #[wasm_bindgen(js_name = issueAllowance)]
+    pub fn issue_allowance(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Allowance")] allowance: JsValue,
+        #[wasm_bindgen(js_name = serverSeed, unchecked_param_type = "Uint8Array")] server_seed: JsValue,
+    ) -> Result<Vec<u8>, JsValue> {
+        let inner = &mut self.inner;
+        run_plain(|| inner.issue_allowance(&js("allowance", &allowance)?, &crate::bytes("serverSeed", &server_seed)?))
+    }
+
+    /// The double-spend loss so far and the most it can become under the issued allowances.
+    #[wasm_bindgen(unchecked_return_type = "ExposureReport")]
+    pub fn exposure(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ConflictPolicy | null | undefined")] policy: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        run(|| self.inner.exposure(&js("policy", &policy)?))
+    }
+
     /// The finality watermark (records before it are final, never revised), or null.
     #[wasm_bindgen(unchecked_return_type = "string | null")]
     pub fn watermark(&self) -> JsValue {

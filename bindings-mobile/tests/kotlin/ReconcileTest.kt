@@ -303,6 +303,57 @@ class ReconcileTest {
     }
 
     @Test
+    fun acknowledgementsAnchorTimeAllowancesBoundExposureAndTheAfterCutPolicyBoundsRevokedDevices() {
+        val serverSeed = seedOf(0x5e)
+        val serverKey = hexOf(publicKeyFromSeed(serverSeed))
+        val r = reconciler()
+        val cfg = ReconcileConfig(ConflictPolicy.ACCEPT_WITH_DEBT, null, null)
+        val allowance = Allowance(rid(70), null, listOf(POS2, POS1), eur("6"), T0 - 3_600_000, T0 + 86_400_000)
+        val signed = r.issueAllowance(allowance, serverSeed)
+        val pos1 = DeviceLog(seedOf(11), POS1, FESTIVAL, "EUR", LIMITS).also { it.setSyncedBalances(mapOf(WALLET to eur("30"))) }
+        assertNull(pos1.allowanceRemaining(WALLET, T0))
+        pos1.installAllowance(signed, serverKey)
+        assertEquals(eur("6.00"), pos1.allowanceRemaining(WALLET, T0))
+        assertEquals("DEVICE_ALLOWANCE_EXCEEDED",
+            assertFailsWith<FestivalException> { pos1.pay(rid(10), T0 + 1_000, WALLET, eur("7"), STAND, listOf()) }.errorCode)
+        assertEquals("OFFLINE_BAD_SIGNATURE",
+            assertFailsWith<FestivalException> { pos1.installAllowance(signed, hexOf(publicKeyFromSeed(seedOf(9)))) }.errorCode)
+        pos1.pay(rid(11), T0 + 1_000, WALLET, eur("5"), STAND, listOf())
+        r.reconcile(registry, listOf(pos1.exportBatch()), T0 + 5_000, cfg)
+        // The server acknowledges; the device checks it, drops what it covers, anchors what follows.
+        val ack = r.acknowledge(registry, POS1, T0 + 5_000, serverSeed)
+        assertEquals(148, ack.size)
+        assertTrue(pos1.acceptAck(ack, serverKey, T0 + 5_000))
+        assertEquals(0uL, pos1.queued())
+        val late = pos1.pay(rid(12), T0 + 2_000, WALLET, eur("1"), STAND, listOf()) // clock 3 s slow
+        assertEquals(T0 + 5_000, late.deviceTimeMs)
+        assertEquals(1uL to T0 + 5_000, late.anchorSequence to late.anchorServerTimeMs)
+        assertEquals(1uL to T0 + 5_000, pos1.state().anchorSequence to pos1.state().anchorServerTimeMs)
+        val ok = r.reconcile(registry, listOf(pos1.exportBatch()), T0 + 9_000, cfg)
+        assertEquals(1uL, ok.counts.accepted)
+        // Exposure: WALLET spent 6.00 on POS1; POS2 may still spend 6.00 against 24.00: nothing at risk.
+        val ex = r.exposure(ConflictPolicy.ACCEPT_WITH_DEBT)
+        val w = ex.wallets.single { it.walletId == WALLET }
+        assertEquals(listOf(eur("6.00"), eur("6.00"), eur("0.00"), eur("0.00")), listOf(w.offlineSpent, w.openAllowance, w.loss, w.maxLoss))
+        assertEquals(eur("0.00"), ex.totalUncovered)
+        assertEquals("RECONCILE_INVALID_STATE",
+            assertFailsWith<FestivalException> { r.acknowledge(registry, POS1, T0, serverSeed) }.errorCode)
+        // A revoked POS under a bounded after-cut policy: 1.00 passes, the next record does not.
+        r.revokeDevice(POS2, "stolen", T0 + 10_000)
+        val pos2 = DeviceLog(seedOf(12), POS2, FESTIVAL, "EUR", LIMITS).also { it.setSyncedBalances(mapOf(WALLET2 to eur("10"))) }
+        pos2.pay(rid(21), T0 + 6_000, WALLET2, eur("1"), STAND, listOf())
+        pos2.pay(rid(22), T0 + 6_001, WALLET2, eur("1"), STAND, listOf())
+        val bounded = r.reconcile(registry, listOf(pos2.exportBatch()), T0 + 20_000, cfg.copy(acceptAfterCutUpTo = eur("1")))
+        assertEquals(listOf(null, "OFFLINE_DEVICE_REVOKED"), bounded.records.map { it.code })
+        assertTrue(bounded.alerts.all { it is ReconcileAlert.RevokedDeviceUsed })
+        assertEquals("OFFLINE_DEVICE_REVOKED",
+            assertFailsWith<FestivalException> { r.acknowledge(registry, POS2, T0 + 20_000, serverSeed) }.errorCode)
+        // The anchor survives a resume from the persisted state.
+        val resumed = DeviceLog.resume(seedOf(11), pos1.state(), "EUR", LIMITS).also { it.setSyncedBalances(mapOf(WALLET to eur("24"))) }
+        assertEquals(T0 + 5_000, resumed.pay(rid(13), T0, WALLET, eur("1"), STAND, listOf()).deviceTimeMs)
+    }
+
+    @Test
     fun pendingRecordsWaitAndFinalityAndLostGapsAreExplicit() {
         val (b1, _) = offlineDay()
         val cfg = ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null)

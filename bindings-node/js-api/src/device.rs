@@ -13,9 +13,11 @@ use crate::offline::{timestamp_arg, uuid_arg};
 use crate::{array_arg, from_js, invalid, money_arg, object_arg, to_js, u64_arg, Result};
 use festival_core::interop::{self, hex_decode_array, hex_encode};
 use festival_core::money::{Currency, Money};
-use festival_core::offline::crypto;
+use festival_core::offline::ack::SignedAck;
+use festival_core::offline::allowance::SignedAllowance;
+use festival_core::offline::crypto::{self, StrictPublicKey};
 use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceLogState, DeviceSigner};
-use festival_core::offline::record::{Batch, Hlc, LineItem, Payload, RecordBody, SignedRecord};
+use festival_core::offline::record::{Anchor, Batch, Hlc, LineItem, Payload, RecordBody, SignedRecord};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -156,10 +158,11 @@ impl DeviceSignerHandle {
         )))
     }
 
-    /// `DeviceSigner.resume(seed, deviceId, festivalId, { nextSequence, lastHash, lastHlc })`.
+    /// `DeviceSigner.resume(seed, deviceId, festivalId, { nextSequence, lastHash, lastHlc, anchor? })`
+    /// (`anchor`: the `{ sequence, serverTime }` of the newest accepted acknowledgement).
     pub fn resume(seed: &[u8], device_id: &Value, festival_id: &Value, state: &Value) -> Result<Self> {
         let o = object_arg("state", state)?;
-        if let Some(k) = o.keys().find(|k| !matches!(k.as_str(), "nextSequence" | "lastHash" | "lastHlc")) {
+        if let Some(k) = o.keys().find(|k| !matches!(k.as_str(), "nextSequence" | "lastHash" | "lastHlc" | "anchor")) {
             return Err(invalid("state", format!("unexpected key '{}'", k.chars().take(40).collect::<String>())));
         }
         let get = |k: &str| o.get(k).unwrap_or(&Value::Null);
@@ -174,7 +177,20 @@ impl DeviceSignerHandle {
             next,
             digest_arg("state.lastHash", get("lastHash"))?,
             hlc_arg("state.lastHlc", get("lastHlc"))?,
-        )))
+        )
+        .with_anchor(match get("anchor") {
+            Value::Null => None,
+            a => Some(from_js::<Anchor>("state.anchor", &{
+                let mut a = a.clone();
+                sequence_to_string(&mut a);
+                a
+            })?),
+        })?))
+    }
+
+    /// `anchor(): Anchor | null`: the newest server acknowledgement accepted.
+    pub fn anchor(&self) -> Result<Value> {
+        to_js(&self.0.anchor())
     }
 
     /// The core signer.
@@ -393,6 +409,35 @@ impl DeviceLogHandle {
         self.log.acknowledge(u64_arg("upToSequence", up_to_sequence)?);
         Ok(())
     }
+
+    /// `acceptAck(ack: Uint8Array, serverPublicKey: Uint8Array, now): boolean`: the server's
+    /// signed acknowledgement after a sync (checked; drops the records it covers; anchors later
+    /// records and moves the clock to the server's). `false`: older than the current anchor.
+    pub fn accept_ack(&mut self, ack: &[u8], server_public_key: &[u8], now: &Value) -> Result<bool> {
+        let ack = SignedAck::from_bytes(ack)?;
+        let key = key_arg("serverPublicKey", server_public_key)?;
+        Ok(self.log.accept_ack(&ack, &key, timestamp_arg("now", now)?)?)
+    }
+
+    /// `installAllowance(allowance: Uint8Array, serverPublicKey: Uint8Array)`: a server-signed
+    /// offline allowance; from the first one on, payments must be covered by one
+    /// (`DEVICE_ALLOWANCE_EXCEEDED` otherwise).
+    pub fn install_allowance(&mut self, allowance: &[u8], server_public_key: &[u8]) -> Result<()> {
+        let a = SignedAllowance::from_bytes(allowance)?;
+        Ok(self.log.install_allowance(&a, &key_arg("serverPublicKey", server_public_key)?)?)
+    }
+
+    /// `allowanceRemaining(walletId, now): Money | null`: what the wallet may still spend here
+    /// under the installed allowances (null: none installed).
+    pub fn allowance_remaining(&self, wallet_id: &Value, now: &Value) -> Result<Value> {
+        let left = self.log.allowance_remaining(&uuid_arg("walletId", wallet_id)?, timestamp_arg("now", now)?);
+        Ok(left.map_or(Value::Null, |m| crate::money_out(&m)))
+    }
+}
+
+/// A strictly checked 32-byte Ed25519 public key.
+fn key_arg(field: &str, bytes: &[u8]) -> Result<StrictPublicKey> {
+    Ok(StrictPublicKey::from_bytes(&seed_arg(field, bytes)?)?)
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@ use crate::{from_js, invalid, money_out, object_arg, str_arg, to_js, Result};
 use festival_core::interop::hex_encode;
 use festival_core::money::Currency;
 use festival_core::offline::chain::{verify_chain as core_verify_chain, ChainConfig, DeviceChain};
+use festival_core::offline::allowance::Allowance;
 use festival_core::offline::reconcile::{
-    reconcile, ReconcileConfig, ReconcileReport, ReconcileState, RecordOutcome, TicketState,
+    reconcile, ConflictPolicy, ReconcileConfig, ReconcileReport, ReconcileState, RecordOutcome, TicketState,
 };
 use festival_core::offline::registry::{DeviceEntry, DeviceRegistry};
 use festival_core::wallet::Wallet;
@@ -167,6 +168,31 @@ impl ReconcilerHandle {
         to_js(&self.0.revoke_device(device_id, reason, revoked_at)?)
     }
 
+    /// `acknowledge(registry, deviceId, serverTime, serverSeed: Uint8Array): Uint8Array`: the
+    /// server-signed acknowledgement of the device's log after a sync, for `DeviceLog.acceptAck`.
+    pub fn acknowledge(&mut self, registry: &DeviceRegistryHandle, device_id: &Value, server_time: &Value, server_seed: &[u8]) -> Result<Vec<u8>> {
+        let seed = seed32("serverSeed", server_seed)?;
+        let ack = self.0.acknowledge(&registry.0, uuid_arg("deviceId", device_id)?, timestamp_arg("serverTime", server_time)?, &seed)?;
+        Ok(ack.to_bytes())
+    }
+
+    /// `issueAllowance(allowance: Allowance, serverSeed: Uint8Array): Uint8Array`: signs and
+    /// records an offline allowance, for `DeviceLog.installAllowance`.
+    pub fn issue_allowance(&mut self, allowance: &Value, server_seed: &[u8]) -> Result<Vec<u8>> {
+        let o = object_arg("allowance", allowance)?;
+        check_keys("allowance", o, &["allowanceId", "festivalId", "walletId", "devices", "amount", "validFrom", "validUntil"])?;
+        let a: Allowance = from_js("allowance", allowance)?;
+        Ok(self.0.issue_allowance(a, &seed32("serverSeed", server_seed)?)?.to_bytes())
+    }
+
+    /// `exposure(policy?): ExposureReport`: the double-spend loss so far and the most it can
+    /// become under the issued allowances, per wallet and in total (`policy` as in `reconcile`'s
+    /// config; default `first_wins`).
+    pub fn exposure(&self, policy: &Value) -> Result<Value> {
+        let policy: ConflictPolicy = if policy.is_null() { ConflictPolicy::default() } else { from_js("policy", policy)? };
+        to_js(&self.0.exposure(policy))
+    }
+
     /// `watermark(): string | null`: the finality watermark (records before it are final).
     pub fn watermark(&self) -> Value {
         self.0.watermark().map_or(Value::Null, |t| Value::String(t.to_string()))
@@ -235,6 +261,10 @@ pub fn verify_chain<B: AsRef<[u8]>>(
         .map(|r| Ok(festival_core::offline::record::SignedRecord::from_bytes(r.as_ref())?))
         .collect::<Result<Vec<_>>>()?;
     to_js(&core_verify_chain(&registry.0, festival_id, &chains, &records, now, &config))
+}
+
+fn seed32(field: &str, bytes: &[u8]) -> Result<[u8; 32]> {
+    <[u8; 32]>::try_from(bytes).map_err(|_| invalid(field, format!("expected 32 bytes, got {}", bytes.len())))
 }
 
 /// `{ chains?, config? }` of [`verify_chain`] (null / undefined: no known chains, default config).
