@@ -71,6 +71,8 @@ export class FestivalService implements OnModuleDestroy {
   private lastServerMs = 0
   /** Committed wallet views (what GET /wallets/:id answers; never an uncommitted state). */
   private views = new Map<string, unknown>()
+  /** Committed total balance per wallet (to find every wallet a reconcile call changed). */
+  private totals = new Map<string, string>()
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly store: Store, private readonly config: Config) {}
@@ -89,7 +91,11 @@ export class FestivalService implements OnModuleDestroy {
     this.registry = new fc.DeviceRegistry(this.devices)
     this.lastServerMs = Number(meta.get('server_time') ?? 0)
     this.views.clear()
-    for (const w of wallets) this.views.set(w.walletId, this.view(w.walletId, w.state))
+    this.totals.clear()
+    for (const w of wallets) {
+      this.views.set(w.walletId, this.view(w.walletId, w.state))
+      this.totals.set(w.walletId, w.total)
+    }
     const seedHex = this.config.serverSeedHex ?? meta.get('server_seed')
     if (seedHex) {
       this.seed = decodeBytes(seedHex, 'hex', 'server seed')
@@ -167,7 +173,10 @@ export class FestivalService implements OnModuleDestroy {
         await this.load()
         throw e
       }
-      for (const r of rows) this.views.set(r.walletId, this.view(r.walletId, r.state))
+      for (const r of rows) {
+        this.views.set(r.walletId, this.view(r.walletId, r.state))
+        this.totals.set(r.walletId, r.total)
+      }
       return { status: reply.status, body: JSON.parse(response) }
     })
   }
@@ -201,9 +210,12 @@ export class FestivalService implements OnModuleDestroy {
       }
       const revisions = report.revisions
       for (const r of revisions) if (r.walletId) touched.add(r.walletId)
+      // Records of earlier batches that waited (a sequence gap, an unknown device) may be applied
+      // now: their wallets changed too.
+      const all = report.balances
+      for (const [id, b] of Object.entries(all)) if (this.totals.get(id) !== b.total.amount) touched.add(id)
       const counts = report.counts
       const balances: Record<string, fc.Balances> = {}
-      const all = report.balances
       for (const id of touched) if (all[id]) balances[id] = all[id]
       return {
         reply: {
