@@ -158,10 +158,13 @@ export class FestivalService implements OnModuleDestroy {
       }
       const { reply, wallets, sync } = apply()
       const rows: WalletRow[] = []
+      const views = new Map<string, unknown>()
       for (const id of new Set(wallets)) {
         const state = this.rec.wallet(id)
         if (state === null) continue
-        rows.push({ walletId: id, state, total: fc.Wallet.deserialize(state).balances().total.amount })
+        const v = this.view(id, state) as { balances: fc.Balances }
+        views.set(id, v)
+        rows.push({ walletId: id, state, total: v.balances.total.amount })
       }
       const response = JSON.stringify({ ...(reply.body as object), replayed: false })
       try {
@@ -174,7 +177,7 @@ export class FestivalService implements OnModuleDestroy {
         throw e
       }
       for (const r of rows) {
-        this.views.set(r.walletId, this.view(r.walletId, r.state))
+        this.views.set(r.walletId, views.get(r.walletId))
         this.totals.set(r.walletId, r.total)
       }
       return { status: reply.status, body: JSON.parse(response) }

@@ -46,19 +46,18 @@ const TOTALS = `SELECT COUNT(*) AS syncs, COALESCE(SUM(records),0) AS records, C
   COALESCE(SUM(pending),0) AS pending FROM syncs`
 
 /** Writes `bytes` to `file` so that a crash leaves the old file or the new one, never a torn one. */
-export function atomicWrite(file: string, bytes: Uint8Array): void {
+export async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`
-  const fd = fs.openSync(tmp, 'w', 0o600)
+  const fh = await fs.promises.open(tmp, 'w', 0o600)
   try {
-    let off = 0
-    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off)
-    fs.fsyncSync(fd)
+    await fh.writeFile(bytes)
+    await fh.sync()
   } finally {
-    fs.closeSync(fd)
+    await fh.close()
   }
-  fs.renameSync(tmp, file)
-  const dir = fs.openSync(path.dirname(file), 'r')
-  try { fs.fsyncSync(dir) } finally { fs.closeSync(dir) }
+  await fs.promises.rename(tmp, file)
+  const dir = await fs.promises.open(path.dirname(file), 'r')
+  try { await dir.sync() } finally { await dir.close() }
 }
 
 /**
@@ -75,7 +74,7 @@ export class SqliteStore implements Store {
     const db = fs.existsSync(file) ? new SQL.Database(fs.readFileSync(file)) : new SQL.Database()
     for (const s of SCHEMA) db.run(s)
     const store = new SqliteStore(db, path.resolve(file))
-    if (!fs.existsSync(file)) atomicWrite(store.file, db.export())
+    if (!fs.existsSync(file)) await atomicWrite(store.file, db.export())
     return store
   }
 
@@ -119,7 +118,7 @@ export class SqliteStore implements Store {
       throw e
     }
     // Durable only once the file is replaced; if this throws, the caller reloads from the file.
-    atomicWrite(this.file, db.export())
+    await atomicWrite(this.file, db.export())
   }
 
   async close(): Promise<void> {
