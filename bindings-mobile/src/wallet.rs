@@ -325,6 +325,7 @@ impl Wallet {
                 max_single_payment: opt_money(&limits.max_single_payment)?,
                 max_daily_spend: opt_money(&limits.max_daily_spend)?,
             },
+            calendar: Default::default(),
         };
         Ok(Arc::new(Wallet { inner: Mutex::new(core::Wallet::new(config)?) }))
     }

@@ -26,6 +26,18 @@ pub enum InputError {
         /// Why it was rejected.
         reason: String,
     },
+    /// `CALENDAR_UNKNOWN_TIME_ZONE`: not an IANA time zone name of the embedded database.
+    #[error("unknown time zone '{time_zone}'")]
+    UnknownTimeZone {
+        /// The name given.
+        time_zone: String,
+    },
+    /// `CALENDAR_INVALID_DAY_START`: a day start that is not `HH:MM` in 00:00..=23:59.
+    #[error("invalid day start '{day_starts_at}' (expected HH:MM, 00:00..=23:59)")]
+    InvalidDayStart {
+        /// The text given.
+        day_starts_at: String,
+    },
     /// The conformance dispatcher was asked for an operation it does not know.
     #[error("unknown operation '{op}'")]
     UnknownOperation {
@@ -46,6 +58,8 @@ impl ErrorCode for InputError {
         match self {
             InputError::Invalid { .. } => "INPUT_INVALID",
             InputError::UnknownOperation { .. } => "INPUT_UNKNOWN_OPERATION",
+            InputError::UnknownTimeZone { .. } => "CALENDAR_UNKNOWN_TIME_ZONE",
+            InputError::InvalidDayStart { .. } => "CALENDAR_INVALID_DAY_START",
         }
     }
 }

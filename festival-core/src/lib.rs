@@ -23,6 +23,7 @@
 
 pub mod access;
 pub mod analytics;
+pub mod calendar;
 pub mod conformance;
 pub mod error;
 pub mod interop;

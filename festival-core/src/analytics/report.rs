@@ -1,5 +1,6 @@
 //! The mergeable partial result and its summaries.
 
+use crate::calendar::{FestivalCalendar, FestivalDay};
 use super::batch::{EntryKind, LedgerBatch};
 use super::incidents::{IncidentAgg, IncidentBatch, IncidentKind, IncidentSummary};
 use super::HOUR_MS;
@@ -368,6 +369,36 @@ impl Analytics {
             .iter()
             .map(|(h, f)| Ok(FlowSummary::new(Timestamp::from_unix_millis(*h)?, f, self.currency)?))
             .collect()
+    }
+
+    /// Revenue and top-ups per festival day of `calendar` (its time zone and day cutoff),
+    /// ascending. Built exactly from the hourly groups, so every day boundary must fall on a
+    /// whole UTC hour (true for every whole-hour zone with a cutoff on the hour, e.g. 06:00
+    /// Europe/Berlin); a calendar whose day splits an hour that holds rows (Asia/Kolkata, a
+    /// 06:30 cutoff) is `INPUT_INVALID` rather than an approximation.
+    ///
+    /// ```
+    /// use festival_core::analytics::Analytics;
+    /// use festival_core::calendar::FestivalCalendar;
+    /// let a = Analytics::empty(festival_core::Currency::iso("EUR")?);
+    /// assert!(a.revenue_by_day(&FestivalCalendar::new("Europe/Berlin", "06:00")?)?.is_empty());
+    /// # Ok::<(), festival_core::Error>(())
+    /// ```
+    pub fn revenue_by_day(&self, calendar: &FestivalCalendar) -> Result<Vec<FlowSummary<FestivalDay>>, Error> {
+        let mut days: BTreeMap<FestivalDay, Flow> = BTreeMap::new();
+        for (h, f) in &self.hours {
+            let start = Timestamp::from_unix_millis(*h)?;
+            let day = calendar.day_of(start);
+            if calendar.day_of(start.plus_millis(HOUR_MS - 1)) != day {
+                return Err(crate::InputError::invalid(
+                    "calendar",
+                    format!("a {} day boundary splits the UTC hour {start}: days cannot be built from hours", calendar.time_zone()),
+                )
+                .into());
+            }
+            days.entry(day).or_default().merge(f)?;
+        }
+        self.summarize(&days)
     }
 
     fn kind(&self, k: EntryKind) -> KindTotals {

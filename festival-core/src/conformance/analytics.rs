@@ -8,7 +8,8 @@
 //! "refundable"?, "bonus"?, "debt"?, "fee"?}` with amounts as signed decimal strings in the
 //! currency (the sub-balance deltas of a wallet ledger entry). An incident is `{"kind", "device"?,
 //! "subject"?, "amount"?, "debt"?}`. The report has `totals`, `liability`, `by_stand`,
-//! `by_device`, `by_product`, `by_hour` and `incidents`, money as `{"amount", "currency"}`.
+//! `by_device`, `by_product`, `by_hour` and `incidents` (and `by_day` when the input has a
+//! `calendar`: `{"time_zone", "day_starts_at"}`), money as `{"amount", "currency"}`.
 
 use super::{out, parse};
 use crate::analytics::{
@@ -60,6 +61,9 @@ struct PartIn {
 #[serde(deny_unknown_fields)]
 struct ComputeIn {
     currency: String,
+    /// When given, the report also has `by_day` in this calendar.
+    #[serde(default)]
+    calendar: Option<crate::calendar::FestivalCalendar>,
     #[serde(default)]
     rows: Vec<RowIn>,
     #[serde(default)]
@@ -135,7 +139,12 @@ pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
             "analytics.compute" => {
                 let i: ComputeIn = parse(input)?;
                 let c: Currency = i.currency.parse()?;
-                report(&compute_part(c, &PartIn { rows: i.rows, incidents: i.incidents })?)
+                let a = compute_part(c, &PartIn { rows: i.rows, incidents: i.incidents })?;
+                let mut r = report(&a)?;
+                if let (Some(cal), Value::Object(m)) = (i.calendar, &mut r) {
+                    m.insert("by_day".into(), out(&a.revenue_by_day(&cal)?)?);
+                }
+                Ok(r)
             }
             "analytics.merge" => {
                 let i: MergeIn = parse(input)?;

@@ -17,6 +17,7 @@
 
 mod access;
 mod analytics;
+mod calendar;
 mod money;
 mod offline;
 mod ticketing;
@@ -33,6 +34,7 @@ pub fn execute(op: &str, input: &Value) -> Result<Value, Error> {
     let result = match family {
         "access" => access::execute(op, input),
         "analytics" => analytics::execute(op, input),
+        "calendar" => calendar::execute(op, input),
         "money" => money::execute(op, input),
         "offline" => offline::execute(op, input),
         "ticketing" => ticketing::execute(op, input),

@@ -148,7 +148,7 @@ struct State {
     closed: bool,
     /// Payments by entry id: what remains refundable on each.
     payments: HashMap<Uuid, PaymentRec>,
-    /// Payment sums per UTC day.
+    /// Payment sums per festival day number (the config's calendar; UTC days by default).
     daily: BTreeMap<i64, i128>,
     /// Entry id -> index in the ledger (and in `outcomes`).
     index: HashMap<Uuid, usize>,
@@ -404,9 +404,10 @@ impl Wallet {
             .collect()
     }
 
-    /// Sum of payments on the UTC day containing `at` (what counts against `max_daily_spend`).
+    /// Sum of payments on the festival day containing `at` in the wallet's calendar (what counts
+    /// against `max_daily_spend`; UTC days unless the config sets a calendar).
     pub fn day_spend(&self, at: Timestamp) -> Money {
-        self.money(self.state.daily.get(&at.utc_day()).copied().unwrap_or(0))
+        self.money(self.state.daily.get(&self.config.calendar.day_number(at)).copied().unwrap_or(0))
     }
 
     /// What is still refundable on payment `payment_id`, if it is a payment of this wallet.
@@ -680,7 +681,7 @@ impl Wallet {
                 if !allow_debt {
                     self.ensure_active()?;
                 }
-                let day = at.utc_day();
+                let day = self.config.calendar.day_number(at);
                 let day_before = self.state.daily.get(&day).copied().unwrap_or(0);
                 if !allow_debt {
                     let limits = &self.config.limits;

@@ -266,6 +266,32 @@ fn limits_name_limit_and_amounts_and_daily_rolls_over_at_utc_midnight() {
 }
 
 #[test]
+fn daily_limit_follows_the_festival_calendar_across_the_cutoff() {
+    let mut w = W::with(|c| {
+        c.limits.max_daily_spend = Some(m("50"));
+        c.calendar = crate::calendar::FestivalCalendar::new("Europe/Berlin", "06:00").unwrap();
+    });
+    w.top_up("100");
+    // 23:00 and 05:59 local (CEST) are the same festival day (4 July): 50 EUR in total.
+    w.at("2026-07-04T23:00:00+02:00", pay("30")).unwrap();
+    w.at("2026-07-05T05:59:00+02:00", pay("20")).unwrap();
+    let e = w.at("2026-07-05T05:59:30+02:00", pay("0.01")).unwrap_err();
+    assert_eq!(crate::Error::from(e).details()["attempted"], "50.01");
+    // 06:01 local starts 5 July.
+    w.at("2026-07-05T06:01:00+02:00", pay("25")).unwrap();
+    assert_eq!(w.w.day_spend(t("2026-07-05T03:00:00Z")), m("50"));
+    assert_eq!(w.w.day_spend(t("2026-07-05T05:00:00Z")), m("25"));
+    // The calendar is part of the stored config and survives replay.
+    let json = serde_json::to_string(w.w.config()).unwrap();
+    assert!(json.contains(r#""calendar":{"time_zone":"Europe/Berlin","day_starts_at":"06:00"}"#));
+    let again = Wallet::replay(w.w.config().clone(), w.w.ledger().to_vec()).unwrap();
+    assert_eq!(again.day_spend(t("2026-07-05T05:00:00Z")), m("25"));
+    // The default (UTC) calendar is not written, so stored configs stay byte-identical.
+    let plain = WalletConfig::new(Uuid::from_u128(1), Uuid::from_u128(2), eur());
+    assert!(!serde_json::to_string(&plain).unwrap().contains("calendar"));
+}
+
+#[test]
 fn invalid_config_and_amounts() {
     let usd = Money::parse("1", Currency::iso("USD").unwrap()).unwrap();
     let mut c = WalletConfig::new(Uuid::from_u128(1), Uuid::from_u128(2), eur());

@@ -1,5 +1,6 @@
 //! Public data types of wallets: configuration, operations, ledger entries, outcomes, totals.
 
+use crate::calendar::FestivalCalendar;
 use crate::money::{Currency, Money};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,8 @@ pub struct WalletLimits {
     /// Maximum amount of one payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_single_payment: Option<Money>,
-    /// Maximum sum of payments within one UTC day (the day of each payment's entry time).
+    /// Maximum sum of payments within one festival day (the day of each payment's entry time in
+    /// the wallet's [`WalletConfig::calendar`]; UTC days by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_daily_spend: Option<Money>,
 }
@@ -47,12 +49,23 @@ pub struct WalletConfig {
     /// Limits.
     #[serde(default)]
     pub limits: WalletLimits,
+    /// The festival calendar that decides which day a payment counts against for
+    /// `max_daily_spend` (default: UTC days from midnight, omitted from the JSON then).
+    #[serde(default, skip_serializing_if = "FestivalCalendar::is_utc")]
+    pub calendar: FestivalCalendar,
 }
 
 impl WalletConfig {
     /// A configuration with bonus-first spending and no limits.
     pub fn new(id: Uuid, festival_id: Uuid, currency: Currency) -> Self {
-        WalletConfig { id, festival_id, currency, spend_order: SpendOrder::BonusFirst, limits: WalletLimits::default() }
+        WalletConfig {
+            id,
+            festival_id,
+            currency,
+            spend_order: SpendOrder::BonusFirst,
+            limits: WalletLimits::default(),
+            calendar: FestivalCalendar::utc(),
+        }
     }
 }
 
