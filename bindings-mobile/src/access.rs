@@ -58,6 +58,24 @@ pub enum DenyReason {
     ZoneFull,
     /// Inside before, and its type does not allow re-entry.
     ReentryNotAllowed,
+    /// Check-in policy: the ticket's order is not paid.
+    Unpaid,
+    /// Check-in policy: the ticket type is not on the list.
+    WrongTicketType,
+    /// Check-in policy: the gate is not one of the list's gates.
+    WrongGate,
+    /// Check-in policy: outside every time window.
+    OutsideWindow,
+    /// Check-in policy: maximum entries reached.
+    MaxEntriesReached,
+    /// Check-in policy: maximum entries on this festival day reached.
+    MaxEntriesPerDayReached,
+    /// Check-in policy: maximum number of days with an entry reached.
+    MaxDaysReached,
+    /// Check-in policy: too soon after the last entry.
+    TooSoon,
+    /// Check-in policy: the rule said no.
+    Rules,
 }
 
 /// Admit, or deny with a reason.
@@ -87,6 +105,15 @@ fn decision(d: core::Decision) -> Decision {
                 core::DenyReason::Refunded => DenyReason::Refunded,
                 core::DenyReason::ZoneFull => DenyReason::ZoneFull,
                 core::DenyReason::ReentryNotAllowed => DenyReason::ReentryNotAllowed,
+                core::DenyReason::Unpaid => DenyReason::Unpaid,
+                core::DenyReason::WrongTicketType => DenyReason::WrongTicketType,
+                core::DenyReason::WrongGate => DenyReason::WrongGate,
+                core::DenyReason::OutsideWindow => DenyReason::OutsideWindow,
+                core::DenyReason::MaxEntriesReached => DenyReason::MaxEntriesReached,
+                core::DenyReason::MaxEntriesPerDayReached => DenyReason::MaxEntriesPerDayReached,
+                core::DenyReason::MaxDaysReached => DenyReason::MaxDaysReached,
+                core::DenyReason::TooSoon => DenyReason::TooSoon,
+                core::DenyReason::Rules => DenyReason::Rules,
             },
         },
     }

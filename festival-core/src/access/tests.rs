@@ -295,3 +295,67 @@ mod proptests {
         }
     }
 }
+
+fn pol(json: &str) -> policy::CheckinPolicy {
+    policy::CheckinPolicy::from_json(json).unwrap()
+}
+
+#[test]
+fn policies_decide_after_anti_passback_and_before_capacity() {
+    let (mut ac, mut book) = setup(10);
+    ac.set_policy(pol(r#"{"id":"bs","version":2,"zones":["backstage"],"max_entries":1,"gates":["east"]}"#)).unwrap();
+    let east = ScanContext { gate: Some("east".into()), ..Default::default() };
+    // VIP ticket 3: wrong gate first, then admitted, then anti-passback before the policy.
+    let out = ac.scan_with(&mut book, &scan(3, "backstage", Direction::In, NOON), &ScanContext::default()).unwrap();
+    assert_eq!(out.decision, Decision::Deny { reason: DenyReason::WrongGate });
+    assert_eq!(out.policy.as_ref().map(|p| p.decided_by.check), Some(policy::PolicyCheck::Gates));
+    assert_eq!(ac.scan_with(&mut book, &scan(3, "backstage", Direction::In, NOON), &east).unwrap().decision, Decision::Admit);
+    let again = ac.scan_with(&mut book, &scan(3, "backstage", Direction::In, NOON), &east).unwrap();
+    assert_eq!((again.decision, again.policy), (Decision::Deny { reason: DenyReason::AlreadyInside }, None));
+    ac.scan_with(&mut book, &scan(3, "backstage", Direction::Out, NOON), &east).unwrap();
+    let third = ac.scan_with(&mut book, &scan(3, "backstage", Direction::In, NOON), &east).unwrap();
+    assert_eq!(third.decision, Decision::Deny { reason: DenyReason::MaxEntriesReached });
+    assert_eq!(ac.entries_on("bs", Uuid::from_u128(103)).len(), 1);
+    // A zone has one policy; policies name existing zones.
+    let e = ac.set_policy(pol(r#"{"id":"x","version":1,"zones":["backstage"]}"#)).unwrap_err();
+    assert_eq!(e.code(), "ACCESS_POLICY_INVALID");
+    let e = ac.set_policy(pol(r#"{"id":"x","version":1,"zones":["nowhere"]}"#)).unwrap_err();
+    assert_eq!(e.code(), "ACCESS_POLICY_INVALID");
+    let e = ac.set_policy(pol(r#"{"id":"x","version":1,"zones":["backstage"],"leaves_zones":["main"]}"#)).unwrap_err();
+    assert_eq!(e.code(), "ACCESS_POLICY_INVALID", "the perimeter cannot be left implicitly");
+    // State with policies round-trips and is validated.
+    let json = ac.to_json().unwrap();
+    assert_eq!(AccessControl::from_json(&json).unwrap(), ac);
+    assert_eq!(AccessControl::from_json(&json.replace(r#""entries":{"bs""#, r#""entries":{"zz""#)).unwrap_err().code(), "ACCESS_STATE_INVALID");
+}
+
+#[test]
+fn entering_b_leaves_a_and_annul_undoes_a_check_in() {
+    let (mut ac, mut book) = setup(10);
+    ac.set_policy(pol(r#"{"id":"stage","version":1,"zones":["main"]}"#)).unwrap();
+    ac.set_policy(pol(r#"{"id":"bs","version":1,"zones":["backstage"],"leaves_zones":[]}"#)).unwrap();
+    let ctx = ScanContext::default();
+    // Perimeter check-in of a day ticket, then annulled: valid and unused again, and it may enter.
+    ac.scan_with(&mut book, &scan(0, "main", Direction::In, NOON), &ctx).unwrap();
+    assert!(book.ticket(Uuid::from_u128(100)).unwrap().used);
+    let occ = ac.annul(&mut book, Uuid::from_u128(100), "main", ts(NOON)).unwrap();
+    assert_eq!((occ.occupancy, occ.entries), (0, 0));
+    let t = book.ticket(Uuid::from_u128(100)).unwrap();
+    assert_eq!((t.state, t.used), (TicketState::Valid, false));
+    assert!(ac.entries_on("stage", Uuid::from_u128(100)).is_empty());
+    assert_eq!(ac.scan_with(&mut book, &scan(0, "main", Direction::In, NOON), &ctx).unwrap().decision, Decision::Admit);
+    let e = ac.annul(&mut book, Uuid::from_u128(101), "main", ts(NOON)).unwrap_err();
+    assert_eq!(e.code(), "ACCESS_NOTHING_TO_ANNUL");
+    // Backstage leaves the stage-front zone: make a second, non-perimeter zone pair.
+    let zones = vec![
+        Zone { id: "arena".into(), name: "Arena".into(), capacity: 5, ticket_type_ids: vec![Uuid::from_u128(VIP)], perimeter: false, alert_thresholds: vec![] },
+        Zone { id: "front".into(), name: "Front".into(), capacity: 5, ticket_type_ids: vec![Uuid::from_u128(VIP)], perimeter: false, alert_thresholds: vec![] },
+    ];
+    let mut ac = AccessControl::new(zones).unwrap();
+    ac.set_policy(pol(r#"{"id":"front","version":1,"zones":["front"],"leaves_zones":["arena"]}"#)).unwrap();
+    ac.scan(&mut book, &scan(3, "arena", Direction::In, NOON)).unwrap();
+    let out = ac.scan(&mut book, &scan(3, "front", Direction::In, NOON)).unwrap();
+    assert_eq!(out.left_zones, vec!["arena".to_string()]);
+    assert_eq!(ac.occupancy("arena").unwrap().occupancy, 0);
+    assert!(ac.validate().is_ok());
+}

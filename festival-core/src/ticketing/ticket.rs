@@ -379,6 +379,26 @@ impl TicketBook {
         Ok(ticket.clone())
     }
 
+    /// Undoes the check-in of a checked-in ticket (its entry was annulled at the gate, see
+    /// [`crate::access::AccessControl::annul`]): back to valid and unused if it was the `first`
+    /// check-in, otherwise checked out. Errors: unknown ticket, a ticket that is not checked in
+    /// (`TICKET_ILLEGAL_TRANSITION`).
+    pub fn annul_check_in(&mut self, ticket_id: Uuid, first: bool, at: Timestamp) -> Result<Ticket, TicketingError> {
+        let ticket = self.tickets.get_mut(&ticket_id).ok_or(TicketingError::UnknownTicket { ticket_id })?;
+        if ticket.state != TicketState::CheckedIn {
+            return Err(illegal(ticket.state, "annul_check_in"));
+        }
+        if first {
+            ticket.state = TicketState::Valid;
+            ticket.used = false;
+            ticket.first_checked_in_at = None;
+        } else {
+            ticket.state = TicketState::CheckedOut;
+        }
+        ticket.updated_at = at;
+        Ok(ticket.clone())
+    }
+
     /// Transfers a valid, never-used ticket to a new holder: the old ticket becomes `transferred`
     /// (void) and a new valid ticket with the given id, number and holder replaces it, in the same
     /// lineage. Errors: used ticket (`TICKET_ALREADY_USED`), the lineage reached the type's
