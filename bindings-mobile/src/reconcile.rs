@@ -245,6 +245,8 @@ pub enum RecordStatus {
     /// Kept, not decided yet (`code`: gap before it, clock ahead, device not registered);
     /// re-evaluated when the cause goes away.
     Pending,
+    /// A scan the gate denied, kept as a fact without effect (failed-scan statistics).
+    Recorded,
 }
 
 /// How a conflict was resolved.
@@ -258,6 +260,8 @@ pub enum Resolution {
     AcceptedFlagged,
     /// Rejected with every other offline payment of the wallet in this reconciliation.
     RejectedAll,
+    /// A scan fact the gate admitted that the server would have denied: recorded anyway.
+    AdmittedInError,
 }
 
 /// The outcome of one record (or of an undecodable batch: then only `hash_hex`, `status` and
@@ -516,6 +520,7 @@ fn status(s: core::RecordStatus) -> RecordStatus {
         core::RecordStatus::Rejected => RecordStatus::Rejected,
         core::RecordStatus::Conflict => RecordStatus::Conflict,
         core::RecordStatus::Pending => RecordStatus::Pending,
+        core::RecordStatus::Recorded => RecordStatus::Recorded,
     }
 }
 
@@ -557,6 +562,7 @@ fn resolution(r: core::Resolution) -> Resolution {
         core::Resolution::AcceptedWithDebt => Resolution::AcceptedWithDebt,
         core::Resolution::AcceptedFlagged => Resolution::AcceptedFlagged,
         core::Resolution::RejectedAll => Resolution::RejectedAll,
+        core::Resolution::AdmittedInError => Resolution::AdmittedInError,
     }
 }
 
@@ -713,7 +719,7 @@ impl Reconciler {
     /// Sets ticket `ticket_id`'s admission state (`inside`, `revoked`: scans are rejected).
     pub fn set_ticket(&self, ticket_id: String, inside: bool, revoked: bool) -> Result<()> {
         let id = uuid("ticket_id", &ticket_id)?;
-        self.lock().set_ticket(id, core::TicketState { inside, revoked });
+        self.lock().set_ticket(id, core::TicketState { inside, revoked, ..Default::default() });
         Ok(())
     }
 

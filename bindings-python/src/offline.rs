@@ -290,6 +290,7 @@ impl PyRecordBody {
                 hlc: hlc_arg("hlc", hlc)?,
                 payload: payload.inner.clone(),
                 anchor,
+                scan_fact: None,
             },
         })
     }

@@ -299,7 +299,7 @@ impl PyReconcileState {
     /// Sets a ticket's admission state (`inside`, `revoked`).
     #[pyo3(signature = (ticket_id, inside = false, revoked = false))]
     fn set_ticket(&mut self, ticket_id: &Bound<'_, PyAny>, inside: bool, revoked: bool) -> PyResult<()> {
-        self.inner.set_ticket(uuid_from_py("ticket_id", ticket_id)?, TicketState { inside, revoked });
+        self.inner.set_ticket(uuid_from_py("ticket_id", ticket_id)?, TicketState { inside, revoked, ..Default::default() });
         Ok(())
     }
 

@@ -192,6 +192,7 @@ fn generate() -> Value {
             ],
         },
         anchor: None,
+        scan_fact: None,
     };
     let body_json = serde_json::to_value(&body).unwrap();
     g.ok("encode a payment with two line items", "offline.record_encode", json!({"record": body_json}), |o| {
@@ -496,6 +497,7 @@ fn generate() -> Value {
         hlc: Hlc { physical_ms: T0 + 1000 + 7_200_000, logical: 0 },
         payload: pay(0x1001, 1),
         anchor: None,
+        scan_fact: None,
     };
     let skewed = skew_body.sign(&seed(2)).unwrap();
     g.ok(
@@ -1244,6 +1246,7 @@ fn generate_trust() -> Value {
             hlc: Hlc { physical_ms: T0 + at, logical: 0 },
             payload: pay(0x1001, 100),
             anchor,
+            scan_fact: None,
         }
         .sign(&seed(1))
         .unwrap()

@@ -220,6 +220,7 @@ fn server_acknowledgements_anchor_device_time() {
         hlc: Hlc { physical_ms: rec.body().hlc.physical_ms + 1, logical: 0 },
         payload: pay(),
         anchor: rec.body().anchor,
+        scan_fact: None,
     };
     let backdated = body.sign(&[7; 32]).unwrap();
     let r = reconcile(&mut state, &registry, &[Batch { records: vec![backdated] }.to_bytes()], t(30_000), &cfg).unwrap();

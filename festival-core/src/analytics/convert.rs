@@ -246,6 +246,7 @@ mod tests {
             watermark: None,
             finalized: 0,
             pending_total: 0,
+            scans: vec![],
         };
         let mut b = IncidentBatchBuilder::new(eur());
         b.push_reconcile_report(&report).unwrap();

@@ -11,7 +11,8 @@
 //!   computed anywhere (threads, Dask, Spark) and combined exactly.
 //! * Summaries: settlements per stand and per device, revenue by product and by hour, top-ups vs
 //!   spend, outstanding liability (refundable and bonus separately, and debt), refunds, payouts,
-//!   and double-spend / double-admission statistics from [`IncidentBatch`].
+//!   and double-spend / double-admission statistics from [`IncidentBatch`]; revenue by festival
+//!   day ([`Analytics::revenue_by_day`]) and failed-scan statistics of scan facts ([`scan_stats`]).
 //!
 //! How a row's money is read (deltas are the change of the wallet's sub-balances, as in a wallet
 //! ledger entry): the row's *value* is `refundable + bonus - debt`. A payment's amount is minus its
@@ -37,9 +38,11 @@ mod batch;
 mod convert;
 mod incidents;
 mod report;
+mod scans;
 
 pub use batch::{EntryKind, KeyColumn, LedgerBatch, LedgerBatchBuilder, LedgerRow};
 pub use incidents::{IncidentBatch, IncidentBatchBuilder, IncidentKind, IncidentRow, IncidentSummary};
+pub use scans::{scan_stats, DayScanCounts, ScanCounts, ScanStats};
 pub use report::{Analytics, Flow, FlowSummary, KindTotals, Liability, Position, Tally, Totals};
 
 /// Milliseconds in one hour (the bucket of [`Analytics::revenue_by_hour`]).

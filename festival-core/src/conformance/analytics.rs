@@ -10,6 +10,8 @@
 //! "subject"?, "amount"?, "debt"?}`. The report has `totals`, `liability`, `by_stand`,
 //! `by_device`, `by_product`, `by_hour` and `incidents` (and `by_day` when the input has a
 //! `calendar`: `{"time_zone", "day_starts_at"}`), money as `{"amount", "currency"}`.
+//! * `analytics.scan_stats`: `{"scans": [ScanFactOutcome], "calendar"?}` → `{"total", "by_day"}`
+//!   failed-scan and admitted-in-error counts (the `scans` of reconciliation reports).
 
 use super::{out, parse};
 use crate::analytics::{
@@ -68,6 +70,14 @@ struct ComputeIn {
     rows: Vec<RowIn>,
     #[serde(default)]
     incidents: Vec<IncidentIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanStatsIn {
+    scans: Vec<crate::offline::reconcile::ScanFactOutcome>,
+    #[serde(default)]
+    calendar: Option<crate::calendar::FestivalCalendar>,
 }
 
 #[derive(Deserialize)]
@@ -145,6 +155,10 @@ pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
                     m.insert("by_day".into(), out(&a.revenue_by_day(&cal)?)?);
                 }
                 Ok(r)
+            }
+            "analytics.scan_stats" => {
+                let i: ScanStatsIn = parse(input)?;
+                out(&crate::analytics::scan_stats(&i.scans, &i.calendar.unwrap_or_default()))
             }
             "analytics.merge" => {
                 let i: MergeIn = parse(input)?;

@@ -11,7 +11,10 @@
 //!   {checks: [{status, code?, chained?}], chains} (the `Serialize` form of `ChainReport`).
 //! - `offline.ticket_code_issue` / `offline.ticket_code_verify`, `offline.revocation_list_issue` /
 //!   `offline.revocation_list_decode` / `offline.revocation_list_install`: see `codes`.
-//! - `offline.reconcile` {state, batches: [hex], now, policy, config?, finality?} → outcome.
+//! - `offline.reconcile` {state, batches: [hex], now, policy, config?, finality?} → outcome. Both
+//!   reconcile operations take `checkin_policies` ([CheckinPolicy], optional) for scan facts;
+//!   tickets may carry `ticket_type_id`, `pending` and `entries`; reports of scan facts have
+//!   `scans` (see `ScanFactOutcome`).
 //! - `offline.reconcile_calls` {state, calls: [{batches, now, declare_lost?, revoke_devices?, devices?}], policy,
 //!   config?, finality?} → {reports: [...], outcomes, pending, balances, tickets, watermark}: several
 //!   separate syncs against one state (the merge model); `devices` replaces the registry from that
@@ -161,6 +164,8 @@ struct ReconcileIn {
     #[serde(default)]
     tickets: BTreeMap<Uuid, TicketState>,
     #[serde(default)]
+    checkin_policies: Vec<crate::access::policy::PolicyRepr>,
+    #[serde(default)]
     chains: BTreeMap<Uuid, DeviceChain>,
     devices: Vec<DeviceEntry>,
     /// Encoded batches (hex), any order.
@@ -221,6 +226,8 @@ struct CallsIn {
     wallets: BTreeMap<Uuid, String>,
     #[serde(default)]
     tickets: BTreeMap<Uuid, TicketState>,
+    #[serde(default)]
+    checkin_policies: Vec<crate::access::policy::PolicyRepr>,
     devices: Vec<DeviceEntry>,
     calls: Vec<CallIn>,
     policy: ConflictPolicy,
@@ -371,6 +378,9 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
     for (id, t) in i.tickets {
         state.set_ticket(id, t);
     }
+    for p in i.checkin_policies {
+        state.set_checkin_policy(crate::access::policy::CheckinPolicy::new(p)?);
+    }
     let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default(), finality: i.finality };
     let server_seed = i.server_seed.as_deref().map(|s| hex_decode_array::<32>("server_seed", s)).transpose()?;
     let mut issued = Vec::with_capacity(i.allowances.len());
@@ -428,6 +438,9 @@ fn run_reconcile(input: &Value) -> Result<Value, Error> {
     let mut state = opening_state(i.festival_id, i.currency, &i.wallets)?;
     state.tickets = i.tickets;
     state.chains = i.chains;
+    for p in i.checkin_policies {
+        state.set_checkin_policy(crate::access::policy::CheckinPolicy::new(p)?);
+    }
     let mut batches = Vec::with_capacity(i.batches.len());
     for (n, b) in i.batches.iter().enumerate() {
         batches.push(hex(&format!("batches[{n}]"), b)?);

@@ -213,6 +213,18 @@ impl DeviceSigner {
         device_time: Timestamp,
         payload: Payload,
     ) -> Result<SignedRecord, OfflineError> {
+        self.sign_with_fact(record_id, device_time, payload, None)
+    }
+
+    /// [`DeviceSigner::sign`] with the gate's decision for a scan (`OFFLINE_MALFORMED` if
+    /// `scan_fact` is given for a payload that is not a scan).
+    pub fn sign_with_fact(
+        &mut self,
+        record_id: Uuid,
+        device_time: Timestamp,
+        payload: Payload,
+        scan_fact: Option<super::record::ScanFact>,
+    ) -> Result<SignedRecord, OfflineError> {
         let device_time = self.effective_time(device_time);
         let hlc = self.last_hlc.tick(device_time.unix_millis());
         let body = RecordBody {
@@ -225,6 +237,7 @@ impl DeviceSigner {
             hlc,
             payload,
             anchor: self.anchor,
+            scan_fact,
         };
         let signed = body.sign(&self.seed)?;
         self.next_sequence =
@@ -453,6 +466,23 @@ impl DeviceLog {
             self.check_payment(wallet_id, amount, now)?;
         }
         self.push(record_id, now, payload)
+    }
+
+    /// Records and signs a scan with the gate's own decision and rule versions (a scan fact,
+    /// record encoding version 3): denied scans are recorded too, for the failed-scan statistics.
+    pub fn record_scan(
+        &mut self,
+        record_id: Uuid,
+        now: Timestamp,
+        ticket_id: Uuid,
+        zone_id: Uuid,
+        direction: super::record::Direction,
+        fact: super::record::ScanFact,
+    ) -> Result<SignedRecord, OfflineError> {
+        self.check_common(None)?;
+        let rec = self.signer.sign_with_fact(record_id, now, Payload::Scan { ticket_id, zone_id, direction }, Some(fact))?;
+        self.queue.push(rec.clone());
+        Ok(rec)
     }
 
     fn push(&mut self, record_id: Uuid, now: Timestamp, payload: Payload) -> Result<SignedRecord, OfflineError> {

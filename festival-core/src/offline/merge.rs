@@ -11,7 +11,8 @@
 //! depends on all of a wallet's records). Records appended in order cost one wallet operation.
 
 use super::reconcile::{AcceptedRecord, Alert, ConflictPolicy, Resolution, TicketState};
-use super::record::{u64_string, Digest, Direction, Hlc, LineItem, RecordKind};
+use super::record::{u64_string, Digest, Direction, Hlc, LineItem, RecordKind, ScanFact};
+use crate::access::policy::{CheckinContext, CheckinPolicy, PolicyDecision};
 use crate::error::ErrorCode;
 use crate::money::{Currency, Money};
 use crate::wallet::{Entry, LineItem as WalletLineItem, Operation, TopUpMethod, Wallet};
@@ -49,6 +50,12 @@ pub(crate) enum Fact {
     Scan {
         ticket_id: Uuid,
         direction: Direction,
+        /// The zone, for scan facts (the policy's zones are matched against it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone_id: Option<Uuid>,
+        /// The gate's decision, for scan facts (record version 3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gate: Option<ScanFact>,
     },
     /// A void of a payment of the same device.
     VoidPayment {
@@ -60,6 +67,9 @@ pub(crate) enum Fact {
         ticket_id: Uuid,
         target: Uuid,
         direction: Direction,
+        /// For an annulled entry of a scan fact: its time, which stops counting on the policies.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        entry_at: Option<Timestamp>,
     },
 }
 
@@ -101,6 +111,15 @@ pub(crate) enum Decision {
         debt: Option<Money>,
         accepted: bool,
     },
+    /// A scan fact: applied iff the gate admitted it (reconciliation never undoes an entry that
+    /// happened); `in_error` is the server's code when it would have denied an admitted scan.
+    GateScan {
+        applied: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        in_error: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        server: Option<PolicyDecision>,
+    },
 }
 
 impl Decision {
@@ -114,6 +133,7 @@ impl Decision {
             Decision::Accepted { .. } => true,
             Decision::Rejected { .. } => false,
             Decision::Conflict { accepted, .. } => *accepted,
+            Decision::GateScan { applied, .. } => *applied,
         }
     }
 }
@@ -275,6 +295,8 @@ pub(crate) struct Ctx<'a> {
     pub finals: &'a BTreeMap<Uuid, AcceptedRecord>,
     pub ids: &'a BTreeMap<Uuid, OrderKey>,
     pub spent: &'a BTreeSet<Uuid>,
+    /// Check-in policies for scan facts, by id.
+    pub checkin: &'a BTreeMap<String, CheckinPolicy>,
 }
 
 /// Record ids seen while folding one subject: applied payments / scans and whether voided.
@@ -543,7 +565,10 @@ fn apply_ticket(
         return Decision::rejected(REUSED);
     }
     match &l.fact {
-        Fact::Scan { ticket_id, direction } => {
+        Fact::Scan { ticket_id, direction, zone_id, gate: Some(gate) } => {
+            apply_scan_fact(l, *ticket_id, *direction, zone_id.unwrap_or_default(), gate, ticket, ctx, alerts)
+        }
+        Fact::Scan { ticket_id, direction, .. } => {
             let Some(t) = ticket.as_mut() else { return Decision::rejected("RECONCILE_UNKNOWN_TICKET") };
             if t.revoked {
                 return Decision::rejected("RECONCILE_TICKET_REVOKED");
@@ -572,7 +597,7 @@ fn apply_ticket(
                 Decision::Accepted { refund: None }
             }
         }
-        Fact::VoidScan { ticket_id, target, direction } => {
+        Fact::VoidScan { ticket_id, target, direction, entry_at } => {
             let is_scan = |f: &AcceptedRecord| {
                 f.kind == RecordKind::Scan && f.device_id == l.device_id && f.scan.map(|s| s.0) == Some(*ticket_id)
             };
@@ -581,11 +606,78 @@ fn apply_ticket(
             }
             if let Some(t) = ticket.as_mut() {
                 t.inside = *direction == Direction::Out;
+                if let Some(at) = entry_at {
+                    for list in t.entries.values_mut() {
+                        if let Some(i) = list.iter().position(|x| x == at) {
+                            list.remove(i);
+                        }
+                    }
+                    t.entries.retain(|_, l| !l.is_empty());
+                }
             }
             Decision::Accepted { refund: None }
         }
         _ => Decision::rejected(BAD_REF),
     }
+}
+
+/// A scan fact (the gate's decision is signed into the record): the server decides it again with
+/// what it knows — revocation, presence, the zone's check-in policy with the ticket's entries —
+/// and records it as what it was. An admitted scan always takes effect (the person is inside, or
+/// left); if the server would have denied it, `in_error` says why. A denied scan changes nothing.
+#[allow(clippy::too_many_arguments)]
+fn apply_scan_fact(
+    l: &Logged,
+    ticket_id: Uuid,
+    direction: Direction,
+    zone_id: Uuid,
+    gate: &ScanFact,
+    ticket: &mut Option<TicketState>,
+    ctx: &Ctx<'_>,
+    alerts: &mut BTreeSet<Alert>,
+) -> Decision {
+    if !gate.admitted() {
+        return Decision::GateScan { applied: false, in_error: None, server: None };
+    }
+    let zone = zone_id.to_string();
+    let policy = ctx.checkin.values().find(|p| p.zones().iter().any(|z| *z == zone));
+    let Some(t) = ticket.as_mut() else {
+        return Decision::GateScan { applied: true, in_error: Some("RECONCILE_UNKNOWN_TICKET".into()), server: None };
+    };
+    let server = policy.map(|p| {
+        p.evaluate(&CheckinContext {
+            ticket_type_id: t.ticket_type_id.unwrap_or_default(),
+            zone_id: zone.clone(),
+            gate: Some(l.device_id.to_string()),
+            direction: match direction {
+                Direction::In => crate::access::Direction::In,
+                Direction::Out => crate::access::Direction::Out,
+            },
+            at: l.at,
+            pending: t.pending,
+            attributes: BTreeMap::new(),
+            history: t.entries.get(p.id()).cloned().unwrap_or_default(),
+        })
+    });
+    let in_error = if t.revoked && direction == Direction::In {
+        Some("RECONCILE_TICKET_REVOKED")
+    } else if direction == Direction::In && t.inside {
+        alerts.insert(Alert::DoubleAdmission { ticket_id, record_id: l.record_id, device_id: l.device_id });
+        Some(DOUBLE_ADMISSION)
+    } else if direction == Direction::Out && !t.inside {
+        Some("RECONCILE_NOT_INSIDE")
+    } else if server.as_ref().is_some_and(|d| d.decision != crate::access::Decision::Admit) {
+        Some("RECONCILE_POLICY_DENIED")
+    } else {
+        None
+    };
+    t.inside = direction == Direction::In;
+    if let (Some(p), Direction::In) = (policy, direction) {
+        let list = t.entries.entry(p.id().to_string()).or_default();
+        let at = list.partition_point(|x| *x <= l.at);
+        list.insert(at, l.at);
+    }
+    Decision::GateScan { applied: true, in_error: in_error.map(str::to_string), server }
 }
 
 /// The wallet rebuilt without the entries of `keys`' applied records (they are folded again).

@@ -23,6 +23,7 @@
 //!     payload: Payload::Scan { ticket_id: Uuid::from_u128(4), zone_id: Uuid::from_u128(5),
 //!                              direction: festival_core::offline::record::Direction::In },
 //!     anchor: None,
+//!     scan_fact: None,
 //! };
 //! let signed = body.sign(&seed)?;
 //! let bytes = signed.to_bytes();

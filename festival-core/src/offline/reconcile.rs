@@ -158,7 +158,11 @@ pub struct Finality {
 }
 
 /// Admission state of a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+///
+/// The last three fields matter for scan facts (scans signed with the gate's decision) in zones
+/// with a check-in policy ([`ReconcileState::set_checkin_policy`]); they are left out of the JSON
+/// when empty, so states without them are byte-identical.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TicketState {
     /// Whether the ticket is currently inside.
     #[serde(default)]
@@ -166,6 +170,15 @@ pub struct TicketState {
     /// Whether the server has revoked it (scans are rejected).
     #[serde(default)]
     pub revoked: bool,
+    /// The ticket's type, for the policies' ticket types and the `product` rule variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_type_id: Option<Uuid>,
+    /// Whether its order is pending (unpaid).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
+    /// Admitted entries of scan facts per check-in policy id (the evaluator's history).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub entries: BTreeMap<String, Vec<Timestamp>>,
 }
 
 /// What the server remembers of a final accepted record (for refunds, voids and id uniqueness).
@@ -225,6 +238,10 @@ pub struct ReconcileState {
     /// [`super::allowance`]).
     #[serde(default)]
     pub allowances: AllowanceBook,
+    /// Check-in policies by id, for scan facts (the zone of an offline scan is matched by its
+    /// UUID text, `00000000-0000-…`, against the policies' `zones`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checkin_policies: BTreeMap<String, crate::access::policy::CheckinPolicy>,
     /// The merge log: non-final records and their decisions, pending records, the watermark.
     #[serde(default)]
     merge: MergeLog,
@@ -246,6 +263,8 @@ struct StateRepr {
     records: BTreeMap<Uuid, AcceptedRecord>,
     #[serde(default)]
     allowances: AllowanceBook,
+    #[serde(default)]
+    checkin_policies: BTreeMap<String, crate::access::policy::CheckinPolicy>,
     #[serde(default)]
     merge: MergeLog,
 }
@@ -275,6 +294,7 @@ impl TryFrom<StateRepr> for ReconcileState {
             chains: r.chains,
             records: r.records,
             allowances: r.allowances,
+            checkin_policies: r.checkin_policies,
             merge,
         };
         // Every wallet belongs to this festival and currency (as `add_wallet` checks).
@@ -297,8 +317,30 @@ impl ReconcileState {
             chains: BTreeMap::new(),
             records: BTreeMap::new(),
             allowances: AllowanceBook::default(),
+            checkin_policies: BTreeMap::new(),
             merge: MergeLog::default(),
         }
+    }
+
+    /// Sets (or replaces) a check-in policy for the reconciliation of scan facts: the same
+    /// evaluator the gates run ([`crate::access::policy`]) re-decides every scan fact in its
+    /// zones with the server's knowledge, and an entry the gate admitted that the server would
+    /// have denied is reported `admitted_in_error` (it still counts: the person is inside).
+    /// Scans of its zones that are not final yet are folded again by the next call.
+    pub fn set_checkin_policy(&mut self, policy: crate::access::policy::CheckinPolicy) {
+        let ids: BTreeSet<Uuid> = self
+            .merge
+            .log
+            .values()
+            .filter_map(|l| match &l.fact {
+                Fact::Scan { ticket_id, gate: Some(_), .. } => Some(*ticket_id),
+                _ => None,
+            })
+            .collect();
+        for t in ids {
+            self.merge.dirty.insert(Subject::Ticket(t));
+        }
+        self.checkin_policies.insert(policy.id().to_string(), policy);
     }
 
     /// Adds (or replaces) a wallet; errors if its festival or currency differ
@@ -616,6 +658,18 @@ impl ReconcileState {
 
 fn verdict(d: &Decision) -> Verdict {
     match d {
+        Decision::GateScan { applied: true, in_error: None, .. } => {
+            Verdict { status: RecordStatus::Accepted, reason: None, resolution: None, debt: None }
+        }
+        Decision::GateScan { applied: true, in_error: Some(code), .. } => Verdict {
+            status: RecordStatus::Conflict,
+            reason: Some(code.clone()),
+            resolution: Some(Resolution::AdmittedInError),
+            debt: None,
+        },
+        Decision::GateScan { applied: false, .. } => {
+            Verdict { status: RecordStatus::Recorded, reason: None, resolution: None, debt: None }
+        }
         Decision::Accepted { .. } => Verdict { status: RecordStatus::Accepted, reason: None, resolution: None, debt: None },
         Decision::Rejected { reason } => {
             Verdict { status: RecordStatus::Rejected, reason: Some(reason.clone()), resolution: None, debt: None }
@@ -665,6 +719,9 @@ pub enum RecordStatus {
     /// `OFFLINE_CLOCK_SKEW` ahead of the server, `OFFLINE_UNKNOWN_DEVICE`). Submitting it again is
     /// harmless; it is decided in the call in which the cause goes away.
     Pending,
+    /// Kept as a fact without changing any state: a scan the gate denied (the person did not go
+    /// in); listed in [`ReconcileReport::scans`] for the failed-scan statistics.
+    Recorded,
 }
 
 /// How a conflict was resolved.
@@ -679,6 +736,10 @@ pub enum Resolution {
     AcceptedFlagged,
     /// Rejected with every other offline payment of the wallet in this reconciliation.
     RejectedAll,
+    /// A scan fact the gate admitted that the server would have denied (revoked ticket, second
+    /// entry of a ticket inside, the check-in policy, an unknown ticket): the entry is recorded
+    /// anyway (the person is inside) and `reason` says what the server knew.
+    AdmittedInError,
 }
 
 /// The outcome of one record (or of an undecodable batch).
@@ -780,6 +841,13 @@ pub struct Counts {
     /// Records of this call that wait (pending).
     #[serde(default)]
     pub pending: u64,
+    /// Scan facts of denied scans, recorded without effect (left out of the JSON when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub recorded: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Money moved by the accepted records of one reconciliation.
@@ -825,6 +893,40 @@ pub struct ReconcileReport {
     /// Records that wait in the state after the call (all devices).
     #[serde(default)]
     pub pending_total: u64,
+    /// Scan facts (scans signed with the gate's decision) decided or re-decided in this call:
+    /// what the gate did, what the server would have done, and whether the gate admitted in
+    /// error. Left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scans: Vec<ScanFactOutcome>,
+}
+
+/// A scan fact as reconciliation decided it (see [`ReconcileReport::scans`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanFactOutcome {
+    /// The scan record.
+    pub record_id: Uuid,
+    /// The gate (device).
+    pub device_id: Uuid,
+    /// The ticket.
+    pub ticket_id: Uuid,
+    /// The zone.
+    pub zone_id: Uuid,
+    /// In or out.
+    pub direction: Direction,
+    /// The gate's time.
+    pub at: Timestamp,
+    /// What the gate decided, with the policy and revocation-list versions it used.
+    pub gate: super::record::ScanFact,
+    /// Whether the entry or exit took effect (the gate admitted it).
+    pub applied: bool,
+    /// For an admitted scan the server would have denied: the server's code
+    /// (`RECONCILE_TICKET_REVOKED`, `RECONCILE_DOUBLE_ADMISSION`, `RECONCILE_NOT_INSIDE`,
+    /// `RECONCILE_UNKNOWN_TICKET`, `RECONCILE_POLICY_DENIED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admitted_in_error: Option<String>,
+    /// The check-in policy's decision on the server, when the zone has a policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_policy: Option<crate::access::policy::PolicyDecision>,
 }
 
 /// A decision: status, reason, resolution, debt.
@@ -931,7 +1033,12 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
         Payload::Refund { wallet_id, amount, original_record_id } => {
             Fact::Refund { wallet_id: *wallet_id, amount: *amount, original_record_id: *original_record_id }
         }
-        Payload::Scan { ticket_id, direction, .. } => Fact::Scan { ticket_id: *ticket_id, direction: *direction },
+        Payload::Scan { ticket_id, direction, zone_id } => Fact::Scan {
+            ticket_id: *ticket_id,
+            direction: *direction,
+            zone_id: body.scan_fact.map(|_| *zone_id),
+            gate: body.scan_fact,
+        },
         Payload::Void { voided_record_id } => {
             let target = *voided_record_id;
             let of_device = |l: &&Logged| l.record_id == target && l.device_id == body.device_id;
@@ -942,8 +1049,9 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
             if let Some(l) = logged {
                 return match &l.fact {
                     Fact::Payment { wallet_id, .. } => Some(Fact::VoidPayment { wallet_id: *wallet_id, target }),
-                    Fact::Scan { ticket_id, direction } => {
-                        Some(Fact::VoidScan { ticket_id: *ticket_id, target, direction: *direction })
+                    Fact::Scan { ticket_id, direction, gate, .. } => {
+                        let entry_at = (gate.is_some_and(|g| g.admitted()) && *direction == Direction::In).then_some(l.at);
+                        Some(Fact::VoidScan { ticket_id: *ticket_id, target, direction: *direction, entry_at })
                     }
                     _ => None,
                 };
@@ -951,7 +1059,9 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
             let f = state.records.get(&target).filter(|f| f.device_id == body.device_id)?;
             match (f.kind, f.wallet_id, f.scan) {
                 (RecordKind::Payment, Some(wallet_id), _) => Fact::VoidPayment { wallet_id, target },
-                (RecordKind::Scan, _, Some((ticket_id, direction))) => Fact::VoidScan { ticket_id, target, direction },
+                (RecordKind::Scan, _, Some((ticket_id, direction))) => {
+                    Fact::VoidScan { ticket_id, target, direction, entry_at: None }
+                }
                 _ => return None,
             }
         }
@@ -1191,14 +1301,14 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     for (device, _, wallet, at, amount) in payments_in_chain_order {
         state.allowances.charge_payment(device, wallet, at, amount);
     }
-    let ReconcileState { wallets, tickets, records: finals, merge, chains, .. } = state;
+    let ReconcileState { wallets, tickets, records: finals, merge, chains, checkin_policies, .. } = state;
     let new_keys: BTreeSet<OrderKey> = new_entries.iter().map(Logged::key).collect();
     for e in new_entries {
         let key = e.key();
         let subject = e.fact.subject();
         if let Subject::Ticket(t) = subject {
             if let Some(ts) = tickets.get(&t) {
-                merge.ticket_bases.entry(t).or_insert(*ts);
+                merge.ticket_bases.entry(t).or_insert_with(|| ts.clone());
             }
         }
         merge.subjects.insert((subject, key));
@@ -1215,13 +1325,21 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     let mut revisions: Vec<Revision> = Vec::new();
     let mut evaluation_alerts: BTreeSet<Alert> = BTreeSet::new();
     let mut changed_ids: BTreeSet<Uuid> = BTreeSet::new();
+    let mut scans: Vec<ScanFactOutcome> = Vec::new();
     for (subject, from) in &dirty {
         let keys = merge.keys_from(*subject, *from);
-        let ctx = Ctx { currency, policy: config.policy, finals, ids: &merge.ids, spent: &merge.spent_ids };
+        let ctx = Ctx {
+            currency,
+            policy: config.policy,
+            finals,
+            ids: &merge.ids,
+            spent: &merge.spent_ids,
+            checkin: &*checkin_policies,
+        };
         let decisions = match subject {
             Subject::Wallet(id) => eval_wallet(merge, *subject, &keys, wallets.get_mut(id), &ctx, &mut evaluation_alerts),
             Subject::Ticket(id) => {
-                let mut t = merge.ticket_bases.get(id).copied().or_else(|| tickets.get(id).copied());
+                let mut t = merge.ticket_bases.get(id).cloned().or_else(|| tickets.get(id).cloned());
                 let d = eval_ticket(merge, *subject, &keys, &mut t, &ctx, &mut evaluation_alerts);
                 if let Some(t) = t {
                     tickets.insert(*id, t);
@@ -1241,6 +1359,20 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
                 totals[j] = totals[j].checked_add(&new[j]).and_then(|t| t.checked_sub(&old[j])).unwrap_or(totals[j]);
             }
             changed_ids.insert(l.record_id);
+            if let (Fact::Scan { ticket_id, direction, zone_id: Some(zone_id), gate: Some(gate) }, Decision::GateScan { applied, in_error, server }) = (&l.fact, &d) {
+                scans.push(ScanFactOutcome {
+                    record_id: l.record_id,
+                    device_id: l.device_id,
+                    ticket_id: *ticket_id,
+                    zone_id: *zone_id,
+                    direction: *direction,
+                    at: l.at,
+                    gate: *gate,
+                    applied: *applied,
+                    admitted_in_error: in_error.clone(),
+                    server_policy: server.clone(),
+                });
+            }
             if !is_new {
                 let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
                     .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
@@ -1295,9 +1427,10 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
             (RecordStatus::Duplicate, _) => counts.duplicate += 1,
             (RecordStatus::Rejected, _) => counts.rejected += 1,
             (RecordStatus::Pending, _) => counts.pending += 1,
+            (RecordStatus::Recorded, _) => counts.recorded += 1,
             (RecordStatus::Conflict, r) => {
                 counts.conflict += 1;
-                if matches!(r, Some(Resolution::AcceptedWithDebt | Resolution::AcceptedFlagged)) {
+                if matches!(r, Some(Resolution::AcceptedWithDebt | Resolution::AcceptedFlagged | Resolution::AdmittedInError)) {
                     counts.accepted += 1;
                 }
             }
@@ -1333,6 +1466,10 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
         watermark: state.merge.watermark,
         finalized,
         pending_total: state.merge.pending.len() as u64,
+        scans: {
+            scans.sort_by_key(|s| (s.device_id, s.record_id));
+            scans
+        },
     })
 }
 
@@ -1401,7 +1538,7 @@ fn finalize(
             Fact::TopUp { wallet_id, .. } | Fact::Payment { wallet_id, .. } | Fact::Refund { wallet_id, .. } => {
                 (Some(*wallet_id), None)
             }
-            Fact::Scan { ticket_id, direction } => (None, Some((*ticket_id, *direction))),
+            Fact::Scan { ticket_id, direction, .. } => (None, Some((*ticket_id, *direction))),
             Fact::VoidPayment { wallet_id, target } => {
                 if let Some(t) = finals.get_mut(target) {
                     t.voided = true;

@@ -25,6 +25,16 @@
 //! device held when it signed (see [`super::ack`]). A record without an anchor is encoded as
 //! version 1, byte for byte as before.
 //!
+//! Version 3 is a **scan fact**: a scan record that carries the gate's own decision. After the
+//! scan payload come the decision (u8: 0 admit, otherwise the deny reason's code below), the
+//! check-in policy version (u64) and the revocation-list version (u64) the gate used, then an
+//! anchor flag (u8, 0 or 1) and, if 1, the anchor as in version 2. Only scans carry a fact; a
+//! record without one is encoded as version 1 or 2, byte for byte as before. Deny reason codes
+//! (stable): 1 wrong_zone, 2 outside_validity, 3 already_inside, 4 not_inside, 5 revoked,
+//! 6 cancelled, 7 transferred, 8 refunded, 9 zone_full, 10 reentry_not_allowed, 11 unpaid,
+//! 12 wrong_ticket_type, 13 wrong_gate, 14 outside_window, 15 max_entries_reached,
+//! 16 max_entries_per_day_reached, 17 max_days_reached, 18 too_soon, 19 rules.
+//!
 //! A signed record is the encoding followed by a 64-byte Ed25519 signature over
 //! `b"festival-core/record/v1" || encoding`. Its hash (for the chain) is SHA-256 of all of it.
 //! A batch is `FCB` `1`, a u32 count, then each signed record as u32 length + bytes.
@@ -46,6 +56,8 @@ const BATCH_MAGIC: &[u8; 3] = b"FCB";
 pub const RECORD_VERSION: u8 = 1;
 /// Record encoding version with an [`Anchor`].
 pub const RECORD_VERSION_ANCHORED: u8 = 2;
+/// Record encoding version of a scan with the gate's decision ([`ScanFact`]).
+pub const RECORD_VERSION_SCAN_FACT: u8 = 3;
 /// Current batch encoding version.
 pub const BATCH_VERSION: u8 = 1;
 /// Maximum line items in one payment.
@@ -188,6 +200,68 @@ pub struct Anchor {
     pub server_time: Timestamp,
 }
 
+/// What the gate decided for a scan it signed, and with which versions of its rules: a scan is a
+/// fact (the person went in, or was turned away), which reconciliation records as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ScanFact {
+    /// The gate's decision: admit, or deny with the reason.
+    #[serde(flatten)]
+    pub decision: crate::access::Decision,
+    /// The version of the check-in policy the gate used (0 without a policy).
+    #[serde(with = "u64_string")]
+    pub policy_version: u64,
+    /// The version of the revocation list the gate had installed (0 without one).
+    #[serde(with = "u64_string")]
+    pub revocation_version: u64,
+}
+
+use crate::access::DenyReason;
+
+const DENY_CODES: [DenyReason; 19] = [
+    DenyReason::WrongZone,
+    DenyReason::OutsideValidity,
+    DenyReason::AlreadyInside,
+    DenyReason::NotInside,
+    DenyReason::Revoked,
+    DenyReason::Cancelled,
+    DenyReason::Transferred,
+    DenyReason::Refunded,
+    DenyReason::ZoneFull,
+    DenyReason::ReentryNotAllowed,
+    DenyReason::Unpaid,
+    DenyReason::WrongTicketType,
+    DenyReason::WrongGate,
+    DenyReason::OutsideWindow,
+    DenyReason::MaxEntriesReached,
+    DenyReason::MaxEntriesPerDayReached,
+    DenyReason::MaxDaysReached,
+    DenyReason::TooSoon,
+    DenyReason::Rules,
+];
+
+impl ScanFact {
+    fn decision_byte(&self) -> u8 {
+        match self.decision {
+            crate::access::Decision::Admit => 0,
+            crate::access::Decision::Deny { reason } => {
+                DENY_CODES.iter().position(|r| *r == reason).map_or(0, |i| i as u8 + 1)
+            }
+        }
+    }
+
+    fn decision_from(b: u8) -> Option<crate::access::Decision> {
+        match b {
+            0 => Some(crate::access::Decision::Admit),
+            n => DENY_CODES.get(usize::from(n) - 1).map(|reason| crate::access::Decision::Deny { reason: *reason }),
+        }
+    }
+
+    /// Whether the gate opened.
+    pub fn admitted(&self) -> bool {
+        self.decision == crate::access::Decision::Admit
+    }
+}
+
 /// The signed content of an offline record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordBody {
@@ -212,6 +286,9 @@ pub struct RecordBody {
     /// The newest server acknowledgement the device held (none before its first sync).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<Anchor>,
+    /// For a scan: the gate's decision and rule versions (encoding version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_fact: Option<ScanFact>,
 }
 
 /// Serde helper: u64 as a decimal string (JS-safe).
@@ -449,9 +526,16 @@ impl RecordBody {
                 return Err(bad("the anchor must acknowledge an earlier sequence"));
             }
         }
+        if self.scan_fact.is_some() && self.kind() != RecordKind::Scan {
+            return Err(bad("only scans carry a scan fact"));
+        }
         let mut out = Vec::with_capacity(176);
         out.extend_from_slice(RECORD_MAGIC);
-        out.put_u8(if self.anchor.is_some() { RECORD_VERSION_ANCHORED } else { RECORD_VERSION });
+        out.put_u8(match (&self.scan_fact, &self.anchor) {
+            (Some(_), _) => RECORD_VERSION_SCAN_FACT,
+            (None, Some(_)) => RECORD_VERSION_ANCHORED,
+            (None, None) => RECORD_VERSION,
+        });
         out.put_u8(self.payload.kind_byte());
         out.put_uuid(&self.record_id);
         out.put_uuid(&self.device_id);
@@ -462,6 +546,12 @@ impl RecordBody {
         out.put_u64(self.hlc.physical_ms as u64);
         out.put_u32(self.hlc.logical);
         self.payload.encode(&mut out)?;
+        if let Some(f) = &self.scan_fact {
+            out.put_u8(f.decision_byte());
+            out.put_u64(f.policy_version);
+            out.put_u64(f.revocation_version);
+            out.put_u8(u8::from(self.anchor.is_some()));
+        }
         if let Some(a) = &self.anchor {
             out.put_u64(a.sequence);
             out.put_timestamp(a.server_time);
@@ -470,7 +560,7 @@ impl RecordBody {
     }
 
     fn decode_from(r: &mut Reader<'_>) -> Result<RecordBody, OfflineError> {
-        let version = r.header_any(RECORD_MAGIC, &[RECORD_VERSION, RECORD_VERSION_ANCHORED])?;
+        let version = r.header_any(RECORD_MAGIC, &[RECORD_VERSION, RECORD_VERSION_ANCHORED, RECORD_VERSION_SCAN_FACT])?;
         let kind = r.u8()?;
         let record_id = r.uuid()?;
         let device_id = r.uuid()?;
@@ -487,7 +577,24 @@ impl RecordBody {
         let physical = r.timestamp()?;
         let logical = r.u32()?;
         let payload = Payload::decode(kind, r)?;
-        let anchor = if version == RECORD_VERSION_ANCHORED {
+        let mut anchored = version == RECORD_VERSION_ANCHORED;
+        let scan_fact = if version == RECORD_VERSION_SCAN_FACT {
+            if payload.kind() != RecordKind::Scan {
+                return Err(r.err("only scans carry a scan fact"));
+            }
+            let byte = r.u8()?;
+            let decision = ScanFact::decision_from(byte).ok_or_else(|| r.err(format!("bad scan decision {byte}")))?;
+            let fact = ScanFact { decision, policy_version: r.u64()?, revocation_version: r.u64()? };
+            anchored = match r.u8()? {
+                0 => false,
+                1 => true,
+                f => return Err(r.err(format!("bad anchor flag {f}"))),
+            };
+            Some(fact)
+        } else {
+            None
+        };
+        let anchor = if anchored {
             let a = Anchor { sequence: r.u64()?, server_time: r.timestamp()? };
             if a.sequence >= sequence {
                 return Err(r.err("the anchor must acknowledge an earlier sequence"));
@@ -506,6 +613,7 @@ impl RecordBody {
             hlc: Hlc { physical_ms: physical.unix_millis(), logical },
             payload,
             anchor,
+            scan_fact,
         })
     }
 
@@ -693,7 +801,52 @@ pub(crate) mod tests {
                 ],
             },
             anchor: None,
+            scan_fact: None,
         }
+    }
+
+    #[test]
+    fn scan_facts_are_version_3_and_round_trip_with_and_without_anchor() {
+        use crate::access::Decision as D;
+        let mut b = sample_body(3, [1; 32]);
+        b.payload = Payload::Scan { ticket_id: Uuid::from_u128(1), zone_id: Uuid::from_u128(2), direction: Direction::In };
+        let plain = b.encode().unwrap();
+        assert_eq!(plain[3], RECORD_VERSION, "a scan without a fact stays version 1");
+        for (decision, anchor) in [
+            (D::Admit, None),
+            (D::Deny { reason: DenyReason::Rules }, None),
+            (D::Deny { reason: DenyReason::WrongZone }, Some(Anchor { sequence: 2, server_time: Timestamp::from_unix_millis(5).unwrap() })),
+        ] {
+            b.scan_fact = Some(ScanFact { decision, policy_version: 7, revocation_version: 9 });
+            b.anchor = anchor;
+            let enc = b.encode().unwrap();
+            assert_eq!(enc[3], RECORD_VERSION_SCAN_FACT);
+            assert_eq!(enc.len(), plain.len() + 18 + if anchor.is_some() { 16 } else { 0 });
+            assert_eq!(RecordBody::decode(&enc).unwrap(), b);
+            let json = serde_json::to_string(&b).unwrap();
+            assert_eq!(serde_json::from_str::<RecordBody>(&json).unwrap(), b);
+        }
+        // Every deny reason has a code that round-trips; unknown codes and flags are malformed.
+        for reason in DENY_CODES {
+            let f = ScanFact { decision: D::Deny { reason }, policy_version: 0, revocation_version: 0 };
+            assert_eq!(ScanFact::decision_from(f.decision_byte()), Some(f.decision));
+        }
+        b.anchor = None;
+        let enc = b.encode().unwrap();
+        let mut bad = enc.clone();
+        bad[plain.len()] = 20;
+        assert!(RecordBody::decode(&bad).is_err());
+        let mut bad = enc.clone();
+        let last = bad.len() - 1;
+        bad[last] = 2;
+        assert!(RecordBody::decode(&bad).is_err());
+        // Only scans carry a fact.
+        let mut pay = sample_body(3, [1; 32]);
+        pay.scan_fact = b.scan_fact;
+        assert!(pay.encode().is_err());
+        let mut forged = enc.clone();
+        forged[3] = RECORD_VERSION;
+        assert!(RecordBody::decode(&forged).is_err(), "fact bytes after a version 1 scan are trailing bytes");
     }
 
     #[test]
