@@ -433,6 +433,15 @@ export type DenyReason =
   | 'refunded'
   | 'zone_full'
   | 'reentry_not_allowed'
+  | 'unpaid'
+  | 'wrong_ticket_type'
+  | 'wrong_gate'
+  | 'outside_window'
+  | 'max_entries_reached'
+  | 'max_entries_per_day_reached'
+  | 'max_days_reached'
+  | 'too_soon'
+  | 'rules'
 
 /** Admit, or deny with a reason (a deny is a decision, not an error). */
 export type Decision = { decision: 'admit' } | { decision: 'deny'; reason: DenyReason }
@@ -446,8 +455,135 @@ export interface CapacityAlert {
   at: string
 }
 
-/** The outcome of a scan: the decision, the zone's occupancy after it, alerts it raised. */
-export type ScanOutcome = Decision & { occupancy: number; alerts: CapacityAlert[] }
+/** The outcome of a scan: the decision, the zone's occupancy after it, alerts it raised; with a
+ * check-in policy on the zone, the policy's decision (`policy`) and the zones the entry left. */
+export type ScanOutcome = Decision & {
+  occupancy: number
+  alerts: CapacityAlert[]
+  policy?: PolicyDecision
+  leftZones?: string[]
+}
+
+/** A festival calendar: IANA time zone and the local time each festival day starts. */
+export interface FestivalCalendar {
+  timeZone: string
+  /** `HH:MM`, default `00:00`. */
+  dayStartsAt?: string
+}
+
+/** Where an instant falls in a festival calendar (`festivalDay`). */
+export interface DayInfo {
+  day: string
+  dayNumber: number
+  weekday: number
+  dayStart: string
+  dayEnd: string
+  dayLengthMinutes: number
+  localTime: string
+  offsetMinutes: number
+}
+
+/** `festivalDayBounds`: a festival day's start, end and length (1380 / 1440 / 1500 minutes). */
+export interface FestivalDayBounds {
+  day: string
+  weekday: number
+  dayStart: string
+  dayEnd: string
+  dayLengthMinutes: number
+}
+
+/** A half-open time window. */
+export interface TimeWindow {
+  from: TimestampInput
+  until: TimestampInput
+}
+
+/** A check-in list: what a group of zones admits. `rules` is pretix-style JsonLogic (kept as is). */
+export interface CheckinPolicy {
+  id: string
+  version: number
+  zones: string[]
+  ticketTypeIds?: string[]
+  gates?: string[]
+  windows?: TimeWindow[]
+  maxEntries?: number
+  maxEntriesPerDay?: number
+  maxDays?: number
+  minMinutesBetweenEntries?: number
+  admitPending?: boolean
+  leavesZones?: string[]
+  calendar?: FestivalCalendar
+  rules?: unknown
+}
+
+/** A ticket attribute a rule can read (`attributes.<name>`). */
+export type AttributeValue = boolean | number | string
+
+/** What a gate knows besides the scan (for `scanWith`). */
+export interface ScanContext {
+  gate?: string
+  pending?: boolean
+  attributes?: Record<string, AttributeValue>
+}
+
+/** The evaluator's input (`evaluateCheckin`). */
+export interface CheckinContext {
+  ticketTypeId: string
+  zoneId: string
+  gate?: string
+  direction?: 'in' | 'out'
+  at: TimestampInput
+  pending?: boolean
+  attributes?: Record<string, AttributeValue>
+  /** Admitted entries of the ticket on this policy. */
+  history?: TimestampInput[]
+}
+
+/** The check that decided (in evaluation order). */
+export type PolicyCheck =
+  | 'exit' | 'pending' | 'ticket_types' | 'zones' | 'gates' | 'windows' | 'max_entries'
+  | 'max_entries_per_day' | 'max_days' | 'min_minutes_between_entries' | 'rules' | 'passed'
+
+/** A check-in policy's decision and what decided it (for `rules`: the rule node). */
+export type PolicyDecision = Decision & {
+  policyId: string
+  policyVersion: number
+  decidedBy: { check: PolicyCheck; rulePath?: string; ruleOperator?: string; ruleVariable?: string }
+}
+
+/** A gate's decision signed into a scan record (record version 3). */
+export type ScanFact = Decision & { policyVersion: string | number; revocationVersion: string | number }
+
+/** A scan fact as reconciliation decided it (`report.scans`). */
+export interface ScanFactOutcome {
+  recordId: string
+  deviceId: string
+  ticketId: string
+  zoneId: string
+  direction: 'in' | 'out'
+  at: string
+  gate: Decision & { policyVersion: string; revocationVersion: string }
+  applied: boolean
+  /** The server's code when the gate admitted what it would have denied. */
+  admittedInError?: string
+  serverPolicy?: PolicyDecision
+}
+
+/** Scan counts (`scanStats`); reason maps keep the core's names. */
+export interface ScanCounts {
+  scans: number
+  admitted: number
+  denied: number
+  admittedInError: number
+  deniedByReason: Record<string, number>
+  inErrorByReason: Record<string, number>
+}
+
+/** Failed-scan statistics, in total and per festival day. */
+export interface ScanStats {
+  total: ScanCounts
+  byDay: (ScanCounts & { day: string })[]
+}
 
 /** Occupancy of one zone (entries and exits are numbers below 2^53, BigInt beyond). */
 export interface ZoneOccupancy {
@@ -493,6 +629,8 @@ export interface RecordBody {
   payload: RecordPayload
   /** The newest server acknowledgement the device held (absent before its first; version 2 encoding). */
   anchor?: Anchor
+  /** For a scan: the gate's decision (version 3 encoding). */
+  scanFact?: ScanFact
 }
 
 /** A record body as accepted: the sequence may also be a bigint or a safe integer, prevHash bytes. */
@@ -650,12 +788,19 @@ export interface LostRange {
 export interface TicketAdmission {
   inside: boolean
   revoked: boolean
+  ticketTypeId?: string
+  pending?: boolean
+  /** Admitted entries of scan facts per check-in policy id. */
+  entries?: Record<string, string[]>
 }
 
 /** `setTicket` input. */
 export interface TicketAdmissionInput {
   inside?: boolean
   revoked?: boolean
+  ticketTypeId?: string
+  pending?: boolean
+  entries?: Record<string, TimestampInput[]>
 }
 
 /** Where the server's view of one device's log stands. */
@@ -713,10 +858,10 @@ export interface RecordOutcome {
 }
 
 /** What happened to a record; `pending`: kept, re-evaluated when its cause goes away. */
-export type RecordStatus = 'accepted' | 'duplicate' | 'rejected' | 'conflict' | 'pending'
+export type RecordStatus = 'accepted' | 'duplicate' | 'rejected' | 'conflict' | 'pending' | 'recorded'
 
 /** How a conflict was resolved. */
-export type Resolution = 'rejected_later' | 'accepted_with_debt' | 'accepted_flagged' | 'rejected_all'
+export type Resolution = 'rejected_later' | 'accepted_with_debt' | 'accepted_flagged' | 'rejected_all' | 'admitted_in_error'
 
 /** A decision on a record. */
 export interface Verdict {
@@ -755,6 +900,8 @@ export interface ReconcileCounts {
   rejected: number
   conflict: number
   pending: number
+  /** Denied scan facts, kept without effect (present when any). */
+  recorded?: number
 }
 
 /** Money moved by the accepted records of one reconcile call. */

@@ -93,6 +93,10 @@ access = ('AccessControl', 'AccessControlHandle', 'access', 'Access zones: scans
  ('isInside', 'is_inside', 'ref', [A('zone_id','zoneId','string'), A('ticket_id','ticketId','string')], 'boolean', 'Whether a ticket is inside a zone.', 'h.is_inside(&a0, &a1)'),
  ('decide', 'decide', 'ref2', [('@book','book','TicketBook'), A('scan','scan','Scan')], 'Decision', 'The decision for a scan, changing nothing.', 'h.decide(bk, &a1)'),
  ('scan', 'scan', 'mut2', [('@book','book','TicketBook'), A('scan','scan','Scan')], 'ScanOutcome', 'Decides a scan and records it when admitted (check-in / check-out at perimeter zones).', 'h.scan(bk, &a1)'),
+ ('setPolicy', 'set_policy', 'mut', [A('policy','policy','CheckinPolicy')], 'void', 'Sets (or replaces) a check-in policy on its zones (`ACCESS_POLICY_INVALID`, `ACCESS_RULE_*`).', 'h.set_policy(&a0)'),
+ ('policies', 'policies', 'ref', [], 'CheckinPolicy[]', 'The check-in policies, by id.', 'h.policies()'),
+ ('scanWith', 'scan_with', 'mut2', [('@book','book','TicketBook'), A('scan','scan','Scan'), A('context','context','ScanContext | null')], 'ScanOutcome', 'A scan with what the gate knows (gate, pending order, attributes) for the zone\'s check-in policy; the outcome names what decided.', 'h.scan_with(bk, &a1, &a2)'),
+ ('annul', 'annul', 'mut2', [('@book','book','TicketBook'), A('ticket_id','ticketId','string'), A('zone_id','zoneId','string'), A('at','at',TSI)], 'ZoneOccupancy', 'Annuls the last check-in of a ticket into a zone (turned back at a kiosk).', 'h.annul(bk, &a1, &a2, &a3)'),
 ])
 classes = [inv, book, order, access]
 
@@ -101,6 +105,11 @@ functions = [
  ('pricingConfig', 'pricing_config', [A('currency','currency','string'), A('vat_rate','vatRate','string'), A('basis','basis','PriceBasis'), A('rounding','rounding','TaxRounding')], 'PricingConfig', "The core's default pricing configuration (no fees, half-even rounding) for a currency and VAT rate.", 'api::ticketing::pricing_config(&a0, &a1, &a2, &a3)', 4),
  ('checkPromo', 'check_promo', [A('promo','promo','PromoCode'), A('lines','lines','PriceLine[]'), A('at','at',TSI)], 'void', 'Checks that a promo code can be used for these lines at `at` (throws `PROMO_*`).', 'api::ticketing::check_promo(&a0, &a1, &a2)', 3),
  ('recordPromoUse', 'record_promo_use', [A('promo','promo','PromoCode')], 'PromoCode', 'The promo code with one more use (`PROMO_EXHAUSTED` when none is left).', 'api::ticketing::record_promo_use(&a0)', 1),
+ ('checkinPolicy', 'checkin_policy', [A('policy','policy','CheckinPolicy')], 'CheckinPolicy', 'Checks a check-in policy (rule bounds, operators, variables: `ACCESS_RULE_*`) and returns it as stored.', 'api::access::checkin_policy(&a0)', 1),
+ ('evaluateCheckin', 'evaluate_checkin', [A('policy','policy','CheckinPolicy'), A('context','context','CheckinContext')], 'PolicyDecision', 'The check-in evaluator that gates, servers and reconciliation share: admit / deny and what decided.', 'api::access::evaluate_checkin(&a0, &a1)', 2),
+ ('festivalDay', 'festival_day', [A('calendar','calendar','FestivalCalendar'), A('at','at',TSI)], 'DayInfo', 'The festival day of an instant in a calendar (time zone + day start), DST-correct.', 'api::access::festival_day(&a0, &a1)', 2),
+ ('festivalDayBounds', 'festival_day_bounds', [A('calendar','calendar','FestivalCalendar'), A('day','day','string')], 'FestivalDayBounds', 'Start, end and length (23 / 24 / 25 h) of a festival day.', 'api::access::festival_day_bounds(&a0, &a1)', 2),
+ ('scanStats', 'scan_stats', [A('scans','scans','ScanFactOutcome[]'), A('calendar','calendar','FestivalCalendar | null')], 'ScanStats', 'Failed-scan and admitted-in-error counts of scan facts, in total and per festival day.', 'api::access::scan_stats(&a0, &a1)', 1),
  ('checkTicketSale', 'check_ticket_sale', [A('ticket_type','ticketType','TicketTypeInput'), A('at','at',TSI), A('quantity','quantity','number')], 'void', 'Validates a ticket type and checks that `quantity` may be sold at `at`.', 'api::ticketing::check_ticket_sale(&a0, &a1, &a2)', 3),
 ]
 

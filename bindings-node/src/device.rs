@@ -351,6 +351,35 @@ impl DeviceLog {
         run_out(env, || inner.record(&js("recordId", record_id)?, &js("now", now)?, &js("payload", payload)?))
     }
 
+    /// Records and signs a scan with the gate's decision (a scan fact, kept even when denied).
+    #[napi(
+        ts_args_type = "recordId: string, now: TimestampInput, ticketId: string, zoneId: string, direction: 'in' | 'out', fact: ScanFact",
+        ts_return_type = "SignedRecordOut"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_scan<'e>(
+        &mut self,
+        env: &'e Env,
+        record_id: Unknown<'_>,
+        now: Unknown<'_>,
+        ticket_id: Unknown<'_>,
+        zone_id: Unknown<'_>,
+        direction: Unknown<'_>,
+        fact: Unknown<'_>,
+    ) -> napi::Result<Unknown<'e>> {
+        let inner = &mut self.inner;
+        run_out(env, || {
+            inner.record_scan(
+                &js("recordId", record_id)?,
+                &js("now", now)?,
+                &js("ticketId", ticket_id)?,
+                &js("zoneId", zone_id)?,
+                &js("direction", direction)?,
+                &js("fact", fact)?,
+            )
+        })
+    }
+
     /// Number of unsynced records.
     #[napi]
     pub fn queued(&self) -> u32 {

@@ -96,6 +96,13 @@ impl Reconciler {
         run(&env, || inner.set_ticket(&js("ticketId", ticket_id)?, &js("state", state)?))
     }
 
+    /// Sets a check-in policy for the reconciliation of scan facts (zones are offline zone UUIDs).
+    #[napi(ts_args_type = "policy: CheckinPolicy")]
+    pub fn set_checkin_policy(&mut self, env: Env, policy: Unknown<'_>) -> napi::Result<()> {
+        let inner = &mut self.inner;
+        run(&env, || inner.set_checkin_policy(&js("policy", policy)?))
+    }
+
     /// Ticket admission states.
     #[napi(ts_return_type = "Record<string, TicketAdmission>")]
     pub fn tickets(&self, env: Env) -> napi::Result<Json> {
@@ -324,6 +331,12 @@ impl ReconcileReport {
     #[napi(getter, ts_return_type = "number")]
     pub fn pending_total(&self) -> Json {
         Json(Value::from(self.inner.pending_total()))
+    }
+
+    /// Scan facts decided in this call: the gate's decision, the server's, `admittedInError`.
+    #[napi(getter, ts_return_type = "ScanFactOutcome[]")]
+    pub fn scans(&self, env: Env) -> napi::Result<Json> {
+        run_json(&env, || self.inner.scans())
     }
 
     /// How many outcomes `records` has (without building them).

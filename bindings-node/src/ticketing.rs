@@ -88,6 +88,55 @@ pub fn record_promo_use(env: Env, promo: Unknown<'_>) -> napi::Result<Value> {
     })
 }
 
+/// Checks a check-in policy (rule bounds, operators, variables: `ACCESS_RULE_*`) and returns it as stored.
+#[napi(ts_args_type = "policy: CheckinPolicy", ts_return_type = "CheckinPolicy")]
+pub fn checkin_policy(env: Env, policy: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("policy", policy)?;
+        api::access::checkin_policy(&a0)
+    })
+}
+
+/// The check-in evaluator that gates, servers and reconciliation share: admit / deny and what decided.
+#[napi(ts_args_type = "policy: CheckinPolicy, context: CheckinContext", ts_return_type = "PolicyDecision")]
+pub fn evaluate_checkin(env: Env, policy: Unknown<'_>, context: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("policy", policy)?;
+        let a1 = js("context", context)?;
+        api::access::evaluate_checkin(&a0, &a1)
+    })
+}
+
+/// The festival day of an instant in a calendar (time zone + day start), DST-correct.
+#[napi(ts_args_type = "calendar: FestivalCalendar, at: TimestampInput", ts_return_type = "DayInfo")]
+pub fn festival_day(env: Env, calendar: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("calendar", calendar)?;
+        let a1 = js("at", at)?;
+        api::access::festival_day(&a0, &a1)
+    })
+}
+
+/// Start, end and length (23 / 24 / 25 h) of a festival day.
+#[napi(ts_args_type = "calendar: FestivalCalendar, day: string", ts_return_type = "FestivalDayBounds")]
+pub fn festival_day_bounds(env: Env, calendar: Unknown<'_>, day: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("calendar", calendar)?;
+        let a1 = js("day", day)?;
+        api::access::festival_day_bounds(&a0, &a1)
+    })
+}
+
+/// Failed-scan and admitted-in-error counts of scan facts, in total and per festival day.
+#[napi(ts_args_type = "scans: ScanFactOutcome[], calendar?: FestivalCalendar | null", ts_return_type = "ScanStats")]
+pub fn scan_stats(env: Env, scans: Unknown<'_>, calendar: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("scans", scans)?;
+        let a1 = js("calendar", calendar)?;
+        api::access::scan_stats(&a0, &a1)
+    })
+}
+
 /// Validates a ticket type and checks that `quantity` may be sold at `at`.
 #[napi(ts_args_type = "ticketType: TicketTypeInput, at: TimestampInput, quantity: number")]
 pub fn check_ticket_sale(
@@ -857,6 +906,68 @@ impl AccessControl {
             let bk = &mut *bk_guard;
             let mut h = get_mut("this", &self.inner)?;
             h.scan(bk, &a1)
+        })
+    }
+
+    /// Sets (or replaces) a check-in policy on its zones (`ACCESS_POLICY_INVALID`, `ACCESS_RULE_*`).
+    #[napi(ts_args_type = "policy: CheckinPolicy")]
+    pub fn set_policy(&self, env: Env, policy: Unknown<'_>) -> napi::Result<()> {
+        run(&env, || {
+            let a0 = js("policy", policy)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.set_policy(&a0).map(|_| ())
+        })
+    }
+
+    /// The check-in policies, by id.
+    #[napi(ts_return_type = "CheckinPolicy[]")]
+    pub fn policies(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.policies()
+        })
+    }
+
+    /// A scan with what the gate knows (gate, pending order, attributes) for the zone's check-in policy; the outcome names what decided.
+    #[napi(ts_args_type = "book: TicketBook, scan: Scan, context: ScanContext | null", ts_return_type = "ScanOutcome")]
+    pub fn scan_with(
+        &self,
+        env: Env,
+        book: &TicketBook,
+        scan: Unknown<'_>,
+        context: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("scan", scan)?;
+            let a2 = js("context", context)?;
+            let mut bk_guard = get_mut("book", &book.inner)?;
+            let bk = &mut *bk_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.scan_with(bk, &a1, &a2)
+        })
+    }
+
+    /// Annuls the last check-in of a ticket into a zone (turned back at a kiosk).
+    #[napi(
+        ts_args_type = "book: TicketBook, ticketId: string, zoneId: string, at: TimestampInput",
+        ts_return_type = "ZoneOccupancy"
+    )]
+    pub fn annul(
+        &self,
+        env: Env,
+        book: &TicketBook,
+        ticket_id: Unknown<'_>,
+        zone_id: Unknown<'_>,
+        at: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("ticketId", ticket_id)?;
+            let a2 = js("zoneId", zone_id)?;
+            let a3 = js("at", at)?;
+            let mut bk_guard = get_mut("book", &book.inner)?;
+            let bk = &mut *bk_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.annul(bk, &a1, &a2, &a3)
         })
     }
 }

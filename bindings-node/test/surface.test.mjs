@@ -9,6 +9,8 @@ export const FUNCTIONS = [
   'mulQty', 'applyRate', 'percentage', 'allocate', 'split', 'computeTax',
   'verifySignature', 'publicKeyFromSeed', 'signMessage', 'issueTicketCode', 'decodeTicketCode', 'issueRevocationList',
   'priceOrder', 'pricingConfig', 'checkPromo', 'recordPromoUse', 'checkTicketSale',
+  // Check-in policies, festival calendars and scan statistics (access.test.mjs).
+  'checkinPolicy', 'evaluateCheckin', 'festivalDay', 'festivalDayBounds', 'scanStats',
 ]
 export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry', 'Inventory', 'Order', 'TicketBook', 'AccessControl']
 // The offline device side and reconciliation (device.test.mjs, reconcile.test.mjs).

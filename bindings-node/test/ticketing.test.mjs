@@ -425,7 +425,8 @@ test('the classes expose the same methods in both packages', () => {
     'updatedAt'])
   assert.deepEqual(methods(fc.TicketBook), ['addType', 'apply', 'byNumber', 'cancel', 'checkIn', 'checkOut', 'issue',
     'issueAll', 'nextState', 'refund', 'revoke', 'serialize', 'ticket', 'ticketType', 'ticketTypes', 'tickets', 'transfer'])
-  assert.deepEqual(methods(fc.AccessControl), ['decide', 'isInside', 'occupancies', 'occupancy', 'scan', 'serialize', 'zone'])
+  assert.deepEqual(methods(fc.AccessControl), ['annul', 'decide', 'isInside', 'occupancies', 'occupancy', 'policies',
+    'scan', 'scanWith', 'serialize', 'setPolicy', 'zone'])
   assert.deepEqual(statics(fc.Inventory), ['deserialize'])
   assert.deepEqual(statics(fc.Order), ['deserialize', 'place'])
   assert.deepEqual(statics(fc.TicketBook), ['deserialize'])

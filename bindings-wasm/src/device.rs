@@ -339,6 +339,30 @@ impl DeviceLog {
         run_out(|| inner.record(&js("recordId", &record_id)?, &js("now", &now)?, &js("payload", &payload)?))
     }
 
+    /// Records and signs a scan with the gate's decision (a scan fact, kept even when denied).
+    #[wasm_bindgen(js_name = recordScan, unchecked_return_type = "SignedRecordOut")]
+    pub fn record_scan(
+        &mut self,
+        #[wasm_bindgen(js_name = recordId, unchecked_param_type = "string")] record_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+        #[wasm_bindgen(js_name = ticketId, unchecked_param_type = "string")] ticket_id: JsValue,
+        #[wasm_bindgen(js_name = zoneId, unchecked_param_type = "string")] zone_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "'in' | 'out'")] direction: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ScanFact")] fact: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run_out(|| {
+            inner.record_scan(
+                &js("recordId", &record_id)?,
+                &js("now", &now)?,
+                &js("ticketId", &ticket_id)?,
+                &js("zoneId", &zone_id)?,
+                &js("direction", &direction)?,
+                &js("fact", &fact)?,
+            )
+        })
+    }
+
     /// Number of unsynced records.
     pub fn queued(&self) -> u32 {
         self.inner.queued()

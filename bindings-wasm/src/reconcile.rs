@@ -106,6 +106,16 @@ impl Reconciler {
         run_plain(|| inner.set_ticket(&js("ticketId", &ticket_id)?, &js("state", &state)?))
     }
 
+    /// Sets a check-in policy for the reconciliation of scan facts (zones are offline zone UUIDs).
+    #[wasm_bindgen(js_name = setCheckinPolicy)]
+    pub fn set_checkin_policy(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CheckinPolicy")] policy: JsValue,
+    ) -> Result<(), JsValue> {
+        let inner = &mut self.inner;
+        run_plain(|| inner.set_checkin_policy(&js("policy", &policy)?))
+    }
+
     /// Ticket admission states.
     #[wasm_bindgen(unchecked_return_type = "Record<string, TicketAdmission>")]
     pub fn tickets(&self) -> Result<JsValue, JsValue> {
@@ -325,6 +335,12 @@ impl ReconcileReport {
     #[wasm_bindgen(getter = pendingTotal, unchecked_return_type = "number")]
     pub fn pending_total(&self) -> JsValue {
         to_js(&serde_json::Value::from(self.inner.pending_total()))
+    }
+
+    /// Scan facts decided in this call: the gate's decision, the server's, `admittedInError`.
+    #[wasm_bindgen(getter, unchecked_return_type = "ScanFactOutcome[]")]
+    pub fn scans(&self) -> Result<JsValue, JsValue> {
+        run(|| self.inner.scans())
     }
 
     /// How many outcomes `records` has (without building them).

@@ -74,6 +74,69 @@ pub fn record_promo_use(
     })
 }
 
+/// Checks a check-in policy (rule bounds, operators, variables: `ACCESS_RULE_*`) and returns it as stored.
+#[wasm_bindgen(js_name = checkinPolicy, unchecked_return_type = "CheckinPolicy")]
+pub fn checkin_policy(
+    #[wasm_bindgen(unchecked_param_type = "CheckinPolicy")] policy: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("policy", &policy)?;
+        api::access::checkin_policy(&a0)
+    })
+}
+
+/// The check-in evaluator that gates, servers and reconciliation share: admit / deny and what decided.
+#[wasm_bindgen(js_name = evaluateCheckin, unchecked_return_type = "PolicyDecision")]
+pub fn evaluate_checkin(
+    #[wasm_bindgen(unchecked_param_type = "CheckinPolicy")] policy: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CheckinContext")] context: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("policy", &policy)?;
+        let a1 = js("context", &context)?;
+        api::access::evaluate_checkin(&a0, &a1)
+    })
+}
+
+/// The festival day of an instant in a calendar (time zone + day start), DST-correct.
+#[wasm_bindgen(js_name = festivalDay, unchecked_return_type = "DayInfo")]
+pub fn festival_day(
+    #[wasm_bindgen(unchecked_param_type = "FestivalCalendar")] calendar: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("calendar", &calendar)?;
+        let a1 = js("at", &at)?;
+        api::access::festival_day(&a0, &a1)
+    })
+}
+
+/// Start, end and length (23 / 24 / 25 h) of a festival day.
+#[wasm_bindgen(js_name = festivalDayBounds, unchecked_return_type = "FestivalDayBounds")]
+pub fn festival_day_bounds(
+    #[wasm_bindgen(unchecked_param_type = "FestivalCalendar")] calendar: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] day: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("calendar", &calendar)?;
+        let a1 = js("day", &day)?;
+        api::access::festival_day_bounds(&a0, &a1)
+    })
+}
+
+/// Failed-scan and admitted-in-error counts of scan facts, in total and per festival day.
+#[wasm_bindgen(js_name = scanStats, unchecked_return_type = "ScanStats")]
+pub fn scan_stats(
+    #[wasm_bindgen(unchecked_param_type = "ScanFactOutcome[]")] scans: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "FestivalCalendar | null")] calendar: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("scans", &scans)?;
+        let a1 = js("calendar", &calendar)?;
+        api::access::scan_stats(&a0, &a1)
+    })
+}
+
 /// Validates a ticket type and checks that `quantity` may be sold at `at`.
 #[wasm_bindgen(js_name = checkTicketSale)]
 pub fn check_ticket_sale(
@@ -875,6 +938,62 @@ impl AccessControl {
             let a1 = js("scan", &scan)?;
             let bk = &mut book.inner;
             h.scan(bk, &a1)
+        })
+    }
+
+    /// Sets (or replaces) a check-in policy on its zones (`ACCESS_POLICY_INVALID`, `ACCESS_RULE_*`).
+    #[wasm_bindgen(js_name = setPolicy)]
+    pub fn set_policy(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CheckinPolicy")] policy: JsValue,
+    ) -> Result<(), JsValue> {
+        let h = &mut self.inner;
+        build(|| {
+            let a0 = js("policy", &policy)?;
+            h.set_policy(&a0).map(|_| ())
+        })
+    }
+
+    /// The check-in policies, by id.
+    #[wasm_bindgen(unchecked_return_type = "CheckinPolicy[]")]
+    pub fn policies(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.policies())
+    }
+
+    /// A scan with what the gate knows (gate, pending order, attributes) for the zone's check-in policy; the outcome names what decided.
+    #[wasm_bindgen(js_name = scanWith, unchecked_return_type = "ScanOutcome")]
+    pub fn scan_with(
+        &mut self,
+        book: &mut TicketBook,
+        #[wasm_bindgen(unchecked_param_type = "Scan")] scan: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ScanContext | null")] context: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a1 = js("scan", &scan)?;
+            let a2 = js("context", &context)?;
+            let bk = &mut book.inner;
+            h.scan_with(bk, &a1, &a2)
+        })
+    }
+
+    /// Annuls the last check-in of a ticket into a zone (turned back at a kiosk).
+    #[wasm_bindgen(unchecked_return_type = "ZoneOccupancy")]
+    pub fn annul(
+        &mut self,
+        book: &mut TicketBook,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = ticketId)] ticket_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = zoneId)] zone_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a1 = js("ticketId", &ticket_id)?;
+            let a2 = js("zoneId", &zone_id)?;
+            let a3 = js("at", &at)?;
+            let bk = &mut book.inner;
+            h.annul(bk, &a1, &a2, &a3)
         })
     }
 }

@@ -389,6 +389,35 @@ impl DeviceLogHandle {
         signed_out(&rec)
     }
 
+    /// `recordScan(recordId, now, ticketId, zoneId, direction, fact)`: a scan signed with the
+    /// gate's decision (`fact: { decision: 'admit' | 'deny', reason?, policyVersion, revocationVersion }`).
+    pub fn record_scan(
+        &mut self,
+        record_id: &Value,
+        now: &Value,
+        ticket_id: &Value,
+        zone_id: &Value,
+        direction: &Value,
+        fact: &Value,
+    ) -> Result<JsOut> {
+        object_arg("fact", fact)?;
+        let mut f = fact.clone();
+        for k in ["policyVersion", "revocationVersion"] {
+            if let Some(n) = f.get(k).and_then(Value::as_u64) {
+                f[k] = Value::String(n.to_string());
+            }
+        }
+        let rec = self.log.record_scan(
+            uuid_arg("recordId", record_id)?,
+            timestamp_arg("now", now)?,
+            uuid_arg("ticketId", ticket_id)?,
+            uuid_arg("zoneId", zone_id)?,
+            from_js("direction", direction)?,
+            from_js("fact", &f)?,
+        )?;
+        signed_out(&rec)
+    }
+
     /// `queued(): number` of unsynced records.
     pub fn queued(&self) -> u32 {
         u32::try_from(self.log.queued()).unwrap_or(u32::MAX)

@@ -140,9 +140,16 @@ impl ReconcilerHandle {
     /// `setTicket(ticketId, { inside?, revoked? })`: a ticket's admission state.
     pub fn set_ticket(&mut self, ticket_id: &Value, state: &Value) -> Result<()> {
         let o = object_arg("state", state)?;
-        check_keys("state", o, &["inside", "revoked"])?;
-        let t: TicketState = from_js("state", state)?;
+        check_keys("state", o, &["inside", "revoked", "ticketTypeId", "pending", "entries"])?;
+        let t: TicketState = crate::access::with_raw_keys("state", state, &["entries"])?;
         self.0.set_ticket(uuid_arg("ticketId", ticket_id)?, t);
+        Ok(())
+    }
+
+    /// `setCheckinPolicy(policy)`: a check-in policy with which reconciliation re-decides scan
+    /// facts in its zones (zones are the offline zone UUIDs as text).
+    pub fn set_checkin_policy(&mut self, policy: &Value) -> Result<()> {
+        self.0.set_checkin_policy(crate::access::policy_arg("policy", policy)?);
         Ok(())
     }
 
@@ -215,7 +222,16 @@ impl ReconcilerHandle {
 
     /// `tickets(): Record<ticketId, TicketState>`.
     pub fn tickets(&self) -> Result<Value> {
-        to_js(&self.0.tickets)
+        let mut out = to_js(&self.0.tickets)?;
+        // Policy ids in `entries` are data: keep them as the core has them.
+        if let Value::Object(m) = &mut out {
+            for (id, t) in &self.0.tickets {
+                if let (Some(Value::Object(o)), false) = (m.get_mut(&id.to_string()), t.entries.is_empty()) {
+                    o.insert("entries".into(), serde_json::to_value(&t.entries).unwrap_or(Value::Null));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// `chains(): Record<deviceId, DeviceChain>`: where each device's log stands.
@@ -306,11 +322,22 @@ impl ReconcileReportHandle {
         &self.0
     }
 
-    /// `counts: { accepted, duplicate, rejected, conflict, pending }`.
+    /// `counts: { accepted, duplicate, rejected, conflict, pending, recorded? }`.
     pub fn counts(&self) -> Value {
         let c = &self.0.counts;
-        json!({ "accepted": c.accepted, "duplicate": c.duplicate, "rejected": c.rejected, "conflict": c.conflict,
-                "pending": c.pending })
+        let mut v = json!({ "accepted": c.accepted, "duplicate": c.duplicate, "rejected": c.rejected,
+                            "conflict": c.conflict, "pending": c.pending });
+        // `recorded` (denied scan facts) appears when there are any, as in the core's JSON.
+        if c.recorded > 0 {
+            v["recorded"] = json!(c.recorded);
+        }
+        v
+    }
+
+    /// `scans: ScanFactOutcome[]`: scan facts decided in this call (gate decision, server policy
+    /// decision, `admittedInError`).
+    pub fn scans(&self) -> Result<Value> {
+        to_js(&self.0.scans)
     }
 
     /// `revisions: Revision[]`: earlier outcomes this call changed.
