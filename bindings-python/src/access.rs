@@ -5,7 +5,7 @@ use crate::errors::{type_err, CoreResult};
 use crate::ticketing::PyTicketBook;
 use crate::wallet::{enum_arg, enum_str};
 use festival_core::access::{
-    AccessControl, CapacityAlert, Decision, Direction, Scan, ScanOutcome, Zone, ZoneOccupancy,
+    AccessControl, CapacityAlert, Decision, Direction, Scan, ScanContext, ScanOutcome, Zone, ZoneOccupancy,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -178,6 +178,16 @@ impl PyScanOutcome {
     fn alerts(&self) -> Vec<PyCapacityAlert> {
         self.inner.alerts.iter().map(|a| PyCapacityAlert { inner: a.clone() }).collect()
     }
+    /// The zone's check-in policy's decision (None without a policy or before it was reached).
+    #[getter]
+    fn policy(&self) -> Option<crate::checkin::PyPolicyDecision> {
+        self.inner.policy.clone().map(|p| crate::checkin::PyPolicyDecision { inner: p })
+    }
+    /// Zones this entry left (the policy's `leaves_zones`).
+    #[getter]
+    fn left_zones(&self) -> Vec<String> {
+        self.inner.left_zones.clone()
+    }
     fn __repr__(&self) -> String {
         format!(
             "ScanOutcome(admitted={}, reason={}, occupancy={}, alerts=<{} alerts>)",
@@ -298,6 +308,9 @@ impl PyAccessControl {
 
     /// Decides a scan and records it when admitted (occupancy, presence, alerts, perimeter
     /// check-in / check-out). Unknown zone or ticket raise `AccessError`; nothing changes then.
+    /// `gate`, `pending` and `attributes` are what the gate knows, for the zone's check-in policy.
+    #[pyo3(signature = (book, ticket_id, zone_id, direction, at, *, gate = None, pending = false, attributes = None))]
+    #[allow(clippy::too_many_arguments)]
     fn scan(
         &mut self,
         py: Python<'_>,
@@ -306,9 +319,40 @@ impl PyAccessControl {
         zone_id: String,
         direction: &str,
         at: &Bound<'_, PyAny>,
+        gate: Option<String>,
+        pending: bool,
+        attributes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyScanOutcome> {
         let scan = scan_arg(ticket_id, zone_id, direction, at)?;
-        Ok(PyScanOutcome { inner: self.inner.scan(&mut book.inner, &scan).py(py)? })
+        let ctx = ScanContext { gate, pending, attributes: crate::checkin::attributes_arg(attributes)? };
+        Ok(PyScanOutcome { inner: self.inner.scan_with(&mut book.inner, &scan, &ctx).py(py)? })
+    }
+
+    /// Sets (or replaces) a check-in policy on its zones (`ACCESS_POLICY_INVALID`).
+    fn set_policy(&mut self, py: Python<'_>, policy: PyRef<'_, crate::checkin::PyCheckinPolicy>) -> PyResult<()> {
+        self.inner.set_policy(policy.inner.clone()).py(py)
+    }
+
+    /// The check-in policies, by id.
+    fn policies(&self) -> Vec<crate::checkin::PyCheckinPolicy> {
+        self.inner.policies().map(|p| crate::checkin::PyCheckinPolicy { inner: p.clone() }).collect()
+    }
+
+    /// Annuls the last check-in of a ticket into a zone (turned back at a kiosk); returns the
+    /// zone's occupancy. `ACCESS_NOTHING_TO_ANNUL` if the ticket is not inside.
+    fn annul(
+        &mut self,
+        py: Python<'_>,
+        mut book: PyRefMut<'_, PyTicketBook>,
+        ticket_id: &Bound<'_, PyAny>,
+        zone_id: &str,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<PyZoneOccupancy> {
+        let occ = self
+            .inner
+            .annul(&mut book.inner, uuid_from_py("ticket_id", ticket_id)?, zone_id, timestamp_from_py("at", at)?)
+            .py(py)?;
+        Ok(PyZoneOccupancy { inner: occ })
     }
 
     fn __repr__(&self) -> String {

@@ -7,6 +7,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod checkin;
 mod analytics;
 mod codes;
 mod convert;
@@ -65,6 +66,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<access::PyScanOutcome>()?;
     m.add_class::<access::PyZoneOccupancy>()?;
     m.add_class::<access::PyCapacityAlert>()?;
+    m.add_class::<checkin::PyCheckinPolicy>()?;
+    m.add_class::<checkin::PyPolicyDecision>()?;
+    m.add_class::<checkin::PyFestivalCalendar>()?;
+    m.add_class::<checkin::PyScanFactOutcome>()?;
+    m.add_function(wrap_pyfunction!(checkin::scan_stats, m)?)?;
     m.add_class::<offline::PyPayload>()?;
     m.add_class::<offline::PyRecordBody>()?;
     m.add_class::<offline::PySignedRecord>()?;

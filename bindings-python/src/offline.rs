@@ -793,6 +793,38 @@ impl PyDeviceLog {
         Ok(PySignedRecord { inner: r })
     }
 
+    /// Records and signs a scan with the gate's decision (a scan fact, record version 3): pass
+    /// `admitted=False` with the deny `reason` for a failed scan, which is kept too.
+    #[pyo3(signature = (record_id, now, ticket_id, zone_id, direction, *, admitted, reason = None, policy_version = 0, revocation_version = 0))]
+    #[allow(clippy::too_many_arguments)]
+    fn record_scan(
+        &mut self,
+        py: Python<'_>,
+        record_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        ticket_id: &Bound<'_, PyAny>,
+        zone_id: &Bound<'_, PyAny>,
+        direction: &str,
+        admitted: bool,
+        reason: Option<&str>,
+        policy_version: u64,
+        revocation_version: u64,
+    ) -> PyResult<PySignedRecord> {
+        let fact = crate::checkin::scan_fact_arg(admitted, reason, policy_version, revocation_version)?;
+        let r = self
+            .inner
+            .record_scan(
+                uuid_from_py("record_id", record_id)?,
+                timestamp_from_py("now", now)?,
+                uuid_from_py("ticket_id", ticket_id)?,
+                uuid_from_py("zone_id", zone_id)?,
+                crate::wallet::enum_arg("direction", direction, "'in', 'out'")?,
+                fact,
+            )
+            .py(py)?;
+        Ok(PySignedRecord { inner: r })
+    }
+
     /// Number of unsynced records.
     fn queued(&self) -> usize {
         self.inner.queued()

@@ -296,12 +296,32 @@ impl PyReconcileState {
         self.inner.wallets.keys().map(|k| uuid_to_py(py, k)).collect()
     }
 
-    /// Sets a ticket's admission state (`inside`, `revoked`).
-    #[pyo3(signature = (ticket_id, inside = false, revoked = false))]
-    fn set_ticket(&mut self, ticket_id: &Bound<'_, PyAny>, inside: bool, revoked: bool) -> PyResult<()> {
-        self.inner.set_ticket(uuid_from_py("ticket_id", ticket_id)?, TicketState { inside, revoked, ..Default::default() });
+    /// Sets a ticket's admission state (`inside`, `revoked`); `ticket_type_id` and `pending` are
+    /// what the check-in policies read when scan facts are reconciled.
+    #[pyo3(signature = (ticket_id, inside = false, revoked = false, *, ticket_type_id = None, pending = false))]
+    fn set_ticket(
+        &mut self,
+        ticket_id: &Bound<'_, PyAny>,
+        inside: bool,
+        revoked: bool,
+        ticket_type_id: Option<&Bound<'_, PyAny>>,
+        pending: bool,
+    ) -> PyResult<()> {
+        let ticket_type_id =
+            ticket_type_id.filter(|t| !t.is_none()).map(|t| uuid_from_py("ticket_type_id", t)).transpose()?;
+        self.inner.set_ticket(
+            uuid_from_py("ticket_id", ticket_id)?,
+            TicketState { inside, revoked, ticket_type_id, pending, ..Default::default() },
+        );
         Ok(())
     }
+
+    /// A check-in policy with which scan facts in its zones (offline zone UUIDs as text) are
+    /// decided again on the server.
+    fn set_checkin_policy(&mut self, policy: PyRef<'_, crate::checkin::PyCheckinPolicy>) {
+        self.inner.set_checkin_policy(policy.inner.clone());
+    }
+
 
     /// Declares the device's records after its last chained sequence up to `through` lost (an
     /// explicit operator decision, kept with `reason` and `decided_at`), so its later records are
@@ -663,7 +683,8 @@ impl PyReconcileReport {
     fn records(&self) -> Vec<PyRecordOutcome> {
         self.inner.records.iter().map(|r| PyRecordOutcome { inner: r.clone() }).collect()
     }
-    /// `{"accepted", "duplicate", "rejected", "conflict"}`.
+    /// `{"accepted", "duplicate", "rejected", "conflict", "pending"}` and `"recorded"` when any
+    /// scan fact was a recorded denial.
     #[getter]
     fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = &self.inner.counts;
@@ -673,7 +694,16 @@ impl PyReconcileReport {
         d.set_item("rejected", c.rejected)?;
         d.set_item("conflict", c.conflict)?;
         d.set_item("pending", c.pending)?;
+        // `recorded` (denied scan facts) appears when there are any, as in the core's JSON.
+        if c.recorded > 0 {
+            d.set_item("recorded", c.recorded)?;
+        }
         Ok(d)
+    }
+    /// Scan facts decided in this call (gate decision, server decision, `admitted_in_error`).
+    #[getter]
+    fn scans(&self) -> Vec<crate::checkin::PyScanFactOutcome> {
+        self.inner.scans.iter().map(|s| crate::checkin::PyScanFactOutcome { inner: s.clone() }).collect()
     }
     /// Every earlier outcome this call changed (a late record ordered before it), as
     /// `Revision`s: nothing changes silently.
