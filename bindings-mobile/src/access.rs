@@ -90,7 +90,7 @@ pub enum Decision {
     },
 }
 
-fn decision(d: core::Decision) -> Decision {
+pub(crate) fn decision(d: core::Decision) -> Decision {
     match d {
         core::Decision::Admit => Decision::Admit,
         core::Decision::Deny { reason } => Decision::Deny {
@@ -114,6 +114,36 @@ fn decision(d: core::Decision) -> Decision {
                 core::DenyReason::MaxDaysReached => DenyReason::MaxDaysReached,
                 core::DenyReason::TooSoon => DenyReason::TooSoon,
                 core::DenyReason::Rules => DenyReason::Rules,
+            },
+        },
+    }
+}
+
+/// The core decision of a binding decision.
+pub(crate) fn decision_to_core(d: Decision) -> core::Decision {
+    match d {
+        Decision::Admit => core::Decision::Admit,
+        Decision::Deny { reason } => core::Decision::Deny {
+            reason: match reason {
+                DenyReason::WrongZone => core::DenyReason::WrongZone,
+                DenyReason::OutsideValidity => core::DenyReason::OutsideValidity,
+                DenyReason::AlreadyInside => core::DenyReason::AlreadyInside,
+                DenyReason::NotInside => core::DenyReason::NotInside,
+                DenyReason::Revoked => core::DenyReason::Revoked,
+                DenyReason::Cancelled => core::DenyReason::Cancelled,
+                DenyReason::Transferred => core::DenyReason::Transferred,
+                DenyReason::Refunded => core::DenyReason::Refunded,
+                DenyReason::ZoneFull => core::DenyReason::ZoneFull,
+                DenyReason::ReentryNotAllowed => core::DenyReason::ReentryNotAllowed,
+                DenyReason::Unpaid => core::DenyReason::Unpaid,
+                DenyReason::WrongTicketType => core::DenyReason::WrongTicketType,
+                DenyReason::WrongGate => core::DenyReason::WrongGate,
+                DenyReason::OutsideWindow => core::DenyReason::OutsideWindow,
+                DenyReason::MaxEntriesReached => core::DenyReason::MaxEntriesReached,
+                DenyReason::MaxEntriesPerDayReached => core::DenyReason::MaxEntriesPerDayReached,
+                DenyReason::MaxDaysReached => core::DenyReason::MaxDaysReached,
+                DenyReason::TooSoon => core::DenyReason::TooSoon,
+                DenyReason::Rules => core::DenyReason::Rules,
             },
         },
     }
@@ -143,6 +173,25 @@ pub struct ScanOutcome {
     pub occupancy: u32,
     /// Thresholds crossed upward by this scan.
     pub alerts: Vec<CapacityAlert>,
+    /// The zone's check-in policy's decision, when it has one and the scan reached it.
+    #[uniffi(default = None)]
+    pub policy: Option<crate::checkin::PolicyDecision>,
+    /// Zones this entry left (the policy's `leaves_zones`).
+    #[uniffi(default = [])]
+    pub left_zones: Vec<String>,
+}
+
+/// What the gate knows about a scan, for the zone's check-in policy.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScanContext {
+    /// The gate (lane, device) id.
+    #[uniffi(default = None)]
+    pub gate: Option<String>,
+    /// Whether the ticket's order is pending (unpaid).
+    #[uniffi(default = false)]
+    pub pending: bool,
+    /// Ticket attributes for the rules.
+    pub attributes: std::collections::HashMap<String, crate::checkin::AttributeValue>,
 }
 
 /// Occupancy of one zone.
@@ -243,6 +292,21 @@ impl AccessControl {
         serde_json::to_string(&*self.lock()).map_err(|e| InputError::invalid("access", e.to_string()).into())
     }
 
+    /// Sets (or replaces) a check-in policy on its zones (`ACCESS_POLICY_INVALID`).
+    pub fn set_policy(&self, policy: Arc<crate::checkin::CheckinPolicy>) -> Result<()> {
+        Ok(self.lock().set_policy(policy.inner.clone())?)
+    }
+
+    /// Annuls the last check-in of a ticket into a zone (turned back at a kiosk);
+    /// `ACCESS_NOTHING_TO_ANNUL` if it is not inside.
+    pub fn annul(&self, book: Arc<TicketBook>, ticket_id: String, zone_id: String, at_ms: i64) -> Result<ZoneOccupancy> {
+        let t = uuid("ticket_id", &ticket_id)?;
+        let at = time("at_ms", at_ms)?;
+        let mut a = self.lock();
+        let mut b = book.lock();
+        Ok(occupancy(&a.annul(&mut b, t, &zone_id, at)?))
+    }
+
     /// A zone's definition (`ACCESS_UNKNOWN_ZONE`).
     pub fn zone(&self, zone_id: String) -> Result<Zone> {
         Ok(zone_out(self.lock().zone(&zone_id)?))
@@ -289,11 +353,32 @@ impl AccessControl {
         direction: ScanDirection,
         at_ms: i64,
     ) -> Result<ScanOutcome> {
+        self.scan_with(book, ticket_id, zone_id, direction, at_ms, ScanContext { gate: None, pending: false, attributes: Default::default() })
+    }
+
+    /// A scan with what the gate knows (gate, pending order, attributes) for the zone's check-in
+    /// policy; the outcome has the policy's decision and the zones the entry left.
+    pub fn scan_with(
+        &self,
+        book: Arc<TicketBook>,
+        ticket_id: String,
+        zone_id: String,
+        direction: ScanDirection,
+        at_ms: i64,
+        context: ScanContext,
+    ) -> Result<ScanOutcome> {
         let s = scan(&ticket_id, zone_id, direction, at_ms)?;
+        let ctx = core::ScanContext {
+            gate: context.gate,
+            pending: context.pending,
+            attributes: crate::checkin::attributes(context.attributes),
+        };
         let mut a = self.lock();
         let mut b = book.lock();
-        let o = a.scan(&mut b, &s)?;
+        let o = a.scan_with(&mut b, &s, &ctx)?;
         Ok(ScanOutcome {
+            policy: o.policy.as_ref().map(crate::checkin::policy_decision),
+            left_zones: o.left_zones.clone(),
             decision: decision(o.decision),
             occupancy: o.occupancy,
             alerts: o

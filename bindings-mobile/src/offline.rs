@@ -65,6 +65,36 @@ pub struct LineItem {
     pub unit_price: Money,
 }
 
+/// The gate's decision for a scan it signs (a scan fact): admit or deny with the reason, and
+/// the check-in policy and revocation-list versions it used.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScanFact {
+    /// The gate's decision.
+    pub decision: crate::access::Decision,
+    /// The check-in policy version (0 without a policy).
+    pub policy_version: u64,
+    /// The revocation-list version (0 without a list).
+    pub revocation_version: u64,
+}
+
+impl ScanFact {
+    pub(crate) fn to_core(&self) -> record::ScanFact {
+        record::ScanFact {
+            decision: crate::access::decision_to_core(self.decision),
+            policy_version: self.policy_version,
+            revocation_version: self.revocation_version,
+        }
+    }
+
+    pub(crate) fn from_core(f: &record::ScanFact) -> ScanFact {
+        ScanFact {
+            decision: crate::access::decision(f.decision),
+            policy_version: f.policy_version,
+            revocation_version: f.revocation_version,
+        }
+    }
+}
+
 /// Local limits of a device.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DeviceLimits {
@@ -442,6 +472,28 @@ impl DeviceLog {
         };
         let (id, now) = (uuid("record_id", &record_id)?, time("now_ms", now_ms)?);
         self.sign(|log| log.record(id, now, payload))
+    }
+
+    /// Records a scan with the gate's own decision and the policy / revocation-list versions it
+    /// used (a scan fact, record version 3); denied scans are recorded too.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_scan(
+        &self,
+        record_id: String,
+        now_ms: i64,
+        ticket_id: String,
+        zone_id: String,
+        direction: Direction,
+        fact: ScanFact,
+    ) -> Result<SignedRecordInfo> {
+        let (id, now) = (uuid("record_id", &record_id)?, time("now_ms", now_ms)?);
+        let (t, z) = (uuid("ticket_id", &ticket_id)?, uuid("zone_id", &zone_id)?);
+        let d = match direction {
+            Direction::In => record::Direction::In,
+            Direction::Out => record::Direction::Out,
+        };
+        let f = fact.to_core();
+        self.sign(|log| log.record_scan(id, now, t, z, d, f))
     }
 
     /// Records the cancellation of an earlier record of this device.

@@ -343,6 +343,9 @@ pub struct ReconcileCounts {
     /// Records of this call that wait (pending).
     #[uniffi(default = 0)]
     pub pending: u64,
+    /// Denied scan facts, recorded without effect.
+    #[uniffi(default = 0)]
+    pub recorded: u64,
 }
 
 /// A decision on a record: status, code, resolution, debt.
@@ -511,6 +514,34 @@ pub struct ReconcileReport {
     pub finalized: u64,
     /// Records that wait in the state after the call.
     pub pending_total: u64,
+    /// Scan facts decided in this call: the gate's decision, the server's, `admitted_in_error`.
+    #[uniffi(default = [])]
+    pub scans: Vec<ScanFactOutcome>,
+}
+
+/// A scan fact as reconciliation decided it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScanFactOutcome {
+    /// The scan record.
+    pub record_id: String,
+    /// The gate (device).
+    pub device_id: String,
+    /// The ticket.
+    pub ticket_id: String,
+    /// The zone.
+    pub zone_id: String,
+    /// True for an entry.
+    pub entry: bool,
+    /// The gate's time (ms).
+    pub at_ms: i64,
+    /// What the gate decided.
+    pub gate: crate::offline::ScanFact,
+    /// Whether the entry / exit took effect (the gate admitted it).
+    pub applied: bool,
+    /// The server's code when the gate admitted what it would have denied.
+    pub admitted_in_error: Option<String>,
+    /// The zone's check-in policy's decision on the server.
+    pub server_policy: Option<crate::checkin::PolicyDecision>,
 }
 
 fn status(s: core::RecordStatus) -> RecordStatus {
@@ -614,6 +645,7 @@ fn report(r: &core::ReconcileReport, currency: Currency) -> Result<ReconcileRepo
             rejected: r.counts.rejected,
             conflict: r.counts.conflict,
             pending: r.counts.pending,
+            recorded: r.counts.recorded,
         },
         alerts: r.alerts.iter().map(|a| alert(a, currency)).collect::<Result<_>>()?,
         balances: r.balances.iter().map(|(id, b)| (id.to_string(), balances(b))).collect(),
@@ -628,6 +660,22 @@ fn report(r: &core::ReconcileReport, currency: Currency) -> Result<ReconcileRepo
         watermark_ms: r.watermark.map(|t| t.unix_millis()),
         finalized: r.finalized,
         pending_total: r.pending_total,
+        scans: r
+            .scans
+            .iter()
+            .map(|s| ScanFactOutcome {
+                record_id: s.record_id.to_string(),
+                device_id: s.device_id.to_string(),
+                ticket_id: s.ticket_id.to_string(),
+                zone_id: s.zone_id.to_string(),
+                entry: s.direction == festival_core::offline::record::Direction::In,
+                at_ms: s.at.unix_millis(),
+                gate: crate::offline::ScanFact::from_core(&s.gate),
+                applied: s.applied,
+                admitted_in_error: s.admitted_in_error.clone(),
+                server_policy: s.server_policy.as_ref().map(crate::checkin::policy_decision),
+            })
+            .collect(),
     })
 }
 
@@ -721,6 +769,28 @@ impl Reconciler {
         let id = uuid("ticket_id", &ticket_id)?;
         self.lock().set_ticket(id, core::TicketState { inside, revoked, ..Default::default() });
         Ok(())
+    }
+
+    /// Sets a ticket's admission state with what check-in policies read when scan facts are
+    /// reconciled: its type and whether its order is pending.
+    pub fn set_ticket_facts(
+        &self,
+        ticket_id: String,
+        inside: bool,
+        revoked: bool,
+        ticket_type_id: Option<String>,
+        pending: bool,
+    ) -> Result<()> {
+        let id = uuid("ticket_id", &ticket_id)?;
+        let ticket_type_id = ticket_type_id.map(|t| uuid("ticket_type_id", &t)).transpose()?;
+        self.lock().set_ticket(id, core::TicketState { inside, revoked, ticket_type_id, pending, ..Default::default() });
+        Ok(())
+    }
+
+    /// A check-in policy with which scan facts in its zones (offline zone UUIDs) are decided
+    /// again on the server.
+    pub fn set_checkin_policy(&self, policy: Arc<crate::checkin::CheckinPolicy>) {
+        self.lock().set_checkin_policy(policy.inner.clone());
     }
 
     /// Whether ticket `ticket_id` is inside (false if unknown).
