@@ -39,6 +39,7 @@ pub mod chain;
 pub mod codes;
 pub mod crypto;
 pub mod device;
+pub(crate) mod exec;
 pub(crate) mod merge;
 #[cfg(feature = "parallel")]
 pub mod parallel;

@@ -39,6 +39,7 @@
 //! ```
 
 use super::crypto::{verify_many, StrictPublicKey};
+use super::exec::{Exec, Sequential};
 use super::reconcile::{reconcile_impl, ReconcileConfig, ReconcileReport, ReconcileState};
 use super::record::Batch;
 use super::registry::DeviceRegistry;
@@ -131,6 +132,73 @@ pub fn decode_batches_parallel<B: AsRef<[u8]> + Sync>(
     })
 }
 
+/// Below this total weight (records) the jobs run on the calling thread.
+const MIN_JOB_WEIGHT: usize = 256;
+
+/// Runs [`Exec`] jobs on up to `.0` threads (at least one): contiguous parts of about equal
+/// weight, the first on the calling thread. A thread that cannot be started or that panics has its
+/// part reset and run again on the calling thread, so the result never depends on the machine.
+pub(crate) struct Threads(pub usize);
+
+impl Exec for Threads {
+    fn run<J, W, R>(&self, jobs: &mut [J], weight: &dyn Fn(&J) -> usize, work: &W, reset: &R)
+    where
+        J: Send,
+        W: Fn(&mut J) + Sync,
+        R: Fn(&mut J),
+    {
+        let threads = self.0.max(1);
+        let weights: Vec<usize> = jobs.iter().map(|j| weight(j).max(1)).collect();
+        let total: usize = weights.iter().sum();
+        if threads == 1 || jobs.len() < 2 || total < MIN_JOB_WEIGHT {
+            return Sequential.run(jobs, weight, work, reset);
+        }
+        // Cut where the running weight passes each share.
+        let share = total.div_ceil(threads);
+        let mut parts: Vec<std::sync::Mutex<&mut [J]>> = Vec::with_capacity(threads);
+        let mut rest: &mut [J] = jobs;
+        let (mut taken, mut acc) = (0usize, 0usize);
+        for (i, w) in weights.iter().enumerate() {
+            acc += w;
+            if acc >= share * (parts.len() + 1) && parts.len() + 1 < threads && i + 1 < weights.len() {
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(i + 1 - taken);
+                parts.push(std::sync::Mutex::new(head));
+                rest = tail;
+                taken = i + 1;
+            }
+        }
+        parts.push(std::sync::Mutex::new(rest));
+        // A part is locked by the one thread that runs it; after a failure (spawn error, panic:
+        // a poisoned lock) the calling thread takes it back.
+        let run_part = &|part: &std::sync::Mutex<&mut [J]>| {
+            let mut guard = part.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for j in guard.iter_mut() {
+                work(j);
+            }
+        };
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .iter()
+                .skip(1)
+                .map(|part| std::thread::Builder::new().spawn_scoped(scope, move || run_part(part)))
+                .collect();
+            if let Some(first) = parts.first() {
+                run_part(first);
+            }
+            for (part, handle) in parts.iter().skip(1).zip(handles) {
+                if let Some(Ok(())) = handle.ok().map(|h| h.join()) {
+                    continue;
+                }
+                let mut guard = part.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                for j in guard.iter_mut() {
+                    reset(j);
+                    work(j);
+                }
+            }
+        });
+    }
+}
+
 /// [`reconcile`](super::reconcile::reconcile) with the batches decoded (and their records hashed)
 /// and the signatures verified on `threads` threads; the chain walk, the total order and the money
 /// stay sequential. Same report and state as the single-threaded call, byte for byte.
@@ -148,7 +216,7 @@ pub fn reconcile_parallel<B: AsRef<[u8]> + Sync>(
         Some(d) => d,
         None => Batch::from_bytes(bytes),
     };
-    reconcile_impl(state, registry, batches, now, config, &mut decode, &|items| verify_many_parallel(items, threads))
+    reconcile_impl(state, registry, batches, now, config, &mut decode, &|items| verify_many_parallel(items, threads), &Threads(threads))
 }
 
 #[cfg(test)]

@@ -95,9 +95,10 @@
 //! ```
 
 use super::chain::{
-    verify_chain_with, ChainConfig, CheckOutcome, DeviceChain, LostRange, RevocationCut, SignatureVerifier,
+    verify_chain_impl, ChainConfig, CheckOutcome, DeviceChain, LostRange, RevocationCut, SignatureVerifier,
 };
 use super::ack::{IssuedAck, SignedAck, SyncAck};
+use super::exec::{Exec, Sequential};
 use super::allowance::{Allowance, AllowanceBook, ExposureReport, SignedAllowance, WalletExposure};
 use super::merge::{
     effect, eval_ticket, eval_wallet, wallet_without, Ctx, Decision, Fact, Logged, MergeLog, OrderKey, PendingRecord,
@@ -898,7 +899,7 @@ pub fn reconcile_with<B: AsRef<[u8]>>(
     config: &ReconcileConfig,
     verify: SignatureVerifier<'_>,
 ) -> Result<ReconcileReport, OfflineError> {
-    reconcile_impl(state, registry, batches, now, config, &mut |_, bytes| Batch::from_bytes(bytes), verify)
+    reconcile_impl(state, registry, batches, now, config, &mut |_, bytes| Batch::from_bytes(bytes), verify, &Sequential)
 }
 
 /// Decodes batch `i` from its bytes (see [`reconcile_impl`]).
@@ -959,8 +960,10 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
 }
 
 /// [`reconcile_with`] with the decoding of batch `i` done by `decode(i, bytes)`, which must equal
-/// `Batch::from_bytes(bytes)` (e.g. batches decoded ahead of time on several threads).
-pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
+/// `Batch::from_bytes(bytes)` (e.g. batches decoded ahead of time on several threads), and the
+/// per-device chain walks and the per-subject folds run by `exec`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
     state: &mut ReconcileState,
     registry: &DeviceRegistry,
     batches: &[B],
@@ -968,6 +971,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     config: &ReconcileConfig,
     decode: BatchDecoder<'_>,
     verify: SignatureVerifier<'_>,
+    exec: &E,
 ) -> Result<ReconcileReport, OfflineError> {
     for w in state.wallets.values() {
         state.check_wallet(w)?;
@@ -1017,7 +1021,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     }
     let records: Vec<SignedRecord> = records.into_values().collect();
     // 2. Logs.
-    let report = verify_chain_with(registry, state.festival_id, &state.chains, &records, now, &config.chain, verify);
+    let report = verify_chain_impl(registry, state.festival_id, &state.chains, &records, now, &config.chain, verify, exec);
     let mut valid: Vec<usize> = Vec::new();
     let mut waiting: Vec<(usize, &OfflineError)> = Vec::new();
     for (i, (rec, check)) in records.iter().zip(&report.checks).enumerate() {
@@ -1215,54 +1219,84 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     let mut revisions: Vec<Revision> = Vec::new();
     let mut evaluation_alerts: BTreeSet<Alert> = BTreeSet::new();
     let mut changed_ids: BTreeSet<Uuid> = BTreeSet::new();
-    for (subject, from) in &dirty {
-        let keys = merge.keys_from(*subject, *from);
-        let ctx = Ctx { currency, policy: config.policy, finals, ids: &merge.ids, spent: &merge.spent_ids };
-        let decisions = match subject {
-            Subject::Wallet(id) => eval_wallet(merge, *subject, &keys, wallets.get_mut(id), &ctx, &mut evaluation_alerts),
-            Subject::Ticket(id) => {
-                let mut t = merge.ticket_bases.get(id).copied().or_else(|| tickets.get(id).copied());
-                let d = eval_ticket(merge, *subject, &keys, &mut t, &ctx, &mut evaluation_alerts);
-                if let Some(t) = t {
-                    tickets.insert(*id, t);
+    // The folds: each wallet's / ticket's reads only its own records, its base and the
+    // (unchanging here) record-id indexes, so the folds are jobs (`exec`); their decisions are then
+    // written back in subject order. In waves, so that at most a wave's keys and decisions are
+    // held at once.
+    let ctx = Ctx { currency, policy: config.policy, finals, ids: &merge.ids, spent: &merge.spent_ids };
+    let dirty_list: Vec<(Subject, OrderKey)> = dirty.iter().map(|(s, k)| (*s, *k)).collect();
+    let mut wallet_iter = wallets.iter_mut().peekable();
+    for wave in dirty_list.chunks(FOLD_WAVE) {
+        let mut jobs: Vec<FoldJob<'_>> = Vec::with_capacity(wave.len());
+        for (subject, from) in wave {
+            let (wallet, ticket) = match subject {
+                Subject::Wallet(id) => {
+                    // `dirty` and `wallets` are both in id order: a merge of the two.
+                    while wallet_iter.peek().is_some_and(|(w, _)| *w < id) {
+                        wallet_iter.next();
+                    }
+                    let w = if wallet_iter.peek().is_some_and(|(w, _)| *w == id) {
+                        wallet_iter.next().map(|(_, w)| w)
+                    } else {
+                        None
+                    };
+                    (w, None)
                 }
-                d
+                Subject::Ticket(id) => (None, merge.ticket_bases.get(id).copied().or_else(|| tickets.get(id).copied())),
+            };
+            let keys = merge.keys_from(*subject, *from);
+            let ledger_len = wallet.as_ref().map_or(0, |w| w.ledger().len());
+            jobs.push(FoldJob { subject: *subject, keys, wallet, ledger_len, base: ticket, ticket, decisions: Vec::new(), alerts: BTreeSet::new() });
+        }
+        let log: &MergeLog = merge;
+        exec.run(
+            &mut jobs,
+            &|j: &FoldJob<'_>| j.keys.len(),
+            &|j: &mut FoldJob<'_>| j.fold(log, &ctx),
+            &|j: &mut FoldJob<'_>| j.reset(),
+        );
+        for job in jobs {
+            let FoldJob { subject, keys, ticket, decisions, alerts, .. } = job;
+            let subject = &subject;
+            evaluation_alerts.extend(alerts);
+            if let (Subject::Ticket(id), Some(t)) = (subject, ticket) {
+                tickets.insert(*id, t);
             }
-        };
-        for (k, d) in keys.iter().zip(decisions) {
-            let Some(l) = merge.log.get_mut(k) else { continue };
-            let is_new = new_keys.contains(k);
-            if !is_new && l.decision == d {
-                continue;
+            for (k, d) in keys.iter().zip(decisions) {
+                let Some(l) = merge.log.get_mut(k) else { continue };
+                let is_new = new_keys.contains(k);
+                if !is_new && l.decision == d {
+                    continue;
+                }
+                let old = if is_new { [zero; 3] } else { effect(&l.fact, &l.decision, currency) };
+                let new = effect(&l.fact, &d, currency);
+                for j in 0..3 {
+                    totals[j] = totals[j].checked_add(&new[j]).and_then(|t| t.checked_sub(&old[j])).unwrap_or(totals[j]);
+                }
+                changed_ids.insert(l.record_id);
+                if !is_new {
+                    let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
+                        .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
+                        .unwrap_or(zero);
+                    let (wallet_id, ticket_id) = match subject {
+                        Subject::Wallet(w) => (Some(*w), None),
+                        Subject::Ticket(t) => (None, Some(*t)),
+                    };
+                    revisions.push(Revision {
+                        hash: l.hash,
+                        record_id: l.record_id,
+                        device_id: l.device_id,
+                        sequence: l.sequence.to_string(),
+                        kind: l.kind,
+                        wallet_id,
+                        ticket_id,
+                        before: verdict(&l.decision),
+                        after: verdict(&d),
+                        money_effect: delta,
+                    });
+                }
+                l.decision = d;
             }
-            let old = if is_new { [zero; 3] } else { effect(&l.fact, &l.decision, currency) };
-            let new = effect(&l.fact, &d, currency);
-            for j in 0..3 {
-                totals[j] = totals[j].checked_add(&new[j]).and_then(|t| t.checked_sub(&old[j])).unwrap_or(totals[j]);
-            }
-            changed_ids.insert(l.record_id);
-            if !is_new {
-                let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
-                    .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
-                    .unwrap_or(zero);
-                let (wallet_id, ticket_id) = match subject {
-                    Subject::Wallet(w) => (Some(*w), None),
-                    Subject::Ticket(t) => (None, Some(*t)),
-                };
-                revisions.push(Revision {
-                    hash: l.hash,
-                    record_id: l.record_id,
-                    device_id: l.device_id,
-                    sequence: l.sequence.to_string(),
-                    kind: l.kind,
-                    wallet_id,
-                    ticket_id,
-                    before: verdict(&l.decision),
-                    after: verdict(&d),
-                    money_effect: delta,
-                });
-            }
-            l.decision = d;
         }
     }
     for k in &new_keys {
@@ -1334,6 +1368,51 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
         finalized,
         pending_total: state.merge.pending.len() as u64,
     })
+}
+
+/// Subjects folded per wave (bounds the keys and decisions held at once).
+const FOLD_WAVE: usize = 4096;
+
+/// One wallet's or ticket's fold (see [`eval_wallet`] / [`eval_ticket`]): its inputs, and its
+/// decisions and alerts once folded.
+struct FoldJob<'w> {
+    subject: Subject,
+    /// The subject's logged records folded again, in order.
+    keys: Vec<OrderKey>,
+    /// The wallet (wallet subjects it names and the state has).
+    wallet: Option<&'w mut Wallet>,
+    /// The wallet's ledger length before the fold (to undo a fold that did not finish).
+    ledger_len: usize,
+    /// The ticket's base before the fold, and the ticket after it (ticket subjects).
+    base: Option<TicketState>,
+    ticket: Option<TicketState>,
+    decisions: Vec<Decision>,
+    alerts: BTreeSet<Alert>,
+}
+
+impl FoldJob<'_> {
+    fn fold(&mut self, log: &MergeLog, ctx: &Ctx<'_>) {
+        self.decisions = match self.subject {
+            Subject::Wallet(_) => eval_wallet(log, self.subject, &self.keys, self.wallet.as_deref_mut(), ctx, &mut self.alerts),
+            Subject::Ticket(_) => eval_ticket(log, self.subject, &self.keys, &mut self.ticket, ctx, &mut self.alerts),
+        };
+    }
+
+    /// Back to the state before [`FoldJob::fold`], from wherever it stopped: a wallet only ever
+    /// appends to its ledger and is a function of it, so it is replayed from the ledger it had.
+    fn reset(&mut self) {
+        self.decisions.clear();
+        self.alerts.clear();
+        self.ticket = self.base;
+        if let Some(w) = self.wallet.as_deref_mut() {
+            if w.ledger().len() != self.ledger_len {
+                let ledger = w.ledger().get(..self.ledger_len).map(<[_]>::to_vec).unwrap_or_default();
+                if let Ok(before) = Wallet::replay(w.config().clone(), ledger) {
+                    *w = before;
+                }
+            }
+        }
+    }
 }
 
 /// Moves the watermark forward per `finality` and makes every record before it final: its
