@@ -631,7 +631,12 @@ fn verdict(d: &Decision) -> Verdict {
 }
 
 fn outcome_of(l: &Logged) -> RecordOutcome {
-    let v = verdict(&l.decision);
+    outcome_with(l, &l.decision)
+}
+
+/// [`outcome_of`] with `decision` in place of the logged one.
+fn outcome_with(l: &Logged, decision: &Decision) -> RecordOutcome {
+    let v = verdict(decision);
     RecordOutcome {
         hash: l.hash,
         record_id: Some(l.record_id),
@@ -981,17 +986,14 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
     let mut outcomes: Vec<RecordOutcome> = Vec::new();
     let mut alerts: BTreeSet<Alert> = BTreeSet::new();
     // 1. Decode, drop exact copies (of batches and of records); add the records that wait.
-    let mut records: BTreeMap<Digest, SignedRecord> = BTreeMap::new();
-    let mut submitted: BTreeSet<Digest> = BTreeSet::new();
+    // Records in arrival order; the first copy of each digest is kept, in digest order (a sort of
+    // the digests rather than a map of whole records: records are large to move around).
+    let mut flat: Vec<SignedRecord> = Vec::new();
     let mut bad_batches: BTreeSet<Digest> = BTreeSet::new();
     for (i, b) in batches.iter().enumerate() {
         match decode(i, b.as_ref()) {
             Ok(batch) => {
-                for r in batch.records {
-                    let h = Digest(r.hash());
-                    submitted.insert(h);
-                    records.entry(h).or_insert(r);
-                }
+                flat.extend(batch.records);
             }
             Err(e) => {
                 let hash = Digest(sha256(&[b.as_ref()]));
@@ -1012,21 +1014,32 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
             }
         }
     }
+    let mut submitted: Vec<Digest> = flat.iter().map(|r| Digest(r.hash())).collect();
+    let mut order: Vec<(Digest, usize)> = submitted.iter().copied().zip(0..).collect();
+    submitted.sort_unstable();
+    submitted.dedup();
+    let submitted = |h: &Digest| submitted.binary_search(h).is_ok();
+    // A waiting record is keyed by its digest in the state, as a map of records would key it.
     for (h, p) in &state.merge.pending {
-        if !records.contains_key(h) {
+        if !submitted(h) {
             if let Ok(r) = SignedRecord::from_bytes(&p.bytes) {
-                records.insert(*h, r);
+                order.push((*h, flat.len()));
+                flat.push(r);
             }
         }
     }
-    let records: Vec<SignedRecord> = records.into_values().collect();
+    order.sort_unstable();
+    order.dedup_by_key(|(h, _)| *h);
+    let mut slots: Vec<Option<SignedRecord>> = flat.into_iter().map(Some).collect();
+    let records: Vec<SignedRecord> = order.iter().filter_map(|(_, i)| slots.get_mut(*i).and_then(Option::take)).collect();
+    drop(slots);
     // 2. Logs.
     let report = verify_chain_impl(registry, state.festival_id, &state.chains, &records, now, &config.chain, verify, exec);
     let mut valid: Vec<usize> = Vec::new();
     let mut waiting: Vec<(usize, &OfflineError)> = Vec::new();
     for (i, (rec, check)) in records.iter().zip(&report.checks).enumerate() {
         let base = base_outcome(rec);
-        let reported = submitted.contains(&base.hash) || state.merge.pending.contains_key(&base.hash);
+        let reported = submitted(&base.hash) || state.merge.pending.contains_key(&base.hash);
         match check {
             CheckOutcome::Valid => {
                 let body = rec.body();
@@ -1082,7 +1095,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
             outcomes.push(RecordOutcome { status: RecordStatus::Rejected, reason: code_of(&e), ..base });
             continue;
         }
-        if submitted.contains(&base.hash) {
+        if submitted(&base.hash) {
             outcomes.push(RecordOutcome { status: RecordStatus::Pending, reason: code_of(error), ..base.clone() });
         }
         new_pending.insert(
@@ -1196,7 +1209,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
         state.allowances.charge_payment(device, wallet, at, amount);
     }
     let ReconcileState { wallets, tickets, records: finals, merge, chains, .. } = state;
-    let new_keys: BTreeSet<OrderKey> = new_entries.iter().map(Logged::key).collect();
+    let mut new_keys: Vec<OrderKey> = new_entries.iter().map(Logged::key).collect();
+    new_keys.dedup();
     for e in new_entries {
         let key = e.key();
         let subject = e.fact.subject();
@@ -1226,6 +1240,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
     let ctx = Ctx { currency, policy: config.policy, finals, ids: &merge.ids, spent: &merge.spent_ids };
     let dirty_list: Vec<(Subject, OrderKey)> = dirty.iter().map(|(s, k)| (*s, *k)).collect();
     let mut wallet_iter = wallets.iter_mut().peekable();
+    // The new records' outcomes, by position in `new_keys`.
+    let mut fresh: Vec<Option<RecordOutcome>> = vec![None; new_keys.len()];
     for wave in dirty_list.chunks(FOLD_WAVE) {
         let mut jobs: Vec<FoldJob<'_>> = Vec::with_capacity(wave.len());
         for (subject, from) in wave {
@@ -1246,62 +1262,55 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
             };
             let keys = merge.keys_from(*subject, *from);
             let ledger_len = wallet.as_ref().map_or(0, |w| w.ledger().len());
-            jobs.push(FoldJob { subject: *subject, keys, wallet, ledger_len, base: ticket, ticket, decisions: Vec::new(), alerts: BTreeSet::new() });
+            jobs.push(FoldJob {
+                subject: *subject,
+                keys,
+                wallet,
+                ledger_len,
+                base: ticket,
+                ticket,
+                alerts: BTreeSet::new(),
+                changes: Vec::new(),
+                outcomes: Vec::new(),
+            });
         }
         let log: &MergeLog = merge;
         exec.run(
             &mut jobs,
             &|j: &FoldJob<'_>| j.keys.len(),
-            &|j: &mut FoldJob<'_>| j.fold(log, &ctx),
+            &|j: &mut FoldJob<'_>| j.fold(log, &ctx, &new_keys),
             &|j: &mut FoldJob<'_>| j.reset(),
         );
         for job in jobs {
-            let FoldJob { subject, keys, ticket, decisions, alerts, .. } = job;
-            let subject = &subject;
+            let FoldJob { subject, ticket, alerts, changes, outcomes: new_outcomes, .. } = job;
             evaluation_alerts.extend(alerts);
             if let (Subject::Ticket(id), Some(t)) = (subject, ticket) {
-                tickets.insert(*id, t);
+                tickets.insert(id, t);
             }
-            for (k, d) in keys.iter().zip(decisions) {
-                let Some(l) = merge.log.get_mut(k) else { continue };
-                let is_new = new_keys.contains(k);
-                if !is_new && l.decision == d {
-                    continue;
-                }
-                let old = if is_new { [zero; 3] } else { effect(&l.fact, &l.decision, currency) };
-                let new = effect(&l.fact, &d, currency);
+            for c in changes {
+                let Some(l) = merge.log.get_mut(&c.key) else { continue };
                 for j in 0..3 {
-                    totals[j] = totals[j].checked_add(&new[j]).and_then(|t| t.checked_sub(&old[j])).unwrap_or(totals[j]);
+                    totals[j] = totals[j].checked_add(&c.new[j]).and_then(|t| t.checked_sub(&c.old[j])).unwrap_or(totals[j]);
                 }
                 changed_ids.insert(l.record_id);
-                if !is_new {
-                    let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
-                        .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
-                        .unwrap_or(zero);
-                    let (wallet_id, ticket_id) = match subject {
-                        Subject::Wallet(w) => (Some(*w), None),
-                        Subject::Ticket(t) => (None, Some(*t)),
-                    };
-                    revisions.push(Revision {
-                        hash: l.hash,
-                        record_id: l.record_id,
-                        device_id: l.device_id,
-                        sequence: l.sequence.to_string(),
-                        kind: l.kind,
-                        wallet_id,
-                        ticket_id,
-                        before: verdict(&l.decision),
-                        after: verdict(&d),
-                        money_effect: delta,
-                    });
+                revisions.extend(c.revision);
+                l.decision = c.decision;
+            }
+            for (i, o) in new_outcomes {
+                if let Some(slot) = fresh.get_mut(i) {
+                    *slot = Some(o);
                 }
-                l.decision = d;
             }
         }
     }
-    for k in &new_keys {
-        if let Some(l) = merge.log.get(k) {
-            outcomes.push(outcome_of(l));
+    for (i, k) in new_keys.iter().enumerate() {
+        match fresh.get_mut(i).and_then(Option::take) {
+            Some(o) => outcomes.push(o),
+            None => {
+                if let Some(l) = merge.log.get(k) {
+                    outcomes.push(outcome_of(l));
+                }
+            }
         }
     }
     for a in evaluation_alerts {
@@ -1373,8 +1382,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
 /// Subjects folded per wave (bounds the keys and decisions held at once).
 const FOLD_WAVE: usize = 4096;
 
-/// One wallet's or ticket's fold (see [`eval_wallet`] / [`eval_ticket`]): its inputs, and its
-/// decisions and alerts once folded.
+/// One wallet's or ticket's fold (see [`eval_wallet`] / [`eval_ticket`]): its inputs, and once
+/// folded, what changes (in key order) and the outcomes of its new records.
 struct FoldJob<'w> {
     subject: Subject,
     /// The subject's logged records folded again, in order.
@@ -1386,22 +1395,73 @@ struct FoldJob<'w> {
     /// The ticket's base before the fold, and the ticket after it (ticket subjects).
     base: Option<TicketState>,
     ticket: Option<TicketState>,
-    decisions: Vec<Decision>,
     alerts: BTreeSet<Alert>,
+    /// The records whose decision changes (new ones included).
+    changes: Vec<Change>,
+    /// The outcomes of the new records, by position in the call's sorted new keys.
+    outcomes: Vec<(usize, RecordOutcome)>,
+}
+
+/// A decision that changes: the new decision, the money effects before and after, and the
+/// revision to report (records decided before this call).
+struct Change {
+    key: OrderKey,
+    decision: Decision,
+    old: [Money; 3],
+    new: [Money; 3],
+    revision: Option<Revision>,
 }
 
 impl FoldJob<'_> {
-    fn fold(&mut self, log: &MergeLog, ctx: &Ctx<'_>) {
-        self.decisions = match self.subject {
+    fn fold(&mut self, log: &MergeLog, ctx: &Ctx<'_>, new_keys: &[OrderKey]) {
+        let decisions = match self.subject {
             Subject::Wallet(_) => eval_wallet(log, self.subject, &self.keys, self.wallet.as_deref_mut(), ctx, &mut self.alerts),
             Subject::Ticket(_) => eval_ticket(log, self.subject, &self.keys, &mut self.ticket, ctx, &mut self.alerts),
         };
+        let (currency, zero) = (ctx.currency, Money::zero(ctx.currency));
+        for (k, d) in self.keys.iter().zip(decisions) {
+            let Some(l) = log.log.get(k) else { continue };
+            let fresh = new_keys.binary_search(k).ok();
+            if fresh.is_none() && l.decision == d {
+                continue;
+            }
+            let old = if fresh.is_some() { [zero; 3] } else { effect(&l.fact, &l.decision, currency) };
+            let new = effect(&l.fact, &d, currency);
+            let revision = if fresh.is_none() {
+                let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
+                    .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
+                    .unwrap_or(zero);
+                let (wallet_id, ticket_id) = match self.subject {
+                    Subject::Wallet(w) => (Some(w), None),
+                    Subject::Ticket(t) => (None, Some(t)),
+                };
+                Some(Revision {
+                    hash: l.hash,
+                    record_id: l.record_id,
+                    device_id: l.device_id,
+                    sequence: l.sequence.to_string(),
+                    kind: l.kind,
+                    wallet_id,
+                    ticket_id,
+                    before: verdict(&l.decision),
+                    after: verdict(&d),
+                    money_effect: delta,
+                })
+            } else {
+                None
+            };
+            if let Some(i) = fresh {
+                self.outcomes.push((i, outcome_with(l, &d)));
+            }
+            self.changes.push(Change { key: *k, decision: d, old, new, revision });
+        }
     }
 
     /// Back to the state before [`FoldJob::fold`], from wherever it stopped: a wallet only ever
     /// appends to its ledger and is a function of it, so it is replayed from the ledger it had.
     fn reset(&mut self) {
-        self.decisions.clear();
+        self.changes.clear();
+        self.outcomes.clear();
         self.alerts.clear();
         self.ticket = self.base;
         if let Some(w) = self.wallet.as_deref_mut() {
