@@ -7,6 +7,13 @@
 //!   read from the file into memory at a time;
 //! - `all`: one `reconcile` call with every batch.
 //!
+//! - `compare` (feature `parallel`): 1 thread and `threads` threads side by side in this process,
+//!   interleaved `[repeats]` times (default 3) on every batch at once, each on a fresh copy of the
+//!   state (the copy is not timed); prints the median of each, the ratio, whether reports and states
+//!   are equal, and a phase timer of the stages the public API exposes (decode, signatures; the
+//!   rest is the chain walk, the total order, the folds, the commit and the report):
+//!   `bench_reconcile <file> compare 2 [repeats]`.
+//!
 //! `threads` > 1 needs the `parallel` feature (`offline::parallel::reconcile_parallel`).
 //! `synced` turns on finality by sync (`Finality::all_devices_synced`): after each round the
 //! records before the oldest device's last sync become final and leave the merge log (compaction);
@@ -72,7 +79,7 @@ fn main() {
     let registry = data.registry();
     let mut state = data.state();
     let (now, mut config) = (data.now(), data.config());
-    let finality = args.get(4).map(String::as_str).unwrap_or("none");
+    let finality = if args[2] == "compare" { "none" } else { args.get(4).map(String::as_str).unwrap_or("none") };
     match finality {
         "none" => {}
         "synced" => config.finality.all_devices_synced = true,
@@ -89,6 +96,13 @@ fn main() {
         counts.pending += c.pending;
     };
     let (mut calls, mut n, mut input_bytes) = (0, 0usize, 0usize);
+    if args[2] == "compare" {
+        #[cfg(feature = "parallel")]
+        compare(&data, &registry, &state, now, &config, threads, args.get(4).map_or(3, |r| r.parse().expect("repeats")));
+        #[cfg(not(feature = "parallel"))]
+        panic!("compare needs --features parallel");
+        return;
+    }
     match args[2].as_str() {
         "stream" => {
             // Only one round's bytes are in memory at a time (read from the file, reconciled, dropped).
@@ -134,4 +148,65 @@ fn main() {
         counts.pending,
         state.total_balance().amount_string()
     );
+}
+
+/// 1 thread vs `threads` threads, interleaved, with a phase timer (see the module doc).
+#[cfg(feature = "parallel")]
+fn compare(
+    data: &common::Dataset,
+    registry: &DeviceRegistry,
+    state0: &ReconcileState,
+    now: Timestamp,
+    config: &festival_core::offline::reconcile::ReconcileConfig,
+    threads: usize,
+    repeats: usize,
+) {
+    use festival_core::offline::crypto::StrictPublicKey;
+    use festival_core::offline::parallel::{decode_batches_parallel, reconcile_parallel, verify_many_parallel};
+    let batches = data.all_batches();
+    let n = data.records();
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut one, mut many) = (Vec::new(), Vec::new());
+    let mut identical = true;
+    for _ in 0..repeats.max(1) {
+        let mut s1 = state0.clone();
+        let t = Instant::now();
+        let r1 = reconcile(&mut s1, registry, &batches, now, config).expect("reconcile");
+        one.push(t.elapsed().as_secs_f64());
+        let mut s2 = state0.clone();
+        let t = Instant::now();
+        let r2 = reconcile_parallel(&mut s2, registry, &batches, now, config, threads).expect("reconcile");
+        many.push(t.elapsed().as_secs_f64());
+        identical &= r1 == r2 && s1 == s2;
+    }
+    let (t1, tn) = (median(&mut one), median(&mut many));
+    println!(
+        "compare records={n} repeats={repeats} 1_thread_s={t1:.3} ({:.0} rec/s) {threads}_threads_s={tn:.3} ({:.0} rec/s) \
+         ratio={:.2}x identical={identical}",
+        n as f64 / t1,
+        n as f64 / tn,
+        t1 / tn
+    );
+    // Phase timer: the stages the public API exposes, on 1 and `threads` threads.
+    for t in [1, threads] {
+        let start = Instant::now();
+        let decoded = decode_batches_parallel(&batches, t);
+        let decode_s = start.elapsed().as_secs_f64();
+        let records: Vec<_> = decoded.into_iter().flat_map(|b| b.expect("batch").records).collect();
+        let triples: Vec<(StrictPublicKey, &[u8], [u8; 64])> = records
+            .iter()
+            .map(|r| (registry.get(&r.body().device_id).expect("device").key, r.signed_message(), *r.signature()))
+            .collect();
+        let start = Instant::now();
+        let ok = verify_many_parallel(&triples, t).iter().filter(|v| **v).count();
+        let sig_s = start.elapsed().as_secs_f64();
+        let total = if t == 1 { t1 } else { tn };
+        println!(
+            "phases threads={t} decode_s={decode_s:.3} signatures_s={sig_s:.3} rest_s={:.3} (of {total:.3}; {ok} valid)",
+            total - decode_s - sig_s
+        );
+    }
 }

@@ -1289,8 +1289,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
             }
             for c in changes {
                 let Some(l) = merge.log.get_mut(&c.key) else { continue };
-                for j in 0..3 {
-                    totals[j] = totals[j].checked_add(&c.new[j]).and_then(|t| t.checked_sub(&c.old[j])).unwrap_or(totals[j]);
+                for (t, (new, old)) in totals.iter_mut().zip(c.new.iter().zip(&c.old)) {
+                    *t = t.checked_add(new).and_then(|x| x.checked_sub(old)).unwrap_or(*t);
                 }
                 changed_ids.insert(l.record_id);
                 revisions.extend(c.revision);
