@@ -31,11 +31,12 @@
 
 use super::ack::IssuedAck;
 use super::crypto::{verify_many, StrictPublicKey};
+pub use super::history::ChainHistory;
 use super::record::{u64_string, Anchor, Digest, Hlc, Payload, SignedRecord};
-use crate::money::Money;
 use super::registry::{authorize_entry, DeviceRegistry};
 use super::OfflineError;
 use crate::error::ErrorCode;
+use crate::money::Money;
 use crate::Timestamp;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -55,7 +56,7 @@ pub struct DeviceChain {
     pub last_hlc: Option<Hlc>,
     /// Hash of every record that extended the chain, by sequence (tells replays from forks).
     #[serde(default)]
-    pub history: BTreeMap<u64, Digest>,
+    pub history: ChainHistory,
     /// Sequence ranges (inclusive) an operator declared lost (see
     /// [`ReconcileState::declare_lost`](super::reconcile::ReconcileState::declare_lost)): the
     /// chain continues after them without their hashes, and a lost record that turns up later is
@@ -202,7 +203,9 @@ fn cut_for(chain: &DeviceChain, seq: u64) -> Option<(bool, &RevocationCut)> {
 /// The money of a record, for the after-cut bound.
 fn record_money(rec: &SignedRecord) -> Option<Money> {
     match &rec.body().payload {
-        Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => Some(*amount),
+        Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => {
+            Some(*amount)
+        }
         _ => None,
     }
 }
@@ -215,10 +218,9 @@ fn anchor_check(chain: &DeviceChain, rec: &SignedRecord, prev: Option<Anchor>) -
     let backdated = |reason: String| OfflineError::Backdated { device_id, sequence: body.sequence.to_string(), reason };
     match (body.anchor, prev) {
         (None, None) => Ok(()),
-        (None, Some(p)) => Err(backdated(format!(
-            "no anchor, its predecessor referenced the acknowledgement of {}",
-            p.server_time
-        ))),
+        (None, Some(p)) => {
+            Err(backdated(format!("no anchor, its predecessor referenced the acknowledgement of {}", p.server_time)))
+        }
         (Some(a), prev) => {
             if !chain.acks.iter().any(|i| i.anchor() == a) {
                 return Err(OfflineError::AnchorInvalid {
@@ -230,7 +232,10 @@ fn anchor_check(chain: &DeviceChain, rec: &SignedRecord, prev: Option<Anchor>) -
                 });
             }
             if body.device_time < a.server_time {
-                return Err(backdated(format!("dated {} before its acknowledgement of {}", body.device_time, a.server_time)));
+                return Err(backdated(format!(
+                    "dated {} before its acknowledgement of {}",
+                    body.device_time, a.server_time
+                )));
             }
             if let Some(p) = prev.filter(|p| (a.server_time, a.sequence) < (p.server_time, p.sequence)) {
                 return Err(backdated(format!(
@@ -363,7 +368,9 @@ pub fn verify_chain_with(
     for (i, rec) in records.iter().enumerate() {
         match registry.get(&rec.body().device_id) {
             None => {
-                checks[i] = Some(CheckOutcome::Pending { error: OfflineError::UnknownDevice { device_id: rec.body().device_id } })
+                checks[i] = Some(CheckOutcome::Pending {
+                    error: OfflineError::UnknownDevice { device_id: rec.body().device_id },
+                })
             }
             Some(dev) => {
                 sig_items.push((dev.key, rec.signed_message(), *rec.signature()));
@@ -423,14 +430,15 @@ pub fn verify_chain_with(
             }
             if chain.lost_contains(seq) {
                 for i in distinct {
-                    checks[i] = Some(rejected(OfflineError::DeclaredLost { device_id, sequence: seq.to_string() }, false));
+                    checks[i] =
+                        Some(rejected(OfflineError::DeclaredLost { device_id, sequence: seq.to_string() }, false));
                 }
                 continue;
             }
             if seq <= chain.last_sequence {
                 for i in distinct {
                     let h = Digest(records[i].hash());
-                    checks[i] = Some(if chain.history.get(&seq) == Some(&h) {
+                    checks[i] = Some(if chain.history.get(seq) == Some(h) {
                         CheckOutcome::Duplicate
                     } else {
                         rejected(OfflineError::Fork { device_id, sequence: seq.to_string() }, false)
@@ -552,16 +560,17 @@ pub fn verify_chain_with(
                 Some(m) => used.checked_add(&m).ok(),
                 None => Some(used),
             };
-            checks[i] = Some(match after.filter(|a| a.currency() == bound.currency() && a.amount() <= bound.amount()) {
-                Some(a) => {
-                    let cut = if revoked { chain.revoked_after.as_mut() } else { chain.window_cut.as_mut() };
-                    if let Some(cut) = cut {
-                        cut.accepted = Some(a);
+            checks[i] =
+                Some(match after.filter(|a| a.currency() == bound.currency() && a.amount() <= bound.amount()) {
+                    Some(a) => {
+                        let cut = if revoked { chain.revoked_after.as_mut() } else { chain.window_cut.as_mut() };
+                        if let Some(cut) = cut {
+                            cut.accepted = Some(a);
+                        }
+                        CheckOutcome::Valid
                     }
-                    CheckOutcome::Valid
-                }
-                None => rejected(cut_error, true),
-            });
+                    None => rejected(cut_error, true),
+                });
         }
     }
     let checks =

@@ -39,6 +39,8 @@ pub mod chain;
 pub mod codes;
 pub mod crypto;
 pub mod device;
+mod finals;
+mod history;
 pub(crate) mod merge;
 #[cfg(feature = "parallel")]
 pub mod parallel;
