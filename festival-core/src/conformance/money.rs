@@ -87,8 +87,10 @@ pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
             "money.from_minor" => {
                 let i: FromMinorIn = parse(input)?;
                 let c: Currency = i.currency.parse()?;
-                let minor: i128 =
-                    i.minor.parse().map_err(|_| crate::InputError::invalid("minor", "expected an integer string"))?;
+                let minor: i128 = i
+                    .minor
+                    .parse()
+                    .map_err(|_| crate::InputError::invalid("minor", "expected an integer string"))?;
                 Ok(describe(&Money::from_minor_i128(minor, c)?))
             }
             "money.add" => {

@@ -30,13 +30,13 @@ use super::{out, parse};
 use crate::error::{Error, InputError};
 use crate::interop::{hex_decode, hex_decode_array, hex_encode};
 use crate::money::{Currency, Money};
-use crate::offline::ack::SignedAck;
-use crate::offline::allowance::{Allowance, SignedAllowance};
 use crate::offline::chain::{verify_chain, ChainConfig, DeviceChain};
 use crate::offline::codes::{
     decode_ticket_code, issue_ticket_code, verify_ticket_code, IssuerKey, KeySet, RevocationList, RevocationStore,
     TicketClaims,
 };
+use crate::offline::ack::SignedAck;
+use crate::offline::allowance::{Allowance, SignedAllowance};
 use crate::offline::crypto::{self, StrictPublicKey};
 use crate::offline::reconcile::{reconcile, ConflictPolicy, Finality, ReconcileConfig, ReconcileState, TicketState};
 use crate::offline::record::{Batch, RecordBody, SignedRecord};

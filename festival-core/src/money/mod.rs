@@ -170,8 +170,10 @@ const MAX_AMOUNT_TEXT: usize = 40;
 /// # Ok::<(), festival_core::money::MoneyError>(())
 /// ```
 pub fn parse_decimal(text: &str) -> Result<Decimal, MoneyError> {
-    let bad =
-        |reason: &str| MoneyError::InvalidAmount { input: text.chars().take(64).collect(), reason: reason.into() };
+    let bad = |reason: &str| MoneyError::InvalidAmount {
+        input: text.chars().take(64).collect(),
+        reason: reason.into(),
+    };
     if text.len() > MAX_AMOUNT_TEXT {
         return Err(bad("too long"));
     }
@@ -245,8 +247,8 @@ impl Money {
 
     /// From an `i128` number of minor units.
     pub fn from_minor_i128(minor: i128, currency: Currency) -> Result<Money, MoneyError> {
-        let d =
-            Decimal::try_from_i128_with_scale(minor, currency.minor_digits()).map_err(|_| overflow("from_minor"))?;
+        let d = Decimal::try_from_i128_with_scale(minor, currency.minor_digits())
+            .map_err(|_| overflow("from_minor"))?;
         Money::new(d, currency)
     }
 
@@ -316,7 +318,10 @@ impl Money {
         if self.currency == currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch { expected: currency.to_string(), actual: self.currency.to_string() })
+            Err(MoneyError::CurrencyMismatch {
+                expected: currency.to_string(),
+                actual: self.currency.to_string(),
+            })
         }
     }
 
@@ -361,8 +366,10 @@ impl Money {
 
     /// `self × quantity`, checked. Exact: no rounding is involved.
     pub fn checked_mul_qty(&self, quantity: u64) -> Result<Money, MoneyError> {
-        let amount =
-            self.amount.checked_mul(Decimal::from(quantity)).ok_or_else(|| overflow("multiply by quantity"))?;
+        let amount = self
+            .amount
+            .checked_mul(Decimal::from(quantity))
+            .ok_or_else(|| overflow("multiply by quantity"))?;
         Money::new(amount, self.currency)
     }
 

@@ -157,10 +157,7 @@ pub struct TaxBreakdown {
 
 fn check_rate(rate: Decimal) -> Result<(), MoneyError> {
     if rate.is_sign_negative() && !rate.is_zero() || rate > Decimal::ONE_HUNDRED {
-        return Err(MoneyError::InvalidRate {
-            rate: rate.to_string(),
-            reason: "VAT rate must be within 0..=100 percent".into(),
-        });
+        return Err(MoneyError::InvalidRate { rate: rate.to_string(), reason: "VAT rate must be within 0..=100 percent".into() });
     }
     Ok(())
 }
@@ -422,23 +419,13 @@ mod tests {
         let b = tax(&lines, PriceBasis::Gross, TaxRounding::SumByNet);
         assert_eq!(
             rows(&b),
-            vec![
-                row("8.40", "1.60", "10.00"),
-                row("84.03", "15.96", "99.99"),
-                row("84.03", "15.96", "99.99"),
-                row("84.03", "15.97", "100.00")
-            ]
+            vec![row("8.40", "1.60", "10.00"), row("84.03", "15.96", "99.99"), row("84.03", "15.96", "99.99"), row("84.03", "15.97", "100.00")]
         );
         // Σ gross 310.00 → net round(260.5042) = 260.50 (+0.01) → gross round(309.995) = 310.00.
         let b = tax(&lines, PriceBasis::Gross, TaxRounding::SumByNetKeepGross);
         assert_eq!(
             rows(&b),
-            vec![
-                row("8.40", "1.60", "10.00"),
-                row("84.04", "15.96", "100.00"),
-                row("84.03", "15.97", "100.00"),
-                row("84.03", "15.97", "100.00")
-            ]
+            vec![row("8.40", "1.60", "10.00"), row("84.04", "15.96", "100.00"), row("84.03", "15.97", "100.00"), row("84.03", "15.97", "100.00")]
         );
     }
 
@@ -448,17 +435,11 @@ mod tests {
         let lines = [line("0.02", "19"); 3];
         assert_eq!(totals(&tax(&lines, PriceBasis::Net, TaxRounding::PerLine)), row("0.06", "0.00", "0.06"));
         let b = tax(&lines, PriceBasis::Net, TaxRounding::SumByNet);
-        assert_eq!(
-            rows(&b),
-            vec![row("0.02", "0.01", "0.03"), row("0.02", "0.00", "0.02"), row("0.02", "0.00", "0.02")]
-        );
+        assert_eq!(rows(&b), vec![row("0.02", "0.01", "0.03"), row("0.02", "0.00", "0.02"), row("0.02", "0.00", "0.02")]);
         // keep_gross keeps the line grosses 0.02 (derived from the nets) and moves a net instead:
         // Σ gross 0.06 → net round(0.0504) = 0.05, so the first line's net drops to 0.01.
         let b = tax(&lines, PriceBasis::Net, TaxRounding::SumByNetKeepGross);
-        assert_eq!(
-            rows(&b),
-            vec![row("0.01", "0.01", "0.02"), row("0.02", "0.00", "0.02"), row("0.02", "0.00", "0.02")]
-        );
+        assert_eq!(rows(&b), vec![row("0.01", "0.01", "0.02"), row("0.02", "0.00", "0.02"), row("0.02", "0.00", "0.02")]);
         assert_eq!(totals(&b), row("0.05", "0.01", "0.06"));
     }
 
@@ -466,8 +447,7 @@ mod tests {
     /// 0.25 + 2 % = 0.255 → 0.26, so the tax is 0.01 (rounding the tax 0.005 alone would give 0.00).
     #[test]
     fn net_price_rounds_the_gross() {
-        let b =
-            compute_tax(&[line("0.25", "2")], PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfEven).unwrap();
+        let b = compute_tax(&[line("0.25", "2")], PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfEven).unwrap();
         assert_eq!(rows(&b), vec![row("0.25", "0.01", "0.26")]);
     }
 
@@ -480,12 +460,7 @@ mod tests {
         // 19 %: Σ gross 200.00 → net 168.07 (+0.01) on the first 19 % line.
         assert_eq!(
             rows(&b),
-            vec![
-                row("84.04", "15.96", "100.00"),
-                row("4.68", "0.32", "5.00"),
-                row("84.03", "15.97", "100.00"),
-                row("4.67", "0.33", "5.00")
-            ]
+            vec![row("84.04", "15.96", "100.00"), row("4.68", "0.32", "5.00"), row("84.03", "15.97", "100.00"), row("4.67", "0.33", "5.00")]
         );
         assert_eq!(totals(&b), row("177.42", "32.58", "210.00"));
     }
@@ -520,36 +495,20 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert_eq!(
-            compute_tax(&[], PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfUp).unwrap_err().code(),
-            "MONEY_INVALID_RATIO"
-        );
+        assert_eq!(compute_tax(&[], PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfUp).unwrap_err().code(), "MONEY_INVALID_RATIO");
         let bad = [line("1.00", "-1")];
-        assert_eq!(
-            compute_tax(&bad, PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfUp).unwrap_err().code(),
-            "MONEY_INVALID_RATE"
-        );
+        assert_eq!(compute_tax(&bad, PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfUp).unwrap_err().code(), "MONEY_INVALID_RATE");
         let bad = [line("1.00", "100.01")];
-        assert_eq!(
-            compute_tax(&bad, PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfUp).unwrap_err().code(),
-            "MONEY_INVALID_RATE"
-        );
+        assert_eq!(compute_tax(&bad, PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfUp).unwrap_err().code(), "MONEY_INVALID_RATE");
         let usd = TaxLine { amount: Money::parse("1", Currency::iso("USD").unwrap()).unwrap(), rate: Decimal::ONE };
         assert_eq!(
-            compute_tax(&[line("1", "1"), usd], PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfUp)
-                .unwrap_err()
-                .code(),
+            compute_tax(&[line("1", "1"), usd], PriceBasis::Net, TaxRounding::PerLine, RoundingMode::HalfUp).unwrap_err().code(),
             "MONEY_CURRENCY_MISMATCH"
         );
     }
 
     fn mode() -> impl Strategy<Value = RoundingMode> {
-        prop_oneof![
-            Just(RoundingMode::HalfUp),
-            Just(RoundingMode::HalfEven),
-            Just(RoundingMode::Down),
-            Just(RoundingMode::Up)
-        ]
+        prop_oneof![Just(RoundingMode::HalfUp), Just(RoundingMode::HalfEven), Just(RoundingMode::Down), Just(RoundingMode::Up)]
     }
 
     proptest! {

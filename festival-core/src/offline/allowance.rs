@@ -317,9 +317,7 @@ mod tests {
         let (d, w) = (Uuid::from_u128(10), Uuid::from_u128(5));
         let all = [sample(None, 1), sample(Some(5), 3), sample(Some(5), 2)];
         let mut used = AllowanceUse::new();
-        let pick = |used: &AllowanceUse, amount: &str| {
-            choose_allowance(&all, used, &d, &w, t(5), &m(amount)).map(|a| a.allowance_id.as_u128())
-        };
+        let pick = |used: &AllowanceUse, amount: &str| choose_allowance(&all, used, &d, &w, t(5), &m(amount)).map(|a| a.allowance_id.as_u128());
         assert_eq!(pick(&used, "20"), Some(2));
         charge(&mut used, Uuid::from_u128(2), w, m("20"));
         assert_eq!(pick(&used, "20"), Some(3), "the whole amount must fit");
@@ -333,10 +331,7 @@ mod tests {
         assert!(choose_allowance(&all, &AllowanceUse::new(), &d, &w, t(1000), &m("1")).is_none());
         assert!(choose_allowance(&all, &AllowanceUse::new(), &Uuid::from_u128(12), &w, t(5), &m("1")).is_none());
         let other = Uuid::from_u128(6);
-        assert_eq!(
-            choose_allowance(&all, &AllowanceUse::new(), &d, &other, t(5), &m("1")).unwrap().allowance_id.as_u128(),
-            1
-        );
+        assert_eq!(choose_allowance(&all, &AllowanceUse::new(), &d, &other, t(5), &m("1")).unwrap().allowance_id.as_u128(), 1);
     }
 }
 

@@ -100,11 +100,7 @@ impl DeviceSigner {
             if a.sequence >= self.next_sequence {
                 return Err(OfflineError::AnchorInvalid {
                     device_id: self.device_id,
-                    reason: format!(
-                        "anchor acknowledges sequence {}, the log is at {}",
-                        a.sequence,
-                        self.next_sequence - 1
-                    ),
+                    reason: format!("anchor acknowledges sequence {}, the log is at {}", a.sequence, self.next_sequence - 1),
                 });
             }
         }
@@ -134,12 +130,7 @@ impl DeviceSigner {
     /// nothing and returns `false`.
     ///
     /// Errors: `OFFLINE_BAD_SIGNATURE`, `OFFLINE_WRONG_FESTIVAL`, `OFFLINE_ANCHOR_INVALID`.
-    pub fn accept_ack(
-        &mut self,
-        ack: &SignedAck,
-        server_key: &StrictPublicKey,
-        now: Timestamp,
-    ) -> Result<bool, OfflineError> {
+    pub fn accept_ack(&mut self, ack: &SignedAck, server_key: &StrictPublicKey, now: Timestamp) -> Result<bool, OfflineError> {
         ack.verify(server_key)?;
         let a = ack.ack();
         if a.festival_id != self.festival_id {
@@ -391,10 +382,7 @@ impl DeviceLog {
     /// (once an allowance is installed) an allowance that covers it.
     fn check_payment(&self, wallet_id: &Uuid, amount: &Money, now: Timestamp) -> Result<(), OfflineError> {
         if !self.allowances.is_empty() && self.allowance_for(wallet_id, amount, now).is_none() {
-            return Err(OfflineError::DeviceAllowanceExceeded {
-                wallet_id: *wallet_id,
-                requested: amount.amount_string(),
-            });
+            return Err(OfflineError::DeviceAllowanceExceeded { wallet_id: *wallet_id, requested: amount.amount_string() });
         }
         if gt(amount, &self.limits.per_payment) {
             return Err(limit_err("per_payment", *amount, self.limits.per_payment));
@@ -486,15 +474,8 @@ impl DeviceLog {
     /// ([`choose_allowance`](super::allowance::choose_allowance)).
     fn allowance_for(&self, wallet: &Uuid, amount: &Money, now: Timestamp) -> Option<Uuid> {
         let at = self.signer.effective_time(now);
-        choose_allowance(
-            self.allowances.iter().map(SignedAllowance::allowance),
-            &self.allowance_use,
-            &self.signer.device_id,
-            wallet,
-            at,
-            amount,
-        )
-        .map(|a| a.allowance_id)
+        choose_allowance(self.allowances.iter().map(SignedAllowance::allowance), &self.allowance_use, &self.signer.device_id, wallet, at, amount)
+            .map(|a| a.allowance_id)
     }
 
     /// Installs a server-signed offline allowance (see [`super::allowance`]). From the first one
@@ -506,16 +487,10 @@ impl DeviceLog {
     /// device is not in the allowance's group), `OFFLINE_INVALID_AMOUNT` (another currency),
     /// `OFFLINE_INVALID_KEY` (signed with another server key than the allowances installed
     /// before).
-    pub fn install_allowance(
-        &mut self,
-        allowance: &SignedAllowance,
-        server_key: &StrictPublicKey,
-    ) -> Result<(), OfflineError> {
+    pub fn install_allowance(&mut self, allowance: &SignedAllowance, server_key: &StrictPublicKey) -> Result<(), OfflineError> {
         allowance.verify(server_key)?;
         if self.allowance_key.is_some_and(|k| k != server_key.to_bytes()) {
-            return Err(OfflineError::InvalidKey {
-                reason: "allowances must all be signed by the same server key".into(),
-            });
+            return Err(OfflineError::InvalidKey { reason: "allowances must all be signed by the same server key".into() });
         }
         let a = allowance.allowance();
         if a.festival_id != self.signer.festival_id {
@@ -528,9 +503,7 @@ impl DeviceLog {
             });
         }
         if a.amount.currency() != self.currency {
-            return Err(OfflineError::InvalidAmount {
-                reason: format!("allowance in {}, device in {}", a.amount.currency(), self.currency),
-            });
+            return Err(OfflineError::InvalidAmount { reason: format!("allowance in {}, device in {}", a.amount.currency(), self.currency) });
         }
         if let Some(existing) = self.allowances.iter().find(|x| x.allowance().allowance_id == a.allowance_id) {
             if existing == allowance {
@@ -595,12 +568,7 @@ impl DeviceLog {
     /// also checks the hash of a still-queued acknowledged record) and drops the queued records
     /// it covers. Returns whether it became the anchor (`false`: older than the current one; the
     /// queue is still trimmed).
-    pub fn accept_ack(
-        &mut self,
-        ack: &SignedAck,
-        server_key: &StrictPublicKey,
-        now: Timestamp,
-    ) -> Result<bool, OfflineError> {
+    pub fn accept_ack(&mut self, ack: &SignedAck, server_key: &StrictPublicKey, now: Timestamp) -> Result<bool, OfflineError> {
         let a = ack.ack();
         if let Some(r) = self.queue.iter().find(|r| r.body().sequence == a.sequence) {
             ack.verify(server_key)?;
@@ -677,8 +645,7 @@ mod opt_hex32 {
     }
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
         let t = Option::<String>::deserialize(d)?;
-        t.map(|t| crate::interop::hex_decode_array::<32>("allowance_key", &t).map_err(serde::de::Error::custom))
-            .transpose()
+        t.map(|t| crate::interop::hex_decode_array::<32>("allowance_key", &t).map_err(serde::de::Error::custom)).transpose()
     }
 }
 
@@ -878,9 +845,7 @@ impl DeviceLog {
         .with_anchor(state.anchor)?;
         let mut log = DeviceLog::restore(signer, state.currency, state.limits, state.synced_balances, queued)?;
         if !state.allowances.is_empty() {
-            let key = state
-                .allowance_key
-                .ok_or(OfflineError::InvalidKey { reason: "allowances without their server key".into() })?;
+            let key = state.allowance_key.ok_or(OfflineError::InvalidKey { reason: "allowances without their server key".into() })?;
             let key = StrictPublicKey::from_bytes(&key)?;
             for bytes in &state.allowances {
                 log.install_allowance(&SignedAllowance::from_bytes(bytes)?, &key)?;
@@ -938,18 +903,9 @@ mod tests {
             }
             .sign(&server)
         };
-        assert_eq!(
-            code(l.accept_ack(&ack(9, 2, 1, r1.hash(), 50), &key, t(60)).unwrap_err()),
-            "OFFLINE_ANCHOR_INVALID"
-        );
-        assert_eq!(
-            code(l.accept_ack(&ack(1, 9, 1, r1.hash(), 50), &key, t(60)).unwrap_err()),
-            "OFFLINE_WRONG_FESTIVAL"
-        );
-        assert_eq!(
-            code(l.accept_ack(&ack(1, 2, 2, r1.hash(), 50), &key, t(60)).unwrap_err()),
-            "OFFLINE_ANCHOR_INVALID"
-        );
+        assert_eq!(code(l.accept_ack(&ack(9, 2, 1, r1.hash(), 50), &key, t(60)).unwrap_err()), "OFFLINE_ANCHOR_INVALID");
+        assert_eq!(code(l.accept_ack(&ack(1, 9, 1, r1.hash(), 50), &key, t(60)).unwrap_err()), "OFFLINE_WRONG_FESTIVAL");
+        assert_eq!(code(l.accept_ack(&ack(1, 2, 2, r1.hash(), 50), &key, t(60)).unwrap_err()), "OFFLINE_ANCHOR_INVALID");
         assert_eq!(code(l.accept_ack(&ack(1, 2, 1, [3; 32], 50), &key, t(60)).unwrap_err()), "OFFLINE_ANCHOR_INVALID");
         assert_eq!(l.queued(), 1, "a refused acknowledgement changes nothing");
         assert!(l.accept_ack(&ack(1, 2, 1, r1.hash(), 50), &key, t(60)).unwrap());

@@ -56,7 +56,8 @@ where
     T: TryFrom<R, Error = E>,
     crate::Error: From<E>,
 {
-    let repr: R = serde_json::from_str(text).map_err(|e| crate::error::InputError::invalid("state", e.to_string()))?;
+    let repr: R =
+        serde_json::from_str(text).map_err(|e| crate::error::InputError::invalid("state", e.to_string()))?;
     Ok(T::try_from(repr)?)
 }
 

@@ -564,10 +564,7 @@ mod tests {
         // 0.02 net + 19 % = 0.02 gross per line; Σ gross 0.06 -> net 0.05: the first net drops a cent.
         let lines = vec![line(1, "0.02", 1), line(2, "0.02", 1), line(3, "0.02", 1)];
         let b = price(&req(lines, None), &cfg(PriceBasis::Net, TaxRounding::SumByNetKeepGross), &[]).unwrap();
-        assert_eq!(
-            (b.lines[0].rounding_adjustment, b.lines[0].tax, b.lines[0].total),
-            (m("-0.01"), m("0.01"), m("0.02"))
-        );
+        assert_eq!((b.lines[0].rounding_adjustment, b.lines[0].tax, b.lines[0].total), (m("-0.01"), m("0.01"), m("0.02")));
         assert_eq!((b.rounding_adjustment, b.tax, b.total), (m("-0.01"), m("0.01"), m("0.06")));
         check_identities(&b);
     }

@@ -981,13 +981,28 @@ impl Serialize for Wallet {
 
 impl<'de> Deserialize<'de> for Wallet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let r = WalletRepr::deserialize(d)?;
-        let mut w = Wallet::new(r.config).map_err(serde::de::Error::custom)?;
+        Wallet::from_repr(WalletRepr::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Wallet {
+    fn from_repr(r: WalletRepr) -> Result<Wallet, WalletError> {
+        let mut w = Wallet::new(r.config)?;
         if let Some(b) = r.base {
-            let base = compact::Base::from_repr(b, w.config.currency).map_err(serde::de::Error::custom)?;
+            let base = compact::Base::from_repr(b, w.config.currency)?;
             w.state = base.state.clone();
             w.base = Some(Box::new(base));
         }
-        w.replay_onto(r.ledger).map_err(serde::de::Error::custom)
+        w.replay_onto(r.ledger)
+    }
+
+    /// Reads a wallet from its JSON (`{"config": ..., "base"?: ..., "ledger": [...]}`, what serde
+    /// writes) for the bindings: a text that is not that shape is `INPUT_INVALID` (naming what is
+    /// wrong), a ledger or base that does not replay keeps its own code (`WALLET_LEDGER_CORRUPT`,
+    /// `WALLET_INVALID_CONFIG`, ...).
+    pub fn from_json(text: &str) -> Result<Wallet, crate::Error> {
+        let r: WalletRepr =
+            serde_json::from_str(text).map_err(|e| crate::error::InputError::invalid("wallet", e.to_string()))?;
+        Ok(Wallet::from_repr(r)?)
     }
 }
