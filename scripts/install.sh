@@ -19,7 +19,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # ---------------------------------------------------------------- apt
-APT_PACKAGES=(chromium chromium-driver libjna-java junit5)
+# postgresql: the NestJS example's production database (examples/nestjs-sync, a throwaway cluster per run).
+APT_PACKAGES=(chromium chromium-driver libjna-java junit5 postgresql)
 install_apt() {
   local missing=() p
   for p in "${APT_PACKAGES[@]}"; do
@@ -41,6 +42,7 @@ install_apt() {
   say "apt: JNA_JAR=$JNA_JAR"
   say "apt: JUNIT_JAR=$JUNIT_JAR"
   say "apt: CHROME=$CHROME CHROMEDRIVER=$CHROMEDRIVER"
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || die "apt: /usr/lib/postgresql/*/bin/initdb missing after installing postgresql"
 }
 
 # ---------------------------------------------------------------- wasm

@@ -3,13 +3,14 @@
 #   scripts/test.sh            install tools (scripts/install.sh), then run all stages
 #   scripts/test.sh --quick    skip the install step (tools already there)
 # Stages, in order: install, cargo test -p festival-core, the festival_day example, then each
-# binding's own bindings-<lang>/scripts/test.sh when it exists. Every stage runs even if an
+# binding's own bindings-<lang>/scripts/test.sh when it exists (after node: the NestJS sync
+# service's e2e tests, examples/nestjs-sync/scripts/test.sh). Every stage runs even if an
 # earlier test stage failed (so one run shows every failure); a failed install stops the run.
 # Exit status: 0 only if every stage passed. Each stage's output is also kept in
 # .tools/logs/test-<stage>.log, and a summary with per-stage seconds closes the run.
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 QUICK=0
 for a in "$@"; do
   case "$a" in
@@ -27,6 +28,8 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 # The install gets more: two cold cargo builds on 2 cores, slower still on a busy machine.
 STAGE_TIMEOUT="${FESTIVAL_STAGE_TIMEOUT:-1800}"
 INSTALL_TIMEOUT="${FESTIVAL_INSTALL_TIMEOUT:-3000}"
+# The NestJS service's e2e tests take ~1 min (npm ci, SQLite and PostgreSQL runs); 10 min is a hang.
+NESTJS_TIMEOUT="${FESTIVAL_NESTJS_TIMEOUT:-600}"
 LOG_DIR="$FESTIVAL_TOOLS/logs"
 mkdir -p "$LOG_DIR"
 
@@ -40,6 +43,7 @@ run_stage() {
   local slug="$1" title="$2"; shift 2
   local log="$LOG_DIR/test-$slug.log" t0=$SECONDS rc=0 limit="$STAGE_TIMEOUT"
   if [ "$slug" = install ]; then limit="$INSTALL_TIMEOUT"; fi
+  if [ "$slug" = nestjs ]; then limit="$NESTJS_TIMEOUT"; fi
   hr
   printf '== [%d] %s   (+%ds since start)\n' "$(( ${#STAGE_NAMES[@]} + 1 ))" "$title" "$((SECONDS - RUN_T0))"
   printf '== $ %s\n' "$*"
@@ -139,6 +143,10 @@ for lang in node wasm python mobile; do
     skip_stage "bindings-$lang" "no $script"
   fi
   prune_after "$lang"
+  # Real clients of the node package, right after it is built and tested.
+  if [ "$lang" = node ]; then
+    run_stage nestjs "examples/nestjs-sync" ./examples/nestjs-sync/scripts/test.sh
+  fi
 done
 
 summary

@@ -615,6 +615,12 @@ export interface ExposureReport {
 export interface Finality {
   maxOfflineMs?: number | null
   allDevicesSynced?: boolean
+  /**
+   * Fold each wallet's final entries into the wallet's base as they become final: balances and
+   * refund records stay, the entries themselves are only in the reports (bounded state for a
+   * whole festival). Default `false`.
+   */
+  compactLedgers?: boolean
 }
 
 /** A device revoked by sequence (`Reconciler.revokeDevice`): records after `sequence` are rejected whatever their dates. */

@@ -9,6 +9,7 @@
 #   5. smoke: require() and the web entry point of the installed package
 #   6. wasm-bindgen-test in headless Chromium (money, errors, vectors inside the browser)
 #   7. tsc --strict on examples/ts-web against pkg/web's .d.ts
+#   (before 6: examples/web-gate, a real page on pkg/web, driven in headless Chromium by playwright-core)
 set -euo pipefail
 # shellcheck source=../../scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
@@ -55,6 +56,9 @@ const m = parseMoney("7", "EUR");
 if (m.amount !== "7.00") throw new Error("smoke(web): " + JSON.stringify(m));
 console.log("smoke: the web entry point initialises and works:", m.amount, m.currency);
 ')
+
+step "examples/web-gate: the gate and shop page in headless Chromium (screenshot: .tools/logs/web-gate.png)"
+node --test examples/web-gate/test/*.test.mjs
 
 step "wasm-bindgen-test in headless Chromium"
 (cd bindings-wasm && CHROMEDRIVER="$CHROMEDRIVER" cargo test -p bindings-wasm --target wasm32-unknown-unknown)

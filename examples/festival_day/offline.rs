@@ -7,7 +7,8 @@
 
 use festival_core::error::ErrorCode;
 use festival_core::offline::codes::{self, IssuerKey, KeySet, RevocationList, RevocationStore, TicketClaims};
-use festival_core::offline::crypto::public_key_from_seed;
+use festival_core::offline::allowance::Allowance;
+use festival_core::offline::crypto::{public_key_from_seed, StrictPublicKey};
 use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceSigner};
 use festival_core::offline::reconcile::{
     reconcile, ConflictPolicy, Finality, ReconcileConfig, ReconcileState, TicketState,
@@ -240,8 +241,26 @@ pub fn run() -> Result<(), festival_core::Error> {
     let before_late = state.total_balance();
     // The food truck syncs two hours later. Its sale to Alice at 12:05 comes before her later
     // offline payments in the total order, so their outcomes change: the report lists each one.
+    // The server allowed every wallet 30.00 offline per day on the truck; the truck enforces it.
+    let server_seed = [0x5e; 32];
+    let server_key = StrictPublicKey::from_bytes(&public_key_from_seed(&server_seed))?;
+    let allowance = Allowance {
+        allowance_id: id(0xa110),
+        festival_id: FESTIVAL,
+        wallet_id: None,
+        devices: vec![id(7)],
+        amount: m("30.00")?,
+        valid_from: at(-600),
+        valid_until: at(720),
+    };
+    let signed_allowance = state.issue_allowance(allowance, &server_seed)?;
     let mut truck = terminal(7)?;
+    truck.install_allowance(&signed_allowance, &server_key)?;
     truck.pay(id(0x7001), at(5), alice, m("25.00")?, FOOD, vec![])?;
+    match truck.pay(id(0x7002), at(6), alice, m("10.00")?, FOOD, vec![]) {
+        Err(e) if e.code() == "DEVICE_ALLOWANCE_EXCEEDED" => println!("the truck refuses a second sale of 10.00 to Alice: {}", e.code()),
+        other => return Err(fail(format!("expected DEVICE_ALLOWANCE_EXCEEDED, got {other:?}"))),
+    }
     let late = reconcile(&mut state, &registry, &[truck.export_batch().to_bytes()], at(300), &config)?;
     println!(
         "the food truck syncs at 17:00: {} accepted, {} earlier outcomes revised",
@@ -257,13 +276,25 @@ pub fn run() -> Result<(), festival_core::Error> {
             r.money_effect
         );
     }
+    // The server acknowledges the truck's log: its later records are anchored to server time.
+    let ack = state.acknowledge(&registry, id(7), at(300), &server_seed)?;
+    truck.accept_ack(&ack, &server_key, at(300))?;
+    let exposure = state.exposure(config.policy);
+    println!(
+        "acknowledged the truck up to #{} at {}; offline exposure under allowances: loss {} now, at most {} (open {})",
+        ack.ack().sequence,
+        ack.ack().server_time,
+        exposure.total_loss,
+        exposure.total_max_loss,
+        exposure.total_open_allowance
+    );
     let t = late.totals;
     let expected = before_late.checked_add(&t.top_ups)?.checked_sub(&t.payments)?.checked_add(&t.refunds)?;
     if expected != state.total_balance() {
         return Err(fail(format!("late sync does not add up: expected {expected}, got {}", state.total_balance())));
     }
     // At 21:00 the operator closes the books: nothing older than 3 hours can still arrive.
-    let close = ReconcileConfig { finality: Finality { max_offline_ms: Some(3 * 3_600_000), all_devices_synced: false }, ..config };
+    let close = ReconcileConfig { finality: Finality { max_offline_ms: Some(3 * 3_600_000), all_devices_synced: false, compact_ledgers: true }, ..config };
     let fin = reconcile(&mut state, &registry, &Vec::<Vec<u8>>::new(), at(540), &close)?;
     println!(
         "books closed at 21:00: watermark {}, {} outcomes final, {} still revisable",

@@ -1,7 +1,7 @@
 //! Reconciles a benchmark data file (from `gen_bench_data`) once and prints records/s, the
 //! outcome summary and the process's peak RSS (VmHWM). Outside criterion, for 1M records.
 //!
-//! `cargo run --release -p festival-core --example bench_reconcile -- <file> <stream|all> [threads] [none|synced]`
+//! `cargo run --release -p festival-core --example bench_reconcile -- <file> <stream|all> [threads] [none|synced|compact]`
 //!
 //! - `stream`: one `reconcile` call per round (one batch per device); only that round's bytes are
 //!   read from the file into memory at a time;
@@ -17,7 +17,8 @@
 //! `threads` > 1 needs the `parallel` feature (`offline::parallel::reconcile_parallel`).
 //! `synced` turns on finality by sync (`Finality::all_devices_synced`): after each round the
 //! records before the oldest device's last sync become final and leave the merge log (compaction);
-//! `none` (default) keeps every record's decision revisable, the largest state.
+//! `compact` is `synced` plus `Finality::compact_ledgers` (final wallet entries folded into each
+//! wallet's base); `none` (default) keeps every record's decision revisable, the largest state.
 //! Peak RSS includes the input bytes held and the state (wallet ledgers, chain history,
 //! accepted-record index), which grow with the number of records by design.
 
@@ -27,7 +28,34 @@ mod common;
 use festival_core::offline::reconcile::{reconcile, Counts, ReconcileReport, ReconcileState};
 use festival_core::offline::registry::DeviceRegistry;
 use festival_core::Timestamp;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
+
+/// Counts the bytes live on the heap, so the state's own size can be told from the transient
+/// structures of a call (peak RSS mixes both, and glibc keeps freed pages).
+struct Counting;
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged and only adds a counter. This is
+// the benchmark binary, not the core (which forbids unsafe code).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        System.dealloc(p, l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        LIVE.fetch_add(n as isize - l.size() as isize, Ordering::Relaxed);
+        System.realloc(p, l, n)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 fn run(
     state: &mut ReconcileState,
@@ -66,7 +94,7 @@ fn json_size(state: &ReconcileState) -> u64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: bench_reconcile <file> <stream|all> [threads] [none|synced]");
+        eprintln!("usage: bench_reconcile <file> <stream|all> [threads] [none|synced|compact]");
         std::process::exit(2);
     }
     let threads: usize = args.get(3).map(|t| t.parse().expect("threads")).unwrap_or(1);
@@ -83,9 +111,14 @@ fn main() {
     match finality {
         "none" => {}
         "synced" => config.finality.all_devices_synced = true,
-        other => panic!("finality {other}: expected none or synced"),
+        "compact" => {
+            config.finality.all_devices_synced = true;
+            config.finality.compact_ledgers = true;
+        }
+        other => panic!("finality {other}: expected none, synced or compact"),
     }
     let rss_before = common::peak_rss_kib().unwrap_or(0);
+    let heap_before = LIVE.load(Ordering::Relaxed);
     let start = Instant::now();
     let mut counts = Counts::default();
     let mut add = |c: Counts| {
@@ -127,10 +160,14 @@ fn main() {
         other => panic!("mode {other}: expected stream or all"),
     }
     let secs = start.elapsed().as_secs_f64();
+    // Everything of the calls is dropped by now: what is still allocated since the start is the
+    // state (wallets, chains, final-record index, merge log).
+    let state_heap = (LIVE.load(Ordering::Relaxed) - heap_before).max(0) as f64;
+    let accepted = counts.accepted.max(1) as f64;
     println!(
         "records={n} mode={} threads={threads} finality={finality} calls={calls} seconds={secs:.3} \
          records_per_s={:.0} peak_rss_mib={:.1} rss_before_mib={:.1} input_mib={:.1} non_final={} \
-         state_json_mib={:.1}",
+         state_json_mib={:.1} state_heap_mib={:.1} state_bytes_per_accepted={:.0}",
         args[2],
         n as f64 / secs,
         common::peak_rss_kib().unwrap_or(0) as f64 / 1024.0,
@@ -138,15 +175,27 @@ fn main() {
         input_bytes as f64 / 1_048_576.0,
         state.non_final_count(),
         json_size(&state) as f64 / 1_048_576.0,
+        state_heap / 1_048_576.0,
+        state_heap / accepted,
     );
+    // Where the state's bytes are: free each part and count what that gives back.
+    let mut parts = Vec::new();
+    let mut take = |name: &str, free: &mut dyn FnMut()| {
+        let before = LIVE.load(Ordering::Relaxed);
+        free();
+        parts.push(format!("{name}={:.0}", (before - LIVE.load(Ordering::Relaxed)) as f64 / accepted));
+    };
+    let balance = state.total_balance().amount_string();
+    let mut state = state;
+    take("wallets", &mut || drop(std::mem::take(&mut state.wallets)));
+    take("final_index", &mut || drop(std::mem::take(&mut state.records)));
+    take("chains", &mut || drop(std::mem::take(&mut state.chains)));
+    let currency = state.currency;
+    take("rest", &mut || drop(std::mem::replace(&mut state, ReconcileState::new(common::festival_id(), currency))));
+    println!("state bytes per accepted record by part: {}", parts.join(" "));
     println!(
         "outcome accepted={} conflict={} rejected={} duplicate={} pending={} total_balance={}",
-        counts.accepted,
-        counts.conflict,
-        counts.rejected,
-        counts.duplicate,
-        counts.pending,
-        state.total_balance().amount_string()
+        counts.accepted, counts.conflict, counts.rejected, counts.duplicate, counts.pending, balance
     );
 }
 

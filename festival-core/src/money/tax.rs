@@ -49,6 +49,9 @@
 //! * **Leftover difference.** As in pretix, a line gets at most one minor unit: if a group's
 //!   difference is larger than its number of lines (possible only with very small amounts or high
 //!   rates), the rest is not applied, and the group total then misses the target by that rest.
+//! * **Free lines.** A line whose net and gross are both 0 never receives a ±1 correction
+//!   (it would get a negative tax); the correction goes to the next line, or stays unapplied as
+//!   for the leftover difference above.
 //! * **Stateless.** pretix stores `*_before_rounding` values and the corrections on each position;
 //!   this function computes them afresh from the entered amounts every time.
 //!
@@ -265,6 +268,9 @@ pub fn compute_tax(
         order.sort_by(|a, b| work[*b].gross.cmp(&work[*a].gross));
         let net_total = sum_minor(order.iter().map(|i| work[*i].net))?;
         let gross_total = sum_minor(order.iter().map(|i| work[*i].gross))?;
+        // A free line (net and gross 0) never takes a correction: a cent of net or tax on it would
+        // make its tax negative (deliberate difference, see the module docs).
+        order.retain(|i| work[*i].net != 0 || work[*i].gross != 0);
         match rounding {
             TaxRounding::PerLine => {}
             TaxRounding::SumByNet => {
@@ -381,6 +387,17 @@ mod tests {
 
     /// pretix `apply_rounding` (`src/pretix/base/services/pricing.py`): "99.99 at 19% is impossible
     /// since 84.03 + 19% = 100.00 and 84.02 + 19% = 99.98" — keep_gross moves such a gross.
+    #[test]
+    fn a_free_line_never_takes_a_correction() {
+        // 15.42 net at 8 % rounded up: gross 16.66, whose net 15.43 needs gross 16.67. The
+        // 15.42 line takes the gross cent; the net cent would land on the free line: not applied.
+        let lines = [line("15.42", "8"), line("0.00", "8")];
+        let b = compute_tax(&lines, PriceBasis::Net, TaxRounding::SumByNetKeepGross, RoundingMode::Up).unwrap();
+        check_consistent(&b);
+        assert_eq!((b.lines[1].net.amount_string(), b.lines[1].tax.amount_string()), ("0.00".into(), "0.00".into()));
+        assert!(!b.lines[0].tax.is_negative());
+    }
+
     #[test]
     fn keep_gross_moves_an_unreachable_gross() {
         let b = tax(&[line("99.99", "19")], PriceBasis::Gross, TaxRounding::SumByNetKeepGross);
@@ -538,7 +555,9 @@ mod tests {
             }
             for total in &b.by_rate {
                 let group: Vec<usize> = (0..lines.len()).filter(|i| lines[*i].rate.normalize() == total.rate).collect();
-                let all_corrected = group.iter().all(|i| b.lines[*i] != base.lines[*i]);
+                // Free lines (0 / 0) never take a correction, so they count as exhausted.
+                let free = |i: usize| base.lines[i].net.is_zero() && base.lines[i].gross.is_zero();
+                let all_corrected = group.iter().all(|i| free(*i) || b.lines[*i] != base.lines[*i]);
                 let net0: i128 = group.iter().map(|i| base.lines[*i].net.minor_units()).sum();
                 let gross0: i128 = group.iter().map(|i| base.lines[*i].gross.minor_units()).sum();
                 let (net, gross) = (total.amounts.net.minor_units(), total.amounts.gross.minor_units());

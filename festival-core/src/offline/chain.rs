@@ -32,11 +32,12 @@
 use super::ack::IssuedAck;
 use super::crypto::{verify_many, StrictPublicKey};
 use super::exec::{Exec, Sequential};
+pub use super::history::ChainHistory;
 use super::record::{u64_string, Anchor, Digest, Hlc, Payload, SignedRecord};
-use crate::money::Money;
 use super::registry::{authorize_entry, DeviceRegistry};
 use super::OfflineError;
 use crate::error::ErrorCode;
+use crate::money::Money;
 use crate::Timestamp;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -56,7 +57,7 @@ pub struct DeviceChain {
     pub last_hlc: Option<Hlc>,
     /// Hash of every record that extended the chain, by sequence (tells replays from forks).
     #[serde(default)]
-    pub history: BTreeMap<u64, Digest>,
+    pub history: ChainHistory,
     /// Sequence ranges (inclusive) an operator declared lost (see
     /// [`ReconcileState::declare_lost`](super::reconcile::ReconcileState::declare_lost)): the
     /// chain continues after them without their hashes, and a lost record that turns up later is
@@ -203,7 +204,9 @@ fn cut_for(chain: &DeviceChain, seq: u64) -> Option<(bool, &RevocationCut)> {
 /// The money of a record, for the after-cut bound.
 fn record_money(rec: &SignedRecord) -> Option<Money> {
     match &rec.body().payload {
-        Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => Some(*amount),
+        Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => {
+            Some(*amount)
+        }
         _ => None,
     }
 }
@@ -216,10 +219,9 @@ fn anchor_check(chain: &DeviceChain, rec: &SignedRecord, prev: Option<Anchor>) -
     let backdated = |reason: String| OfflineError::Backdated { device_id, sequence: body.sequence.to_string(), reason };
     match (body.anchor, prev) {
         (None, None) => Ok(()),
-        (None, Some(p)) => Err(backdated(format!(
-            "no anchor, its predecessor referenced the acknowledgement of {}",
-            p.server_time
-        ))),
+        (None, Some(p)) => {
+            Err(backdated(format!("no anchor, its predecessor referenced the acknowledgement of {}", p.server_time)))
+        }
         (Some(a), prev) => {
             if !chain.acks.iter().any(|i| i.anchor() == a) {
                 return Err(OfflineError::AnchorInvalid {
@@ -231,7 +233,10 @@ fn anchor_check(chain: &DeviceChain, rec: &SignedRecord, prev: Option<Anchor>) -
                 });
             }
             if body.device_time < a.server_time {
-                return Err(backdated(format!("dated {} before its acknowledgement of {}", body.device_time, a.server_time)));
+                return Err(backdated(format!(
+                    "dated {} before its acknowledgement of {}",
+                    body.device_time, a.server_time
+                )));
             }
             if let Some(p) = prev.filter(|p| (a.server_time, a.sequence) < (p.server_time, p.sequence)) {
                 return Err(backdated(format!(
@@ -379,7 +384,9 @@ pub(crate) fn verify_chain_impl<E: Exec>(
     for (i, rec) in records.iter().enumerate() {
         match registry.get(&rec.body().device_id) {
             None => {
-                checks[i] = Some(CheckOutcome::Pending { error: OfflineError::UnknownDevice { device_id: rec.body().device_id } })
+                checks[i] = Some(CheckOutcome::Pending {
+                    error: OfflineError::UnknownDevice { device_id: rec.body().device_id },
+                })
             }
             Some(dev) => {
                 sig_items.push((dev.key, rec.signed_message(), *rec.signature()));
@@ -500,7 +507,7 @@ fn walk_device(ctx: &WalkCtx<'_>, w: &mut DeviceWalk) {
         if seq <= chain.last_sequence {
             for i in distinct {
                 let h = Digest(records[idx[i]].hash());
-                out[i] = Some(if chain.history.get(&seq) == Some(&h) {
+                out[i] = Some(if chain.history.get(seq) == Some(h) {
                     CheckOutcome::Duplicate
                 } else {
                     rejected(OfflineError::Fork { device_id, sequence: seq.to_string() }, false)
