@@ -39,6 +39,17 @@ impl Base {
             .map(|(_, r)| Cow::Borrowed(r))
     }
 
+    /// The base made of `state` (the state after the `entries` folded entries) over the folded
+    /// payments `old` of the previous base.
+    fn fold(entries: u64, mut state: State, old: Vec<(Uuid, PaymentRec)>) -> Base {
+        let mut overlay: Vec<(Uuid, PaymentRec)> = std::mem::take(&mut state.payments).into_iter().collect();
+        overlay.sort_by(|a, b| a.0.cmp(&b.0));
+        let (simple, payments) = Base::split(merge_sorted(old, overlay));
+        state.index = Default::default();
+        state.outcomes = Vec::new();
+        Base { entries, state, simple, payments }
+    }
+
     /// Every folded payment's record, sorted by id.
     fn all_payments(&self) -> Vec<(Uuid, PaymentRec)> {
         let simple =
@@ -269,19 +280,22 @@ impl Wallet {
         if n == 0 {
             return Ok(());
         }
+        let entries = self.compacted_entries() + n as u64;
+        if n == self.ledger.len() {
+            // Everything is folded: the current state is the new base, no replay needed.
+            let old = self.base.take().map(|b| b.all_payments()).unwrap_or_default();
+            let base = Box::new(Base::fold(entries, std::mem::take(&mut self.state), old));
+            self.ledger = Vec::new();
+            self.state = base.state.clone();
+            self.base = Some(base);
+            return Ok(());
+        }
         let head = self.ledger.get(..n).unwrap_or_default().to_vec();
         let tail = self.ledger.get(n..).unwrap_or_default().to_vec();
-        // The state after the head, on the current base.
+        // The state after the head, on the current base; then the tail replayed on it.
         let folded = self.rebased()?.replay_onto(head)?;
-        let mut state = folded.state;
-        let payments = folded.base.map(|b| b.all_payments()).unwrap_or_default();
-        let mut overlay: Vec<(Uuid, PaymentRec)> = std::mem::take(&mut state.payments).into_iter().collect();
-        overlay.sort_by(|a, b| a.0.cmp(&b.0));
-        let (simple, payments) = Base::split(merge_sorted(payments, overlay));
-        state.index = Default::default();
-        state.outcomes = Vec::new();
-        let entries = self.compacted_entries() + n as u64;
-        let base = Box::new(Base { entries, state, simple, payments });
+        let old = folded.base.map(|b| b.all_payments()).unwrap_or_default();
+        let base = Box::new(Base::fold(entries, folded.state, old));
         let mut w = Wallet::new(self.config.clone())?;
         w.state = base.state.clone();
         w.base = Some(base);
