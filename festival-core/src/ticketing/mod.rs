@@ -30,6 +30,7 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
+pub mod cart;
 mod inventory;
 mod order;
 pub mod pricing;
@@ -298,6 +299,12 @@ pub enum TicketingError {
         /// The quantity.
         quantity: u32,
     },
+    /// `PRICING_DUPLICATE_LINE`: two cart lines with the same line id.
+    #[error("cart line {line_id} is listed twice")]
+    PricingDuplicateLine {
+        /// The line id.
+        line_id: Uuid,
+    },
     /// `PRICING_INVALID_CONFIG`: fees, rates or prices that cannot be used.
     #[error("invalid pricing {field}: {reason}")]
     PricingInvalidConfig {
@@ -327,6 +334,14 @@ pub enum TicketingError {
         code: String,
         /// Its expiry.
         expired_at: Timestamp,
+    },
+    /// `PROMO_NOT_YET_VALID`: the promo code is used before its validity window opens.
+    #[error("promo code '{code}' is valid from {valid_from}")]
+    PromoNotYetValid {
+        /// The code.
+        code: String,
+        /// When it becomes usable.
+        valid_from: Timestamp,
     },
     /// `PROMO_EXHAUSTED`: the promo code reached its maximum uses.
     #[error("promo code '{code}' was used {used} of {max_uses} times")]
@@ -391,10 +406,12 @@ impl ErrorCode for TicketingError {
             TicketingError::TicketStateInvalid { .. } => "TICKET_STATE_INVALID",
             TicketingError::EmptyOrder { .. } => "PRICING_EMPTY_ORDER",
             TicketingError::PricingInvalidQuantity { .. } => "PRICING_INVALID_QUANTITY",
+            TicketingError::PricingDuplicateLine { .. } => "PRICING_DUPLICATE_LINE",
             TicketingError::PricingInvalidConfig { .. } => "PRICING_INVALID_CONFIG",
             TicketingError::PromoUnknown { .. } => "PROMO_UNKNOWN",
             TicketingError::PromoInvalid { .. } => "PROMO_INVALID",
             TicketingError::PromoExpired { .. } => "PROMO_EXPIRED",
+            TicketingError::PromoNotYetValid { .. } => "PROMO_NOT_YET_VALID",
             TicketingError::PromoExhausted { .. } => "PROMO_EXHAUSTED",
             TicketingError::PromoMinQuantityNotMet { .. } => "PROMO_MIN_QUANTITY_NOT_MET",
             TicketingError::PromoNotApplicable { .. } => "PROMO_NOT_APPLICABLE",
