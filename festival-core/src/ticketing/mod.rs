@@ -34,11 +34,13 @@ pub mod cart;
 mod inventory;
 mod order;
 pub mod pricing;
+mod quota;
 mod ticket;
 mod types;
 
 pub use inventory::{Hold, HoldState, Inventory, InventoryCounts};
 pub use order::{Order, OrderEvent, OrderState};
+pub use quota::{Quota, QuotaBook, QuotaCounts, QuotaHold, QuotaHoldLine, QuotaRequest, MAX_QUOTAS, MAX_QUOTA_ITEMS};
 pub use ticket::{NewTicket, Ticket, TicketBook, TicketEvent, TicketState, Transfer};
 pub use types::TicketType;
 
@@ -288,6 +290,73 @@ pub enum TicketingError {
         /// Which invariant is broken.
         reason: String,
     },
+    /// `QUOTA_INVALID`: a quota definition that cannot be used.
+    #[error("invalid quota {field}: {reason}")]
+    QuotaInvalid {
+        /// Which field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// `QUOTA_NOT_COVERED`: an item that is in no quota (not on sale, as in pretix).
+    #[error("item {item_id} is in no quota")]
+    QuotaNotCovered {
+        /// The item.
+        item_id: Uuid,
+    },
+    /// `QUOTA_EXHAUSTED`: a shared quota has not enough units left for the cart.
+    #[error("quota {quota_id} exhausted: the cart needs {requested}, {available} left")]
+    QuotaExhausted {
+        /// The first quota (by id) without room.
+        quota_id: Uuid,
+        /// Units the cart needs from it (all its lines together).
+        requested: u32,
+        /// Units still available in it.
+        available: u32,
+    },
+    /// `QUOTA_STATE_INVALID`: stored quota book state (deserialized) breaks an invariant.
+    #[error("inconsistent quota state: {reason}")]
+    QuotaStateInvalid {
+        /// Which invariant is broken.
+        reason: String,
+    },
+    /// `ORDER_UNKNOWN_LINE`: no line with this id in the order (or hold).
+    #[error("unknown order line {line_id}")]
+    UnknownLine {
+        /// The line id.
+        line_id: Uuid,
+    },
+    /// `ORDER_UNKNOWN_ITEM`: a cart line names an item that is not in the catalog.
+    #[error("unknown item {item_id}")]
+    UnknownItem {
+        /// The item id.
+        item_id: Uuid,
+    },
+    /// `ORDER_REFUND_EXCEEDS_LINE`: a line refund of more units than are still unrefunded.
+    #[error("line {line_id}: refund of {requested} units, {remaining} left")]
+    RefundExceedsLine {
+        /// The line.
+        line_id: Uuid,
+        /// Units asked for.
+        requested: u32,
+        /// Units not yet refunded.
+        remaining: u32,
+    },
+    /// `ORDER_REFUND_CONFLICT`: a refund id used before for a different refund.
+    #[error("refund {refund_id} was already recorded with other details")]
+    RefundConflict {
+        /// The refund id.
+        refund_id: Uuid,
+    },
+    /// `ORDER_TICKET_NOT_IN_LINE`: a line refund names a ticket that is not an unrefunded ticket
+    /// of that line.
+    #[error("ticket {ticket_id} is not an unrefunded ticket of line {line_id}")]
+    TicketNotInLine {
+        /// The ticket.
+        ticket_id: Uuid,
+        /// The line.
+        line_id: Uuid,
+    },
     /// `PRICING_EMPTY_ORDER`: a price request without lines.
     #[error("a price request needs at least one line")]
     EmptyOrder {},
@@ -404,6 +473,15 @@ impl ErrorCode for TicketingError {
             TicketingError::InventoryStateInvalid { .. } => "INVENTORY_STATE_INVALID",
             TicketingError::OrderStateInvalid { .. } => "ORDER_STATE_INVALID",
             TicketingError::TicketStateInvalid { .. } => "TICKET_STATE_INVALID",
+            TicketingError::QuotaInvalid { .. } => "QUOTA_INVALID",
+            TicketingError::QuotaNotCovered { .. } => "QUOTA_NOT_COVERED",
+            TicketingError::QuotaExhausted { .. } => "QUOTA_EXHAUSTED",
+            TicketingError::QuotaStateInvalid { .. } => "QUOTA_STATE_INVALID",
+            TicketingError::UnknownLine { .. } => "ORDER_UNKNOWN_LINE",
+            TicketingError::UnknownItem { .. } => "ORDER_UNKNOWN_ITEM",
+            TicketingError::RefundExceedsLine { .. } => "ORDER_REFUND_EXCEEDS_LINE",
+            TicketingError::RefundConflict { .. } => "ORDER_REFUND_CONFLICT",
+            TicketingError::TicketNotInLine { .. } => "ORDER_TICKET_NOT_IN_LINE",
             TicketingError::EmptyOrder { .. } => "PRICING_EMPTY_ORDER",
             TicketingError::PricingInvalidQuantity { .. } => "PRICING_INVALID_QUANTITY",
             TicketingError::PricingDuplicateLine { .. } => "PRICING_DUPLICATE_LINE",
