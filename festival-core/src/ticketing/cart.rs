@@ -483,3 +483,201 @@ fn discounts(
         (PromoDiscount::FixedAmount { amount }, PromoScope::Order) => split(amount.min(&eligible_total()?)?),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::money::tax::TaxRounding;
+    use crate::test_util::{eur, m};
+
+    fn line(id: u128, item: u128, kind: ItemKind, p: &str, q: u32, rate: Option<&str>) -> CartLine {
+        CartLine {
+            line_id: Uuid::from_u128(id),
+            item_id: Uuid::from_u128(item),
+            kind,
+            unit_price: m(p),
+            quantity: q,
+            tax_rate: rate.map(|r| r.parse().unwrap()),
+        }
+    }
+    fn req(lines: Vec<CartLine>, code: Option<&str>) -> CartPriceRequest {
+        CartPriceRequest { lines, promo_code: code.map(String::from), at: Timestamp::from_unix_millis(1000).unwrap() }
+    }
+    fn promo(d: PromoDiscount, scope: Option<PromoScope>, items: &[u128]) -> PromoCode {
+        PromoCode {
+            code: "P".into(),
+            discount: d,
+            max_uses: None,
+            used: 0,
+            expires_at: None,
+            min_quantity: 0,
+            ticket_type_ids: items.iter().map(|i| Uuid::from_u128(*i)).collect(),
+            valid_from: None,
+            scope,
+        }
+    }
+    fn cfg(basis: PriceBasis) -> CartConfig {
+        CartConfig::new(PricingConfig::new(eur(), "19".parse().unwrap(), basis, TaxRounding::PerLine))
+    }
+    fn pct(p: &str) -> PromoDiscount {
+        PromoDiscount::Percentage { percent: p.parse().unwrap() }
+    }
+
+    #[test]
+    fn order_scope_percentage_rounds_once_and_splits_exactly() {
+        let lines = vec![
+            line(1, 1, ItemKind::Ticket, "0.05", 1, None),
+            line(2, 1, ItemKind::Ticket, "0.05", 1, None),
+            line(3, 1, ItemKind::Ticket, "0.05", 1, None),
+        ];
+        // 10 % of each 0.05 is 0.005 -> 0.00 half-even; of the order 0.15 it is 0.015 -> 0.02.
+        let per_line = price_cart(&req(lines.clone(), Some("p")), &cfg(PriceBasis::Gross), &[promo(pct("10"), None, &[])]).unwrap();
+        assert_eq!(per_line.discount, m("0.00"));
+        let order = promo(pct("10"), Some(PromoScope::Order), &[]);
+        let b = price_cart(&req(lines, Some("p")), &cfg(PriceBasis::Gross), &[order]).unwrap();
+        assert_eq!(b.discount, m("0.02"));
+        let d: Vec<String> = b.lines.iter().map(|l| l.discount.amount_string()).collect();
+        assert_eq!(d, ["0.01", "0.01", "0.00"]);
+    }
+
+    #[test]
+    fn fixed_line_scope_is_per_unit_and_restricted_to_items() {
+        let lines = vec![line(1, 1, ItemKind::Ticket, "30.00", 3, None), line(2, 2, ItemKind::AddOn, "8.00", 2, None)];
+        let p = promo(PromoDiscount::FixedAmount { amount: m("5.00") }, Some(PromoScope::Line), &[1]);
+        let b = price_cart(&req(lines.clone(), Some("P")), &cfg(PriceBasis::Gross), &[p]).unwrap();
+        assert_eq!((b.lines[0].discount, b.lines[1].discount), (m("15.00"), m("0.00")));
+        // Capped at the line subtotal.
+        let p = promo(PromoDiscount::FixedAmount { amount: m("9.00") }, Some(PromoScope::Line), &[2]);
+        let b = price_cart(&req(lines, Some("P")), &cfg(PriceBasis::Gross), &[p]).unwrap();
+        assert_eq!(b.lines[1].discount, m("16.00"));
+        assert_eq!(b.lines[1].total, m("0.00"));
+    }
+
+    #[test]
+    fn fees_per_line_and_per_order_and_vat_per_rate() {
+        let mut c = cfg(PriceBasis::Net);
+        c.pricing.fees.per_ticket = m("1.00");
+        c.line_fees.push(LineFee {
+            name: "handling".into(),
+            per_unit: m("0.50"),
+            percent: Decimal::ZERO,
+            rounding: RoundingMode::HalfUp,
+            item_ids: vec![Uuid::from_u128(2)],
+        });
+        c.order_fees.push(OrderFee { name: "payment".into(), amount: m("0"), percent: "2".parse().unwrap(), rounding: RoundingMode::HalfUp });
+        let lines = vec![line(1, 1, ItemKind::Ticket, "40.00", 2, Some("7")), line(2, 2, ItemKind::AddOn, "10.00", 2, None)];
+        let b = price_cart(&req(lines, None), &c, &[]).unwrap();
+        // line fees: 2.00 on tickets, 1.00 handling on the add-on; payment fee 2 % of 100.00.
+        assert_eq!((b.lines[0].fees, b.lines[1].fees), (m("2.00"), m("1.00")));
+        assert_eq!(b.order_fee_lines, vec![AppliedFee { name: "payment".into(), amount: m("2.00") }]);
+        assert_eq!((b.lines[0].order_fees, b.lines[1].order_fees), (m("1.60"), m("0.40")));
+        // 7 % of 83.60 = 5.852 -> 5.85; 19 % of 21.40 = 4.066 -> 4.07 (half-even).
+        assert_eq!((b.lines[0].tax, b.lines[1].tax), (m("5.85"), m("4.07")));
+        assert_eq!(b.taxes.len(), 2);
+        assert_eq!(b.total, m("114.92"));
+        assert_eq!(b.order_fees, m("2.00"));
+    }
+
+    #[test]
+    fn free_cart_takes_order_fees_by_quantity() {
+        let mut c = cfg(PriceBasis::Gross);
+        c.order_fees.push(OrderFee { name: "booking".into(), amount: m("1.00"), percent: Decimal::ZERO, rounding: RoundingMode::HalfUp });
+        let lines = vec![line(1, 1, ItemKind::Ticket, "0", 1, None), line(2, 2, ItemKind::AddOn, "0", 2, None)];
+        let b = price_cart(&req(lines, None), &c, &[]).unwrap();
+        assert_eq!((b.lines[0].order_fees, b.lines[1].order_fees), (m("0.33"), m("0.67")), "largest remainder");
+        assert_eq!(b.total, m("1.00"));
+    }
+
+    #[test]
+    fn bad_carts_have_codes() {
+        let c = cfg(PriceBasis::Gross);
+        let dup = vec![line(1, 1, ItemKind::Ticket, "1", 1, None), line(1, 2, ItemKind::AddOn, "1", 1, None)];
+        assert_eq!(price_cart(&req(dup, None), &c, &[]).unwrap_err().code(), "PRICING_DUPLICATE_LINE");
+        let rate = vec![line(1, 1, ItemKind::Ticket, "1", 1, Some("101"))];
+        assert_eq!(price_cart(&req(rate, None), &c, &[]).unwrap_err().code(), "PRICING_INVALID_CONFIG");
+        let mut bad = c.clone();
+        bad.order_fees.push(OrderFee { name: "".into(), amount: m("1"), percent: Decimal::ZERO, rounding: RoundingMode::HalfUp });
+        let one = vec![line(1, 1, ItemKind::Ticket, "1", 1, None)];
+        assert_eq!(price_cart(&req(one.clone(), None), &bad, &[]).unwrap_err().code(), "PRICING_INVALID_CONFIG");
+        let early = PromoCode { valid_from: Some(Timestamp::from_unix_millis(1001).unwrap()), ..promo(pct("5"), None, &[]) };
+        assert_eq!(price_cart(&req(one.clone(), Some("p")), &c, &[early]).unwrap_err().code(), "PROMO_NOT_YET_VALID");
+        let open = PromoCode { valid_from: Some(Timestamp::from_unix_millis(1000).unwrap()), ..promo(pct("5"), None, &[]) };
+        assert!(price_cart(&req(one, Some("p")), &c, &[open]).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::money::tax::TaxRounding;
+    use crate::ticketing::pricing::{price, PriceLine, PriceRequest};
+    use proptest::prelude::*;
+
+    fn mode() -> impl Strategy<Value = RoundingMode> {
+        prop_oneof![Just(RoundingMode::HalfEven), Just(RoundingMode::HalfUp), Just(RoundingMode::Down), Just(RoundingMode::Up)]
+    }
+
+    proptest! {
+        /// For any cart: every line and the totals satisfy the breakdown identity, lines sum to
+        /// the totals, order-fee shares sum to the order fees, nothing is negative, and a cart of
+        /// ticket lines without extra fees prices exactly as `price` (one engine).
+        #[test]
+        fn cart_breakdown_adds_up(
+            lines in prop::collection::vec((0u128..4, any::<bool>(), 0i64..50_000, 1u32..8, prop::option::of(0u32..=25)), 1..6),
+            basis in prop_oneof![Just(PriceBasis::Gross), Just(PriceBasis::Net)],
+            rounding in prop_oneof![Just(TaxRounding::PerLine), Just(TaxRounding::SumByNet), Just(TaxRounding::SumByNetKeepGross)],
+            rate in 0u32..=30, fees_taxable in any::<bool>(), per_ticket in 0i64..300,
+            line_fee in (0i64..200, 0u32..500, mode()), order_fee in (0i64..500, 0u32..500, mode()),
+            promo in (0u8..3, 0i64..20_000, any::<bool>(), prop::collection::vec(0u128..4, 0..3)),
+            modes in (mode(), mode(), mode()),
+        ) {
+            let c = Currency::iso("EUR").unwrap();
+            let money = |minor: i64| Money::from_minor(minor, c).unwrap();
+            let mut pricing = PricingConfig::new(c, Decimal::from(rate), basis, rounding);
+            pricing.fees.per_ticket = money(per_ticket);
+            pricing.fees.rounding = modes.0;
+            pricing.tax.mode = modes.1;
+            pricing.discount_rounding = modes.2;
+            pricing.fees_taxable = fees_taxable;
+            let mut config = CartConfig::new(pricing);
+            config.line_fees.push(LineFee { name: "l".into(), per_unit: money(line_fee.0), percent: Decimal::new(i64::from(line_fee.1), 2), rounding: line_fee.2, item_ids: vec![Uuid::from_u128(1), Uuid::from_u128(2)] });
+            config.order_fees.push(OrderFee { name: "o".into(), amount: money(order_fee.0), percent: Decimal::new(i64::from(order_fee.1), 2), rounding: order_fee.2 });
+            let discount = match promo.0 {
+                0 => PromoDiscount::Percentage { percent: Decimal::new(promo.1 % 10_001, 2) },
+                _ => PromoDiscount::FixedAmount { amount: money(promo.1) },
+            };
+            let scope = Some(if promo.2 { PromoScope::Line } else { PromoScope::Order });
+            let code = PromoCode { code: "P".into(), discount, max_uses: None, used: 0, expires_at: None, min_quantity: 0,
+                ticket_type_ids: promo.3.into_iter().map(Uuid::from_u128).collect(), valid_from: None, scope };
+            let cart: Vec<CartLine> = lines.iter().enumerate().map(|(i, (item, addon, p, q, r))| CartLine {
+                line_id: Uuid::from_u128(i as u128), item_id: Uuid::from_u128(*item),
+                kind: if *addon { ItemKind::AddOn } else { ItemKind::Ticket }, unit_price: money(*p), quantity: *q,
+                tax_rate: r.map(Decimal::from) }).collect();
+            let applicable = cart.iter().any(|l| code.applies_to(l.item_id));
+            let request = CartPriceRequest { lines: cart.clone(), promo_code: applicable.then(|| "p".into()), at: Timestamp::from_unix_millis(0).unwrap() };
+            let b = price_cart(&request, &config, std::slice::from_ref(&code)).unwrap();
+            let parts = |s: Money, d: Money, f: Money, o: Money, t: Money, a: Money| {
+                let x = s.checked_sub(&d).unwrap().checked_add(&f).unwrap().checked_add(&o).unwrap().checked_add(&a).unwrap();
+                if b.tax_included { x } else { x.checked_add(&t).unwrap() }
+            };
+            for l in &b.lines {
+                prop_assert_eq!(parts(l.subtotal, l.discount, l.fees, l.order_fees, l.tax, l.rounding_adjustment), l.total);
+                prop_assert!(!l.total.is_negative() && !l.discount.is_negative() && !l.fees.is_negative() && !l.order_fees.is_negative());
+                prop_assert!(l.discount.amount() <= l.subtotal.amount());
+            }
+            prop_assert_eq!(parts(b.subtotal, b.discount, b.fees, b.order_fees, b.tax, b.rounding_adjustment), b.total);
+            let total: Vec<Money> = b.lines.iter().map(|l| l.total).collect();
+            prop_assert_eq!(Money::sum(c, &total).unwrap(), b.total);
+            let fees: Vec<Money> = b.order_fee_lines.iter().map(|f| f.amount).collect();
+            prop_assert_eq!(Money::sum(c, &fees).unwrap(), b.order_fees);
+
+            // The one-type API is the same engine.
+            let plain: Vec<PriceLine> = cart.iter().map(|l| PriceLine { ticket_type_id: l.item_id, unit_price: l.unit_price, quantity: l.quantity }).collect();
+            let old = price(&PriceRequest { lines: plain, promo_code: None, at: request.at }, &config.pricing, &[]).unwrap();
+            let tickets: Vec<CartLine> = cart.iter().map(|l| CartLine { kind: ItemKind::Ticket, tax_rate: None, ..l.clone() }).collect();
+            let new = price_cart(&CartPriceRequest { lines: tickets, promo_code: None, at: request.at }, &CartConfig::new(config.pricing), &[]).unwrap();
+            prop_assert_eq!((old.total, old.tax, old.fees), (new.total, new.tax, new.fees));
+        }
+    }
+}

@@ -10,6 +10,13 @@
 //!   valid → transferred / cancelled / refunded, any non-void → revoked; a used ticket can be
 //!   neither refunded nor transferred; ticket ids and numbers are unique in a book.
 //! * [`pricing`]: quantity × price, promo codes, service fees and VAT as an exact breakdown.
+//! * Carts: [`cart::price_cart`] prices several lines (ticket types and [`AddOn`]s such as parking
+//!   or merchandise) with promo codes per line or per order, fees per line and per order and VAT
+//!   per line; [`CartOrder`] places such a cart, holds it in shared [`QuotaBook`] quotas (a line
+//!   consumes every quota its item is in; `sold + live holds ≤ size` for every quota,
+//!   property-tested), and refunds single lines idempotently
+//!   ([`CartOrder::refund_line`], with the documented rule for the line's share of order-level
+//!   discounts and fees).
 //!
 //! Everything is pure: times and ids are arguments, state is plain serde data. Operations either
 //! succeed and change state, or fail with a typed [`TicketingError`] and change nothing.
@@ -31,6 +38,7 @@
 //! ```
 
 pub mod cart;
+mod cart_order;
 mod inventory;
 mod order;
 pub mod pricing;
@@ -38,6 +46,9 @@ mod quota;
 mod ticket;
 mod types;
 
+pub use cart_order::{
+    AddOn, CartItem, CartOrder, CartOrderEvent, CartSpec, Catalog, ItemTaxRate, LineRefund, LineRefundRequest, LineTickets,
+};
 pub use inventory::{Hold, HoldState, Inventory, InventoryCounts};
 pub use order::{Order, OrderEvent, OrderState};
 pub use quota::{Quota, QuotaBook, QuotaCounts, QuotaHold, QuotaHoldLine, QuotaRequest, MAX_QUOTAS, MAX_QUOTA_ITEMS};
