@@ -1,7 +1,9 @@
 //! Orders of several lines (carts): ticket types and add-ons, priced by
 //! [`price_cart`](super::cart::price_cart), held in shared quotas, refundable line by line.
 
-use super::cart::{percent_ok, price_cart, CartBreakdown, CartConfig, CartLine, CartPriceRequest, ItemKind, PricedCartLine};
+use super::cart::{
+    percent_ok, price_cart, CartBreakdown, CartConfig, CartLine, CartPriceRequest, ItemKind, PricedCartLine,
+};
 use super::pricing::PromoCode;
 use super::types::check_text;
 use super::{
@@ -39,7 +41,8 @@ pub struct AddOn {
 impl AddOn {
     /// Checks the definition (`TICKET_INVALID` naming the field, like ticket types).
     pub fn validate(&self) -> Result<(), TicketingError> {
-        let invalid = |field: &str, reason: &str| TicketingError::TicketInvalid { field: field.into(), reason: reason.into() };
+        let invalid =
+            |field: &str, reason: &str| TicketingError::TicketInvalid { field: field.into(), reason: reason.into() };
         check_text("name", &self.name)?;
         if self.price.is_negative() {
             return Err(invalid("price", "must not be negative"));
@@ -579,7 +582,12 @@ impl CartOrder {
     /// `paid → fulfilled`: issues the tickets of every ticket line in `book`, in line order
     /// (`tickets` must be exactly as many as the ticket lines' quantities together,
     /// `ORDER_TICKET_COUNT_MISMATCH`), all or none. Add-on lines issue nothing.
-    pub fn fulfill(&mut self, book: &mut TicketBook, tickets: Vec<NewTicket>, at: Timestamp) -> Result<OrderState, Error> {
+    pub fn fulfill(
+        &mut self,
+        book: &mut TicketBook,
+        tickets: Vec<NewTicket>,
+        at: Timestamp,
+    ) -> Result<OrderState, Error> {
         if self.state != OrderState::Paid {
             return Err(illegal(self.state, "fulfill"));
         }
@@ -594,10 +602,8 @@ impl CartOrder {
             .into());
         }
         let mut rest = tickets.into_iter();
-        let batches: Vec<(Uuid, Vec<NewTicket>)> = ticket_lines
-            .iter()
-            .map(|l| (l.item_id, rest.by_ref().take(l.quantity as usize).collect()))
-            .collect();
+        let batches: Vec<(Uuid, Vec<NewTicket>)> =
+            ticket_lines.iter().map(|l| (l.item_id, rest.by_ref().take(l.quantity as usize).collect())).collect();
         let issued = book.issue_batches(batches, Some(self.id), at)?;
         self.tickets = ticket_lines
             .iter()
@@ -659,7 +665,9 @@ impl CartOrder {
         book: Option<&mut TicketBook>,
     ) -> Result<LineRefund, Error> {
         if let Some(done) = self.refunds.iter().find(|r| r.refund_id == request.refund_id) {
-            if done.line_id == request.line_id && done.quantity == request.quantity && done.ticket_ids == request.ticket_ids
+            if done.line_id == request.line_id
+                && done.quantity == request.quantity
+                && done.ticket_ids == request.ticket_ids
             {
                 return Ok(done.clone());
             }
@@ -688,10 +696,13 @@ impl CartOrder {
                 return Err(TicketingError::TicketNotInLine { ticket_id: *t, line_id }.into());
             }
         }
-        let mut book = book;
         if !request.ticket_ids.is_empty() {
             let Some(b) = book.as_deref() else {
-                return Err(crate::error::InputError::invalid("book", "refunding issued tickets needs the ticket book").into());
+                return Err(crate::error::InputError::invalid(
+                    "book",
+                    "refunding issued tickets needs the ticket book",
+                )
+                .into());
             };
             for t in &request.ticket_ids {
                 b.next_state(*t, TicketEvent::Refund)?;
@@ -699,7 +710,7 @@ impl CartOrder {
         }
         // Everything is checked; the quota refund checks the hold and cannot fail after it.
         quotas.refund_line(self.id, line_id, request.quantity)?;
-        if let Some(b) = book.as_deref_mut() {
+        if let Some(b) = book {
             for t in &request.ticket_ids {
                 b.apply(*t, TicketEvent::Refund, at)?;
             }
@@ -749,7 +760,11 @@ impl CartOrder {
         }
         let ticket_lines: Vec<&PricedCartLine> = b.lines.iter().filter(|l| l.kind == ItemKind::Ticket).collect();
         let fulfilled_ok = self.tickets.len() == ticket_lines.len()
-            && self.tickets.iter().zip(&ticket_lines).all(|(t, l)| t.line_id == l.line_id && t.ticket_ids.len() as u64 == u64::from(l.quantity));
+            && self
+                .tickets
+                .iter()
+                .zip(&ticket_lines)
+                .all(|(t, l)| t.line_id == l.line_id && t.ticket_ids.len() as u64 == u64::from(l.quantity));
         let tickets_ok = match self.state {
             S::Pending | S::Expired | S::Cancelled | S::Paid => self.tickets.is_empty(),
             S::Fulfilled => fulfilled_ok,
@@ -852,9 +867,15 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn config() -> CartConfig {
-        let mut c = CartConfig::new(PricingConfig::new(eur(), "19".parse().unwrap(), PriceBasis::Gross, TaxRounding::PerLine));
+        let mut c =
+            CartConfig::new(PricingConfig::new(eur(), "19".parse().unwrap(), PriceBasis::Gross, TaxRounding::PerLine));
         c.pricing.fees.per_ticket = m("1.50");
-        c.order_fees.push(OrderFee { name: "booking".into(), amount: m("2.00"), percent: Decimal::ZERO, rounding: RoundingMode::HalfUp });
+        c.order_fees.push(OrderFee {
+            name: "booking".into(),
+            amount: m("2.00"),
+            percent: Decimal::ZERO,
+            rounding: RoundingMode::HalfUp,
+        });
         c
     }
 
@@ -933,16 +954,28 @@ pub(crate) mod tests {
         assert_eq!(e, Error::from(TicketingError::RefundExceedsLine { line_id: id(101), requested: 1, remaining: 0 }));
 
         // Ticket lines name their tickets; a checked-in ticket cannot be refunded.
-        assert_eq!(o.refund_line(refund(3, 100, 1, &[]), ts(NOW), &mut q, Some(&mut book)).unwrap_err().code(), "ORDER_TICKET_COUNT_MISMATCH");
-        assert_eq!(o.refund_line(refund(3, 100, 1, &[id(999)]), ts(NOW), &mut q, Some(&mut book)).unwrap_err().code(), "ORDER_TICKET_NOT_IN_LINE");
+        assert_eq!(
+            o.refund_line(refund(3, 100, 1, &[]), ts(NOW), &mut q, Some(&mut book)).unwrap_err().code(),
+            "ORDER_TICKET_COUNT_MISMATCH"
+        );
+        assert_eq!(
+            o.refund_line(refund(3, 100, 1, &[id(999)]), ts(NOW), &mut q, Some(&mut book)).unwrap_err().code(),
+            "ORDER_TICKET_NOT_IN_LINE"
+        );
         book.apply(id(200), TicketEvent::CheckIn, ts("2026-07-04T12:00:00Z")).unwrap();
         let before = (o.clone(), q.clone());
-        assert_eq!(o.refund_line(refund(3, 100, 1, &[id(200)]), ts(NOW), &mut q, Some(&mut book)).unwrap_err().code(), "TICKET_ALREADY_USED");
+        assert_eq!(
+            o.refund_line(refund(3, 100, 1, &[id(200)]), ts(NOW), &mut q, Some(&mut book)).unwrap_err().code(),
+            "TICKET_ALREADY_USED"
+        );
         assert_eq!((o.clone(), q.clone()), before, "a failed refund changes nothing");
         let r1 = o.refund_line(refund(3, 100, 1, &[id(201)]), ts(NOW), &mut q, Some(&mut book)).unwrap();
         assert_eq!(book.ticket(id(201)).unwrap().state, crate::ticketing::TicketState::Refunded);
         assert_eq!(q.counts(ts(NOW))[0].sold, 1);
-        assert_eq!(o.refund_line(refund(4, 100, 1, &[id(201)]), ts(NOW), &mut q, Some(&mut book)).unwrap_err().code(), "ORDER_TICKET_NOT_IN_LINE");
+        assert_eq!(
+            o.refund_line(refund(4, 100, 1, &[id(201)]), ts(NOW), &mut q, Some(&mut book)).unwrap_err().code(),
+            "ORDER_TICKET_NOT_IN_LINE"
+        );
         // Shirts in two steps: the unit shares add up to the line total.
         let s1 = o.refund_line(refund(5, 102, 1, &[]), ts(NOW), &mut q, None).unwrap();
         let s2 = o.refund_line(refund(6, 102, 1, &[]), ts(NOW), &mut q, None).unwrap();
@@ -966,7 +999,10 @@ pub(crate) mod tests {
         assert_eq!(o.state(), OrderState::Refunded);
         assert_eq!(o.refunded().unwrap(), o.total());
         assert_eq!(o.refundable().unwrap(), m("0.00"));
-        assert_eq!(o.refund_line(refund(4, 100, 1, &[]), ts(NOW), &mut q, None).unwrap_err().code(), "ORDER_ILLEGAL_TRANSITION");
+        assert_eq!(
+            o.refund_line(refund(4, 100, 1, &[]), ts(NOW), &mut q, None).unwrap_err().code(),
+            "ORDER_ILLEGAL_TRANSITION"
+        );
         // A repeated refund id still answers after the order is refunded.
         assert!(o.refund_line(refund(3, 100, 1, &[]), ts(NOW), &mut q, None).is_ok());
         assert_eq!(q.counts(ts(NOW))[0].available, Some(10));
@@ -995,7 +1031,10 @@ pub(crate) mod tests {
         let mut o = CartOrder::place(spec(&[(1, PARKING, 3)], None), &catalog(), &config(), &[], &mut q).unwrap();
         assert_eq!(o.expire(&mut q, ts(NOW)).unwrap_err().code(), "ORDER_NOT_EXPIRED");
         assert_eq!(o.pay(&mut q, o.total(), ts(EXP)).unwrap_err().code(), "INVENTORY_HOLD_EXPIRED");
-        assert_eq!(o.refund_line(refund(1, 1, 1, &[]), ts(NOW), &mut q, None).unwrap_err().code(), "ORDER_ILLEGAL_TRANSITION");
+        assert_eq!(
+            o.refund_line(refund(1, 1, 1, &[]), ts(NOW), &mut q, None).unwrap_err().code(),
+            "ORDER_ILLEGAL_TRANSITION"
+        );
         assert_eq!(o.expire(&mut q, ts(EXP)).unwrap(), OrderState::Expired);
         assert_eq!(q.available(PARKING, ts(EXP)).unwrap(), Some(3));
     }
@@ -1003,7 +1042,8 @@ pub(crate) mod tests {
     #[test]
     fn tampered_orders_are_rejected() {
         let mut q = quotas();
-        let mut o = CartOrder::place(spec(&[(1, PARKING, 2), (2, SHIRT, 1)], None), &catalog(), &config(), &[], &mut q).unwrap();
+        let mut o = CartOrder::place(spec(&[(1, PARKING, 2), (2, SHIRT, 1)], None), &catalog(), &config(), &[], &mut q)
+            .unwrap();
         o.pay(&mut q, o.total(), ts(NOW)).unwrap();
         o.refund_line(refund(9, 1, 1, &[]), ts(NOW), &mut q, None).unwrap();
         let text = o.to_json().unwrap();
@@ -1015,11 +1055,17 @@ pub(crate) mod tests {
             e.details()["reason"].as_str().unwrap().to_string()
         };
         let money = |s: &str| serde_json::to_value(m(s)).unwrap();
-        assert_eq!(edit(&|v| v["refunds"][0]["amount"] = money("100.00")), "a refund amount does not follow the refund rule");
+        assert_eq!(
+            edit(&|v| v["refunds"][0]["amount"] = money("100.00")),
+            "a refund amount does not follow the refund rule"
+        );
         assert_eq!(edit(&|v| v["state"] = "refunded".into()), "the refunds do not match the order state");
         assert_eq!(edit(&|v| v["paid"] = money("1.00")), "the payment is not the order total");
         assert_eq!(edit(&|v| v["breakdown"]["total"] = money("1.00")), "the line totals do not sum to the order total");
-        assert_eq!(edit(&|v| v["refunds"][0]["quantity"] = 3.into()), "a refund id repeats or a line is refunded beyond its quantity");
+        assert_eq!(
+            edit(&|v| v["refunds"][0]["quantity"] = 3.into()),
+            "a refund id repeats or a line is refunded beyond its quantity"
+        );
     }
 }
 

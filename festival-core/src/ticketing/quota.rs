@@ -223,18 +223,14 @@ impl QuotaBook {
     }
 
     fn sold_u64(&self, quota_id: Uuid) -> u64 {
-        self.holds
-            .values()
-            .filter(|h| h.state == HoldState::Confirmed)
-            .map(|h| Self::units_in(h, quota_id, true))
-            .sum()
+        self.holds.values().filter(|h| h.state == HoldState::Confirmed).map(|h| Self::units_in(h, quota_id, true)).sum()
     }
 
     /// Units in holds in state held; with `now`, only the live ones (expiry after `now`).
     fn held_u64(&self, quota_id: Uuid, now: Option<Timestamp>) -> u64 {
         self.holds
             .values()
-            .filter(|h| h.state == HoldState::Held && now.is_none_or(|t| t < h.expires_at))
+            .filter(|h| h.state == HoldState::Held && now.map_or(true, |t| t < h.expires_at))
             .map(|h| Self::units_in(h, quota_id, false))
             .sum()
     }
@@ -402,16 +398,17 @@ impl QuotaBook {
             return Err(TicketingError::InventoryInvalidQuantity { quantity });
         }
         let hold = self.holds.get_mut(&hold_id).ok_or(TicketingError::UnknownHold { hold_id })?;
-        let line = hold.lines.iter_mut().find(|l| l.line_id == line_id).ok_or(TicketingError::UnknownLine { line_id })?;
+        let line =
+            hold.lines.iter_mut().find(|l| l.line_id == line_id).ok_or(TicketingError::UnknownLine { line_id })?;
         line.released += quantity;
         Ok(remaining - quantity)
     }
 
     /// True when `sold + held ≤ size` for every quota with a size.
     pub fn invariant_holds(&self) -> bool {
-        self.quotas.values().all(|q| {
-            q.size.is_none_or(|s| self.sold_u64(q.id) + self.held_u64(q.id, None) <= u64::from(s))
-        })
+        self.quotas
+            .values()
+            .all(|q| q.size.map_or(true, |s| self.sold_u64(q.id) + self.held_u64(q.id, None) <= u64::from(s)))
     }
 
     /// Checks stored state (run by every deserialization), naming the first broken rule with
@@ -466,9 +463,11 @@ impl QuotaBook {
                 }
             }
         }
-        if let Some(q) = self.quotas.values().find(|q| {
-            q.size.is_some_and(|s| self.sold_u64(q.id) + self.held_u64(q.id, None) > u64::from(s))
-        }) {
+        if let Some(q) = self
+            .quotas
+            .values()
+            .find(|q| q.size.is_some_and(|s| self.sold_u64(q.id) + self.held_u64(q.id, None) > u64::from(s)))
+        {
             return bad(format!(
                 "quota {}: sold {} + held {} exceeds the size {}",
                 q.id,
@@ -544,7 +543,10 @@ mod tests {
         // 3 day + 3 VIP = 6 > 5 although each line alone fits.
         let err = b.reserve(id(100), &[req(1, 1, 3), req(2, 2, 2), req(3, 1, 1)], t(0), t(100)).unwrap_err();
         assert_eq!(err, TicketingError::QuotaExhausted { quota_id: id(10), requested: 6, available: 5 });
-        assert_eq!(b.reserve(id(100), &[req(1, 1, 1), req(1, 2, 1)], t(0), t(100)).unwrap_err().code(), "PRICING_DUPLICATE_LINE");
+        assert_eq!(
+            b.reserve(id(100), &[req(1, 1, 1), req(1, 2, 1)], t(0), t(100)).unwrap_err().code(),
+            "PRICING_DUPLICATE_LINE"
+        );
         assert_eq!(b.reserve(id(100), &[], t(0), t(100)).unwrap_err().code(), "INVENTORY_INVALID_QUANTITY");
         assert_eq!(b.reserve(id(100), &[req(1, 9, 1)], t(0), t(100)).unwrap_err().code(), "QUOTA_NOT_COVERED");
         assert_eq!(b.reserve(id(100), &[req(1, 1, 1)], t(5), t(5)).unwrap_err().code(), "INVENTORY_INVALID_EXPIRY");
@@ -637,9 +639,12 @@ mod proptests {
 
     /// A model that knows nothing of the implementation: per hold its per-quota units, state,
     /// expiry and per-line refunded units.
+    /// Per hold: lines `(item, quantity, refunded)`, state, expiry.
+    type ModelHold = (Vec<(u8, u32, u32)>, HoldState, i64);
+
     #[derive(Debug, Clone, Default)]
     struct Model {
-        holds: BTreeMap<u8, (Vec<(u8, u32, u32)>, HoldState, i64)>,
+        holds: BTreeMap<u8, ModelHold>,
     }
 
     /// Items 0..5; quota A (size a) over items 0, 1, 2; quota B (size b) over 2, 3; quota C
@@ -699,7 +704,7 @@ mod proptests {
                         let u = units(&model, now);
                         let mut need = [0u64; 3];
                         for (it, q) in &lines { for qi in quotas_of(*it) { need[qi] += u64::from(*q); } }
-                        let fits = (0..3).all(|qi| sizes[qi].is_none_or(|s| need[qi] + u[qi].0 + u[qi].1 <= u64::from(s)));
+                        let fits = (0..3).all(|qi| sizes[qi].map_or(true, |s| need[qi] + u[qi].0 + u[qi].1 <= u64::from(s)));
                         let valid = !lines.is_empty() && lines.iter().all(|(_, q)| *q > 0) && !model.holds.contains_key(&hold);
                         prop_assert_eq!(r.is_ok(), valid && fits, "{:?}", r);
                         if r.is_ok() {
