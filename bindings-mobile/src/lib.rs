@@ -13,6 +13,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod access;
+pub mod carts;
 mod convert;
 pub mod error;
 pub mod money;
