@@ -14,6 +14,7 @@ uniffi::setup_scaffolding!();
 
 pub mod access;
 pub mod checkin;
+pub mod carts;
 mod convert;
 pub mod error;
 pub mod money;

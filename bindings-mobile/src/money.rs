@@ -228,7 +228,7 @@ pub struct TaxBreakdown {
     pub gross: Money,
 }
 
-fn amounts(a: &tax::TaxAmounts) -> TaxAmounts {
+pub(crate) fn amounts(a: &tax::TaxAmounts) -> TaxAmounts {
     TaxAmounts { net: Money::from_core(&a.net), tax: Money::from_core(&a.tax), gross: Money::from_core(&a.gross) }
 }
 

@@ -213,6 +213,10 @@ pub struct ReconcileConfig {
     /// device and cut, each with a `RevokedDeviceUsed` alert; absent = all rejected.
     #[uniffi(default)]
     pub accept_after_cut_up_to: Option<Money>,
+    /// Fold each wallet's final entries into the wallet's base as they become final (balances
+    /// and refund records stay; the entries are only in the reports): bounded server state.
+    #[uniffi(default = false)]
+    pub compact_ledgers: bool,
 }
 
 fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
@@ -227,6 +231,7 @@ fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
         finality: core::Finality {
             max_offline_ms: c.max_offline_ms.map(|m| skew("max_offline_ms", m)).transpose()?,
             all_devices_synced: c.all_devices_synced,
+            compact_ledgers: c.compact_ledgers,
         },
     })
 }
@@ -1052,6 +1057,7 @@ mod tests {
             max_offline_ms: None,
             all_devices_synced: false,
             accept_after_cut_up_to: None,
+            compact_ledgers: false,
         };
         let rep = r.reconcile(reg.clone(), vec![vec![1, 2, 3]], 1_783_180_800_000, cfg.clone()).unwrap();
         assert_eq!(rep.counts.rejected, 1);

@@ -62,8 +62,23 @@ pub struct PromoCode {
     pub expires_at_ms: Option<i64>,
     /// Minimum number of eligible tickets in the order.
     pub min_quantity: u32,
-    /// Ticket types it applies to (empty: all).
+    /// Ticket types it applies to (empty: all); in carts, ticket types and add-ons.
     pub ticket_type_ids: Vec<String>,
+    /// Usable from this instant on (inclusive), ms (`null`: from the start).
+    #[uniffi(default = None)]
+    pub valid_from_ms: Option<i64>,
+    /// Where the discount is computed (`null`: percentages per line, fixed amounts per order).
+    #[uniffi(default = None)]
+    pub scope: Option<PromoScope>,
+}
+
+/// Where a promo discount is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PromoScope {
+    /// On each eligible line (fixed amounts: per unit, capped at the line).
+    Line,
+    /// Once on the eligible lines together, split by subtotal.
+    Order,
 }
 
 /// Service fees.
@@ -151,7 +166,7 @@ pub struct PriceBreakdown {
     pub promo_code: Option<String>,
 }
 
-fn promo(p: &PromoCode) -> Result<pricing::PromoCode> {
+pub(crate) fn promo(p: &PromoCode) -> Result<pricing::PromoCode> {
     Ok(pricing::PromoCode {
         code: p.code.clone(),
         discount: match &p.discount {
@@ -165,10 +180,15 @@ fn promo(p: &PromoCode) -> Result<pricing::PromoCode> {
         expires_at: opt_time("expires_at_ms", p.expires_at_ms)?,
         min_quantity: p.min_quantity,
         ticket_type_ids: p.ticket_type_ids.iter().map(|t| uuid("ticket_type_ids", t)).collect::<Result<_>>()?,
+        valid_from: opt_time("valid_from_ms", p.valid_from_ms)?,
+        scope: p.scope.map(|s| match s {
+            PromoScope::Line => pricing::PromoScope::Line,
+            PromoScope::Order => pricing::PromoScope::Order,
+        }),
     })
 }
 
-fn pricing_config(c: &PricingConfig) -> Result<pricing::PricingConfig> {
+pub(crate) fn pricing_config(c: &PricingConfig) -> Result<pricing::PricingConfig> {
     Ok(pricing::PricingConfig {
         currency: c.currency.parse::<Currency>().map_err(festival_core::Error::from)?,
         fees: pricing::FeeConfig {
@@ -304,7 +324,7 @@ pub struct TicketType {
     pub transfer_limit: u32,
 }
 
-fn ticket_type(t: &TicketType) -> Result<core::TicketType> {
+pub(crate) fn ticket_type(t: &TicketType) -> Result<core::TicketType> {
     Ok(core::TicketType {
         id: uuid("id", &t.id)?,
         name: t.name.clone(),
@@ -486,7 +506,7 @@ pub struct NewTicket {
     pub holder: String,
 }
 
-fn new_ticket(t: &NewTicket) -> Result<core::NewTicket> {
+pub(crate) fn new_ticket(t: &NewTicket) -> Result<core::NewTicket> {
     Ok(core::NewTicket { id: uuid("id", &t.id)?, number: t.number.clone(), holder: t.holder.clone() })
 }
 
@@ -632,6 +652,15 @@ pub struct Hold {
     pub expires_at_ms: i64,
     /// State.
     pub state: HoldState,
+}
+
+pub(crate) fn hold_state(s: core::HoldState) -> HoldState {
+    match s {
+        core::HoldState::Held => HoldState::Held,
+        core::HoldState::Confirmed => HoldState::Confirmed,
+        core::HoldState::Released => HoldState::Released,
+        core::HoldState::Expired => HoldState::Expired,
+    }
 }
 
 fn hold(h: &core::Hold) -> Hold {

@@ -330,29 +330,12 @@ impl Wallet {
         Ok(Arc::new(Wallet { inner: Mutex::new(core::Wallet::new(config)?) }))
     }
 
-    /// Reads a wallet saved with [`Wallet::to_json`] (`{"config": ..., "ledger": [...]}`); the
-    /// ledger is replayed and must reproduce its recorded effects (`WALLET_LEDGER_CORRUPT`);
-    /// malformed JSON is `INPUT_INVALID`.
+    /// Reads a wallet saved with [`Wallet::to_json`] (`{"config": ..., "base"?: ..., "ledger":
+    /// [...]}`); the ledger is replayed and must reproduce its recorded effects
+    /// (`WALLET_LEDGER_CORRUPT`); malformed JSON is `INPUT_INVALID`.
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Self>> {
-        // Read the two parts, then replay through the core so that a ledger whose recorded effects
-        // do not reproduce keeps its own code (`WALLET_LEDGER_CORRUPT`), not a JSON error.
-        let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| bad_json("json", e))?;
-        let mut obj = match value {
-            serde_json::Value::Object(o) => o,
-            other => {
-                let kind = festival_core::interop::json_type_name(&other);
-                return Err(InputError::invalid("json", format!("expected an object, got {kind}")).into());
-            }
-        };
-        let config = obj.remove("config").ok_or_else(|| InputError::invalid("json", "missing field `config`"))?;
-        let ledger = obj.remove("ledger").ok_or_else(|| InputError::invalid("json", "missing field `ledger`"))?;
-        if let Some(extra) = obj.keys().next() {
-            return Err(InputError::invalid("json", format!("unknown field `{extra}`")).into());
-        }
-        let config: core::WalletConfig = serde_json::from_value(config).map_err(|e| bad_json("config", e))?;
-        let ledger: Vec<core::LedgerEntry> = serde_json::from_value(ledger).map_err(|e| bad_json("ledger", e))?;
-        Ok(Arc::new(Wallet { inner: Mutex::new(core::Wallet::replay(config, ledger)?) }))
+        Ok(Arc::new(Wallet { inner: Mutex::new(core::Wallet::from_json(&json)?) }))
     }
 
     /// The persisted form: configuration plus ledger, as JSON.

@@ -282,8 +282,16 @@ export interface PromoCode {
   used?: number
   expiresAt?: TimestampInput | null
   minQuantity?: number
+  /** Ticket types (in carts: ticket types and add-ons) it applies to; empty: all. */
   ticketTypeIds?: string[]
+  /** Usable from this instant on (inclusive). */
+  validFrom?: TimestampInput | null
+  /** Where the discount is computed; default: percentages per line, fixed amounts per order. */
+  scope?: PromoScope | null
 }
+
+/** `line`: on each eligible line (fixed amounts: per unit); `order`: once, split by subtotal. */
+export type PromoScope = 'line' | 'order'
 
 /** One priced line. */
 export interface PricedLine {
@@ -372,6 +380,192 @@ export type OrderEvent =
   | { event: 'expire'; at: TimestampInput }
   | { event: 'cancel'; at: TimestampInput }
   | { event: 'refund'; amount: Money; at: TimestampInput }
+
+// ------------------------------------------------------------------ carts and quotas
+
+/** What a cart line sells. */
+export type ItemKind = 'ticket' | 'add_on'
+
+/** One line of a cart price request. */
+export interface CartLine {
+  lineId: string
+  itemId: string
+  /** Default `'ticket'` (the per-ticket service fee applies to ticket lines only). */
+  kind?: ItemKind
+  unitPrice: Money
+  quantity: number
+  /** VAT rate of the line in percent (decimal string); default: the config's rate. */
+  taxRate?: string | null
+}
+
+/** A fee on each line it applies to: perUnit × quantity + percent of the line after discount. */
+export interface LineFee {
+  name: string
+  perUnit: Money
+  percent: string
+  rounding: RoundingMode
+  /** Items it applies to (empty: every line). */
+  itemIds?: string[]
+}
+
+/** A fee once per order (amount + percent of the order after discount), split onto the lines. */
+export interface OrderFee {
+  name: string
+  amount: Money
+  percent: string
+  rounding: RoundingMode
+}
+
+/** How a shop prices carts. */
+export interface CartConfig {
+  pricing: PricingConfig
+  lineFees?: LineFee[]
+  orderFees?: OrderFee[]
+}
+
+/** What `priceCart` prices. */
+export interface CartPriceRequest {
+  lines: CartLine[]
+  promoCode?: string | null
+  at: TimestampInput
+}
+
+/** One priced cart line: total = subtotal - discount + fees + orderFees + (tax unless taxIncluded) + roundingAdjustment. */
+export interface PricedCartLine {
+  lineId: string
+  itemId: string
+  kind: ItemKind
+  quantity: number
+  unitPrice: Money
+  taxRate: string
+  subtotal: Money
+  discount: Money
+  fees: Money
+  /** This line's share of the order fees. */
+  orderFees: Money
+  tax: Money
+  roundingAdjustment: Money
+  /** What the customer pays for the line; what refunding all its units gives back. */
+  total: Money
+}
+
+/** VAT of one rate. */
+export interface RateTotal {
+  rate: string
+  net: Money
+  tax: Money
+  gross: Money
+}
+
+/** The price of a cart. */
+export interface CartBreakdown {
+  lines: PricedCartLine[]
+  subtotal: Money
+  discount: Money
+  fees: Money
+  orderFees: Money
+  orderFeeLines: { name: string; amount: Money }[]
+  tax: Money
+  taxes: RateTotal[]
+  taxIncluded: boolean
+  roundingAdjustment: Money
+  total: Money
+  promoCode: string | null
+}
+
+/** A shared quota over ticket types and add-ons (`size: null`: unlimited). */
+export interface Quota {
+  id: string
+  name: string
+  size: number | null
+  itemIds: string[]
+}
+
+/** Units of one item a hold asks for. */
+export interface QuotaRequest {
+  lineId: string
+  itemId: string
+  quantity: number
+}
+
+/** One line of a quota hold (the quotas it counts in, units refunded after the sale). */
+export interface QuotaHoldLine {
+  lineId: string
+  itemId: string
+  quantity: number
+  quotaIds: string[]
+  released: number
+}
+
+/** A cart's hold in the quotas. */
+export interface QuotaHold {
+  id: string
+  lines: QuotaHoldLine[]
+  createdAt: string
+  expiresAt: string
+  state: HoldState
+}
+
+/** Counts of one quota; available = size - sold - held (`null`: unlimited). */
+export interface QuotaCounts {
+  quotaId: string
+  size: number | null
+  sold: number
+  held: number
+  available: number | null
+}
+
+/** A product that is not a ticket (parking, merchandise). */
+export interface AddOn {
+  id: string
+  name: string
+  price: Money
+  maxPerOrder: number
+  saleFrom?: TimestampInput | null
+  saleUntil?: TimestampInput | null
+}
+
+/** What a shop sells. */
+export interface Catalog {
+  ticketTypes: TicketTypeInput[]
+  addOns?: AddOn[]
+  /** VAT rates that differ from the config's rate. */
+  taxRates?: { itemId: string; rate: string }[]
+}
+
+/** A cart to place with `CartOrder.place`. */
+export interface CartSpec {
+  id: string
+  lines: { lineId: string; itemId: string; quantity: number }[]
+  promoCode?: string | null
+  now: TimestampInput
+  expiresAt: TimestampInput
+}
+
+/** A line refund request; repeating a refundId returns the recorded refund. */
+export interface LineRefundRequest {
+  refundId: string
+  lineId: string
+  quantity: number
+  /** For a fulfilled ticket line: exactly `quantity` of its unrefunded tickets. */
+  ticketIds?: string[]
+}
+
+/** A recorded line refund. */
+export interface LineRefund {
+  refundId: string
+  lineId: string
+  quantity: number
+  amount: Money
+  ticketIds: string[]
+  at: string
+}
+
+/** The tickets issued for one ticket line. */
+export interface LineTickets {
+  lineId: string
+  ticketIds: string[]
+}
 
 /** Ticket state (the core's `ticketing::TicketState`; offline reconciliation's per-ticket view needs another TS name). */
 export type TicketState = 'valid' | 'checked_in' | 'checked_out' | 'transferred' | 'cancelled' | 'refunded' | 'revoked'
@@ -753,6 +947,12 @@ export interface ExposureReport {
 export interface Finality {
   maxOfflineMs?: number | null
   allDevicesSynced?: boolean
+  /**
+   * Fold each wallet's final entries into the wallet's base as they become final: balances and
+   * refund records stay, the entries themselves are only in the reports (bounded state for a
+   * whole festival). Default `false`.
+   */
+  compactLedgers?: boolean
 }
 
 /** A device revoked by sequence (`Reconciler.revokeDevice`): records after `sequence` are rejected whatever their dates. */

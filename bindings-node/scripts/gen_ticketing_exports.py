@@ -98,7 +98,48 @@ access = ('AccessControl', 'AccessControlHandle', 'access', 'Access zones: scans
  ('scanWith', 'scan_with', 'mut2', [('@book','book','TicketBook'), A('scan','scan','Scan'), A('context','context','ScanContext | null')], 'ScanOutcome', 'A scan with what the gate knows (gate, pending order, attributes) for the zone\'s check-in policy; the outcome names what decided.', 'h.scan_with(bk, &a1, &a2)'),
  ('annul', 'annul', 'mut2', [('@book','book','TicketBook'), A('ticket_id','ticketId','string'), A('zone_id','zoneId','string'), A('at','at',TSI)], 'ZoneOccupancy', 'Annuls the last check-in of a ticket into a zone (turned back at a kiosk).', 'h.annul(bk, &a1, &a2, &a3)'),
 ])
-classes = [inv, book, order, access]
+quotas = ('QuotaBook', 'QuotaBookHandle', 'ticketing', 'Shared quotas over ticket types and add-ons with cart holds (`sold + held ≤ size` for every quota).', [
+ ('new', 'new', 'ctor', [A('quotas','quotas','Quota[]')], None, '`new QuotaBook(quotas)`.', 'QuotaBookHandle::new(&a0)'),
+ ('deserialize', 'deserialize', 'factory', [A('state','state','string')], None, 'Rebuilds a quota book from `serialize()` output (invariants checked).', 'QuotaBookHandle::deserialize(&a0)'),
+ ('serialize', 'serialize', 'refs', [], 'string', "The quotas and holds as JSON text (the core's format).", 'h.serialize()'),
+ ('quotas', 'quotas', 'ref', [], 'Quota[]', 'Every quota, by id.', 'h.quotas()'),
+ ('hold', 'hold', 'ref', [A('hold_id','holdId','string')], 'QuotaHold | null', 'A hold by id, or null.', 'h.hold(&a0)'),
+ ('holds', 'holds', 'ref', [], 'QuotaHold[]', 'Every hold (any state), by id.', 'h.holds()'),
+ ('counts', 'counts', 'ref', [A('now','now',TSI)], 'QuotaCounts[]', 'Size, sold, held and available of every quota at `now`.', 'h.counts(&a0)'),
+ ('available', 'available', 'ref', [A('item_id','itemId','string'), A('now','now',TSI)], 'number | null', 'Units of an item that can still be held (its most limiting quota; null: unlimited).', 'h.available(&a0, &a1)'),
+ ('reserve', 'reserve', 'mut', [A('hold_id','holdId','string'), A('lines','lines','QuotaRequest[]'), A('now','now',TSI), A('expires_at','expiresAt',TSI)], 'QuotaHold', 'Holds every line in every quota of its item, all or nothing (`QUOTA_EXHAUSTED`).', 'h.reserve(&a0, &a1, &a2, &a3)'),
+ ('confirm', 'confirm', 'mut', [A('hold_id','holdId','string'), A('now','now',TSI)], 'QuotaHold', 'Sells a live hold.', 'h.confirm(&a0, &a1)'),
+ ('release', 'release', 'mut', [A('hold_id','holdId','string')], 'QuotaHold', 'Gives the units of a held hold back.', 'h.release(&a0)'),
+ ('expire', 'expire', 'mut', [A('now','now',TSI)], 'QuotaHold[]', 'Expires every hold due at `now` and returns them.', 'h.expire(&a0)'),
+ ('refundLine', 'refund_line', 'mut', [A('hold_id','holdId','string'), A('line_id','lineId','string'), A('quantity','quantity','number')], 'number', 'Gives sold units of one line back to its quotas; returns the units still sold.', 'h.refund_line(&a0, &a1, &a2)'),
+ ('invariantHolds', 'invariant_holds', 'refv', [], 'boolean', '`sold + held ≤ size` for every quota.', 'h.invariant_holds()'),
+])
+
+cart = ('CartOrder', 'CartOrderHandle', 'ticketing', 'An order of several lines (tickets and add-ons) held in shared quotas; single lines are refunded idempotently.', [
+ ('place', 'place', 'place_cart', [A('spec','spec','CartSpec'), A('catalog','catalog','Catalog'), A('config','config','CartConfig'), A('promos','promos','PromoCode[] | null'), ('@quotas','quotas','QuotaBook')], None, 'Places a cart: checks the catalog and sale rules, prices it, holds every line in `quotas` (hold id = order id).', None),
+ ('deserialize', 'deserialize', 'factory', [A('state','state','string')], None, 'Rebuilds a cart order from `serialize()` output (checked).', 'CartOrderHandle::deserialize(&a0)'),
+ ('serialize', 'serialize', 'refs', [], 'string', "The order as JSON text (the core's format).", 'h.serialize()'),
+ ('id', 'id', 'refv', [], 'string', 'The order id.', 'h.id()'),
+ ('state', 'state', 'refv', [], 'OrderState', 'Current state.', 'h.state()'),
+ ('total', 'total', 'refv', [], 'Money', 'Amount due.', 'h.total()'),
+ ('paid', 'paid', 'refv', [], 'Money | null', 'Amount paid, once paid.', 'h.paid()'),
+ ('refunded', 'refunded', 'ref', [], 'Money', 'Sum of the line refunds.', 'h.refunded()'),
+ ('refundable', 'refundable', 'ref', [], 'Money', 'What can still be refunded.', 'h.refundable()'),
+ ('breakdown', 'breakdown', 'ref', [], 'CartBreakdown', 'The price breakdown made at placement.', 'h.breakdown()'),
+ ('refunds', 'refunds', 'ref', [], 'LineRefund[]', 'Every line refund, in the order made.', 'h.refunds()'),
+ ('tickets', 'tickets', 'ref', [], 'LineTickets[]', 'The tickets of each ticket line (empty before fulfilment).', 'h.tickets()'),
+ ('createdAt', 'created_at', 'refv', [], 'string', 'When it was placed.', 'h.created_at()'),
+ ('updatedAt', 'updated_at', 'refv', [], 'string', 'When its state last changed.', 'h.updated_at()'),
+ ('expiresAt', 'expires_at', 'refv', [], 'string', 'When its hold expires.', 'h.expires_at()'),
+ ('refundedQuantity', 'refunded_quantity', 'ref', [A('line_id','lineId','string')], 'number', 'Units of a line refunded so far.', 'h.refunded_quantity(&a0)'),
+ ('lineRefundAmount', 'line_refund_amount', 'ref', [A('line_id','lineId','string'), A('quantity','quantity','number')], 'Money', 'What refunding the next `quantity` units of a line gives back (changes nothing).', 'h.line_refund_amount(&a0, &a1)'),
+ ('pay', 'pay', 'mut2', [('@quotas','quotas','QuotaBook'), A('amount','amount','Money'), A('at','at',TSI)], 'OrderState', 'Pays exactly the total; confirms the quota hold.', 'h.pay(qb, &a1, &a2)'),
+ ('fulfill', 'fulfill', 'mut2', [('@book','book','TicketBook'), A('tickets','tickets','NewTicket[]'), A('at','at',TSI)], 'OrderState', 'Issues the tickets of the ticket lines, in line order.', 'h.fulfill(bk, &a1, &a2)'),
+ ('expire', 'expire', 'mut2', [('@quotas','quotas','QuotaBook'), A('at','at',TSI)], 'OrderState', 'Expires a pending order at or after its hold expiry.', 'h.expire(qb, &a1)'),
+ ('cancel', 'cancel', 'mut2', [('@quotas','quotas','QuotaBook'), A('at','at',TSI)], 'OrderState', 'Cancels a pending order (units released).', 'h.cancel(qb, &a1)'),
+ ('refundLine', 'refund_line', 'mut2', [A('refund','refund','LineRefundRequest'), A('at','at',TSI), ('@quotas','quotas','QuotaBook'), ('@book','book','TicketBook')], 'LineRefund', 'Refunds units of one line (amount incl. its shares of order discount and fees); idempotent per `refundId`.', 'h.refund_line(&a0, &a1, qb, bk)'),
+])
+classes = [inv, book, order, access, quotas, cart]
 
 functions = [
  ('priceOrder', 'price_order', [A('request','request','PriceRequest'), A('config','config','PricingConfig'), A('promos','promos','PromoCode[] | null')], 'PriceBreakdown', 'Prices an order: quantity × unit price, promo code, service fees and VAT, exactly.', 'api::ticketing::price_order(&a0, &a1, &a2)', 2),
@@ -110,6 +151,7 @@ functions = [
  ('festivalDay', 'festival_day', [A('calendar','calendar','FestivalCalendar'), A('at','at',TSI)], 'DayInfo', 'The festival day of an instant in a calendar (time zone + day start), DST-correct.', 'api::access::festival_day(&a0, &a1)', 2),
  ('festivalDayBounds', 'festival_day_bounds', [A('calendar','calendar','FestivalCalendar'), A('day','day','string')], 'FestivalDayBounds', 'Start, end and length (23 / 24 / 25 h) of a festival day.', 'api::access::festival_day_bounds(&a0, &a1)', 2),
  ('scanStats', 'scan_stats', [A('scans','scans','ScanFactOutcome[]'), A('calendar','calendar','FestivalCalendar | null')], 'ScanStats', 'Failed-scan and admitted-in-error counts of scan facts, in total and per festival day.', 'api::access::scan_stats(&a0, &a1)', 1),
+ ('priceCart', 'price_cart', [A('request','request','CartPriceRequest'), A('config','config','CartConfig'), A('promos','promos','PromoCode[] | null')], 'CartBreakdown', 'Prices a cart: tickets and add-ons, promo codes per line or order, line and order fees, VAT per line, exactly.', 'api::ticketing::price_cart(&a0, &a1, &a2)', 2),
  ('checkTicketSale', 'check_ticket_sale', [A('ticket_type','ticketType','TicketTypeInput'), A('at','at',TSI), A('quantity','quantity','number')], 'void', 'Validates a ticket type and checks that `quantity` may be sold at `at`.', 'api::ticketing::check_ticket_sale(&a0, &a1, &a2)', 3),
 ]
 
@@ -122,8 +164,8 @@ def optional_ts(args, nreq):
 
 # ---------------------------------------------------------------- node
 N = []
-N.append('''//! Ticketing and access exports of the Node package: `priceOrder` and friends, classes
-//! `Inventory`, `Order`, `TicketBook`, `AccessControl`. Declarations only: every method converts
+N.append('''//! Ticketing and access exports of the Node package: `priceOrder`, `priceCart` and friends, classes
+//! `Inventory`, `Order`, `TicketBook`, `AccessControl`, `QuotaBook`, `CartOrder`. Declarations only: every method converts
 //! its arguments with [`js`](super::js) and calls `festival_js_api::{ticketing, access}`; errors
 //! go through [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
 //! table (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
@@ -136,7 +178,7 @@ use super::{js, run, CoreResult};
 use festival_core::ticketing::TicketEvent;
 use festival_core::InputError;
 use festival_js_api::access::AccessControlHandle;
-use festival_js_api::ticketing::{InventoryHandle, OrderHandle, TicketBookHandle};
+use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
 use festival_js_api::{self as api};
 use napi::{Env, Unknown};
 use napi_derive::napi;
@@ -212,6 +254,8 @@ impl {cls} {{''')
         for a in args:
             if a[1] == 'inventory':
                 borrows += '\n            let mut inv_guard = get_mut("inventory", &inventory.inner)?;\n            let inv = &mut *inv_guard;'
+            if a[1] == 'quotas':
+                borrows += '\n            let mut qb_guard = get_mut("quotas", &quotas.inner)?;\n            let qb = &mut *qb_guard;'
             if a[1] == 'book':
                 if kind == 'ref2':
                     borrows += '\n            let bk_guard = get("book", &book.inner)?;\n            let bk = &*bk_guard;'
@@ -259,6 +303,18 @@ impl {cls} {{''')
         run(&env, || {{{conv}
             let mut inv = get_mut("inventory", &inventory.inner)?;
             OrderHandle::place(&a0, &a1, &mut inv, &a3, &a4, &a5, &a6)
+        }})
+        .map(|h| {cls} {{ inner: RefCell::new(h) }})
+    }}
+''')
+        elif kind == 'place_cart':
+            N.append(f'''
+    /// {doc}
+    #[napi(factory, ts_args_type = "{ts}")]
+    pub fn place(env: Env{params}) -> napi::Result<Self> {{
+        run(&env, || {{{conv}
+            let mut qb = get_mut("quotas", &quotas.inner)?;
+            CartOrderHandle::place(&a0, &a1, &a2, &a3, &mut qb)
         }})
         .map(|h| {cls} {{ inner: RefCell::new(h) }})
     }}
@@ -315,7 +371,7 @@ W.append('''//! Ticketing and access exports of the wasm package: the same names
 use super::{js, run};
 use festival_core::ticketing::TicketEvent;
 use festival_js_api::access::AccessControlHandle;
-use festival_js_api::ticketing::{InventoryHandle, OrderHandle, TicketBookHandle};
+use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
 use festival_js_api::{self as api};
 use wasm_bindgen::prelude::*;
 
@@ -372,6 +428,8 @@ impl {cls} {{''')
         for a in args:
             if a[1] == 'inventory':
                 borrows += '\n            let inv = &mut inventory.inner;'
+            if a[1] == 'quotas':
+                borrows += '\n            let qb = &mut quotas.inner;'
             if a[1] == 'book':
                 borrows += '\n            let bk = &book.inner;' if kind == 'ref2' else '\n            let bk = &mut book.inner;'
         if kind in ('ctor', 'ctor0'):
@@ -415,6 +473,17 @@ impl {cls} {{''')
     ) -> Result<{cls}, JsValue> {{
         build(|| {{{conv}
             OrderHandle::place(&a0, &a1, &mut inventory.inner, &a3, &a4, &a5, &a6)
+        }})
+        .map(|inner| {cls} {{ inner }})
+    }}
+''')
+        elif kind == 'place_cart':
+            W.append(f'''
+    /// {doc}
+    pub fn place({params}
+    ) -> Result<{cls}, JsValue> {{
+        build(|| {{{conv}
+            CartOrderHandle::place(&a0, &a1, &a2, &a3, &mut quotas.inner)
         }})
         .map(|inner| {cls} {{ inner }})
     }}

@@ -1,5 +1,5 @@
-//! Ticketing and access exports of the Node package: `priceOrder` and friends, classes
-//! `Inventory`, `Order`, `TicketBook`, `AccessControl`. Declarations only: every method converts
+//! Ticketing and access exports of the Node package: `priceOrder`, `priceCart` and friends, classes
+//! `Inventory`, `Order`, `TicketBook`, `AccessControl`, `QuotaBook`, `CartOrder`. Declarations only: every method converts
 //! its arguments with [`js`](super::js) and calls `festival_js_api::{ticketing, access}`; errors
 //! go through [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
 //! table (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
@@ -12,7 +12,7 @@ use super::{js, run, CoreResult};
 use festival_core::ticketing::TicketEvent;
 use festival_core::InputError;
 use festival_js_api::access::AccessControlHandle;
-use festival_js_api::ticketing::{InventoryHandle, OrderHandle, TicketBookHandle};
+use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
 use festival_js_api::{self as api};
 use napi::{Env, Unknown};
 use napi_derive::napi;
@@ -134,6 +134,20 @@ pub fn scan_stats(env: Env, scans: Unknown<'_>, calendar: Unknown<'_>) -> napi::
         let a0 = js("scans", scans)?;
         let a1 = js("calendar", calendar)?;
         api::access::scan_stats(&a0, &a1)
+    })
+}
+
+/// Prices a cart: tickets and add-ons, promo codes per line or order, line and order fees, VAT per line, exactly.
+#[napi(
+    ts_args_type = "request: CartPriceRequest, config: CartConfig, promos?: PromoCode[] | null",
+    ts_return_type = "CartBreakdown"
+)]
+pub fn price_cart(env: Env, request: Unknown<'_>, config: Unknown<'_>, promos: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("request", request)?;
+        let a1 = js("config", config)?;
+        let a2 = js("promos", promos)?;
+        api::ticketing::price_cart(&a0, &a1, &a2)
     })
 }
 
@@ -968,6 +982,434 @@ impl AccessControl {
             let bk = &mut *bk_guard;
             let mut h = get_mut("this", &self.inner)?;
             h.annul(bk, &a1, &a2, &a3)
+        })
+    }
+}
+
+// ------------------------------------------------------------------ QuotaBook
+
+/// Shared quotas over ticket types and add-ons with cart holds (`sold + held ≤ size` for every quota).
+#[napi]
+pub struct QuotaBook {
+    inner: RefCell<QuotaBookHandle>,
+}
+
+#[napi]
+impl QuotaBook {
+    /// `new QuotaBook(quotas)`.
+    #[napi(constructor, ts_args_type = "quotas: Quota[]")]
+    pub fn new(env: Env, quotas: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("quotas", quotas)?;
+            QuotaBookHandle::new(&a0)
+        })
+        .map(|h| QuotaBook { inner: RefCell::new(h) })
+    }
+
+    /// Rebuilds a quota book from `serialize()` output (invariants checked).
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("state", state)?;
+            QuotaBookHandle::deserialize(&a0)
+        })
+        .map(|h| QuotaBook { inner: RefCell::new(h) })
+    }
+
+    /// The quotas and holds as JSON text (the core's format).
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.serialize()
+        })
+    }
+
+    /// Every quota, by id.
+    #[napi(ts_return_type = "Quota[]")]
+    pub fn quotas(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.quotas()
+        })
+    }
+
+    /// A hold by id, or null.
+    #[napi(ts_args_type = "holdId: string", ts_return_type = "QuotaHold | null")]
+    pub fn hold(&self, env: Env, hold_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let h = get("this", &self.inner)?;
+            h.hold(&a0)
+        })
+    }
+
+    /// Every hold (any state), by id.
+    #[napi(ts_return_type = "QuotaHold[]")]
+    pub fn holds(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.holds()
+        })
+    }
+
+    /// Size, sold, held and available of every quota at `now`.
+    #[napi(ts_args_type = "now: TimestampInput", ts_return_type = "QuotaCounts[]")]
+    pub fn counts(&self, env: Env, now: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("now", now)?;
+            let h = get("this", &self.inner)?;
+            h.counts(&a0)
+        })
+    }
+
+    /// Units of an item that can still be held (its most limiting quota; null: unlimited).
+    #[napi(ts_args_type = "itemId: string, now: TimestampInput", ts_return_type = "number | null")]
+    pub fn available(&self, env: Env, item_id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("itemId", item_id)?;
+            let a1 = js("now", now)?;
+            let h = get("this", &self.inner)?;
+            h.available(&a0, &a1)
+        })
+    }
+
+    /// Holds every line in every quota of its item, all or nothing (`QUOTA_EXHAUSTED`).
+    #[napi(
+        ts_args_type = "holdId: string, lines: QuotaRequest[], now: TimestampInput, expiresAt: TimestampInput",
+        ts_return_type = "QuotaHold"
+    )]
+    pub fn reserve(
+        &self,
+        env: Env,
+        hold_id: Unknown<'_>,
+        lines: Unknown<'_>,
+        now: Unknown<'_>,
+        expires_at: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let a1 = js("lines", lines)?;
+            let a2 = js("now", now)?;
+            let a3 = js("expiresAt", expires_at)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.reserve(&a0, &a1, &a2, &a3)
+        })
+    }
+
+    /// Sells a live hold.
+    #[napi(ts_args_type = "holdId: string, now: TimestampInput", ts_return_type = "QuotaHold")]
+    pub fn confirm(&self, env: Env, hold_id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let a1 = js("now", now)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.confirm(&a0, &a1)
+        })
+    }
+
+    /// Gives the units of a held hold back.
+    #[napi(ts_args_type = "holdId: string", ts_return_type = "QuotaHold")]
+    pub fn release(&self, env: Env, hold_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.release(&a0)
+        })
+    }
+
+    /// Expires every hold due at `now` and returns them.
+    #[napi(ts_args_type = "now: TimestampInput", ts_return_type = "QuotaHold[]")]
+    pub fn expire(&self, env: Env, now: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("now", now)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.expire(&a0)
+        })
+    }
+
+    /// Gives sold units of one line back to its quotas; returns the units still sold.
+    #[napi(ts_args_type = "holdId: string, lineId: string, quantity: number", ts_return_type = "number")]
+    pub fn refund_line(
+        &self,
+        env: Env,
+        hold_id: Unknown<'_>,
+        line_id: Unknown<'_>,
+        quantity: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("holdId", hold_id)?;
+            let a1 = js("lineId", line_id)?;
+            let a2 = js("quantity", quantity)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.refund_line(&a0, &a1, &a2)
+        })
+    }
+
+    /// `sold + held ≤ size` for every quota.
+    #[napi(ts_return_type = "boolean")]
+    pub fn invariant_holds(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.invariant_holds())
+        })
+    }
+}
+
+// ------------------------------------------------------------------ CartOrder
+
+/// An order of several lines (tickets and add-ons) held in shared quotas; single lines are refunded idempotently.
+#[napi]
+pub struct CartOrder {
+    inner: RefCell<CartOrderHandle>,
+}
+
+#[napi]
+impl CartOrder {
+    /// Places a cart: checks the catalog and sale rules, prices it, holds every line in `quotas` (hold id = order id).
+    #[napi(
+        factory,
+        ts_args_type = "spec: CartSpec, catalog: Catalog, config: CartConfig, promos: PromoCode[] | null, quotas: QuotaBook"
+    )]
+    pub fn place(
+        env: Env,
+        spec: Unknown<'_>,
+        catalog: Unknown<'_>,
+        config: Unknown<'_>,
+        promos: Unknown<'_>,
+        quotas: &QuotaBook,
+    ) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("spec", spec)?;
+            let a1 = js("catalog", catalog)?;
+            let a2 = js("config", config)?;
+            let a3 = js("promos", promos)?;
+            let mut qb = get_mut("quotas", &quotas.inner)?;
+            CartOrderHandle::place(&a0, &a1, &a2, &a3, &mut qb)
+        })
+        .map(|h| CartOrder { inner: RefCell::new(h) })
+    }
+
+    /// Rebuilds a cart order from `serialize()` output (checked).
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("state", state)?;
+            CartOrderHandle::deserialize(&a0)
+        })
+        .map(|h| CartOrder { inner: RefCell::new(h) })
+    }
+
+    /// The order as JSON text (the core's format).
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.serialize()
+        })
+    }
+
+    /// The order id.
+    #[napi(ts_return_type = "string")]
+    pub fn id(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.id())
+        })
+    }
+
+    /// Current state.
+    #[napi(ts_return_type = "OrderState")]
+    pub fn state(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.state())
+        })
+    }
+
+    /// Amount due.
+    #[napi(ts_return_type = "Money")]
+    pub fn total(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.total())
+        })
+    }
+
+    /// Amount paid, once paid.
+    #[napi(ts_return_type = "Money | null")]
+    pub fn paid(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.paid())
+        })
+    }
+
+    /// Sum of the line refunds.
+    #[napi(ts_return_type = "Money")]
+    pub fn refunded(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.refunded()
+        })
+    }
+
+    /// What can still be refunded.
+    #[napi(ts_return_type = "Money")]
+    pub fn refundable(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.refundable()
+        })
+    }
+
+    /// The price breakdown made at placement.
+    #[napi(ts_return_type = "CartBreakdown")]
+    pub fn breakdown(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.breakdown()
+        })
+    }
+
+    /// Every line refund, in the order made.
+    #[napi(ts_return_type = "LineRefund[]")]
+    pub fn refunds(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.refunds()
+        })
+    }
+
+    /// The tickets of each ticket line (empty before fulfilment).
+    #[napi(ts_return_type = "LineTickets[]")]
+    pub fn tickets(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.tickets()
+        })
+    }
+
+    /// When it was placed.
+    #[napi(ts_return_type = "string")]
+    pub fn created_at(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.created_at())
+        })
+    }
+
+    /// When its state last changed.
+    #[napi(ts_return_type = "string")]
+    pub fn updated_at(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.updated_at())
+        })
+    }
+
+    /// When its hold expires.
+    #[napi(ts_return_type = "string")]
+    pub fn expires_at(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.expires_at())
+        })
+    }
+
+    /// Units of a line refunded so far.
+    #[napi(ts_args_type = "lineId: string", ts_return_type = "number")]
+    pub fn refunded_quantity(&self, env: Env, line_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("lineId", line_id)?;
+            let h = get("this", &self.inner)?;
+            h.refunded_quantity(&a0)
+        })
+    }
+
+    /// What refunding the next `quantity` units of a line gives back (changes nothing).
+    #[napi(ts_args_type = "lineId: string, quantity: number", ts_return_type = "Money")]
+    pub fn line_refund_amount(&self, env: Env, line_id: Unknown<'_>, quantity: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("lineId", line_id)?;
+            let a1 = js("quantity", quantity)?;
+            let h = get("this", &self.inner)?;
+            h.line_refund_amount(&a0, &a1)
+        })
+    }
+
+    /// Pays exactly the total; confirms the quota hold.
+    #[napi(ts_args_type = "quotas: QuotaBook, amount: Money, at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn pay(&self, env: Env, quotas: &QuotaBook, amount: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("amount", amount)?;
+            let a2 = js("at", at)?;
+            let mut qb_guard = get_mut("quotas", &quotas.inner)?;
+            let qb = &mut *qb_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.pay(qb, &a1, &a2)
+        })
+    }
+
+    /// Issues the tickets of the ticket lines, in line order.
+    #[napi(ts_args_type = "book: TicketBook, tickets: NewTicket[], at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn fulfill(&self, env: Env, book: &TicketBook, tickets: Unknown<'_>, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("tickets", tickets)?;
+            let a2 = js("at", at)?;
+            let mut bk_guard = get_mut("book", &book.inner)?;
+            let bk = &mut *bk_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.fulfill(bk, &a1, &a2)
+        })
+    }
+
+    /// Expires a pending order at or after its hold expiry.
+    #[napi(ts_args_type = "quotas: QuotaBook, at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn expire(&self, env: Env, quotas: &QuotaBook, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("at", at)?;
+            let mut qb_guard = get_mut("quotas", &quotas.inner)?;
+            let qb = &mut *qb_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.expire(qb, &a1)
+        })
+    }
+
+    /// Cancels a pending order (units released).
+    #[napi(ts_args_type = "quotas: QuotaBook, at: TimestampInput", ts_return_type = "OrderState")]
+    pub fn cancel(&self, env: Env, quotas: &QuotaBook, at: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a1 = js("at", at)?;
+            let mut qb_guard = get_mut("quotas", &quotas.inner)?;
+            let qb = &mut *qb_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.cancel(qb, &a1)
+        })
+    }
+
+    /// Refunds units of one line (amount incl. its shares of order discount and fees); idempotent per `refundId`.
+    #[napi(
+        ts_args_type = "refund: LineRefundRequest, at: TimestampInput, quotas: QuotaBook, book: TicketBook",
+        ts_return_type = "LineRefund"
+    )]
+    pub fn refund_line(
+        &self,
+        env: Env,
+        refund: Unknown<'_>,
+        at: Unknown<'_>,
+        quotas: &QuotaBook,
+        book: &TicketBook,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("refund", refund)?;
+            let a1 = js("at", at)?;
+            let mut qb_guard = get_mut("quotas", &quotas.inner)?;
+            let qb = &mut *qb_guard;
+            let mut bk_guard = get_mut("book", &book.inner)?;
+            let bk = &mut *bk_guard;
+            let mut h = get_mut("this", &self.inner)?;
+            h.refund_line(&a0, &a1, qb, bk)
         })
     }
 }

@@ -238,6 +238,30 @@ test('separate syncs in any order reach the state of one call; revisions say wha
   throwsCode(assert, () => rec.outcome('x'), 'INPUT_INVALID')
 })
 
+test('compactLedgers folds final wallet entries and keeps every balance and outcome', () => {
+  const { a, b } = offlineDay()
+  const run = (compactLedgers) => {
+    const rec = reconciler()
+    const report = rec.reconcile(registry(), [a, b], NOW, { finality: { maxOfflineMs: 0, compactLedgers } })
+    return { rec, report }
+  }
+  const full = run(false)
+  const small = run(true)
+  assert.deepEqual(small.report.toJSON(), full.report.toJSON())
+  assert.deepEqual(small.rec.balances(), full.rec.balances())
+  const whole = fc.Wallet.deserialize(full.rec.wallet(WALLET))
+  const folded = fc.Wallet.deserialize(small.rec.wallet(WALLET))
+  assert.ok(whole.ledger().length > 0)
+  assert.deepEqual(folded.ledger(), [])
+  assert.deepEqual(folded.balances(), whole.balances())
+  assert.deepEqual(folded.totals(), whole.totals())
+  const saved = JSON.parse(small.rec.serialize())
+  assert.equal(saved.format_version, 3)
+  assert.equal(saved.wallets[WALLET].base.entries, String(whole.ledger().length))
+  assert.deepEqual(fc.Reconciler.deserialize(small.rec.serialize()).balances(), full.rec.balances())
+  throwsCode(assert, () => small.rec.reconcile(registry(), [], NOW, { finality: { compactLedgers: 'yes' } }), 'INPUT_INVALID')
+})
+
 test('pending records wait, finality is explicit, an operator can declare a gap lost', () => {
   const { a } = offlineDay()
   const rec = reconciler()

@@ -8,11 +8,11 @@ export const FUNCTIONS = [
   'parseMoney', 'moneyFromMinor', 'moneyToMinor', 'formatMoney', 'addMoney', 'subMoney', 'compareMoney',
   'mulQty', 'applyRate', 'percentage', 'allocate', 'split', 'computeTax',
   'verifySignature', 'publicKeyFromSeed', 'signMessage', 'issueTicketCode', 'decodeTicketCode', 'issueRevocationList',
-  'priceOrder', 'pricingConfig', 'checkPromo', 'recordPromoUse', 'checkTicketSale',
+  'priceOrder', 'pricingConfig', 'checkPromo', 'recordPromoUse', 'checkTicketSale', 'priceCart',
   // Check-in policies, festival calendars and scan statistics (access.test.mjs).
   'checkinPolicy', 'evaluateCheckin', 'festivalDay', 'festivalDayBounds', 'scanStats',
 ]
-export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry', 'Inventory', 'Order', 'TicketBook', 'AccessControl']
+export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry', 'Inventory', 'Order', 'TicketBook', 'AccessControl', 'QuotaBook', 'CartOrder']
 // The offline device side and reconciliation (device.test.mjs, reconcile.test.mjs).
 FUNCTIONS.push('encodeRecord', 'signRecord', 'decodeRecord', 'decodeBatch', 'encodeBatch', 'verifyRecord', 'verifyChain')
 CLASSES.push('DeviceSigner', 'DeviceLog', 'DeviceRegistry', 'Reconciler', 'ReconcileReport')

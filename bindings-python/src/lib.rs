@@ -9,6 +9,7 @@
 mod access;
 mod checkin;
 mod analytics;
+mod carts;
 mod codes;
 mod convert;
 mod errors;
@@ -60,6 +61,18 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ticketing::PyTicket>()?;
     m.add_class::<ticketing::PyTicketBook>()?;
     m.add_class::<ticketing::PyOrder>()?;
+    m.add_class::<carts::PyCartLine>()?;
+    m.add_class::<carts::PyCartConfig>()?;
+    m.add_class::<carts::PyAddOn>()?;
+    m.add_class::<carts::PyCatalog>()?;
+    m.add_class::<carts::PyQuota>()?;
+    m.add_class::<carts::PyPricedCartLine>()?;
+    m.add_class::<carts::PyCartBreakdown>()?;
+    m.add_class::<carts::PyQuotaHold>()?;
+    m.add_class::<carts::PyQuotaBook>()?;
+    m.add_class::<carts::PyLineRefund>()?;
+    m.add_class::<carts::PyCartOrder>()?;
+    m.add_function(wrap_pyfunction!(carts::price_cart, m)?)?;
     m.add_class::<access::PyZone>()?;
     m.add_class::<access::PyAccessControl>()?;
     m.add_class::<access::PyDecision>()?;

@@ -254,6 +254,22 @@ pub struct PyRateTotal {
     gross: PyMoney,
 }
 
+impl PyRateTotal {
+    /// The Python object of one rate total (shared with the cart breakdown).
+    pub(crate) fn new_py(py: Python<'_>, r: &festival_core::money::tax::RateTotal) -> PyResult<Py<PyRateTotal>> {
+        let (t, rate) = (&r.amounts, r.rate);
+        Py::new(
+            py,
+            PyRateTotal {
+                rate: decimal_to_py(py, rate)?.unbind(),
+                net: PyMoney::wrap(t.net),
+                tax: PyMoney::wrap(t.tax),
+                gross: PyMoney::wrap(t.gross),
+            },
+        )
+    }
+}
+
 #[pymethods]
 impl PyRateTotal {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -11,7 +11,7 @@ use crate::wallet::{enum_arg, enum_str, PyBalances, PyWallet};
 use festival_core::offline::ack::IssuedAck;
 use festival_core::offline::allowance::Allowance;
 use festival_core::offline::chain::{
-    verify_chain as core_verify_chain, AfterCut, ChainConfig, ChainReport, CheckOutcome, DeviceChain, LostRange,
+    verify_chain as core_verify_chain, AfterCut, ChainConfig, ChainHistory, ChainReport, CheckOutcome, DeviceChain, LostRange,
     RevocationCut,
 };
 use festival_core::offline::reconcile::{
@@ -186,7 +186,9 @@ impl PyDeviceRegistry {
 /// Reconciliation settings: `policy` is `first_wins` (default), `accept_with_debt` or `reject`;
 /// clock skews in milliseconds; finality: records older than `max_offline_ms` before `now`
 /// become final, and with `all_devices_synced` so do records before the oldest time every
-/// registered device has synced past (None / False: nothing becomes final).
+/// registered device has synced past (None / False: nothing becomes final); `compact_ledgers`
+/// folds final wallet entries into each wallet's base (balances and refund records stay, the
+/// entries themselves are only in the reports), which bounds the state of a long festival.
 #[pyclass(frozen, module = "festival_core", name = "ReconcileConfig")]
 #[derive(Clone)]
 pub struct PyReconcileConfig {
@@ -197,7 +199,8 @@ pub struct PyReconcileConfig {
 impl PyReconcileConfig {
     #[new]
     #[pyo3(signature = (policy = "first_wins", max_future_skew_ms = None, max_hlc_skew_ms = None,
-                        max_offline_ms = None, all_devices_synced = false, accept_after_cut_up_to = None))]
+                        max_offline_ms = None, all_devices_synced = false, accept_after_cut_up_to = None,
+                        compact_ledgers = false))]
     fn new(
         policy: &str,
         max_future_skew_ms: Option<i64>,
@@ -205,6 +208,7 @@ impl PyReconcileConfig {
         max_offline_ms: Option<i64>,
         all_devices_synced: bool,
         accept_after_cut_up_to: Option<&Bound<'_, PyAny>>,
+        compact_ledgers: bool,
     ) -> PyResult<Self> {
         let d = ChainConfig::default();
         let after_cut = match accept_after_cut_up_to.filter(|m| !m.is_none()) {
@@ -219,7 +223,7 @@ impl PyReconcileConfig {
                     max_hlc_skew_ms: max_hlc_skew_ms.unwrap_or(d.max_hlc_skew_ms),
                     after_cut,
                 },
-                finality: Finality { max_offline_ms, all_devices_synced },
+                finality: Finality { max_offline_ms, all_devices_synced, compact_ledgers },
             },
         })
     }
@@ -243,6 +247,11 @@ impl PyReconcileConfig {
     fn all_devices_synced(&self) -> bool {
         self.inner.finality.all_devices_synced
     }
+    /// Whether final wallet entries are folded into each wallet's base.
+    #[getter]
+    fn compact_ledgers(&self) -> bool {
+        self.inner.finality.compact_ledgers
+    }
     /// Records of a revoked or expired device after its cut are accepted up to this amount per
     /// device and cut (None: all rejected).
     #[getter]
@@ -254,12 +263,13 @@ impl PyReconcileConfig {
     }
     fn __repr__(&self) -> String {
         format!(
-            "ReconcileConfig(policy='{}', max_future_skew_ms={}, max_hlc_skew_ms={}, max_offline_ms={}, all_devices_synced={})",
+            "ReconcileConfig(policy='{}', max_future_skew_ms={}, max_hlc_skew_ms={}, max_offline_ms={}, all_devices_synced={}, compact_ledgers={})",
             enum_str(&self.inner.policy),
             self.inner.chain.max_future_skew_ms,
             self.inner.chain.max_hlc_skew_ms,
             self.inner.finality.max_offline_ms.map_or("None".to_string(), |m| m.to_string()),
-            if self.inner.finality.all_devices_synced { "True" } else { "False" }
+            if self.inner.finality.all_devices_synced { "True" } else { "False" },
+            if self.inner.finality.compact_ledgers { "True" } else { "False" }
         )
     }
 }
@@ -1105,7 +1115,7 @@ fn chains_from_py(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<Uuid, DeviceChain
                 Some(Hlc { physical_ms, logical })
             }
         };
-        let mut history = BTreeMap::new();
+        let mut history = ChainHistory::default();
         if let Some(h) = c.get_item("history")?.filter(|h| !h.is_none()) {
             let h = h
                 .cast_into::<PyDict>()

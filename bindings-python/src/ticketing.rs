@@ -12,7 +12,7 @@ use crate::errors::{type_err, CoreResult};
 use crate::money::{basis_arg, money_arg, tax_rounding_arg, PyMoney};
 use crate::wallet::enum_arg;
 use festival_core::ticketing::pricing::{
-    price, FeeConfig, PriceBreakdown, PriceLine, PriceRequest, PricedLine, PricingConfig, PromoCode, PromoDiscount,
+    price, FeeConfig, PriceBreakdown, PriceLine, PriceRequest, PricedLine, PricingConfig, PromoCode, PromoDiscount, PromoScope,
     TaxConfig,
 };
 use festival_core::ticketing::{
@@ -241,13 +241,13 @@ impl PyTicketType {
 #[pyclass(module = "festival_core", name = "PromoCode")]
 #[derive(Clone)]
 pub struct PyPromoCode {
-    inner: PromoCode,
+    pub(crate) inner: PromoCode,
 }
 
 #[pymethods]
 impl PyPromoCode {
     #[new]
-    #[pyo3(signature = (code, *, percent = None, amount = None, max_uses = None, used = 0, expires_at = None, min_quantity = 0, ticket_type_ids = None))]
+    #[pyo3(signature = (code, *, percent = None, amount = None, max_uses = None, used = 0, expires_at = None, min_quantity = 0, ticket_type_ids = None, valid_from = None, scope = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         code: String,
@@ -258,7 +258,15 @@ impl PyPromoCode {
         expires_at: Option<&Bound<'_, PyAny>>,
         min_quantity: u32,
         ticket_type_ids: Option<&Bound<'_, PyAny>>,
+        valid_from: Option<&Bound<'_, PyAny>>,
+        scope: Option<&str>,
     ) -> PyResult<Self> {
+        let scope = match scope {
+            None => None,
+            Some("line") => Some(PromoScope::Line),
+            Some("order") => Some(PromoScope::Order),
+            Some(other) => return Err(PyValueError::new_err(format!("scope must be 'line' or 'order', got {other:?}"))),
+        };
         let discount = match (percent.filter(|p| !p.is_none()), amount.filter(|a| !a.is_none())) {
             (Some(p), None) => PromoDiscount::Percentage { percent: decimal_from_py("percent", p)? },
             (None, Some(a)) => PromoDiscount::FixedAmount { amount: money_arg("amount", a)? },
@@ -273,7 +281,24 @@ impl PyPromoCode {
                 expires_at: opt_ts_arg("expires_at", expires_at)?,
                 min_quantity,
                 ticket_type_ids: uuid_list("ticket_type_ids", ticket_type_ids)?,
+                valid_from: opt_ts_arg("valid_from", valid_from)?,
+                scope,
             },
+        })
+    }
+
+    /// Usable from this instant on (inclusive), or None.
+    #[getter]
+    fn valid_from<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        opt_ts(py, self.inner.valid_from)
+    }
+
+    /// `line`, `order`, or None (percentages per line, fixed amounts per order).
+    #[getter]
+    fn scope(&self) -> Option<&'static str> {
+        self.inner.scope.map(|s| match s {
+            PromoScope::Line => "line",
+            PromoScope::Order => "order",
         })
     }
 

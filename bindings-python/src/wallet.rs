@@ -370,9 +370,16 @@ impl PyWallet {
         enum_str::<WalletStatus>(&self.inner.status())
     }
 
-    /// Number of ledger entries.
+    /// Number of ledger entries (after a compaction: those after the folded ones).
     fn __len__(&self) -> usize {
         self.inner.ledger().len()
+    }
+
+    /// How many entries were folded into the wallet's base by compaction (`ReconcileConfig(
+    /// compact_ledgers=True)`); their balances and refund records stay, the entries do not.
+    #[getter]
+    fn compacted_entries(&self) -> u64 {
+        self.inner.compacted_entries()
     }
 
     /// The wallet (config + ledger) as JSON text; `Wallet.from_json` replays and checks it.
@@ -383,8 +390,7 @@ impl PyWallet {
     /// Rebuilds a wallet from `to_json` output by replaying its ledger (tampering is detected).
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<PyWallet> {
-        let w: Wallet = serde_json::from_str(text)
-            .map_err(|e| crate::errors::core_err(py, festival_core::InputError::invalid("wallet", e.to_string())))?;
+        let w = Wallet::from_json(text).map_err(|e| crate::errors::core_err(py, e))?;
         Ok(PyWallet { inner: w })
     }
 

@@ -219,6 +219,36 @@ def test_separate_syncs_in_any_order_reach_the_state_of_one_call_with_explicit_r
     assert state.outcome(uuid.UUID(int=0x999)) is None and state.watermark is None and state.non_final_count == 2
 
 
+def test_compact_ledgers_folds_final_entries_and_keeps_every_balance() -> None:
+    def day(compact: bool) -> tuple[fc.ReconcileState, fc.ReconcileReport]:
+        state, registry, logs = _setup()
+        logs[POS1].pay(uuid.UUID(int=0x101), T0, W1, fc.Money("15", EUR), STAND)
+        logs[POS2].pay(uuid.UUID(int=0x201), T0 + timedelta(seconds=1), W1, fc.Money("4", EUR), STAND)
+        cfg = fc.ReconcileConfig(max_offline_ms=60_000, compact_ledgers=compact)
+        report = fc.reconcile(state, registry, [logs[POS1].export_batch(), logs[POS2].export_batch()],
+                              T0 + timedelta(minutes=5), cfg)
+        return state, report
+
+    full, r1 = day(False)
+    small, r2 = day(True)
+    assert fc.ReconcileConfig(compact_ledgers=True).compact_ledgers and "compact_ledgers=True" in repr(
+        fc.ReconcileConfig(compact_ledgers=True))
+    assert r1.to_json() == r2.to_json() and r2.finalized == 2
+    w_full, w_small = full.wallet(W1), small.wallet(W1)
+    assert w_full is not None and w_small is not None
+    def parts(b: fc.Balances) -> tuple[fc.Money, ...]:
+        return (b.refundable, b.bonus, b.debt, b.total)
+
+    assert parts(w_small.balances) == parts(w_full.balances) and w_small.balances.total == fc.Money("1", EUR)
+    assert (len(w_full), w_full.compacted_entries) == (3, 0)  # the opening top-up and two payments
+    assert (len(w_small), w_small.compacted_entries) == (0, 3)
+    # The compacted state is saved and read back (format 3, with the wallet's base).
+    saved = json.loads(small.to_json())
+    assert saved["format_version"] == 3 and "base" in saved["wallets"][str(W1)]
+    back = fc.ReconcileState.from_json(small.to_json()).wallet(W1)
+    assert back is not None and parts(back.balances) == parts(w_small.balances) and back.compacted_entries == 3
+
+
 def test_pending_records_wait_finality_is_explicit_and_gaps_can_be_declared_lost() -> None:
     state, registry, logs = _setup()
     logs[POS1].pay(uuid.UUID(int=0x101), T0, W1, fc.Money("15", EUR), STAND)
@@ -328,7 +358,8 @@ def test_config_registry_and_hostile_input() -> None:
     cfg = fc.ReconcileConfig()
     assert (cfg.policy, cfg.max_future_skew_ms, cfg.max_hlc_skew_ms) == ("first_wins", 300_000, 3_600_000)
     assert repr(fc.ReconcileConfig("reject", 1, 2)) == (
-        "ReconcileConfig(policy='reject', max_future_skew_ms=1, max_hlc_skew_ms=2, max_offline_ms=None, all_devices_synced=False)")
+        "ReconcileConfig(policy='reject', max_future_skew_ms=1, max_hlc_skew_ms=2, max_offline_ms=None, all_devices_synced=False, "
+        "compact_ledgers=False)")
     fin = fc.ReconcileConfig(max_offline_ms=60_000, all_devices_synced=True)
     assert (fin.max_offline_ms, fin.all_devices_synced) == (60_000, True)
     with pytest.raises(ValueError):

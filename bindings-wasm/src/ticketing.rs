@@ -6,7 +6,7 @@
 use super::{js, run};
 use festival_core::ticketing::TicketEvent;
 use festival_js_api::access::AccessControlHandle;
-use festival_js_api::ticketing::{InventoryHandle, OrderHandle, TicketBookHandle};
+use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
 use festival_js_api::{self as api};
 use wasm_bindgen::prelude::*;
 
@@ -134,6 +134,21 @@ pub fn scan_stats(
         let a0 = js("scans", &scans)?;
         let a1 = js("calendar", &calendar)?;
         api::access::scan_stats(&a0, &a1)
+    })
+}
+
+/// Prices a cart: tickets and add-ons, promo codes per line or order, line and order fees, VAT per line, exactly.
+#[wasm_bindgen(js_name = priceCart, unchecked_return_type = "CartBreakdown")]
+pub fn price_cart(
+    #[wasm_bindgen(unchecked_param_type = "CartPriceRequest")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CartConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PromoCode[] | null")] promos: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("request", &request)?;
+        let a1 = js("config", &config)?;
+        let a2 = js("promos", &promos)?;
+        api::ticketing::price_cart(&a0, &a1, &a2)
     })
 }
 
@@ -994,6 +1009,420 @@ impl AccessControl {
             let a3 = js("at", &at)?;
             let bk = &mut book.inner;
             h.annul(bk, &a1, &a2, &a3)
+        })
+    }
+}
+
+// ------------------------------------------------------------------ QuotaBook
+
+/// Shared quotas over ticket types and add-ons with cart holds (`sold + held ≤ size` for every quota).
+#[wasm_bindgen]
+pub struct QuotaBook {
+    inner: QuotaBookHandle,
+}
+
+#[wasm_bindgen]
+impl QuotaBook {
+    /// `new QuotaBook(quotas)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "Quota[]")] quotas: JsValue) -> Result<QuotaBook, JsValue> {
+        build(|| {
+            let a0 = js("quotas", &quotas)?;
+            QuotaBookHandle::new(&a0)
+        })
+        .map(|inner| QuotaBook { inner })
+    }
+
+    /// Rebuilds a quota book from `serialize()` output (invariants checked).
+    pub fn deserialize(#[wasm_bindgen(unchecked_param_type = "string")] state: JsValue) -> Result<QuotaBook, JsValue> {
+        build(|| {
+            let a0 = js("state", &state)?;
+            QuotaBookHandle::deserialize(&a0)
+        })
+        .map(|inner| QuotaBook { inner })
+    }
+
+    /// The quotas and holds as JSON text (the core's format).
+    pub fn serialize(&self) -> Result<String, JsValue> {
+        let h = &self.inner;
+        build(|| h.serialize())
+    }
+
+    /// Every quota, by id.
+    #[wasm_bindgen(unchecked_return_type = "Quota[]")]
+    pub fn quotas(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.quotas())
+    }
+
+    /// A hold by id, or null.
+    #[wasm_bindgen(unchecked_return_type = "QuotaHold | null")]
+    pub fn hold(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = holdId)] hold_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| {
+            let a0 = js("holdId", &hold_id)?;
+            h.hold(&a0)
+        })
+    }
+
+    /// Every hold (any state), by id.
+    #[wasm_bindgen(unchecked_return_type = "QuotaHold[]")]
+    pub fn holds(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.holds())
+    }
+
+    /// Size, sold, held and available of every quota at `now`.
+    #[wasm_bindgen(unchecked_return_type = "QuotaCounts[]")]
+    pub fn counts(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| {
+            let a0 = js("now", &now)?;
+            h.counts(&a0)
+        })
+    }
+
+    /// Units of an item that can still be held (its most limiting quota; null: unlimited).
+    #[wasm_bindgen(unchecked_return_type = "number | null")]
+    pub fn available(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = itemId)] item_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| {
+            let a0 = js("itemId", &item_id)?;
+            let a1 = js("now", &now)?;
+            h.available(&a0, &a1)
+        })
+    }
+
+    /// Holds every line in every quota of its item, all or nothing (`QUOTA_EXHAUSTED`).
+    #[wasm_bindgen(unchecked_return_type = "QuotaHold")]
+    pub fn reserve(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = holdId)] hold_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "QuotaRequest[]")] lines: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput", js_name = expiresAt)] expires_at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("holdId", &hold_id)?;
+            let a1 = js("lines", &lines)?;
+            let a2 = js("now", &now)?;
+            let a3 = js("expiresAt", &expires_at)?;
+            h.reserve(&a0, &a1, &a2, &a3)
+        })
+    }
+
+    /// Sells a live hold.
+    #[wasm_bindgen(unchecked_return_type = "QuotaHold")]
+    pub fn confirm(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = holdId)] hold_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("holdId", &hold_id)?;
+            let a1 = js("now", &now)?;
+            h.confirm(&a0, &a1)
+        })
+    }
+
+    /// Gives the units of a held hold back.
+    #[wasm_bindgen(unchecked_return_type = "QuotaHold")]
+    pub fn release(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = holdId)] hold_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("holdId", &hold_id)?;
+            h.release(&a0)
+        })
+    }
+
+    /// Expires every hold due at `now` and returns them.
+    #[wasm_bindgen(unchecked_return_type = "QuotaHold[]")]
+    pub fn expire(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("now", &now)?;
+            h.expire(&a0)
+        })
+    }
+
+    /// Gives sold units of one line back to its quotas; returns the units still sold.
+    #[wasm_bindgen(js_name = refundLine, unchecked_return_type = "number")]
+    pub fn refund_line(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = holdId)] hold_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = lineId)] line_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] quantity: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("holdId", &hold_id)?;
+            let a1 = js("lineId", &line_id)?;
+            let a2 = js("quantity", &quantity)?;
+            h.refund_line(&a0, &a1, &a2)
+        })
+    }
+
+    /// `sold + held ≤ size` for every quota.
+    #[wasm_bindgen(js_name = invariantHolds, unchecked_return_type = "boolean")]
+    pub fn invariant_holds(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.invariant_holds())
+    }
+}
+
+// ------------------------------------------------------------------ CartOrder
+
+/// An order of several lines (tickets and add-ons) held in shared quotas; single lines are refunded idempotently.
+#[wasm_bindgen]
+pub struct CartOrder {
+    inner: CartOrderHandle,
+}
+
+#[wasm_bindgen]
+impl CartOrder {
+    /// Places a cart: checks the catalog and sale rules, prices it, holds every line in `quotas` (hold id = order id).
+    pub fn place(
+        #[wasm_bindgen(unchecked_param_type = "CartSpec")] spec: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Catalog")] catalog: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CartConfig")] config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PromoCode[] | null")] promos: JsValue,
+        quotas: &mut QuotaBook,
+    ) -> Result<CartOrder, JsValue> {
+        build(|| {
+            let a0 = js("spec", &spec)?;
+            let a1 = js("catalog", &catalog)?;
+            let a2 = js("config", &config)?;
+            let a3 = js("promos", &promos)?;
+            CartOrderHandle::place(&a0, &a1, &a2, &a3, &mut quotas.inner)
+        })
+        .map(|inner| CartOrder { inner })
+    }
+
+    /// Rebuilds a cart order from `serialize()` output (checked).
+    pub fn deserialize(#[wasm_bindgen(unchecked_param_type = "string")] state: JsValue) -> Result<CartOrder, JsValue> {
+        build(|| {
+            let a0 = js("state", &state)?;
+            CartOrderHandle::deserialize(&a0)
+        })
+        .map(|inner| CartOrder { inner })
+    }
+
+    /// The order as JSON text (the core's format).
+    pub fn serialize(&self) -> Result<String, JsValue> {
+        let h = &self.inner;
+        build(|| h.serialize())
+    }
+
+    /// The order id.
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub fn id(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.id())
+    }
+
+    /// Current state.
+    #[wasm_bindgen(unchecked_return_type = "OrderState")]
+    pub fn state(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.state())
+    }
+
+    /// Amount due.
+    #[wasm_bindgen(unchecked_return_type = "Money")]
+    pub fn total(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.total())
+    }
+
+    /// Amount paid, once paid.
+    #[wasm_bindgen(unchecked_return_type = "Money | null")]
+    pub fn paid(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.paid())
+    }
+
+    /// Sum of the line refunds.
+    #[wasm_bindgen(unchecked_return_type = "Money")]
+    pub fn refunded(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.refunded())
+    }
+
+    /// What can still be refunded.
+    #[wasm_bindgen(unchecked_return_type = "Money")]
+    pub fn refundable(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.refundable())
+    }
+
+    /// The price breakdown made at placement.
+    #[wasm_bindgen(unchecked_return_type = "CartBreakdown")]
+    pub fn breakdown(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.breakdown())
+    }
+
+    /// Every line refund, in the order made.
+    #[wasm_bindgen(unchecked_return_type = "LineRefund[]")]
+    pub fn refunds(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.refunds())
+    }
+
+    /// The tickets of each ticket line (empty before fulfilment).
+    #[wasm_bindgen(unchecked_return_type = "LineTickets[]")]
+    pub fn tickets(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.tickets())
+    }
+
+    /// When it was placed.
+    #[wasm_bindgen(js_name = createdAt, unchecked_return_type = "string")]
+    pub fn created_at(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.created_at())
+    }
+
+    /// When its state last changed.
+    #[wasm_bindgen(js_name = updatedAt, unchecked_return_type = "string")]
+    pub fn updated_at(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.updated_at())
+    }
+
+    /// When its hold expires.
+    #[wasm_bindgen(js_name = expiresAt, unchecked_return_type = "string")]
+    pub fn expires_at(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.expires_at())
+    }
+
+    /// Units of a line refunded so far.
+    #[wasm_bindgen(js_name = refundedQuantity, unchecked_return_type = "number")]
+    pub fn refunded_quantity(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = lineId)] line_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| {
+            let a0 = js("lineId", &line_id)?;
+            h.refunded_quantity(&a0)
+        })
+    }
+
+    /// What refunding the next `quantity` units of a line gives back (changes nothing).
+    #[wasm_bindgen(js_name = lineRefundAmount, unchecked_return_type = "Money")]
+    pub fn line_refund_amount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = lineId)] line_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] quantity: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| {
+            let a0 = js("lineId", &line_id)?;
+            let a1 = js("quantity", &quantity)?;
+            h.line_refund_amount(&a0, &a1)
+        })
+    }
+
+    /// Pays exactly the total; confirms the quota hold.
+    #[wasm_bindgen(unchecked_return_type = "OrderState")]
+    pub fn pay(
+        &mut self,
+        quotas: &mut QuotaBook,
+        #[wasm_bindgen(unchecked_param_type = "Money")] amount: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a1 = js("amount", &amount)?;
+            let a2 = js("at", &at)?;
+            let qb = &mut quotas.inner;
+            h.pay(qb, &a1, &a2)
+        })
+    }
+
+    /// Issues the tickets of the ticket lines, in line order.
+    #[wasm_bindgen(unchecked_return_type = "OrderState")]
+    pub fn fulfill(
+        &mut self,
+        book: &mut TicketBook,
+        #[wasm_bindgen(unchecked_param_type = "NewTicket[]")] tickets: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a1 = js("tickets", &tickets)?;
+            let a2 = js("at", &at)?;
+            let bk = &mut book.inner;
+            h.fulfill(bk, &a1, &a2)
+        })
+    }
+
+    /// Expires a pending order at or after its hold expiry.
+    #[wasm_bindgen(unchecked_return_type = "OrderState")]
+    pub fn expire(
+        &mut self,
+        quotas: &mut QuotaBook,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a1 = js("at", &at)?;
+            let qb = &mut quotas.inner;
+            h.expire(qb, &a1)
+        })
+    }
+
+    /// Cancels a pending order (units released).
+    #[wasm_bindgen(unchecked_return_type = "OrderState")]
+    pub fn cancel(
+        &mut self,
+        quotas: &mut QuotaBook,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a1 = js("at", &at)?;
+            let qb = &mut quotas.inner;
+            h.cancel(qb, &a1)
+        })
+    }
+
+    /// Refunds units of one line (amount incl. its shares of order discount and fees); idempotent per `refundId`.
+    #[wasm_bindgen(js_name = refundLine, unchecked_return_type = "LineRefund")]
+    pub fn refund_line(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LineRefundRequest")] refund: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        quotas: &mut QuotaBook,
+        book: &mut TicketBook,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("refund", &refund)?;
+            let a1 = js("at", &at)?;
+            let qb = &mut quotas.inner;
+            let bk = &mut book.inner;
+            h.refund_line(&a0, &a1, qb, bk)
         })
     }
 }

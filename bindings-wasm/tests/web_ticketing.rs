@@ -95,3 +95,53 @@ fn sold_out_sale_and_gate_scan_in_the_browser() {
     assert_eq!(text(&book.ticket(s(TICKET)).unwrap(), "state"), "checked_in");
     assert_eq!(get(&gates.occupancy(s("main")).unwrap(), "occupancy").as_f64(), Some(1.0));
 }
+
+#[wasm_bindgen_test]
+fn cart_with_shared_quota_and_a_line_refund_in_the_browser() {
+    const PARKING: &str = "00000000-0000-4000-8000-000000000003";
+    let mut quotas = fc::QuotaBook::new(obj(&format!(
+        r#"[{{"id": "00000000-0000-4000-8000-000000000010", "name": "Site", "size": 2, "itemIds": ["{DAY}"]}},
+            {{"id": "00000000-0000-4000-8000-000000000011", "name": "Parking", "size": 1, "itemIds": ["{PARKING}"]}}]"#
+    )))
+    .unwrap();
+    let catalog = obj(&format!(
+        r#"{{"ticketTypes": [{DAY_TYPE}], "addOns": [{{"id": "{PARKING}", "name": "Parking",
+            "price": {{"amount": "15.00", "currency": "EUR"}}, "maxPerOrder": 2}}], "taxRates": [{{"itemId": "{DAY}", "rate": "7"}}]}}"#
+    ));
+    let pricing = fc::pricing_config(s("EUR"), s("19"), s("gross"), s("per_line")).unwrap();
+    let config = obj(&format!(
+        r#"{{"pricing": {}, "orderFees": [{{"name": "booking", "amount": {{"amount": "1.00", "currency": "EUR"}}, "percent": "0", "rounding": "half_up"}}]}}"#,
+        JSON::stringify(&pricing).unwrap().as_string().unwrap()
+    ));
+    let spec = |id: &str, lines: &str| {
+        obj(&format!(r#"{{"id": "{id}", "now": "2026-05-01T10:00:00Z", "expiresAt": "2026-05-01T10:15:00Z", "lines": {lines}}}"#))
+    };
+    let lines = format!(
+        r#"[{{"lineId": "00000000-0000-4000-8000-000000000101", "itemId": "{DAY}", "quantity": 1}},
+            {{"lineId": "00000000-0000-4000-8000-000000000102", "itemId": "{PARKING}", "quantity": 1}}]"#
+    );
+    let mut order = fc::CartOrder::place(
+        spec("00000000-0000-4000-8000-0000000000a1", &lines),
+        catalog.clone(),
+        config.clone(),
+        JsValue::NULL,
+        &mut quotas,
+    )
+    .unwrap();
+    // 59.00 + 15.00 + the 1.00 booking fee split 59 : 15.
+    assert_eq!(text(&order.total(), "amount"), "75.00");
+    let again = format!(r#"[{{"lineId": "00000000-0000-4000-8000-000000000101", "itemId": "{PARKING}", "quantity": 1}}]"#);
+    let e = fc::CartOrder::place(spec("00000000-0000-4000-8000-0000000000a2", &again), catalog, config, JsValue::NULL, &mut quotas)
+        .err()
+        .unwrap();
+    assert_eq!(code(&e), "QUOTA_EXHAUSTED");
+    order.pay(&mut quotas, obj(r#"{"amount": "75.00", "currency": "EUR"}"#), s("2026-05-01T10:05:00Z")).unwrap();
+    let mut book = fc::TicketBook::new();
+    let refund = obj(r#"{"refundId": "00000000-0000-4000-8000-000000000300", "lineId": "00000000-0000-4000-8000-000000000102", "quantity": 1}"#);
+    let r = order.refund_line(refund.clone(), s("2026-05-02T00:00:00Z"), &mut quotas, &mut book).unwrap();
+    assert_eq!(text(&r, "amount.amount"), "15.20");
+    let again = order.refund_line(refund, s("2026-05-03T00:00:00Z"), &mut quotas, &mut book).unwrap();
+    assert_eq!(text(&again, "at"), "2026-05-02T00:00:00.000Z", "the recorded refund, unchanged");
+    assert_eq!(order.state().as_string().as_deref(), Some("partially_refunded"));
+    assert_eq!(quotas.available(s(PARKING), s("2026-05-02T00:00:00Z")).unwrap().as_f64(), Some(1.0));
+}

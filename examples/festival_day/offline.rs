@@ -294,7 +294,7 @@ pub fn run() -> Result<(), festival_core::Error> {
         return Err(fail(format!("late sync does not add up: expected {expected}, got {}", state.total_balance())));
     }
     // At 21:00 the operator closes the books: nothing older than 3 hours can still arrive.
-    let close = ReconcileConfig { finality: Finality { max_offline_ms: Some(3 * 3_600_000), all_devices_synced: false }, ..config };
+    let close = ReconcileConfig { finality: Finality { max_offline_ms: Some(3 * 3_600_000), all_devices_synced: false, compact_ledgers: true }, ..config };
     let fin = reconcile(&mut state, &registry, &Vec::<Vec<u8>>::new(), at(540), &close)?;
     println!(
         "books closed at 21:00: watermark {}, {} outcomes final, {} still revisable",

@@ -88,6 +88,8 @@ pub fn run() -> Result<(), Error> {
         expires_at: Some(at("2026-06-01T00:00:00Z")?),
         min_quantity: 2,
         ticket_type_ids: vec![WEEKEND],
+        valid_from: None,
+        scope: None,
     };
 
     let now = at("2026-05-20T19:30:00Z")?;

@@ -79,6 +79,8 @@ fn bench(c: &mut Criterion) {
         expires_at: None,
         min_quantity: 2,
         ticket_type_ids: vec![],
+        valid_from: None,
+        scope: None,
     };
     let request = PriceRequest {
         lines: vec![

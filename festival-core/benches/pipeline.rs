@@ -7,8 +7,8 @@
 //! - `verify_chain`: signatures + per-device sequence/hash-chain/policy checks (`chain::verify_chain`);
 //! - `reconcile`: the whole pipeline (`reconcile::reconcile`: decode, dedupe, verify, chain, total
 //!   order, wallet apply with conflicts, report), state clone excluded;
-//! - `reconcile_parallel/2` (feature `parallel`): the same with decode+hash and signatures on 2
-//!   threads; the bench asserts the report and state are byte-identical (serde JSON) to the
+//! - `reconcile_parallel/2` (feature `parallel`): the same with decode+hash, signatures, the
+//!   per-device chain walks and the per-wallet/ticket folds on 2 threads; the bench asserts the report and state are byte-identical (serde JSON) to the
 //!   single-threaded ones before measuring.
 //!
 //! Run: `cargo bench -p festival-core --bench pipeline [--features parallel]`. Throughput in records/s.

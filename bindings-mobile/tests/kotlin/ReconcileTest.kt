@@ -278,6 +278,32 @@ class ReconcileTest {
     }
 
     @Test
+    fun compactLedgersFoldsFinalWalletEntriesAndKeepsEveryBalance() {
+        val (b1, b2) = offlineDay()
+        fun run(compact: Boolean): Pair<Reconciler, ReconcileReport> {
+            val r = reconciler()
+            val cfg = ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null, maxOfflineMs = 0, compactLedgers = compact)
+            return r to r.reconcile(registry, listOf(b1, b2), NOW, cfg)
+        }
+        val (full, fullReport) = run(false)
+        val (small, smallReport) = run(true)
+        assertEquals(fullReport.records, smallReport.records)
+        assertEquals(fullReport.finalized, smallReport.finalized)
+        assertEquals(full.balances(), small.balances())
+        val whole = full.wallet(WALLET)!!
+        val folded = small.wallet(WALLET)!!
+        assertTrue(whole.ledger().isNotEmpty())
+        assertTrue(folded.ledger().isEmpty(), "final entries are folded into the base")
+        assertEquals(whole.balances(), folded.balances())
+        // Saved and read back (format 3, the wallet with its base).
+        @Suppress("UNCHECKED_CAST")
+        val saved = Json.parse(small.toJson()) as Map<String, Any?>
+        assertEquals(3L, (saved["format_version"] as Number).toLong())
+        assertEquals(full.balances(), Reconciler.fromJson(small.toJson()).balances())
+        assertEquals(folded.balances(), Wallet.fromJson(folded.toJson()).balances())
+    }
+
+    @Test
     fun separateSyncsInAnyOrderReachTheSameStateAndRevisionsSayWhatChanged() {
         val (b1, b2) = offlineDay()
         val cfg = ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null)

@@ -65,7 +65,7 @@ fn check_keys(field: &str, o: &Map<String, Value>, allowed: &[&str]) -> Result<(
 }
 
 /// `{ policy?, chain?: { maxFutureSkewMs, maxHlcSkewMs }, finality?: { maxOfflineMs?,
-/// allDevicesSynced? } }` (defaults: `first_wins`, 5 min, 1 h, nothing final).
+/// allDevicesSynced?, compactLedgers? } }` (defaults: `first_wins`, 5 min, 1 h, nothing final).
 pub fn reconcile_config_arg(field: &str, v: &Value) -> Result<ReconcileConfig> {
     if v.is_null() {
         return Ok(ReconcileConfig::default());
@@ -74,7 +74,7 @@ pub fn reconcile_config_arg(field: &str, v: &Value) -> Result<ReconcileConfig> {
     check_keys(field, o, &["policy", "chain", "finality"])?;
     if let Some(f) = o.get("finality").filter(|f| !f.is_null()) {
         let name = format!("{field}.finality");
-        check_keys(&name, object_arg(&name, f)?, &["maxOfflineMs", "allDevicesSynced"])?;
+        check_keys(&name, object_arg(&name, f)?, &["maxOfflineMs", "allDevicesSynced", "compactLedgers"])?;
     }
     let config: ReconcileConfig = from_js(field, v)?;
     if config.finality.max_offline_ms.is_some_and(|m| m < 0) {

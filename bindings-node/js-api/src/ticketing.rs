@@ -13,7 +13,11 @@ use crate::{
 use festival_core::money::tax::{PriceBasis, TaxRounding};
 use festival_core::money::Currency;
 use festival_core::ticketing::pricing::{price, PriceRequest, PricingConfig, PromoCode};
-use festival_core::ticketing::{Inventory, NewTicket, Order, OrderEvent, TicketBook, TicketEvent, TicketType};
+use festival_core::ticketing::cart::{price_cart as price_cart_core, CartConfig, CartPriceRequest};
+use festival_core::ticketing::{
+    CartOrder, CartSpec, Catalog, Inventory, LineRefundRequest, NewTicket, Order, OrderEvent, Quota, QuotaBook,
+    QuotaRequest, TicketBook, TicketEvent, TicketType,
+};
 use serde_json::{json, Value};
 
 /// `None` for `null` / `undefined`.
@@ -485,6 +489,250 @@ impl TicketBookHandle {
     }
 }
 
+// ------------------------------------------------------------------ carts
+
+/// `priceCart(request, config, promos?): CartBreakdown` — the core's
+/// [`festival_core::ticketing::cart::price_cart`]: several lines (tickets and add-ons), promo
+/// codes per line or per order, line and order fees, VAT per line.
+pub fn price_cart(request: &Value, config: &Value, promos: &Value) -> Result<Value> {
+    object_arg("request", request)?;
+    check_line_prices("request.lines", request.get("lines"))?;
+    let request: CartPriceRequest = from_js("request", request)?;
+    object_arg("config", config)?;
+    let config: CartConfig = from_js("config", config)?;
+    to_js(&price_cart_core(&request, &config, &promos_arg(promos)?)?)
+}
+
+/// Shared quotas over ticket types and add-ons, with the holds of carts.
+#[derive(Debug, Clone)]
+pub struct QuotaBookHandle(pub(crate) QuotaBook);
+
+impl QuotaBookHandle {
+    /// `new QuotaBook(quotas)` (`QUOTA_INVALID` for a bad definition).
+    pub fn new(quotas: &Value) -> Result<Self> {
+        array_arg("quotas", quotas)?;
+        let quotas: Vec<Quota> = from_js("quotas", quotas)?;
+        Ok(QuotaBookHandle(QuotaBook::new(quotas)?))
+    }
+
+    /// `QuotaBook.deserialize(state)`: the JSON of `serialize()`, checked by the core
+    /// (`INPUT_INVALID` for malformed JSON, `QUOTA_STATE_INVALID` when an invariant is broken).
+    pub fn deserialize(state: &Value) -> Result<Self> {
+        Ok(QuotaBookHandle(QuotaBook::from_json(str_arg("state", state)?)?))
+    }
+
+    /// `serialize(): string` (the core's JSON).
+    pub fn serialize(&self) -> Result<String> {
+        state_out(&self.0)
+    }
+
+    /// `quotas(): Quota[]` (by id).
+    pub fn quotas(&self) -> Result<Value> {
+        let all: Vec<_> = self.0.quotas().collect();
+        to_js(&all)
+    }
+
+    /// `hold(holdId): QuotaHold | null`.
+    pub fn hold(&self, hold_id: &Value) -> Result<Value> {
+        match self.0.hold(uuid_arg("holdId", hold_id)?) {
+            Some(h) => to_js(h),
+            None => Ok(Value::Null),
+        }
+    }
+
+    /// `holds(): QuotaHold[]` (every hold, by id).
+    pub fn holds(&self) -> Result<Value> {
+        let all: Vec<_> = self.0.holds().collect();
+        to_js(&all)
+    }
+
+    /// `counts(now): QuotaCounts[]`.
+    pub fn counts(&self, now: &Value) -> Result<Value> {
+        to_js(&self.0.counts(timestamp_arg("now", now)?))
+    }
+
+    /// `available(itemId, now): number | null` (`null`: unlimited; `QUOTA_NOT_COVERED`).
+    pub fn available(&self, item_id: &Value, now: &Value) -> Result<Value> {
+        Ok(json!(self.0.available(uuid_arg("itemId", item_id)?, timestamp_arg("now", now)?)?))
+    }
+
+    /// `reserve(holdId, lines, now, expiresAt): QuotaHold` (all lines or nothing).
+    pub fn reserve(&mut self, hold_id: &Value, lines: &Value, now: &Value, expires_at: &Value) -> Result<Value> {
+        let id = uuid_arg("holdId", hold_id)?;
+        array_arg("lines", lines)?;
+        let lines: Vec<QuotaRequest> = from_js("lines", lines)?;
+        let (now, exp) = (timestamp_arg("now", now)?, timestamp_arg("expiresAt", expires_at)?);
+        to_js(&self.0.reserve(id, &lines, now, exp)?)
+    }
+
+    /// `confirm(holdId, now): QuotaHold`.
+    pub fn confirm(&mut self, hold_id: &Value, now: &Value) -> Result<Value> {
+        to_js(&self.0.confirm(uuid_arg("holdId", hold_id)?, timestamp_arg("now", now)?)?)
+    }
+
+    /// `release(holdId): QuotaHold`.
+    pub fn release(&mut self, hold_id: &Value) -> Result<Value> {
+        to_js(&self.0.release(uuid_arg("holdId", hold_id)?)?)
+    }
+
+    /// `expire(now): QuotaHold[]` (the holds that expired now).
+    pub fn expire(&mut self, now: &Value) -> Result<Value> {
+        to_js(&self.0.expire(timestamp_arg("now", now)?))
+    }
+
+    /// `refundLine(holdId, lineId, quantity): number` (units of the line still sold).
+    pub fn refund_line(&mut self, hold_id: &Value, line_id: &Value, quantity: &Value) -> Result<Value> {
+        let (h, l) = (uuid_arg("holdId", hold_id)?, uuid_arg("lineId", line_id)?);
+        Ok(json!(self.0.refund_line(h, l, u32_arg("quantity", quantity)?)?))
+    }
+
+    /// `invariantHolds(): boolean`.
+    pub fn invariant_holds(&self) -> Value {
+        json!(self.0.invariant_holds())
+    }
+}
+
+/// An order of several lines (a placed cart).
+#[derive(Debug, Clone)]
+pub struct CartOrderHandle(CartOrder);
+
+impl CartOrderHandle {
+    /// `CartOrder.place(spec, catalog, config, promos, quotas)`: prices the cart and holds it.
+    pub fn place(
+        spec: &Value,
+        catalog: &Value,
+        config: &Value,
+        promos: &Value,
+        quotas: &mut QuotaBookHandle,
+    ) -> Result<Self> {
+        object_arg("spec", spec)?;
+        let spec: CartSpec = from_js("spec", spec)?;
+        object_arg("catalog", catalog)?;
+        let catalog: Catalog = from_js("catalog", catalog)?;
+        object_arg("config", config)?;
+        let config: CartConfig = from_js("config", config)?;
+        Ok(CartOrderHandle(CartOrder::place(spec, &catalog, &config, &promos_arg(promos)?, &mut quotas.0)?))
+    }
+
+    /// `CartOrder.deserialize(state)` (checked: `ORDER_STATE_INVALID`).
+    pub fn deserialize(state: &Value) -> Result<Self> {
+        Ok(CartOrderHandle(CartOrder::from_json(str_arg("state", state)?)?))
+    }
+
+    /// `serialize(): string` (the core's JSON).
+    pub fn serialize(&self) -> Result<String> {
+        state_out(&self.0)
+    }
+
+    /// `id(): string`.
+    pub fn id(&self) -> Value {
+        json!(self.0.id().to_string())
+    }
+
+    /// `state(): OrderState`.
+    pub fn state(&self) -> Value {
+        json!(self.0.state().as_str())
+    }
+
+    /// `total(): Money`.
+    pub fn total(&self) -> Value {
+        money_out(&self.0.total())
+    }
+
+    /// `paid(): Money | null`.
+    pub fn paid(&self) -> Value {
+        self.0.paid().map_or(Value::Null, |m| money_out(&m))
+    }
+
+    /// `refunded(): Money`.
+    pub fn refunded(&self) -> Result<Value> {
+        Ok(money_out(&self.0.refunded()?))
+    }
+
+    /// `refundable(): Money`.
+    pub fn refundable(&self) -> Result<Value> {
+        Ok(money_out(&self.0.refundable()?))
+    }
+
+    /// `breakdown(): CartBreakdown`.
+    pub fn breakdown(&self) -> Result<Value> {
+        to_js(self.0.breakdown())
+    }
+
+    /// `refunds(): LineRefund[]`.
+    pub fn refunds(&self) -> Result<Value> {
+        to_js(&self.0.refunds())
+    }
+
+    /// `tickets(): LineTickets[]`.
+    pub fn tickets(&self) -> Result<Value> {
+        to_js(&self.0.tickets())
+    }
+
+    /// `createdAt(): string`.
+    pub fn created_at(&self) -> Value {
+        json!(self.0.created_at().to_string())
+    }
+
+    /// `updatedAt(): string`.
+    pub fn updated_at(&self) -> Value {
+        json!(self.0.updated_at().to_string())
+    }
+
+    /// `expiresAt(): string`.
+    pub fn expires_at(&self) -> Value {
+        json!(self.0.expires_at().to_string())
+    }
+
+    /// `refundedQuantity(lineId): number`.
+    pub fn refunded_quantity(&self, line_id: &Value) -> Result<Value> {
+        Ok(json!(self.0.refunded_quantity(uuid_arg("lineId", line_id)?)))
+    }
+
+    /// `lineRefundAmount(lineId, quantity): Money` (changes nothing).
+    pub fn line_refund_amount(&self, line_id: &Value, quantity: &Value) -> Result<Value> {
+        let id = uuid_arg("lineId", line_id)?;
+        Ok(money_out(&self.0.line_refund_amount(id, u32_arg("quantity", quantity)?)?))
+    }
+
+    /// `pay(quotas, amount, at): OrderState`.
+    pub fn pay(&mut self, quotas: &mut QuotaBookHandle, amount: &Value, at: &Value) -> Result<Value> {
+        let (amount, at) = (money_arg("amount", amount)?, timestamp_arg("at", at)?);
+        Ok(json!(self.0.pay(&mut quotas.0, amount, at)?.as_str()))
+    }
+
+    /// `fulfill(book, tickets, at): OrderState` (tickets of the ticket lines, in line order).
+    pub fn fulfill(&mut self, book: &mut TicketBookHandle, tickets: &Value, at: &Value) -> Result<Value> {
+        let (tickets, at) = (new_tickets_arg("tickets", tickets)?, timestamp_arg("at", at)?);
+        Ok(json!(self.0.fulfill(&mut book.0, tickets, at)?.as_str()))
+    }
+
+    /// `expire(quotas, at): OrderState`.
+    pub fn expire(&mut self, quotas: &mut QuotaBookHandle, at: &Value) -> Result<Value> {
+        Ok(json!(self.0.expire(&mut quotas.0, timestamp_arg("at", at)?)?.as_str()))
+    }
+
+    /// `cancel(quotas, at): OrderState`.
+    pub fn cancel(&mut self, quotas: &mut QuotaBookHandle, at: &Value) -> Result<Value> {
+        Ok(json!(self.0.cancel(&mut quotas.0, timestamp_arg("at", at)?)?.as_str()))
+    }
+
+    /// `refundLine(refund, at, quotas, book): LineRefund` with `refund = { refundId, lineId,
+    /// quantity, ticketIds? }`; idempotent per `refundId`.
+    pub fn refund_line(
+        &mut self,
+        refund: &Value,
+        at: &Value,
+        quotas: &mut QuotaBookHandle,
+        book: &mut TicketBookHandle,
+    ) -> Result<Value> {
+        object_arg("refund", refund)?;
+        let refund: LineRefundRequest = from_js("refund", refund)?;
+        let at = timestamp_arg("at", at)?;
+        to_js(&self.0.refund_line(refund, at, &mut quotas.0, Some(&mut book.0))?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,6 +816,51 @@ mod tests {
         let mut forged: Value = serde_json::from_str(&order.serialize().unwrap()).unwrap();
         forged["refunded"] = eur("100.01");
         assert_eq!(code(OrderHandle::deserialize(&json!(forged.to_string()))), "ORDER_STATE_INVALID");
+    }
+
+    #[test]
+    fn carts_quotas_and_line_refunds_are_camel_case() {
+        const PARKING: &str = "00000000-0000-4000-8000-000000000002";
+        let mut quotas = QuotaBookHandle::new(&json!([
+            {"id": "00000000-0000-4000-8000-000000000010", "name": "Site", "size": 3, "itemIds": [TYPE]},
+            {"id": "00000000-0000-4000-8000-000000000011", "name": "Parking", "size": 1, "itemIds": [PARKING]}
+        ]))
+        .unwrap();
+        let catalog = json!({"ticketTypes": [day()],
+            "addOns": [{"id": PARKING, "name": "Parking", "price": eur("15.00"), "maxPerOrder": 2}],
+            "taxRates": [{"itemId": TYPE, "rate": "7"}]});
+        let config = json!({"pricing": pricing_config(&json!("EUR"), &json!("19"), &json!("gross"), &json!("per_line")).unwrap(),
+            "orderFees": [{"name": "booking", "amount": eur("1.00"), "percent": "0", "rounding": "half_up"}]});
+        let spec = json!({"id": ORDER, "now": "2026-05-01T10:00:00Z", "expiresAt": "2026-05-01T10:15:00Z",
+            "lines": [{"lineId": "00000000-0000-4000-8000-000000000101", "itemId": TYPE, "quantity": 2},
+                      {"lineId": "00000000-0000-4000-8000-000000000102", "itemId": PARKING, "quantity": 1}]});
+        let mut order = CartOrderHandle::place(&spec, &catalog, &config, &Value::Null, &mut quotas).unwrap();
+        assert_eq!(order.total(), eur("116.00"));
+        let b = order.breakdown().unwrap();
+        assert_eq!(b["orderFeeLines"][0]["amount"], eur("1.00"));
+        assert_eq!(b["lines"][1]["kind"], "add_on");
+        assert_eq!(quotas.available(&json!(PARKING), &json!("2026-05-01T10:00:00Z")).unwrap(), json!(0));
+        let again = json!({"id": "00000000-0000-4000-8000-000000000200", "now": "2026-05-01T10:01:00Z", "expiresAt": "2026-05-01T10:16:00Z",
+            "lines": [{"lineId": "00000000-0000-4000-8000-000000000101", "itemId": PARKING, "quantity": 1}]});
+        let e = CartOrderHandle::place(&again, &catalog, &config, &Value::Null, &mut quotas).unwrap_err();
+        assert_eq!(e.code(), "QUOTA_EXHAUSTED");
+        order.pay(&mut quotas, &eur("116.00"), &json!("2026-05-01T10:05:00Z")).unwrap();
+        let mut book = TicketBookHandle::new();
+        book.add_type(&day()).unwrap();
+        let refund = json!({"refundId": "00000000-0000-4000-8000-000000000300", "lineId": "00000000-0000-4000-8000-000000000102", "quantity": 1});
+        let r = order.refund_line(&refund, &json!("2026-05-02T00:00:00Z"), &mut quotas, &mut book).unwrap();
+        // 15.00 plus its share of the booking fee (1.00 split 100 : 15).
+        assert_eq!(r["amount"], eur("15.13"));
+        assert_eq!(order.line_refund_amount(&json!("00000000-0000-4000-8000-000000000101"), &json!(2)).unwrap(), eur("100.87"));
+        assert_eq!(r["refundId"], "00000000-0000-4000-8000-000000000300");
+        assert_eq!(order.state(), "partially_refunded");
+        let back = CartOrderHandle::deserialize(&json!(order.serialize().unwrap())).unwrap();
+        assert_eq!(back.refunds().unwrap(), order.refunds().unwrap());
+        let q2 = QuotaBookHandle::deserialize(&json!(quotas.serialize().unwrap())).unwrap();
+        assert_eq!(q2.available(&json!(PARKING), &json!("2026-05-02T00:00:00Z")).unwrap(), json!(1));
+        let cart = price_cart(&json!({"lines": [{"lineId": ORDER, "itemId": PARKING, "kind": "add_on", "unitPrice": eur("1.001"), "quantity": 1}],
+            "at": "2026-05-01T00:00:00Z"}), &config, &Value::Null);
+        assert_eq!(code(cart), "MONEY_SCALE_EXCEEDED");
     }
 
     #[test]

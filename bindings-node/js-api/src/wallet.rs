@@ -3,7 +3,7 @@
 
 use crate::offline::{timestamp_arg, uuid_arg};
 use crate::{from_js, invalid, money_arg, object_arg, str_arg, to_js, Result};
-use festival_core::wallet::{Entry, LedgerEntry, Operation, TagRecord, TagRegistry, TagUid, Wallet, WalletConfig};
+use festival_core::wallet::{Entry, Operation, TagRecord, TagRegistry, TagUid, Wallet, WalletConfig};
 use serde_json::{json, Value};
 
 /// A wallet held by a JS object.
@@ -25,20 +25,10 @@ impl WalletHandle {
         Ok(WalletHandle(Wallet::new(config)?))
     }
 
-    /// `Wallet.deserialize(state: string)`: rebuilds the wallet by replaying its ledger, which
-    /// detects tampering (the core's `WALLET_*` codes).
+    /// `Wallet.deserialize(state: string)`: rebuilds the wallet by replaying its ledger (after its
+    /// compacted base, if any), which detects tampering (the core's `WALLET_*` codes).
     pub fn deserialize(state: &Value) -> Result<Self> {
-        let text = str_arg("state", state)?;
-        let v: Value = serde_json::from_str(text).map_err(|e| invalid("state", e.to_string()))?;
-        let o = object_arg("state", &v)?;
-        if let Some(k) = o.keys().find(|k| *k != "config" && *k != "ledger") {
-            return Err(invalid("state", format!("unexpected key '{}'", k.chars().take(40).collect::<String>())));
-        }
-        let config: WalletConfig = serde_json::from_value(o.get("config").cloned().unwrap_or(Value::Null))
-            .map_err(|e| invalid("state.config", e.to_string()))?;
-        let ledger: Vec<LedgerEntry> = serde_json::from_value(o.get("ledger").cloned().unwrap_or(Value::Null))
-            .map_err(|e| invalid("state.ledger", e.to_string()))?;
-        Ok(WalletHandle(Wallet::replay(config, ledger)?))
+        Ok(WalletHandle(Wallet::from_json(str_arg("state", state)?)?))
     }
 
     /// `serialize(): string`: the core's JSON (config + ledger, snake_case, as every binding and

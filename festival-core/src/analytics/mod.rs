@@ -5,7 +5,7 @@
 //!   bonus and debt deltas in integer **minor units** of one currency, plus payout fees), so a
 //!   binding can fill it from Arrow buffers without one object per row. Keys are
 //!   dictionary-encoded ([`KeyColumn`]): a code per row into a list of labels.
-//! * Every sum is an exact `i128` of minor units; [`Money`] appears only in the summaries.
+//! * Every sum is an exact `i128` of minor units; [`Money`](crate::Money) appears only in the summaries.
 //! * An [`Analytics`] value is a **mergeable partial result**: [`Analytics::merge`] is associative
 //!   and commutative and `compute(a ++ b) == merge(compute(a), compute(b))`, so partitions can be
 //!   computed anywhere (threads, Dask, Spark) and combined exactly.

@@ -39,11 +39,49 @@
 //!   [{"ticket_id", "state"} | {"error", "details"}], "tickets": [{"id", "number", "holder",
 //!   "state", "used", "lineage_id", "transfers", "replaces", "replaced_by"}]}` (tickets by id;
 //!   `transfer` reports the new ticket).
+//! * `ticketing.cart_price` — input `{"config": CartConfig, "promos": [PromoCode], "lines":
+//!   [CartLine], "promo_code": "CODE" | null, "at": ts}` with `CartConfig = {"pricing":
+//!   PricingConfig, "line_fees": [{"name", "per_unit", "percent", "rounding", "item_ids"}],
+//!   "order_fees": [{"name", "amount", "percent", "rounding"}]}`, `CartLine = {"line_id",
+//!   "item_id", "kind": "ticket"|"add_on", "unit_price", "quantity", "tax_rate"?}` and promo codes
+//!   with the optional `"valid_from": ts` and `"scope": "line"|"order"`. Output: the
+//!   [`CartBreakdown`](crate::ticketing::cart::CartBreakdown) (`lines` with `line_id`, `item_id`,
+//!   `kind`, `quantity`, `unit_price`, `tax_rate`, `subtotal`, `discount`, `fees`, `order_fees`,
+//!   `tax`, `rounding_adjustment`, `total`; then `subtotal`, `discount`, `fees`, `order_fees`,
+//!   `order_fee_lines` [{"name", "amount"}], `tax`, `taxes` [{"rate", "net", "tax", "gross"}],
+//!   `tax_included`, `rounding_adjustment`, `total`, `promo_code`).
+//! * `ticketing.quota_run` — input `{"quotas": [{"id", "name", "size": n|null, "item_ids"}],
+//!   "steps": [...]}`, each step `{"op": "reserve", "hold_id", "lines": [{"line_id", "item_id",
+//!   "quantity"}], "at", "expires_at"}`, `{"op": "confirm"|"release", "hold_id", "at"}`, `{"op":
+//!   "expire", "at"}` or `{"op": "refund_line", "hold_id", "line_id", "quantity", "at"}`. Output
+//!   `{"steps": [{"ok": true, "hold"?: QuotaHold, "expired"?: [uuid], "still_sold"?: n, "counts":
+//!   [QuotaCounts]} | {"error", "details"}], "final": [QuotaCounts], "items": [{"item_id",
+//!   "available": n|null}]}` with `QuotaCounts = {"quota_id", "size", "sold", "held",
+//!   "available"}` at the step's time (`final` and `items`: at the last step's time; `items`: every
+//!   item of any quota, ascending).
+//! * `ticketing.cart_order_run` — input `{"catalog": {"ticket_types": [TicketType], "add_ons":
+//!   [{"id", "name", "price", "max_per_order", "sale_from"?, "sale_until"?}], "tax_rates":
+//!   [{"item_id", "rate"}]}, "config": CartConfig, "promos": [PromoCode], "quotas": [Quota],
+//!   "prior": [CartSpec], "order": CartSpec, "events": [CartOrderEvent]}` with `CartSpec = {"id",
+//!   "lines": [{"line_id", "item_id", "quantity"}], "promo_code"?, "now", "expires_at"}` (`prior`
+//!   carts are placed first and stay held) and `CartOrderEvent = {"event": "pay", "amount", "at"}
+//!   | {"event": "fulfill", "tickets": [{"id", "number", "holder"}], "at"} | {"event": "expire" |
+//!   "cancel", "at"} | {"event": "refund_line", "refund_id", "line_id", "quantity", "ticket_ids"?,
+//!   "at"}`. Placing fails the whole operation. Output `{"placed": CartBreakdown, "steps":
+//!   [{"state", "refund"?: {"refund_id", "line_id", "quantity", "amount", "ticket_ids", "at"}} |
+//!   {"error", "details"}], "final": {"state", "paid", "refunded", "refundable", "lines":
+//!   [{"line_id", "quantity", "refunded_quantity", "total"}], "tickets": [{"line_id",
+//!   "ticket_ids"}], "quotas": [QuotaCounts]}}` (`quotas` at the last event's time).
 
 use super::{out, parse};
 use crate::error::{Error, ErrorCode};
 use crate::ticketing::pricing::{price, PriceLine, PriceRequest, PricingConfig, PromoCode};
-use crate::ticketing::{Inventory, NewTicket, Order, OrderEvent, Ticket, TicketBook, TicketEvent, TicketType};
+use crate::ticketing::cart::{price_cart, CartConfig, CartLine, CartPriceRequest};
+use crate::ticketing::{
+    CartOrder, CartOrderEvent, CartSpec, Catalog, Inventory, LineRefundRequest, NewTicket, Order, OrderEvent, Quota,
+    QuotaBook, QuotaRequest, Ticket, TicketBook, TicketEvent, TicketType,
+};
+use std::collections::BTreeSet;
 use crate::time::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -115,6 +153,49 @@ pub(super) enum TicketStep {
 struct TicketIn {
     ticket_types: Vec<TicketType>,
     steps: Vec<TicketStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CartPriceIn {
+    config: CartConfig,
+    #[serde(default)]
+    promos: Vec<PromoCode>,
+    lines: Vec<CartLine>,
+    #[serde(default)]
+    promo_code: Option<String>,
+    at: Timestamp,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+enum QuotaStep {
+    Reserve { hold_id: Uuid, lines: Vec<QuotaRequest>, at: Timestamp, expires_at: Timestamp },
+    Confirm { hold_id: Uuid, at: Timestamp },
+    Release { hold_id: Uuid, at: Timestamp },
+    Expire { at: Timestamp },
+    RefundLine { hold_id: Uuid, line_id: Uuid, quantity: u32, at: Timestamp },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuotaIn {
+    quotas: Vec<Quota>,
+    steps: Vec<QuotaStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CartOrderIn {
+    catalog: Catalog,
+    config: CartConfig,
+    #[serde(default)]
+    promos: Vec<PromoCode>,
+    quotas: Vec<Quota>,
+    #[serde(default)]
+    prior: Vec<CartSpec>,
+    order: CartSpec,
+    events: Vec<CartOrderEvent>,
 }
 
 /// `{"error": code, "details": {...}}`.
@@ -237,6 +318,97 @@ fn run_tickets(i: TicketIn) -> Result<Value, Error> {
     Ok(json!({ "steps": steps, "tickets": tickets }))
 }
 
+fn item_availability(book: &QuotaBook, at: Timestamp) -> Result<Vec<Value>, Error> {
+    let items: BTreeSet<Uuid> = book.quotas().flat_map(|q| q.item_ids.iter().copied()).collect();
+    items.into_iter().map(|i| Ok(json!({ "item_id": i, "available": book.available(i, at)? }))).collect()
+}
+
+fn run_quotas(i: QuotaIn) -> Result<Value, Error> {
+    let mut book = QuotaBook::new(i.quotas)?;
+    let mut steps = Vec::new();
+    let mut last = None;
+    for step in i.steps {
+        let (at, result) = match step {
+            QuotaStep::Reserve { hold_id, lines, at, expires_at } => {
+                (at, book.reserve(hold_id, &lines, at, expires_at).map(|h| json!({ "hold": h })))
+            }
+            QuotaStep::Confirm { hold_id, at } => (at, book.confirm(hold_id, at).map(|h| json!({ "hold": h }))),
+            QuotaStep::Release { hold_id, at } => (at, book.release(hold_id).map(|h| json!({ "hold": h }))),
+            QuotaStep::Expire { at } => {
+                let ids: Vec<Uuid> = book.expire(at).iter().map(|h| h.id).collect();
+                (at, Ok(json!({ "expired": ids })))
+            }
+            QuotaStep::RefundLine { hold_id, line_id, quantity, at } => {
+                (at, book.refund_line(hold_id, line_id, quantity).map(|n| json!({ "still_sold": n })))
+            }
+        };
+        last = Some(at);
+        steps.push(match result {
+            Ok(mut v) => {
+                v["ok"] = json!(true);
+                v["counts"] = out(&book.counts(at))?;
+                v
+            }
+            Err(e) => error_json(&e.into()),
+        });
+    }
+    let at = last.unwrap_or_default();
+    Ok(json!({ "steps": steps, "final": out(&book.counts(at))?, "items": item_availability(&book, at)? }))
+}
+
+fn cart_event_time(e: &CartOrderEvent) -> Timestamp {
+    match e {
+        CartOrderEvent::Pay { at, .. }
+        | CartOrderEvent::Fulfill { at, .. }
+        | CartOrderEvent::Expire { at }
+        | CartOrderEvent::Cancel { at }
+        | CartOrderEvent::RefundLine { at, .. } => *at,
+    }
+}
+
+fn run_cart_order(i: CartOrderIn) -> Result<Value, Error> {
+    let mut book = book_with(i.catalog.ticket_types.clone())?;
+    let mut quotas = QuotaBook::new(i.quotas)?;
+    for prior in i.prior {
+        CartOrder::place(prior, &i.catalog, &i.config, &i.promos, &mut quotas)?;
+    }
+    let mut last = i.order.now;
+    let mut order = CartOrder::place(i.order, &i.catalog, &i.config, &i.promos, &mut quotas)?;
+    let placed = out(order.breakdown())?;
+    let mut steps = Vec::new();
+    for event in i.events {
+        last = cart_event_time(&event);
+        let result = match event {
+            CartOrderEvent::RefundLine { refund_id, line_id, quantity, ticket_ids, at } => order
+                .refund_line(LineRefundRequest { refund_id, line_id, quantity, ticket_ids }, at, &mut quotas, Some(&mut book))
+                .map(|r| json!({ "state": order.state(), "refund": r })),
+            other => order.apply(other, &mut quotas, Some(&mut book)).map(|s| json!({ "state": s })),
+        };
+        steps.push(result.unwrap_or_else(|e| error_json(&e)));
+    }
+    let lines: Vec<Value> = order
+        .lines()
+        .iter()
+        .map(|l| {
+            json!({ "line_id": l.line_id, "quantity": l.quantity,
+                    "refunded_quantity": order.refunded_quantity(l.line_id), "total": l.total })
+        })
+        .collect();
+    Ok(json!({
+        "placed": placed,
+        "steps": steps,
+        "final": {
+            "state": order.state(),
+            "paid": order.paid(),
+            "refunded": order.refunded()?,
+            "refundable": order.refundable()?,
+            "lines": lines,
+            "tickets": order.tickets(),
+            "quotas": out(&quotas.counts(last))?,
+        }
+    }))
+}
+
 pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
     let result = match op {
         "ticketing.price" => parse::<PriceIn>(input).and_then(|i| {
@@ -246,6 +418,12 @@ pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
         "ticketing.inventory_run" => parse::<InventoryIn>(input).and_then(run_inventory),
         "ticketing.order_run" => parse::<OrderIn>(input).and_then(run_order),
         "ticketing.ticket_run" => parse::<TicketIn>(input).and_then(run_tickets),
+        "ticketing.cart_price" => parse::<CartPriceIn>(input).and_then(|i| {
+            let request = CartPriceRequest { lines: i.lines, promo_code: i.promo_code, at: i.at };
+            out(&price_cart(&request, &i.config, &i.promos)?)
+        }),
+        "ticketing.quota_run" => parse::<QuotaIn>(input).and_then(run_quotas),
+        "ticketing.cart_order_run" => parse::<CartOrderIn>(input).and_then(run_cart_order),
         _ => return None,
     };
     Some(result)

@@ -31,11 +31,13 @@
 
 use super::ack::IssuedAck;
 use super::crypto::{verify_many, StrictPublicKey};
+use super::exec::{Exec, Sequential};
+pub use super::history::ChainHistory;
 use super::record::{u64_string, Anchor, Digest, Hlc, Payload, SignedRecord};
-use crate::money::Money;
 use super::registry::{authorize_entry, DeviceRegistry};
 use super::OfflineError;
 use crate::error::ErrorCode;
+use crate::money::Money;
 use crate::Timestamp;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -55,7 +57,7 @@ pub struct DeviceChain {
     pub last_hlc: Option<Hlc>,
     /// Hash of every record that extended the chain, by sequence (tells replays from forks).
     #[serde(default)]
-    pub history: BTreeMap<u64, Digest>,
+    pub history: ChainHistory,
     /// Sequence ranges (inclusive) an operator declared lost (see
     /// [`ReconcileState::declare_lost`](super::reconcile::ReconcileState::declare_lost)): the
     /// chain continues after them without their hashes, and a lost record that turns up later is
@@ -202,7 +204,9 @@ fn cut_for(chain: &DeviceChain, seq: u64) -> Option<(bool, &RevocationCut)> {
 /// The money of a record, for the after-cut bound.
 fn record_money(rec: &SignedRecord) -> Option<Money> {
     match &rec.body().payload {
-        Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => Some(*amount),
+        Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => {
+            Some(*amount)
+        }
         _ => None,
     }
 }
@@ -215,10 +219,9 @@ fn anchor_check(chain: &DeviceChain, rec: &SignedRecord, prev: Option<Anchor>) -
     let backdated = |reason: String| OfflineError::Backdated { device_id, sequence: body.sequence.to_string(), reason };
     match (body.anchor, prev) {
         (None, None) => Ok(()),
-        (None, Some(p)) => Err(backdated(format!(
-            "no anchor, its predecessor referenced the acknowledgement of {}",
-            p.server_time
-        ))),
+        (None, Some(p)) => {
+            Err(backdated(format!("no anchor, its predecessor referenced the acknowledgement of {}", p.server_time)))
+        }
         (Some(a), prev) => {
             if !chain.acks.iter().any(|i| i.anchor() == a) {
                 return Err(OfflineError::AnchorInvalid {
@@ -230,7 +233,10 @@ fn anchor_check(chain: &DeviceChain, rec: &SignedRecord, prev: Option<Anchor>) -
                 });
             }
             if body.device_time < a.server_time {
-                return Err(backdated(format!("dated {} before its acknowledgement of {}", body.device_time, a.server_time)));
+                return Err(backdated(format!(
+                    "dated {} before its acknowledgement of {}",
+                    body.device_time, a.server_time
+                )));
             }
             if let Some(p) = prev.filter(|p| (a.server_time, a.sequence) < (p.server_time, p.sequence)) {
                 return Err(backdated(format!(
@@ -356,6 +362,21 @@ pub fn verify_chain_with(
     config: &ChainConfig,
     verify: SignatureVerifier<'_>,
 ) -> ChainReport {
+    verify_chain_impl(registry, festival_id, chains, records, now, config, verify, &Sequential)
+}
+
+/// [`verify_chain_with`] with the per-device walks run by `exec`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn verify_chain_impl<E: Exec>(
+    registry: &DeviceRegistry,
+    festival_id: Uuid,
+    chains: &BTreeMap<Uuid, DeviceChain>,
+    records: &[SignedRecord],
+    now: Timestamp,
+    config: &ChainConfig,
+    verify: SignatureVerifier<'_>,
+    exec: &E,
+) -> ChainReport {
     let mut checks: Vec<Option<CheckOutcome>> = vec![None; records.len()];
     // Signatures of records of known devices.
     let mut sig_items: Vec<(StrictPublicKey, &[u8], [u8; 64])> = Vec::with_capacity(records.len());
@@ -363,7 +384,9 @@ pub fn verify_chain_with(
     for (i, rec) in records.iter().enumerate() {
         match registry.get(&rec.body().device_id) {
             None => {
-                checks[i] = Some(CheckOutcome::Pending { error: OfflineError::UnknownDevice { device_id: rec.body().device_id } })
+                checks[i] = Some(CheckOutcome::Pending {
+                    error: OfflineError::UnknownDevice { device_id: rec.body().device_id },
+                })
             }
             Some(dev) => {
                 sig_items.push((dev.key, rec.signed_message(), *rec.signature()));
@@ -377,196 +400,244 @@ pub fn verify_chain_with(
             checks[*i] = Some(rejected(OfflineError::BadSignature {}, false));
         }
     }
-    // Per device, in (sequence, bytes) order.
+    // Per device, in (sequence, bytes) order: each device's walk reads only its own records and
+    // chain, so the walks are jobs (`exec`), combined in device order.
     let mut by_device: BTreeMap<Uuid, Vec<usize>> = BTreeMap::new();
     for (i, rec) in records.iter().enumerate() {
         if checks[i].is_none() {
             by_device.entry(rec.body().device_id).or_default().push(i);
         }
     }
-    let mut out_chains = chains.clone();
-    for (device_id, mut idx) in by_device {
-        idx.sort_by(|a, b| {
-            let (ra, rb) = (&records[*a], &records[*b]);
-            (ra.body().sequence, ra.as_bytes(), *a).cmp(&(rb.body().sequence, rb.as_bytes(), *b))
-        });
-        let chain = out_chains.entry(device_id).or_default();
-        let Some(dev) = registry.get(&device_id) else { continue };
-        // The validity window ended: everything after what the server holds now is past the cut.
-        if chain.window_cut.as_ref().is_some_and(|c| c.revoked_at != dev.entry.valid_until) {
-            chain.window_cut = None;
+    let mut walks: Vec<DeviceWalk> =
+        by_device.into_iter().map(|(device_id, idx)| DeviceWalk { device_id, idx, chain: None, out: Vec::new() }).collect();
+    let ctx = WalkCtx { registry, festival_id, chains, records, now, config };
+    exec.run(&mut walks, &|w: &DeviceWalk| w.idx.len(), &|w: &mut DeviceWalk| walk_device(&ctx, w), &|w: &mut DeviceWalk| {
+        w.chain = None;
+        w.out.clear();
+    });
+    // The chains of devices without records here stay as they were.
+    let mut out_chains: BTreeMap<Uuid, DeviceChain> = chains
+        .iter()
+        .filter(|(id, _)| walks.binary_search_by(|w| w.device_id.cmp(id)).is_err())
+        .map(|(id, c)| (*id, c.clone()))
+        .collect();
+    for w in walks {
+        for (i, c) in w.idx.iter().zip(w.out) {
+            if let Some(c) = c {
+                if let Some(slot) = checks.get_mut(*i) {
+                    *slot = Some(c);
+                }
+            }
         }
-        if now >= dev.entry.valid_until && chain.window_cut.is_none() {
-            chain.window_cut = Some(RevocationCut {
-                sequence: chain.last_sequence,
-                reason: "validity window ended".into(),
-                revoked_at: dev.entry.valid_until,
-                accepted: None,
-            });
-        }
-        let mut k = 0;
-        while k < idx.len() {
-            let seq = records[idx[k]].body().sequence;
-            let mut group: Vec<usize> = Vec::new();
-            while k < idx.len() && records[idx[k]].body().sequence == seq {
-                group.push(idx[k]);
-                k += 1;
-            }
-            // Exact copies within the input: the first copy is judged, later ones are duplicates.
-            let mut distinct: Vec<usize> = Vec::new();
-            for i in group {
-                if distinct.iter().any(|d| records[*d].as_bytes() == records[i].as_bytes()) {
-                    checks[i] = Some(CheckOutcome::Duplicate);
-                } else {
-                    distinct.push(i);
-                }
-            }
-            if chain.lost_contains(seq) {
-                for i in distinct {
-                    checks[i] = Some(rejected(OfflineError::DeclaredLost { device_id, sequence: seq.to_string() }, false));
-                }
-                continue;
-            }
-            if seq <= chain.last_sequence {
-                for i in distinct {
-                    let h = Digest(records[i].hash());
-                    checks[i] = Some(if chain.history.get(&seq) == Some(&h) {
-                        CheckOutcome::Duplicate
-                    } else {
-                        rejected(OfflineError::Fork { device_id, sequence: seq.to_string() }, false)
-                    });
-                }
-                continue;
-            }
-            let expected = chain.last_sequence.saturating_add(1);
-            if seq != expected {
-                for i in distinct {
-                    checks[i] = Some(CheckOutcome::Pending {
-                        error: OfflineError::SequenceGap {
-                            device_id,
-                            expected: expected.to_string(),
-                            found: seq.to_string(),
-                        },
-                    });
-                }
-                // Everything after a gap waits too (it cannot be linked yet).
-                while k < idx.len() {
-                    let i = idx[k];
-                    let found = records[i].body().sequence;
-                    checks[i] = Some(CheckOutcome::Pending {
-                        error: OfflineError::SequenceGap {
-                            device_id,
-                            expected: expected.to_string(),
-                            found: found.to_string(),
-                        },
-                    });
-                    k += 1;
-                }
-                continue;
-            }
-            if distinct.len() > 1 || chain.forks.contains(&seq) {
-                if !chain.forks.contains(&seq) {
-                    chain.forks.push(seq);
-                }
-                for i in distinct {
-                    checks[i] = Some(rejected(OfflineError::Fork { device_id, sequence: seq.to_string() }, false));
-                }
-                continue;
-            }
-            let Some(&i) = distinct.first() else { continue };
-            let rec = &records[i];
-            let body = rec.body();
-            if body.prev_hash != chain.last_hash.0 && !chain.link_unknown() {
-                checks[i] = Some(rejected(OfflineError::ChainBroken { device_id, sequence: seq.to_string() }, false));
-                continue;
-            }
-            // Not part of this festival's log of the device: never touches the chain.
-            if let Err(error) = festival_check(dev, rec, festival_id) {
-                checks[i] = Some(rejected(error, false));
-                continue;
-            }
-            // A clock ahead of the server's: wait (without touching the chain) until time passes.
-            if body.device_time.millis_since(now) > config.max_future_skew_ms {
-                let error = OfflineError::ClockSkew {
-                    device_id,
-                    record_time: body.device_time,
-                    reference: now,
-                    max_skew_ms: config.max_future_skew_ms,
-                };
-                checks[i] = Some(CheckOutcome::Pending { error: error.clone() });
-                while k < idx.len() {
-                    let j = idx[k];
-                    if checks[j].is_none() {
-                        checks[j] = Some(CheckOutcome::Pending { error: error.clone() });
-                    }
-                    k += 1;
-                }
-                continue;
-            }
-            // Authentic and linked: it extends the chain whatever the policy says below.
-            let prev_hlc = chain.last_hlc;
-            let prev_anchor = chain.last_anchor;
-            chain.last_sequence = seq;
-            chain.last_hash = Digest(rec.hash());
-            chain.last_hlc = Some(body.hlc);
-            chain.history.insert(seq, chain.last_hash);
-            if let Err(error) = anchor_check(chain, rec, prev_anchor) {
-                checks[i] = Some(rejected(error, true));
-                continue;
-            }
-            if body.anchor.is_some() {
-                chain.last_anchor = body.anchor;
-            }
-            let Some((revoked, cut)) = cut_for(chain, seq) else {
-                checks[i] = Some(match policy_check(dev, rec, prev_hlc, festival_id, now, config) {
-                    Ok(()) => CheckOutcome::Valid,
-                    Err(error) => rejected(error, true),
-                });
-                continue;
-            };
-            // Past a cut: rejected, or accepted within the bound, whatever the record's date says.
-            let cut_error = if revoked {
-                OfflineError::DeviceRevoked { device_id, revoked_at: cut.revoked_at, record_time: body.device_time }
-            } else {
-                OfflineError::DeviceOutsideWindow {
-                    device_id,
-                    record_time: body.device_time,
-                    valid_from: dev.entry.valid_from,
-                    valid_until: dev.entry.valid_until,
-                }
-            };
-            let AfterCut::AcceptUpTo { amount: bound } = config.after_cut else {
-                checks[i] = Some(rejected(cut_error, true));
-                continue;
-            };
-            if body.device_time >= cut.revoked_at {
-                checks[i] = Some(rejected(cut_error, true));
-                continue;
-            }
-            if let Err(error) = policy_check(dev, rec, prev_hlc, festival_id, now, config) {
-                checks[i] = Some(rejected(error, true));
-                continue;
-            }
-            let used = cut.accepted.unwrap_or(Money::zero(bound.currency()));
-            let after = match record_money(rec) {
-                Some(m) => used.checked_add(&m).ok(),
-                None => Some(used),
-            };
-            checks[i] = Some(match after.filter(|a| a.currency() == bound.currency() && a.amount() <= bound.amount()) {
-                Some(a) => {
-                    let cut = if revoked { chain.revoked_after.as_mut() } else { chain.window_cut.as_mut() };
-                    if let Some(cut) = cut {
-                        cut.accepted = Some(a);
-                    }
-                    CheckOutcome::Valid
-                }
-                None => rejected(cut_error, true),
-            });
-        }
+        out_chains.insert(w.device_id, w.chain.unwrap_or_else(|| chains.get(&w.device_id).cloned().unwrap_or_default()));
     }
     let checks =
         checks.into_iter().map(|c| c.unwrap_or_else(|| rejected(OfflineError::BadSignature {}, false))).collect();
     ChainReport { checks, chains: out_chains }
+}
+
+/// What every device walk reads.
+struct WalkCtx<'a> {
+    registry: &'a DeviceRegistry,
+    festival_id: Uuid,
+    chains: &'a BTreeMap<Uuid, DeviceChain>,
+    records: &'a [SignedRecord],
+    now: Timestamp,
+    config: &'a ChainConfig,
+}
+
+/// One device's walk: its records (indexes into the input), its chain after the walk, and one
+/// verdict per record in `idx` order (`None`: none given).
+struct DeviceWalk {
+    device_id: Uuid,
+    idx: Vec<usize>,
+    chain: Option<DeviceChain>,
+    out: Vec<Option<CheckOutcome>>,
+}
+
+/// Walks one device's records in (sequence, bytes) order from its known chain.
+fn walk_device(ctx: &WalkCtx<'_>, w: &mut DeviceWalk) {
+    let WalkCtx { registry, festival_id, chains, records, now, config } = *ctx;
+    let device_id = w.device_id;
+    w.idx.sort_by(|a, b| {
+        let (ra, rb) = (&records[*a], &records[*b]);
+        (ra.body().sequence, ra.as_bytes(), *a).cmp(&(rb.body().sequence, rb.as_bytes(), *b))
+    });
+    let idx = &w.idx;
+    let out = &mut w.out;
+    out.clear();
+    out.resize(idx.len(), None);
+    let chain = w.chain.insert(chains.get(&device_id).cloned().unwrap_or_default());
+    let Some(dev) = registry.get(&device_id) else { return };
+    // The validity window ended: everything after what the server holds now is past the cut.
+    if chain.window_cut.as_ref().is_some_and(|c| c.revoked_at != dev.entry.valid_until) {
+        chain.window_cut = None;
+    }
+    if now >= dev.entry.valid_until && chain.window_cut.is_none() {
+        chain.window_cut = Some(RevocationCut {
+            sequence: chain.last_sequence,
+            reason: "validity window ended".into(),
+            revoked_at: dev.entry.valid_until,
+            accepted: None,
+        });
+    }
+    let mut k = 0;
+    while k < idx.len() {
+        let seq = records[idx[k]].body().sequence;
+        let mut group: Vec<usize> = Vec::new();
+        while k < idx.len() && records[idx[k]].body().sequence == seq {
+            group.push(k);
+            k += 1;
+        }
+        // Exact copies within the input: the first copy is judged, later ones are duplicates.
+        let mut distinct: Vec<usize> = Vec::new();
+        for i in group {
+            if distinct.iter().any(|d| records[idx[*d]].as_bytes() == records[idx[i]].as_bytes()) {
+                out[i] = Some(CheckOutcome::Duplicate);
+            } else {
+                distinct.push(i);
+            }
+        }
+        if chain.lost_contains(seq) {
+            for i in distinct {
+                out[i] = Some(rejected(OfflineError::DeclaredLost { device_id, sequence: seq.to_string() }, false));
+            }
+            continue;
+        }
+        if seq <= chain.last_sequence {
+            for i in distinct {
+                let h = Digest(records[idx[i]].hash());
+                out[i] = Some(if chain.history.get(seq) == Some(h) {
+                    CheckOutcome::Duplicate
+                } else {
+                    rejected(OfflineError::Fork { device_id, sequence: seq.to_string() }, false)
+                });
+            }
+            continue;
+        }
+        let expected = chain.last_sequence.saturating_add(1);
+        if seq != expected {
+            for i in distinct {
+                out[i] = Some(CheckOutcome::Pending {
+                    error: OfflineError::SequenceGap {
+                        device_id,
+                        expected: expected.to_string(),
+                        found: seq.to_string(),
+                    },
+                });
+            }
+            // Everything after a gap waits too (it cannot be linked yet).
+            while k < idx.len() {
+                let found = records[idx[k]].body().sequence;
+                out[k] = Some(CheckOutcome::Pending {
+                    error: OfflineError::SequenceGap {
+                        device_id,
+                        expected: expected.to_string(),
+                        found: found.to_string(),
+                    },
+                });
+                k += 1;
+            }
+            continue;
+        }
+        if distinct.len() > 1 || chain.forks.contains(&seq) {
+            if !chain.forks.contains(&seq) {
+                chain.forks.push(seq);
+            }
+            for i in distinct {
+                out[i] = Some(rejected(OfflineError::Fork { device_id, sequence: seq.to_string() }, false));
+            }
+            continue;
+        }
+        let Some(&i) = distinct.first() else { continue };
+        let rec = &records[idx[i]];
+        let body = rec.body();
+        if body.prev_hash != chain.last_hash.0 && !chain.link_unknown() {
+            out[i] = Some(rejected(OfflineError::ChainBroken { device_id, sequence: seq.to_string() }, false));
+            continue;
+        }
+        // Not part of this festival's log of the device: never touches the chain.
+        if let Err(error) = festival_check(dev, rec, festival_id) {
+            out[i] = Some(rejected(error, false));
+            continue;
+        }
+        // A clock ahead of the server's: wait (without touching the chain) until time passes.
+        if body.device_time.millis_since(now) > config.max_future_skew_ms {
+            let error = OfflineError::ClockSkew {
+                device_id,
+                record_time: body.device_time,
+                reference: now,
+                max_skew_ms: config.max_future_skew_ms,
+            };
+            out[i] = Some(CheckOutcome::Pending { error: error.clone() });
+            while k < idx.len() {
+                if out[k].is_none() {
+                    out[k] = Some(CheckOutcome::Pending { error: error.clone() });
+                }
+                k += 1;
+            }
+            continue;
+        }
+        // Authentic and linked: it extends the chain whatever the policy says below.
+        let prev_hlc = chain.last_hlc;
+        let prev_anchor = chain.last_anchor;
+        chain.last_sequence = seq;
+        chain.last_hash = Digest(rec.hash());
+        chain.last_hlc = Some(body.hlc);
+        chain.history.insert(seq, chain.last_hash);
+        if let Err(error) = anchor_check(chain, rec, prev_anchor) {
+            out[i] = Some(rejected(error, true));
+            continue;
+        }
+        if body.anchor.is_some() {
+            chain.last_anchor = body.anchor;
+        }
+        let Some((revoked, cut)) = cut_for(chain, seq) else {
+            out[i] = Some(match policy_check(dev, rec, prev_hlc, festival_id, now, config) {
+                Ok(()) => CheckOutcome::Valid,
+                Err(error) => rejected(error, true),
+            });
+            continue;
+        };
+        // Past a cut: rejected, or accepted within the bound, whatever the record's date says.
+        let cut_error = if revoked {
+            OfflineError::DeviceRevoked { device_id, revoked_at: cut.revoked_at, record_time: body.device_time }
+        } else {
+            OfflineError::DeviceOutsideWindow {
+                device_id,
+                record_time: body.device_time,
+                valid_from: dev.entry.valid_from,
+                valid_until: dev.entry.valid_until,
+            }
+        };
+        let AfterCut::AcceptUpTo { amount: bound } = config.after_cut else {
+            out[i] = Some(rejected(cut_error, true));
+            continue;
+        };
+        if body.device_time >= cut.revoked_at {
+            out[i] = Some(rejected(cut_error, true));
+            continue;
+        }
+        if let Err(error) = policy_check(dev, rec, prev_hlc, festival_id, now, config) {
+            out[i] = Some(rejected(error, true));
+            continue;
+        }
+        let used = cut.accepted.unwrap_or(Money::zero(bound.currency()));
+        let after = match record_money(rec) {
+            Some(m) => used.checked_add(&m).ok(),
+            None => Some(used),
+        };
+        out[i] = Some(match after.filter(|a| a.currency() == bound.currency() && a.amount() <= bound.amount()) {
+            Some(a) => {
+                let cut = if revoked { chain.revoked_after.as_mut() } else { chain.window_cut.as_mut() };
+                if let Some(cut) = cut {
+                    cut.accepted = Some(a);
+                }
+                CheckOutcome::Valid
+            }
+            None => rejected(cut_error, true),
+        });
+    }
 }
 
 /// The record and its device belong to `festival_id` (checked before the record may touch the chain).

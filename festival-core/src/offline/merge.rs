@@ -10,7 +10,7 @@
 //! folded again (from the new record on; from the start under the `reject` policy, whose verdict
 //! depends on all of a wallet's records). Records appended in order cost one wallet operation.
 
-use super::reconcile::{AcceptedRecord, Alert, ConflictPolicy, Resolution, TicketState};
+use super::reconcile::{AcceptedRecord, Alert, ConflictPolicy, FinalRecords, Resolution, TicketState};
 use super::record::{u64_string, Digest, Direction, Hlc, LineItem, RecordKind, ScanFact};
 use crate::access::policy::{CheckinContext, CheckinPolicy, PolicyDecision};
 use crate::error::ErrorCode;
@@ -292,7 +292,7 @@ pub(crate) fn effect(fact: &Fact, d: &Decision, currency: Currency) -> [Money; 3
 pub(crate) struct Ctx<'a> {
     pub currency: Currency,
     pub policy: ConflictPolicy,
-    pub finals: &'a BTreeMap<Uuid, AcceptedRecord>,
+    pub finals: &'a FinalRecords,
     pub ids: &'a BTreeMap<Uuid, OrderKey>,
     pub spent: &'a BTreeSet<Uuid>,
     /// Check-in policies for scan facts, by id.
@@ -340,7 +340,7 @@ impl Pass {
     fn live(&self, target: &Uuid, ctx: &Ctx<'_>, is: impl Fn(&AcceptedRecord) -> bool) -> bool {
         match self.applied.get(target) {
             Some(voided) => !voided,
-            None => ctx.finals.get(target).is_some_and(|f| is(f) && !f.voided) && !self.voided_finals.contains(target),
+            None => ctx.finals.get(target).is_some_and(|f| is(&f) && !f.voided) && !self.voided_finals.contains(target),
         }
     }
 }
@@ -481,7 +481,12 @@ fn apply_wallet(
                 Ok(_) => Decision::Accepted { refund: None },
                 Err(crate::wallet::WalletError::InsufficientFunds { .. }) => {
                     let shortfall = amount.checked_sub(&spendable).map(|m| m.amount_string()).unwrap_or_default();
-                    alerts.insert(Alert::DoubleSpend { wallet_id: *wallet_id, record_id, device_id: l.device_id, shortfall });
+                    alerts.insert(Alert::DoubleSpend {
+                        wallet_id: *wallet_id,
+                        record_id,
+                        device_id: l.device_id,
+                        shortfall,
+                    });
                     Decision::Conflict {
                         resolution: Resolution::RejectedLater,
                         reason: DOUBLE_SPEND.into(),
@@ -575,7 +580,11 @@ fn apply_ticket(
             }
             let double = *direction == Direction::In && t.inside;
             if double {
-                alerts.insert(Alert::DoubleAdmission { ticket_id: *ticket_id, record_id: l.record_id, device_id: l.device_id });
+                alerts.insert(Alert::DoubleAdmission {
+                    ticket_id: *ticket_id,
+                    record_id: l.record_id,
+                    device_id: l.device_id,
+                });
                 if ctx.policy != ConflictPolicy::AcceptWithDebt {
                     return Decision::Conflict {
                         resolution: Resolution::RejectedLater,
@@ -691,6 +700,5 @@ pub(crate) fn wallet_without(
     if remove.is_empty() {
         return Ok(None);
     }
-    let ledger: Vec<_> = w.ledger().iter().filter(|e| !remove.contains(&e.id)).cloned().collect();
-    Wallet::replay(w.config().clone(), ledger).map(Some)
+    w.without_entries(&remove).map(Some)
 }

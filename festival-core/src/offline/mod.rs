@@ -40,6 +40,9 @@ pub mod chain;
 pub mod codes;
 pub mod crypto;
 pub mod device;
+pub(crate) mod exec;
+mod finals;
+mod history;
 pub(crate) mod merge;
 #[cfg(feature = "parallel")]
 pub mod parallel;

@@ -1,13 +1,16 @@
-//! Multi-core reconciliation (cargo feature `parallel`; not for wasm): the per-record work that
-//! does not depend on other records — decoding and hashing every batch, and signature
-//! verification — runs on several threads (`std::thread::scope`); the rest (dropping copies, the
-//! chain walk, the total order, applying money) stays sequential.
+//! Multi-core reconciliation (cargo feature `parallel`; not for wasm): the work that does not
+//! depend on other records, devices or subjects runs on several threads (`std::thread::scope`):
+//! decoding and hashing every batch, signature verification, each device's chain walk, and each
+//! wallet's and ticket's fold (the money). Dropping copies, the total order, the commit into the
+//! merge log and the report stay on the calling thread.
 //!
 //! Each thread runs [`verify_many`] (the deterministic batch verifier) on a contiguous slice of the
 //! items; its verdicts are those of single verification whatever the slicing (see
-//! [`super::crypto`]), and decoding is a pure function of each batch's bytes, so the
-//! [`reconcile_parallel`] report and state are byte-identical to [`reconcile`]'s whatever the
-//! number of threads.
+//! [`super::crypto`]), and decoding is a pure function of each batch's bytes. A chain walk reads
+//! only its device's records and chain, a fold only its wallet's or ticket's records, its base
+//! and indexes that do not change during the folds; their results are combined in device and
+//! subject order. So the [`reconcile_parallel`] report and state are byte-identical to
+//! [`reconcile`]'s whatever the number of threads (tests and a proptest check it).
 //!
 //! ```
 //! use festival_core::offline::device::DeviceSigner;
@@ -39,6 +42,7 @@
 //! ```
 
 use super::crypto::{verify_many, StrictPublicKey};
+use super::exec::{Exec, Sequential};
 use super::reconcile::{reconcile_impl, ReconcileConfig, ReconcileReport, ReconcileState};
 use super::record::Batch;
 use super::registry::DeviceRegistry;
@@ -131,9 +135,89 @@ pub fn decode_batches_parallel<B: AsRef<[u8]> + Sync>(
     })
 }
 
-/// [`reconcile`](super::reconcile::reconcile) with the batches decoded (and their records hashed)
-/// and the signatures verified on `threads` threads; the chain walk, the total order and the money
-/// stay sequential. Same report and state as the single-threaded call, byte for byte.
+/// Below this total weight (records) the jobs run on the calling thread.
+const MIN_JOB_WEIGHT: usize = 256;
+
+/// Runs [`Exec`] jobs on up to `threads` threads (at least one): contiguous parts of about equal
+/// weight, the first on the calling thread; below `min_weight` in total, all on the calling
+/// thread. A thread that cannot be started or that panics has its part reset and run again on the
+/// calling thread, so the result never depends on the machine.
+pub(crate) struct Threads {
+    pub threads: usize,
+    pub min_weight: usize,
+}
+
+impl Threads {
+    /// `threads` threads, with the default threshold.
+    pub(crate) fn new(threads: usize) -> Threads {
+        Threads { threads, min_weight: MIN_JOB_WEIGHT }
+    }
+}
+
+impl Exec for Threads {
+    fn run<J, W, R>(&self, jobs: &mut [J], weight: &dyn Fn(&J) -> usize, work: &W, reset: &R)
+    where
+        J: Send,
+        W: Fn(&mut J) + Sync,
+        R: Fn(&mut J),
+    {
+        let threads = self.threads.max(1);
+        let weights: Vec<usize> = jobs.iter().map(|j| weight(j).max(1)).collect();
+        let total: usize = weights.iter().sum();
+        if threads == 1 || jobs.len() < 2 || total < self.min_weight {
+            return Sequential.run(jobs, weight, work, reset);
+        }
+        // Cut where the running weight passes each share.
+        let share = total.div_ceil(threads);
+        let mut parts: Vec<std::sync::Mutex<&mut [J]>> = Vec::with_capacity(threads);
+        let mut rest: &mut [J] = jobs;
+        let (mut taken, mut acc) = (0usize, 0usize);
+        for (i, w) in weights.iter().enumerate() {
+            acc += w;
+            if acc >= share * (parts.len() + 1) && parts.len() + 1 < threads && i + 1 < weights.len() {
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(i + 1 - taken);
+                parts.push(std::sync::Mutex::new(head));
+                rest = tail;
+                taken = i + 1;
+            }
+        }
+        parts.push(std::sync::Mutex::new(rest));
+        // A part is locked by the one thread that runs it; after a failure (spawn error, panic:
+        // a poisoned lock) the calling thread takes it back.
+        let run_part = &|part: &std::sync::Mutex<&mut [J]>| {
+            let mut guard = part.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for j in guard.iter_mut() {
+                work(j);
+            }
+        };
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .iter()
+                .skip(1)
+                .map(|part| std::thread::Builder::new().spawn_scoped(scope, move || run_part(part)))
+                .collect();
+            if let Some(first) = parts.first() {
+                run_part(first);
+            }
+            for (part, handle) in parts.iter().skip(1).zip(handles) {
+                if let Some(Ok(())) = handle.ok().map(|h| h.join()) {
+                    continue;
+                }
+                let mut guard = part.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                for j in guard.iter_mut() {
+                    reset(j);
+                    work(j);
+                }
+            }
+        });
+    }
+}
+
+/// [`reconcile`](super::reconcile::reconcile) on up to `threads` threads: the batches decoded
+/// (and their records hashed) and the signatures verified in slices, then each device's chain
+/// walk and each wallet's and ticket's fold as independent jobs; dropping copies, the total
+/// order, the commit into the merge log and the report stay on the calling thread. Same report
+/// and state as the single-threaded call, byte for byte, for any `threads`.
 pub fn reconcile_parallel<B: AsRef<[u8]> + Sync>(
     state: &mut ReconcileState,
     registry: &DeviceRegistry,
@@ -142,13 +226,26 @@ pub fn reconcile_parallel<B: AsRef<[u8]> + Sync>(
     config: &ReconcileConfig,
     threads: usize,
 ) -> Result<ReconcileReport, OfflineError> {
+    reconcile_on(state, registry, batches, now, config, &Threads::new(threads))
+}
+
+/// [`reconcile_parallel`] with the job executor given (tests lower its threshold).
+fn reconcile_on<B: AsRef<[u8]> + Sync>(
+    state: &mut ReconcileState,
+    registry: &DeviceRegistry,
+    batches: &[B],
+    now: Timestamp,
+    config: &ReconcileConfig,
+    exec: &Threads,
+) -> Result<ReconcileReport, OfflineError> {
+    let threads = exec.threads;
     let mut decoded: Vec<Option<Result<Batch, OfflineError>>> =
         decode_batches_parallel(batches, threads).into_iter().map(Some).collect();
     let mut decode = |i: usize, bytes: &[u8]| match decoded.get_mut(i).and_then(Option::take) {
         Some(d) => d,
         None => Batch::from_bytes(bytes),
     };
-    reconcile_impl(state, registry, batches, now, config, &mut decode, &|items| verify_many_parallel(items, threads))
+    reconcile_impl(state, registry, batches, now, config, &mut decode, &|items| verify_many_parallel(items, threads), exec)
 }
 
 #[cfg(test)]
@@ -312,6 +409,201 @@ mod tests {
                 let got = reconcile_parallel(&mut many, &registry, &batches, now, &config, threads).unwrap();
                 assert_eq!(serde_json::to_vec(&got).unwrap(), serde_json::to_vec(&expected).unwrap());
                 assert_eq!(serde_json::to_vec(&many).unwrap(), serde_json::to_vec(&one).unwrap());
+            }
+        }
+    }
+
+    /// Threads that fail are replaced by the calling thread: a job whose thread panics midway is
+    /// reset and run again, and the results are those of a sequential run.
+    #[test]
+    fn a_panicking_thread_is_redone_on_the_calling_thread() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let armed = AtomicBool::new(true);
+        let caller = std::thread::current().id();
+        // (input, output, resets)
+        let mut jobs: Vec<(u64, u64, u32)> = (0..40).map(|i| (i, 0, 0)).collect();
+        let work = |j: &mut (u64, u64, u32)| {
+            j.1 += j.0 * j.0 + 1; // not idempotent: a missing reset would show
+            if j.0 == 30 && std::thread::current().id() != caller && armed.swap(false, Ordering::SeqCst) {
+                panic!("injected failure");
+            }
+        };
+        let reset = |j: &mut (u64, u64, u32)| {
+            j.1 = 0;
+            j.2 += 1;
+        };
+        Threads { threads: 2, min_weight: 0 }.run(&mut jobs, &|_| 1, &work, &reset);
+        assert!(!armed.load(Ordering::SeqCst), "the failure was injected");
+        for j in &jobs {
+            assert_eq!(j.1, j.0 * j.0 + 1, "job {}", j.0);
+        }
+        // The failed thread's part (the second half) was reset once, the first part never.
+        assert!(jobs.iter().all(|j| j.2 == u32::from(j.0 >= 20)));
+        for threads in [1, 3, 8, 100] {
+            let mut jobs: Vec<(u64, u64, u32)> = (0..40).map(|i| (i, 0, 0)).collect();
+            Threads { threads, min_weight: 0 }.run(&mut jobs, &|j| j.0 as usize, &work, &reset);
+            assert!(jobs.iter().all(|j| j.1 == j.0 * j.0 + 1 && j.2 == 0), "{threads} threads");
+        }
+    }
+
+    mod prop {
+        use super::*;
+        use crate::offline::record::Direction;
+        use proptest::prelude::*;
+
+        /// One generated record: device, what it does, on which wallet/ticket, amount, time step.
+        #[derive(Debug, Clone)]
+        struct Gen {
+            device: usize,
+            op: u8,
+            target: usize,
+            amount: i64,
+            step: i64,
+        }
+
+        fn gen() -> impl Strategy<Value = Gen> {
+            (0..4usize, 0..6u8, 0..5usize, 1..3000i64, 0..50i64)
+                .prop_map(|(device, op, target, amount, step)| Gen { device, op, target, amount, step })
+        }
+
+        /// Signs the records device by device, cut into batches (some duplicated), in two syncs.
+        fn scenario(
+            gens: &[Gen],
+            cut: usize,
+        ) -> (ReconcileState, crate::offline::registry::DeviceRegistry, Vec<Vec<Vec<u8>>>, Timestamp) {
+            let eur = Currency::iso("EUR").unwrap();
+            let (festival, stand, zone) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+            let t0 = Timestamp::from_unix_millis(1_783_180_800_000).unwrap();
+            let wallets: Vec<Uuid> = (0..5u128).map(|i| Uuid::from_u128(500 + i)).collect();
+            let tickets: Vec<Uuid> = (0..5u128).map(|i| Uuid::from_u128(700 + i)).collect();
+            let mut state = ReconcileState::new(festival, eur);
+            // Wallet 4 is unknown to the server; ticket 4 too.
+            for (n, w) in wallets.iter().take(4).enumerate() {
+                let mut wallet = Wallet::new(WalletConfig::new(*w, festival, eur)).unwrap();
+                let op = Operation::TopUp { amount: Money::from_minor(1500 * n as i64 + 500, eur).unwrap(), method: Default::default() };
+                wallet.apply(Entry::new(Uuid::from_u128(900 + n as u128), t0, op)).unwrap();
+                state.add_wallet(wallet).unwrap();
+            }
+            for t in tickets.iter().take(4) {
+                state.set_ticket(*t, crate::offline::reconcile::TicketState::default());
+            }
+            // Devices 0-1 POS, 2 top-up desk, 3 gate.
+            let roles = [DeviceRole::Pos, DeviceRole::Pos, DeviceRole::TopUp, DeviceRole::Gate];
+            let registry = crate::offline::registry::DeviceRegistry::new(
+                (0..4u128)
+                    .map(|n| DeviceEntry {
+                        device_id: Uuid::from_u128(10 + n),
+                        public_key: public_key_from_seed(&[10 + n as u8; 32]),
+                        festival_id: festival,
+                        role: roles[n as usize],
+                        locations: vec![if n == 3 { zone } else { stand }],
+                        valid_from: t0,
+                        valid_until: t0.plus_millis(86_400_000),
+                        revoked_at: None,
+                    })
+                    .collect(),
+            )
+            .unwrap();
+            let mut signers: Vec<DeviceSigner> =
+                (0..4u128).map(|n| DeviceSigner::new([10 + n as u8; 32], Uuid::from_u128(10 + n), festival)).collect();
+            let mut clocks = [1i64; 4];
+            let mut signed: Vec<Vec<(usize, Vec<u8>)>> = vec![Vec::new(); 4];
+            let mut last_payment: [Option<Uuid>; 4] = [None; 4];
+            for (i, g) in gens.iter().enumerate() {
+                // The record's kind follows its device's role.
+                let d = g.device;
+                let payload = match (d, g.op) {
+                    (3, op) => {
+                        if op == 5 {
+                            match last_payment[3] {
+                                Some(v) => Payload::Void { voided_record_id: v },
+                                None => continue,
+                            }
+                        } else {
+                            let direction = if op % 2 == 0 { Direction::In } else { Direction::Out };
+                            Payload::Scan { ticket_id: tickets[g.target], zone_id: zone, direction }
+                        }
+                    }
+                    (2, _) => Payload::TopUp { wallet_id: wallets[g.target], amount: Money::from_minor(g.amount, eur).unwrap() },
+                    (_, 4) => match last_payment[d] {
+                        Some(p) => Payload::Refund {
+                            wallet_id: wallets[g.target],
+                            amount: Money::from_minor(g.amount.min(50), eur).unwrap(),
+                            original_record_id: p,
+                        },
+                        None => continue,
+                    },
+                    (_, 5) => match last_payment[d] {
+                        Some(v) => Payload::Void { voided_record_id: v },
+                        None => continue,
+                    },
+                    _ => Payload::Payment {
+                        wallet_id: wallets[g.target],
+                        amount: Money::from_minor(g.amount, eur).unwrap(),
+                        stand_id: stand,
+                        items: vec![],
+                    },
+                };
+                let is_target = matches!(payload, Payload::Payment { .. } | Payload::Scan { .. });
+                // Some ids repeat on purpose (id reuse across devices).
+                let id = Uuid::from_u128(if i % 17 == 16 { 20_000 } else { 10_000 + i as u128 });
+                clocks[d] += g.step;
+                let rec = signer_sign(&mut signers[d], id, t0.plus_millis(clocks[d]), payload);
+                if is_target {
+                    last_payment[d] = Some(id);
+                }
+                signed[d].push((i, rec));
+            }
+            // Batches of up to 3 records per device; the first `cut` generated records in the
+            // first sync (the rest late), and every fifth batch sent twice.
+            let mut syncs: Vec<Vec<Vec<u8>>> = vec![Vec::new(), Vec::new()];
+            for recs in &signed {
+                for chunk in recs.chunks(3) {
+                    let sync = usize::from(chunk.iter().any(|(i, _)| *i >= cut));
+                    let records = chunk.iter().map(|(_, r)| SignedRecord::from_bytes(r).unwrap()).collect();
+                    let bytes = Batch { records }.to_bytes();
+                    if syncs[sync].len() % 5 == 4 {
+                        syncs[sync].push(bytes.clone());
+                    }
+                    syncs[sync].push(bytes);
+                }
+            }
+            (state, registry, syncs, t0.plus_millis(100_000))
+        }
+
+        fn signer_sign(s: &mut DeviceSigner, id: Uuid, at: Timestamp, p: Payload) -> Vec<u8> {
+            s.sign(id, at, p).unwrap().to_bytes()
+        }
+
+        use crate::offline::record::SignedRecord;
+        use crate::Timestamp;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+            /// Random record sets (double spends, refunds, voids, scans, reused ids, unknown wallet
+            /// and ticket, duplicated batches, late records in a second sync): `reconcile_parallel`
+            /// on 1-8 threads, with the thread threshold at zero so that every job runs on the
+            /// threads, gives exactly `reconcile`'s reports and serialized states.
+            #[test]
+            fn parallel_equals_sequential_on_random_record_sets(
+                gens in proptest::collection::vec(gen(), 1..120),
+                cut_frac in 0..=100usize,
+                threads in 1..=8usize,
+                policy in 0..3u8,
+            ) {
+                let cut = gens.len() * cut_frac / 100;
+                let (state, registry, syncs, now) = scenario(&gens, cut);
+                let policy = [ConflictPolicy::FirstWins, ConflictPolicy::AcceptWithDebt, ConflictPolicy::Reject][policy as usize];
+                let config = ReconcileConfig { policy, ..Default::default() };
+                let (mut one, mut many) = (state.clone(), state);
+                for batches in &syncs {
+                    let a = reconcile(&mut one, &registry, batches, now, &config).unwrap();
+                    let b = reconcile_on(&mut many, &registry, batches, now, &config, &Threads { threads, min_weight: 0 }).unwrap();
+                    prop_assert_eq!(serde_json::to_string(&b).unwrap(), serde_json::to_string(&a).unwrap());
+                    prop_assert_eq!(serde_json::to_string(&many).unwrap(), serde_json::to_string(&one).unwrap());
+                    let c = reconcile_parallel(&mut one.clone(), &registry, batches, now, &config, threads).unwrap();
+                    prop_assert_eq!(&c, &reconcile(&mut many.clone(), &registry, batches, now, &config).unwrap());
+                }
             }
         }
     }

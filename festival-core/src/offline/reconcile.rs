@@ -54,9 +54,15 @@
 //!   a device's sequences as lost, with a reason and a time; the device's later records are then
 //!   processed, and a lost record that turns up afterwards is rejected as
 //!   `OFFLINE_DECLARED_LOST`.
-//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`]; a state of the
-//!   previous format (1) loads with every record final; any other version is refused with
-//!   `RECONCILE_INVALID_STATE`.
+//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`] (3); a state
+//!   of format 2 loads as it is, one of format 1 with every record final; any other version is
+//!   refused with `RECONCILE_INVALID_STATE`.
+//! - **Compact state.** Final records are kept as a packed index ([`FinalRecords`]: for refunds,
+//!   voids and id uniqueness) and each device's chain as runs of hashes
+//!   ([`ChainHistory`](super::chain::ChainHistory): replays vs forks). With
+//!   [`Finality::compact_ledgers`] each wallet also folds its final entries into its base
+//!   ([`Wallet::compact`]): about 120 bytes of state per accepted record instead of about 1.2 KiB,
+//!   with identical outcomes (proptest `compacting_final_ledgers_changes_no_outcome`).
 //!
 //! ```
 //! use festival_core::offline::device::DeviceSigner;
@@ -94,11 +100,13 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
-use super::chain::{
-    verify_chain_with, ChainConfig, CheckOutcome, DeviceChain, LostRange, RevocationCut, SignatureVerifier,
-};
 use super::ack::{IssuedAck, SignedAck, SyncAck};
 use super::allowance::{Allowance, AllowanceBook, ExposureReport, SignedAllowance, WalletExposure};
+use super::chain::{
+    verify_chain_impl, ChainConfig, CheckOutcome, DeviceChain, LostRange, RevocationCut, SignatureVerifier,
+};
+use super::exec::{Exec, Sequential};
+pub use super::finals::FinalRecords;
 use super::merge::{
     effect, eval_ticket, eval_wallet, wallet_without, Ctx, Decision, Fact, Logged, MergeLog, OrderKey, PendingRecord,
     Subject, KEY_MIN,
@@ -155,6 +163,13 @@ pub struct Finality {
     /// has synced (its last chained record); no watermark while any such device has not synced.
     #[serde(default)]
     pub all_devices_synced: bool,
+    /// Fold the final entries of each wallet into the wallet's base ([`Wallet::compact`]) as they
+    /// become final, so the state keeps balances and refund records instead of every entry: what
+    /// a 100,000-person festival's server needs to stay within memory. Store the reports (they
+    /// carry every record's outcome) if you need the entries; `wallets[id].ledger()` then holds
+    /// only the non-final ones. Default: off (every entry is kept).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compact_ledgers: bool,
 }
 
 /// Admission state of a ticket.
@@ -200,7 +215,7 @@ pub struct AcceptedRecord {
 }
 
 /// Current format version of a serialized [`ReconcileState`].
-pub const STATE_FORMAT_VERSION: u32 = 2;
+pub const STATE_FORMAT_VERSION: u32 = 3;
 
 /// The most records of one device that may wait (pending) at a time; more are rejected with
 /// `OFFLINE_PENDING_LIMIT` (the device re-exports them once the gap is filled).
@@ -209,9 +224,10 @@ pub const MAX_PENDING_PER_DEVICE: usize = 100_000;
 /// The server state that reconciliation reads and updates: a function of the set of records
 /// reconciled so far (see the module documentation).
 ///
-/// Serialized (serde) with `format_version` 2. A state of format 1 (no `format_version`, as
-/// written before the merge model) loads: every record it had accepted is final. Any other
-/// version fails with `RECONCILE_INVALID_STATE`.
+/// Serialized (serde) with `format_version` 3: format 2 plus wallets that may carry a compacted
+/// base ([`Finality::compact_ledgers`]). A state of format 2 loads as it is; one of format 1 (no
+/// `format_version`, as written before the merge model) loads with every record it had accepted
+/// final. Any other version fails with `RECONCILE_INVALID_STATE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "StateRepr")]
 pub struct ReconcileState {
@@ -233,7 +249,7 @@ pub struct ReconcileState {
     pub chains: BTreeMap<Uuid, DeviceChain>,
     /// Final accepted records by record id (non-final ones live in the merge log).
     #[serde(default)]
-    pub records: BTreeMap<Uuid, AcceptedRecord>,
+    pub records: FinalRecords,
     /// Offline allowances issued and what chained payments used of them (see
     /// [`super::allowance`]).
     #[serde(default)]
@@ -260,7 +276,7 @@ struct StateRepr {
     #[serde(default)]
     chains: BTreeMap<Uuid, DeviceChain>,
     #[serde(default)]
-    records: BTreeMap<Uuid, AcceptedRecord>,
+    records: FinalRecords,
     #[serde(default)]
     allowances: AllowanceBook,
     #[serde(default)]
@@ -273,10 +289,10 @@ impl TryFrom<StateRepr> for ReconcileState {
     type Error = OfflineError;
     fn try_from(r: StateRepr) -> Result<Self, OfflineError> {
         let version = r.format_version.unwrap_or(1);
-        if version != 1 && version != STATE_FORMAT_VERSION {
+        if !(1..=STATE_FORMAT_VERSION).contains(&version) {
             return Err(OfflineError::ReconcileInvalidState {
                 reason: format!(
-                    "state format version {version} is not supported (this library reads 1 and {STATE_FORMAT_VERSION})"
+                    "state format version {version} is not supported (this library reads 1 to {STATE_FORMAT_VERSION})"
                 ),
             });
         }
@@ -315,7 +331,7 @@ impl ReconcileState {
             wallets: BTreeMap::new(),
             tickets: BTreeMap::new(),
             chains: BTreeMap::new(),
-            records: BTreeMap::new(),
+            records: FinalRecords::default(),
             allowances: AllowanceBook::default(),
             checkin_policies: BTreeMap::new(),
             merge: MergeLog::default(),
@@ -386,7 +402,10 @@ impl ReconcileState {
         let from = chain.last_sequence.saturating_add(1);
         if through < from || through == u64::MAX {
             return Err(OfflineError::ReconcileInvalidState {
-                reason: format!("device {device_id} has records up to {} already; nothing to declare lost up to {through}", chain.last_sequence),
+                reason: format!(
+                    "device {device_id} has records up to {} already; nothing to declare lost up to {through}",
+                    chain.last_sequence
+                ),
             });
         }
         let range = LostRange { from, through, reason: reason.to_string(), decided_at };
@@ -407,14 +426,20 @@ impl ReconcileState {
     /// (the server cannot tell them from later ones without a server-signed acknowledgement);
     /// what a thief can spend between the device's last sync and the revocation is bounded by the
     /// device's offline limits.
-    pub fn revoke_device(&mut self, device_id: Uuid, reason: &str, revoked_at: Timestamp) -> Result<RevocationCut, OfflineError> {
+    pub fn revoke_device(
+        &mut self,
+        device_id: Uuid,
+        reason: &str,
+        revoked_at: Timestamp,
+    ) -> Result<RevocationCut, OfflineError> {
         let chain = self.chains.entry(device_id).or_default();
         if let Some(cut) = &chain.revoked_after {
             return Err(OfflineError::ReconcileInvalidState {
                 reason: format!("device {device_id} is revoked already (after sequence {})", cut.sequence),
             });
         }
-        let cut = RevocationCut { sequence: chain.last_sequence, reason: reason.to_string(), revoked_at, accepted: None };
+        let cut =
+            RevocationCut { sequence: chain.last_sequence, reason: reason.to_string(), revoked_at, accepted: None };
         chain.revoked_after = Some(cut.clone());
         Ok(cut)
     }
@@ -443,7 +468,9 @@ impl ReconcileState {
             return Err(OfflineError::WrongFestival { expected: self.festival_id, actual: e.festival_id });
         }
         let chain = self.chains.entry(device_id).or_default();
-        if let Some(revoked_at) = chain.revoked_after.as_ref().map(|c| c.revoked_at).or(e.revoked_at.filter(|r| server_time >= *r)) {
+        if let Some(revoked_at) =
+            chain.revoked_after.as_ref().map(|c| c.revoked_at).or(e.revoked_at.filter(|r| server_time >= *r))
+        {
             return Err(OfflineError::DeviceRevoked { device_id, revoked_at, record_time: server_time });
         }
         if server_time < e.valid_from || server_time >= e.valid_until {
@@ -483,7 +510,11 @@ impl ReconcileState {
     /// allowance is `OFFLINE_MALFORMED` / `OFFLINE_INVALID_AMOUNT`.
     ///
     /// Payments chained before an allowance was issued are not charged to it afterwards.
-    pub fn issue_allowance(&mut self, allowance: Allowance, server_seed: &[u8; 32]) -> Result<SignedAllowance, OfflineError> {
+    pub fn issue_allowance(
+        &mut self,
+        allowance: Allowance,
+        server_seed: &[u8; 32],
+    ) -> Result<SignedAllowance, OfflineError> {
         if allowance.festival_id != self.festival_id || allowance.amount.currency() != self.currency {
             return Err(OfflineError::ReconcileInvalidState {
                 reason: format!("allowance {} belongs to another festival or currency", allowance.allowance_id),
@@ -557,7 +588,9 @@ impl ReconcileState {
             let open = self.allowances.open_for(&id, watermark, zero);
             let loss = losses.get(&id).copied().unwrap_or(zero);
             let max_loss = match policy {
-                ConflictPolicy::AcceptWithDebt => add(loss, open.checked_sub(&available).ok().filter(|m| m.is_positive()).unwrap_or(zero)),
+                ConflictPolicy::AcceptWithDebt => {
+                    add(loss, open.checked_sub(&available).ok().filter(|m| m.is_positive()).unwrap_or(zero))
+                }
                 ConflictPolicy::FirstWins | ConflictPolicy::Reject => {
                     if !open.is_positive() {
                         loss
@@ -684,7 +717,12 @@ fn verdict(d: &Decision) -> Verdict {
 }
 
 fn outcome_of(l: &Logged) -> RecordOutcome {
-    let v = verdict(&l.decision);
+    outcome_with(l, &l.decision)
+}
+
+/// [`outcome_of`] with `decision` in place of the logged one.
+fn outcome_with(l: &Logged, decision: &Decision) -> RecordOutcome {
+    let v = verdict(decision);
     RecordOutcome {
         hash: l.hash,
         record_id: Some(l.record_id),
@@ -1000,7 +1038,7 @@ pub fn reconcile_with<B: AsRef<[u8]>>(
     config: &ReconcileConfig,
     verify: SignatureVerifier<'_>,
 ) -> Result<ReconcileReport, OfflineError> {
-    reconcile_impl(state, registry, batches, now, config, &mut |_, bytes| Batch::from_bytes(bytes), verify)
+    reconcile_impl(state, registry, batches, now, config, &mut |_, bytes| Batch::from_bytes(bytes), verify, &Sequential)
 }
 
 /// Decodes batch `i` from its bytes (see [`reconcile_impl`]).
@@ -1069,8 +1107,10 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
 }
 
 /// [`reconcile_with`] with the decoding of batch `i` done by `decode(i, bytes)`, which must equal
-/// `Batch::from_bytes(bytes)` (e.g. batches decoded ahead of time on several threads).
-pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
+/// `Batch::from_bytes(bytes)` (e.g. batches decoded ahead of time on several threads), and the
+/// per-device chain walks and the per-subject folds run by `exec`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
     state: &mut ReconcileState,
     registry: &DeviceRegistry,
     batches: &[B],
@@ -1078,6 +1118,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     config: &ReconcileConfig,
     decode: BatchDecoder<'_>,
     verify: SignatureVerifier<'_>,
+    exec: &E,
 ) -> Result<ReconcileReport, OfflineError> {
     for w in state.wallets.values() {
         state.check_wallet(w)?;
@@ -1087,17 +1128,14 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     let mut outcomes: Vec<RecordOutcome> = Vec::new();
     let mut alerts: BTreeSet<Alert> = BTreeSet::new();
     // 1. Decode, drop exact copies (of batches and of records); add the records that wait.
-    let mut records: BTreeMap<Digest, SignedRecord> = BTreeMap::new();
-    let mut submitted: BTreeSet<Digest> = BTreeSet::new();
+    // Records in arrival order; the first copy of each digest is kept, in digest order (a sort of
+    // the digests rather than a map of whole records: records are large to move around).
+    let mut flat: Vec<SignedRecord> = Vec::new();
     let mut bad_batches: BTreeSet<Digest> = BTreeSet::new();
     for (i, b) in batches.iter().enumerate() {
         match decode(i, b.as_ref()) {
             Ok(batch) => {
-                for r in batch.records {
-                    let h = Digest(r.hash());
-                    submitted.insert(h);
-                    records.entry(h).or_insert(r);
-                }
+                flat.extend(batch.records);
             }
             Err(e) => {
                 let hash = Digest(sha256(&[b.as_ref()]));
@@ -1118,21 +1156,32 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
             }
         }
     }
+    let mut submitted: Vec<Digest> = flat.iter().map(|r| Digest(r.hash())).collect();
+    let mut order: Vec<(Digest, usize)> = submitted.iter().copied().zip(0..).collect();
+    submitted.sort_unstable();
+    submitted.dedup();
+    let submitted = |h: &Digest| submitted.binary_search(h).is_ok();
+    // A waiting record is keyed by its digest in the state, as a map of records would key it.
     for (h, p) in &state.merge.pending {
-        if !records.contains_key(h) {
+        if !submitted(h) {
             if let Ok(r) = SignedRecord::from_bytes(&p.bytes) {
-                records.insert(*h, r);
+                order.push((*h, flat.len()));
+                flat.push(r);
             }
         }
     }
-    let records: Vec<SignedRecord> = records.into_values().collect();
+    order.sort_unstable();
+    order.dedup_by_key(|(h, _)| *h);
+    let mut slots: Vec<Option<SignedRecord>> = flat.into_iter().map(Some).collect();
+    let records: Vec<SignedRecord> = order.iter().filter_map(|(_, i)| slots.get_mut(*i).and_then(Option::take)).collect();
+    drop(slots);
     // 2. Logs.
-    let report = verify_chain_with(registry, state.festival_id, &state.chains, &records, now, &config.chain, verify);
+    let report = verify_chain_impl(registry, state.festival_id, &state.chains, &records, now, &config.chain, verify, exec);
     let mut valid: Vec<usize> = Vec::new();
     let mut waiting: Vec<(usize, &OfflineError)> = Vec::new();
     for (i, (rec, check)) in records.iter().zip(&report.checks).enumerate() {
         let base = base_outcome(rec);
-        let reported = submitted.contains(&base.hash) || state.merge.pending.contains_key(&base.hash);
+        let reported = submitted(&base.hash) || state.merge.pending.contains_key(&base.hash);
         match check {
             CheckOutcome::Valid => {
                 let body = rec.body();
@@ -1188,7 +1237,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
             outcomes.push(RecordOutcome { status: RecordStatus::Rejected, reason: code_of(&e), ..base });
             continue;
         }
-        if submitted.contains(&base.hash) {
+        if submitted(&base.hash) {
             outcomes.push(RecordOutcome { status: RecordStatus::Pending, reason: code_of(error), ..base.clone() });
         }
         new_pending.insert(
@@ -1302,7 +1351,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
         state.allowances.charge_payment(device, wallet, at, amount);
     }
     let ReconcileState { wallets, tickets, records: finals, merge, chains, checkin_policies, .. } = state;
-    let new_keys: BTreeSet<OrderKey> = new_entries.iter().map(Logged::key).collect();
+    let mut new_keys: Vec<OrderKey> = new_entries.iter().map(Logged::key).collect();
+    new_keys.dedup();
     for e in new_entries {
         let key = e.key();
         let subject = e.fact.subject();
@@ -1325,81 +1375,110 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     let mut revisions: Vec<Revision> = Vec::new();
     let mut evaluation_alerts: BTreeSet<Alert> = BTreeSet::new();
     let mut changed_ids: BTreeSet<Uuid> = BTreeSet::new();
+    // The folds: each wallet's / ticket's reads only its own records, its base and the
+    // (unchanging here) record-id indexes, so the folds are jobs (`exec`); their decisions are then
+    // written back in subject order. In waves, so that at most a wave's keys and decisions are
+    // held at once.
+    let ctx = Ctx {
+        currency,
+        policy: config.policy,
+        finals,
+        ids: &merge.ids,
+        spent: &merge.spent_ids,
+        checkin: &*checkin_policies,
+    };
     let mut scans: Vec<ScanFactOutcome> = Vec::new();
-    for (subject, from) in &dirty {
-        let keys = merge.keys_from(*subject, *from);
-        let ctx = Ctx {
-            currency,
-            policy: config.policy,
-            finals,
-            ids: &merge.ids,
-            spent: &merge.spent_ids,
-            checkin: &*checkin_policies,
-        };
-        let decisions = match subject {
-            Subject::Wallet(id) => eval_wallet(merge, *subject, &keys, wallets.get_mut(id), &ctx, &mut evaluation_alerts),
-            Subject::Ticket(id) => {
-                let mut t = merge.ticket_bases.get(id).cloned().or_else(|| tickets.get(id).cloned());
-                let d = eval_ticket(merge, *subject, &keys, &mut t, &ctx, &mut evaluation_alerts);
-                if let Some(t) = t {
-                    tickets.insert(*id, t);
+    let dirty_list: Vec<(Subject, OrderKey)> = dirty.iter().map(|(s, k)| (*s, *k)).collect();
+    let mut wallet_iter = wallets.iter_mut().peekable();
+    // The new records' outcomes, by position in `new_keys`.
+    let mut fresh: Vec<Option<RecordOutcome>> = vec![None; new_keys.len()];
+    for wave in dirty_list.chunks(FOLD_WAVE) {
+        let mut jobs: Vec<FoldJob<'_>> = Vec::with_capacity(wave.len());
+        for (subject, from) in wave {
+            let (wallet, ticket) = match subject {
+                Subject::Wallet(id) => {
+                    // `dirty` and `wallets` are both in id order: a merge of the two.
+                    while wallet_iter.peek().is_some_and(|(w, _)| *w < id) {
+                        wallet_iter.next();
+                    }
+                    let w = if wallet_iter.peek().is_some_and(|(w, _)| *w == id) {
+                        wallet_iter.next().map(|(_, w)| w)
+                    } else {
+                        None
+                    };
+                    (w, None)
                 }
-                d
+                Subject::Ticket(id) => (None, merge.ticket_bases.get(id).cloned().or_else(|| tickets.get(id).cloned())),
+            };
+            let keys = merge.keys_from(*subject, *from);
+            let ledger_len = wallet.as_ref().map_or(0, |w| w.ledger().len());
+            jobs.push(FoldJob {
+                subject: *subject,
+                keys,
+                wallet,
+                ledger_len,
+                base: ticket.clone(),
+                ticket,
+                alerts: BTreeSet::new(),
+                changes: Vec::new(),
+                outcomes: Vec::new(),
+            });
+        }
+        let log: &MergeLog = merge;
+        exec.run(
+            &mut jobs,
+            &|j: &FoldJob<'_>| j.keys.len(),
+            &|j: &mut FoldJob<'_>| j.fold(log, &ctx, &new_keys),
+            &|j: &mut FoldJob<'_>| j.reset(),
+        );
+        for job in jobs {
+            let FoldJob { subject, ticket, alerts, changes, outcomes: new_outcomes, .. } = job;
+            evaluation_alerts.extend(alerts);
+            if let (Subject::Ticket(id), Some(t)) = (subject, ticket) {
+                tickets.insert(id, t);
             }
-        };
-        for (k, d) in keys.iter().zip(decisions) {
-            let Some(l) = merge.log.get_mut(k) else { continue };
-            let is_new = new_keys.contains(k);
-            if !is_new && l.decision == d {
-                continue;
+            for c in changes {
+                let Some(l) = merge.log.get_mut(&c.key) else { continue };
+                for (t, (new, old)) in totals.iter_mut().zip(c.new.iter().zip(&c.old)) {
+                    *t = t.checked_add(new).and_then(|x| x.checked_sub(old)).unwrap_or(*t);
+                }
+                changed_ids.insert(l.record_id);
+                revisions.extend(c.revision);
+                l.decision = c.decision;
+                if let (
+                    Fact::Scan { ticket_id, direction, zone_id: Some(zone_id), gate: Some(gate) },
+                    Decision::GateScan { applied, in_error, server },
+                ) = (&l.fact, &l.decision)
+                {
+                    scans.push(ScanFactOutcome {
+                        record_id: l.record_id,
+                        device_id: l.device_id,
+                        ticket_id: *ticket_id,
+                        zone_id: *zone_id,
+                        direction: *direction,
+                        at: l.at,
+                        gate: *gate,
+                        applied: *applied,
+                        admitted_in_error: in_error.clone(),
+                        server_policy: server.clone(),
+                    });
+                }
             }
-            let old = if is_new { [zero; 3] } else { effect(&l.fact, &l.decision, currency) };
-            let new = effect(&l.fact, &d, currency);
-            for j in 0..3 {
-                totals[j] = totals[j].checked_add(&new[j]).and_then(|t| t.checked_sub(&old[j])).unwrap_or(totals[j]);
+            for (i, o) in new_outcomes {
+                if let Some(slot) = fresh.get_mut(i) {
+                    *slot = Some(o);
+                }
             }
-            changed_ids.insert(l.record_id);
-            if let (Fact::Scan { ticket_id, direction, zone_id: Some(zone_id), gate: Some(gate) }, Decision::GateScan { applied, in_error, server }) = (&l.fact, &d) {
-                scans.push(ScanFactOutcome {
-                    record_id: l.record_id,
-                    device_id: l.device_id,
-                    ticket_id: *ticket_id,
-                    zone_id: *zone_id,
-                    direction: *direction,
-                    at: l.at,
-                    gate: *gate,
-                    applied: *applied,
-                    admitted_in_error: in_error.clone(),
-                    server_policy: server.clone(),
-                });
-            }
-            if !is_new {
-                let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
-                    .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
-                    .unwrap_or(zero);
-                let (wallet_id, ticket_id) = match subject {
-                    Subject::Wallet(w) => (Some(*w), None),
-                    Subject::Ticket(t) => (None, Some(*t)),
-                };
-                revisions.push(Revision {
-                    hash: l.hash,
-                    record_id: l.record_id,
-                    device_id: l.device_id,
-                    sequence: l.sequence.to_string(),
-                    kind: l.kind,
-                    wallet_id,
-                    ticket_id,
-                    before: verdict(&l.decision),
-                    after: verdict(&d),
-                    money_effect: delta,
-                });
-            }
-            l.decision = d;
         }
     }
-    for k in &new_keys {
-        if let Some(l) = merge.log.get(k) {
-            outcomes.push(outcome_of(l));
+    for (i, k) in new_keys.iter().enumerate() {
+        match fresh.get_mut(i).and_then(Option::take) {
+            Some(o) => outcomes.push(o),
+            None => {
+                if let Some(l) = merge.log.get(k) {
+                    outcomes.push(outcome_of(l));
+                }
+            }
         }
     }
     for a in evaluation_alerts {
@@ -1414,7 +1493,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     merge.pending = new_pending;
     merge.dirty.clear();
     // 6. Finality.
-    let finalized = finalize(merge, finals, registry, chains, now, &config.finality);
+    let finalized = finalize(merge, finals, wallets, registry, chains, now, &config.finality);
     let state = &*state;
     outcomes.sort_by(|a, b| outcome_order(a).cmp(&outcome_order(b)));
     revisions.sort_by(|a, b| {
@@ -1473,11 +1552,108 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>>(
     })
 }
 
+/// Subjects folded per wave (bounds the keys and decisions held at once).
+const FOLD_WAVE: usize = 4096;
+
+/// One wallet's or ticket's fold (see [`eval_wallet`] / [`eval_ticket`]): its inputs, and once
+/// folded, what changes (in key order) and the outcomes of its new records.
+struct FoldJob<'w> {
+    subject: Subject,
+    /// The subject's logged records folded again, in order.
+    keys: Vec<OrderKey>,
+    /// The wallet (wallet subjects it names and the state has).
+    wallet: Option<&'w mut Wallet>,
+    /// The wallet's ledger length before the fold (to undo a fold that did not finish).
+    ledger_len: usize,
+    /// The ticket's base before the fold, and the ticket after it (ticket subjects).
+    base: Option<TicketState>,
+    ticket: Option<TicketState>,
+    alerts: BTreeSet<Alert>,
+    /// The records whose decision changes (new ones included).
+    changes: Vec<Change>,
+    /// The outcomes of the new records, by position in the call's sorted new keys.
+    outcomes: Vec<(usize, RecordOutcome)>,
+}
+
+/// A decision that changes: the new decision, the money effects before and after, and the
+/// revision to report (records decided before this call).
+struct Change {
+    key: OrderKey,
+    decision: Decision,
+    old: [Money; 3],
+    new: [Money; 3],
+    revision: Option<Revision>,
+}
+
+impl FoldJob<'_> {
+    fn fold(&mut self, log: &MergeLog, ctx: &Ctx<'_>, new_keys: &[OrderKey]) {
+        let decisions = match self.subject {
+            Subject::Wallet(_) => eval_wallet(log, self.subject, &self.keys, self.wallet.as_deref_mut(), ctx, &mut self.alerts),
+            Subject::Ticket(_) => eval_ticket(log, self.subject, &self.keys, &mut self.ticket, ctx, &mut self.alerts),
+        };
+        let (currency, zero) = (ctx.currency, Money::zero(ctx.currency));
+        for (k, d) in self.keys.iter().zip(decisions) {
+            let Some(l) = log.log.get(k) else { continue };
+            let fresh = new_keys.binary_search(k).ok();
+            if fresh.is_none() && l.decision == d {
+                continue;
+            }
+            let old = if fresh.is_some() { [zero; 3] } else { effect(&l.fact, &l.decision, currency) };
+            let new = effect(&l.fact, &d, currency);
+            let revision = if fresh.is_none() {
+                let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
+                    .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
+                    .unwrap_or(zero);
+                let (wallet_id, ticket_id) = match self.subject {
+                    Subject::Wallet(w) => (Some(w), None),
+                    Subject::Ticket(t) => (None, Some(t)),
+                };
+                Some(Revision {
+                    hash: l.hash,
+                    record_id: l.record_id,
+                    device_id: l.device_id,
+                    sequence: l.sequence.to_string(),
+                    kind: l.kind,
+                    wallet_id,
+                    ticket_id,
+                    before: verdict(&l.decision),
+                    after: verdict(&d),
+                    money_effect: delta,
+                })
+            } else {
+                None
+            };
+            if let Some(i) = fresh {
+                self.outcomes.push((i, outcome_with(l, &d)));
+            }
+            self.changes.push(Change { key: *k, decision: d, old, new, revision });
+        }
+    }
+
+    /// Back to the state before [`FoldJob::fold`], from wherever it stopped: a wallet only ever
+    /// appends to its ledger and is a function of it, so it is replayed from the ledger it had.
+    fn reset(&mut self) {
+        self.changes.clear();
+        self.outcomes.clear();
+        self.alerts.clear();
+        self.ticket = self.base.clone();
+        if let Some(w) = self.wallet.as_deref_mut() {
+            if w.ledger().len() != self.ledger_len {
+                let ledger = w.ledger().get(..self.ledger_len).map(<[_]>::to_vec).unwrap_or_default();
+                if let Ok(before) = Wallet::replay(w.config().clone(), ledger) {
+                    *w = before;
+                }
+            }
+        }
+    }
+}
+
 /// Moves the watermark forward per `finality` and makes every record before it final: its
 /// decision is kept in `finals` (if it took effect) and its log entry is dropped.
 fn finalize(
     merge: &mut MergeLog,
-    finals: &mut BTreeMap<Uuid, AcceptedRecord>,
+    finals: &mut FinalRecords,
+    wallets: &mut BTreeMap<Uuid, Wallet>,
     registry: &DeviceRegistry,
     chains: &BTreeMap<Uuid, DeviceChain>,
     now: Timestamp,
@@ -1513,6 +1689,7 @@ fn finalize(
     let cut: OrderKey = (Hlc { physical_ms: w.unix_millis(), logical: 0 }, Uuid::nil(), 0);
     let keys: Vec<OrderKey> = merge.log.range(..cut).map(|(k, _)| *k).collect();
     let mut touched_tickets = BTreeSet::new();
+    let mut touched_wallets = BTreeSet::new();
     for k in &keys {
         let Some(l) = merge.log.remove(k) else { continue };
         if let Some((w, m)) = super::merge::loss_of(&l) {
@@ -1521,8 +1698,13 @@ fn finalize(
         }
         let subject = l.fact.subject();
         merge.subjects.remove(&(subject, *k));
-        if let Subject::Ticket(t) = subject {
-            touched_tickets.insert(t);
+        match subject {
+            Subject::Ticket(t) => {
+                touched_tickets.insert(t);
+            }
+            Subject::Wallet(w) => {
+                touched_wallets.insert(w);
+            }
         }
         let owner = merge.ids.get(&l.record_id) == Some(k);
         if owner {
@@ -1540,23 +1722,33 @@ fn finalize(
             }
             Fact::Scan { ticket_id, direction, .. } => (None, Some((*ticket_id, *direction))),
             Fact::VoidPayment { wallet_id, target } => {
-                if let Some(t) = finals.get_mut(target) {
-                    t.voided = true;
-                }
+                finals.set_voided(target);
                 (Some(*wallet_id), None)
             }
             Fact::VoidScan { target, .. } => {
-                if let Some(t) = finals.get_mut(target) {
-                    t.voided = true;
-                }
+                finals.set_voided(target);
                 (None, None)
             }
         };
-        finals.insert(l.record_id, AcceptedRecord { device_id: l.device_id, kind: l.kind, wallet_id, scan, voided: false });
+        finals.insert(
+            l.record_id,
+            AcceptedRecord { device_id: l.device_id, kind: l.kind, wallet_id, scan, voided: false },
+        );
     }
     for t in touched_tickets {
         if merge.first_key(Subject::Ticket(t)).is_none() {
             merge.ticket_bases.remove(&t);
+        }
+    }
+    if finality.compact_ledgers {
+        for id in touched_wallets {
+            let Some(w) = wallets.get_mut(&id) else { continue };
+            // Final and server entries come first in a wallet's ledger, the non-final records'
+            // entries after them (in the total order): fold everything before the first of those.
+            let n = w.ledger().iter().position(|e| merge.ids.contains_key(&e.id)).unwrap_or(w.ledger().len());
+            // `compact` changes nothing when it fails (it cannot on a ledger that replays, which
+            // every committed wallet does): the wallet then stays whole, which is only bigger.
+            let _ = w.compact(n);
         }
     }
     keys.len() as u64

@@ -214,7 +214,8 @@ fn attacks_are_named() {
     assert_eq!(r.counts.accepted, 1, "{:?}", statuses(&r));
     assert_eq!(r.records.iter().filter(|o| o.reason.as_deref() == Some("OFFLINE_FORK")).count(), 2);
     assert!(s.pending().is_empty());
-    let r = reconcile(&mut s, &reg, &[batch(std::slice::from_ref(&r3b))], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+    let r = reconcile(&mut s, &reg, &[batch(std::slice::from_ref(&r3b))], t(10_000), &cfg(ConflictPolicy::FirstWins))
+        .unwrap();
     assert_eq!(statuses(&r), vec![("rejected".to_string(), Some("OFFLINE_FORK".to_string()))]);
     // Replay of an accepted record.
     let r = reconcile(&mut s, &reg, &[batch(&[r1])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
@@ -465,15 +466,22 @@ fn separate_syncs_agree_with_the_total_order_in_both_orders() {
 #[test]
 fn a_clock_ahead_top_up_waits_and_is_credited_later() {
     let mut desk = signer(TOPUP);
-    let top = desk.sign(Uuid::from_u128(0x801), t(400_000), Payload::TopUp { wallet_id: wallet_id(1), amount: m(2500) }).unwrap();
-    let next = desk.sign(Uuid::from_u128(0x802), t(400_500), Payload::TopUp { wallet_id: wallet_id(1), amount: m(100) }).unwrap();
+    let top = desk
+        .sign(Uuid::from_u128(0x801), t(400_000), Payload::TopUp { wallet_id: wallet_id(1), amount: m(2500) })
+        .unwrap();
+    let next = desk
+        .sign(Uuid::from_u128(0x802), t(400_500), Payload::TopUp { wallet_id: wallet_id(1), amount: m(100) })
+        .unwrap();
     let mut s = state(&[(1, 0)], &[]);
     let c = cfg(ConflictPolicy::FirstWins);
     let r = reconcile(&mut s, &registry(), &[batch(&[top.clone(), next.clone()])], t(10_000), &c).unwrap();
-    assert_eq!(statuses(&r), vec![
-        ("pending".into(), Some("OFFLINE_CLOCK_SKEW".into())),
-        ("pending".into(), Some("OFFLINE_CLOCK_SKEW".into())),
-    ]);
+    assert_eq!(
+        statuses(&r),
+        vec![
+            ("pending".into(), Some("OFFLINE_CLOCK_SKEW".into())),
+            ("pending".into(), Some("OFFLINE_CLOCK_SKEW".into())),
+        ]
+    );
     assert_eq!((r.counts.pending, r.pending_total), (2, 2));
     assert_eq!(s.chains[&Uuid::from_u128(TOPUP)].last_sequence, 0, "a waiting record never touches the chain");
     // Resubmitted while still ahead: still pending, not a duplicate.
@@ -503,7 +511,14 @@ fn records_after_a_gap_wait_until_it_is_filled_or_declared_lost() {
     let mut one = state(&[(1, 1000)], &[]);
     reconcile(&mut one, &registry(), &[batch(&[r1.clone(), r2.clone(), r3.clone()])], t(9000), &c).unwrap();
     let mut split = state(&[(1, 1000)], &[]);
-    let r = reconcile(&mut split, &registry(), &[batch(std::slice::from_ref(&r3)), batch(std::slice::from_ref(&r2))], t(9000), &c).unwrap();
+    let r = reconcile(
+        &mut split,
+        &registry(),
+        &[batch(std::slice::from_ref(&r3)), batch(std::slice::from_ref(&r2))],
+        t(9000),
+        &c,
+    )
+    .unwrap();
     assert_eq!(r.counts.pending, 2);
     assert_eq!(split.pending().len(), 2);
     let r = reconcile(&mut split, &registry(), &[batch(std::slice::from_ref(&r1))], t(9000), &c).unwrap();
@@ -584,7 +599,7 @@ fn final_outcomes_are_never_revised() {
     let b = signer(POS_B).sign(Uuid::from_u128(0xc02), t(1000), pay(1, 600)).unwrap();
     let c = ReconcileConfig {
         policy: ConflictPolicy::FirstWins,
-        finality: Finality { max_offline_ms: Some(60_000), all_devices_synced: false },
+        finality: Finality { max_offline_ms: Some(60_000), ..Finality::default() },
         ..Default::default()
     };
     let mut s = state(&[(1, 1000)], &[]);
@@ -602,9 +617,19 @@ fn final_outcomes_are_never_revised() {
     reconcile::<Vec<u8>>(&mut s, &registry(), &[], t(100_000), &c).unwrap();
     assert_eq!(s.watermark(), Some(t(140_000)));
     // Every device synced past T also makes T final.
-    let all = ReconcileConfig { finality: Finality { max_offline_ms: None, all_devices_synced: true }, ..c };
+    let all = ReconcileConfig {
+        finality: Finality { max_offline_ms: None, all_devices_synced: true, ..Finality::default() },
+        ..c
+    };
     let mut s2 = state(&[(1, 1000)], &[]);
-    let r = reconcile(&mut s2, &registry(), &[batch(&[signer(POS_A).sign(Uuid::from_u128(0xc03), t(1000), pay(1, 1)).unwrap()])], t(5000), &all).unwrap();
+    let r = reconcile(
+        &mut s2,
+        &registry(),
+        &[batch(&[signer(POS_A).sign(Uuid::from_u128(0xc03), t(1000), pay(1, 1)).unwrap()])],
+        t(5000),
+        &all,
+    )
+    .unwrap();
     assert_eq!(r.watermark, None, "other devices have not synced yet");
 }
 
@@ -618,7 +643,7 @@ fn state_persists_with_a_format_version() {
     let mut s = state(&[(1, 1000)], &[1]);
     reconcile(&mut s, &registry(), &[batch(&[a]), batch(&[later])], t(5000), &cfg(ConflictPolicy::FirstWins)).unwrap();
     let json = serde_json::to_value(&s).unwrap();
-    assert_eq!(json["format_version"], 2);
+    assert_eq!(json["format_version"], 3);
     let back: ReconcileState = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(back, s);
     assert_eq!(back.pending().len(), 1);
@@ -627,12 +652,17 @@ fn state_persists_with_a_format_version() {
     v1.as_object_mut().unwrap().remove("format_version");
     v1.as_object_mut().unwrap().remove("merge");
     let old: ReconcileState = serde_json::from_value(v1).unwrap();
-    assert_eq!(old.format_version, 2);
+    assert_eq!(old.format_version, 3);
     assert_eq!(old.non_final_count(), 0);
-    let mut v3 = json;
-    v3["format_version"] = 3.into();
-    let err = serde_json::from_value::<ReconcileState>(v3).unwrap_err().to_string();
-    assert!(err.contains("format version 3 is not supported"), "{err}");
+    // Format 2 (before compacted wallets) has the same shape without bases: it loads as it is.
+    let mut v2 = json.clone();
+    v2["format_version"] = 2.into();
+    let two: ReconcileState = serde_json::from_value(v2).unwrap();
+    assert_eq!(two, s);
+    let mut v4 = json;
+    v4["format_version"] = 4.into();
+    let err = serde_json::from_value::<ReconcileState>(v4).unwrap_err().to_string();
+    assert!(err.contains("format version 4 is not supported"), "{err}");
 }
 
 /// Splits `batches` into `calls` separate syncs, in an order given by `seed`.
@@ -698,5 +728,59 @@ proptest! {
         prop_assert_eq!(r.counts.accepted + r.counts.conflict, 0);
         prop_assert!(r.revisions.is_empty());
         prop_assert_eq!(serde_json::to_string(&s).unwrap(), one_json);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Compacting final wallet entries (`Finality::compact_ledgers`) changes no outcome: with a
+    /// watermark that moves forward call by call, every report, balance, debt and block equals
+    /// the run that keeps every entry, also when the compacted state is saved and loaded between
+    /// calls; once everything is final the compacted wallets keep no entry at all.
+    #[test]
+    fn compacting_final_ledgers_changes_no_outcome(
+        ops in prop::collection::vec(op(), 1..24),
+        cuts in prop::collection::vec(1usize..4, 5),
+        calls in 1usize..6,
+        order in any::<u64>(),
+        policy in policy(),
+    ) {
+        let batches = build(&ops, &cuts, None);
+        let parts = split_calls(&batches, calls, order);
+        let mut full = state(&[(1, 1000), (2, 300), (3, 0)], &[1, 2]);
+        let mut compact = full.clone();
+        let n = parts.len() as i64;
+        for (k, part) in parts.iter().enumerate() {
+            // The watermark moves through the records' times; the last call makes everything final.
+            let behind = if k as i64 == n - 1 { 0 } else { 100_000 - (1000 + (k as i64 + 1) * 5000 / n) };
+            let finality = Finality { max_offline_ms: Some(behind), ..Finality::default() };
+            let a = ReconcileConfig { policy, finality, ..Default::default() };
+            let b = ReconcileConfig { finality: Finality { compact_ledgers: true, ..finality }, ..a.clone() };
+            let ra = reconcile(&mut full, &registry(), part, t(100_000), &a).unwrap();
+            let rb = reconcile(&mut compact, &registry(), part, t(100_000), &b).unwrap();
+            prop_assert_eq!(serde_json::to_value(&ra).unwrap(), serde_json::to_value(&rb).unwrap());
+            for (id, w) in &full.wallets {
+                let c = &compact.wallets[id];
+                prop_assert_eq!(w.balances(), c.balances());
+                prop_assert_eq!(w.totals(), c.totals());
+                prop_assert_eq!(w.status(), c.status());
+                prop_assert!(c.ledger().len() <= w.ledger().len());
+                prop_assert_eq!(c.ledger().len() as u64 + c.compacted_entries(), w.ledger().len() as u64);
+            }
+            prop_assert_eq!(&full.tickets, &compact.tickets);
+            prop_assert_eq!(&full.records, &compact.records);
+            // Saved and loaded: the same state.
+            let back: ReconcileState = serde_json::from_str(&serde_json::to_string(&compact).unwrap()).unwrap();
+            prop_assert_eq!(&back, &compact);
+            compact = back;
+        }
+        prop_assert_eq!(compact.non_final_count(), 0);
+        // Every wallet with a final offline record has folded its whole ledger.
+        let touched: std::collections::BTreeSet<Uuid> = compact.records.iter().filter_map(|(_, r)| r.wallet_id).collect();
+        for id in &touched {
+            let w = &compact.wallets[id];
+            prop_assert!(w.ledger().is_empty() && w.compacted_entries() > 0, "wallet {} not folded", id);
+        }
     }
 }

@@ -10,6 +10,13 @@
 //!   valid → transferred / cancelled / refunded, any non-void → revoked; a used ticket can be
 //!   neither refunded nor transferred; ticket ids and numbers are unique in a book.
 //! * [`pricing`]: quantity × price, promo codes, service fees and VAT as an exact breakdown.
+//! * Carts: [`cart::price_cart`] prices several lines (ticket types and [`AddOn`]s such as parking
+//!   or merchandise) with promo codes per line or per order, fees per line and per order and VAT
+//!   per line; [`CartOrder`] places such a cart, holds it in shared [`QuotaBook`] quotas (a line
+//!   consumes every quota its item is in; `sold + live holds ≤ size` for every quota,
+//!   property-tested), and refunds single lines idempotently
+//!   ([`CartOrder::refund_line`], with the documented rule for the line's share of order-level
+//!   discounts and fees).
 //!
 //! Everything is pure: times and ids are arguments, state is plain serde data. Operations either
 //! succeed and change state, or fail with a typed [`TicketingError`] and change nothing.
@@ -30,14 +37,21 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
+pub mod cart;
+mod cart_order;
 mod inventory;
 mod order;
 pub mod pricing;
+mod quota;
 mod ticket;
 mod types;
 
+pub use cart_order::{
+    AddOn, CartItem, CartOrder, CartOrderEvent, CartSpec, Catalog, ItemTaxRate, LineRefund, LineRefundRequest, LineTickets,
+};
 pub use inventory::{Hold, HoldState, Inventory, InventoryCounts};
 pub use order::{Order, OrderEvent, OrderState};
+pub use quota::{Quota, QuotaBook, QuotaCounts, QuotaHold, QuotaHoldLine, QuotaRequest, MAX_QUOTAS, MAX_QUOTA_ITEMS};
 pub use ticket::{NewTicket, Ticket, TicketBook, TicketEvent, TicketState, Transfer};
 pub use types::TicketType;
 
@@ -287,6 +301,73 @@ pub enum TicketingError {
         /// Which invariant is broken.
         reason: String,
     },
+    /// `QUOTA_INVALID`: a quota definition that cannot be used.
+    #[error("invalid quota {field}: {reason}")]
+    QuotaInvalid {
+        /// Which field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// `QUOTA_NOT_COVERED`: an item that is in no quota (not on sale, as in pretix).
+    #[error("item {item_id} is in no quota")]
+    QuotaNotCovered {
+        /// The item.
+        item_id: Uuid,
+    },
+    /// `QUOTA_EXHAUSTED`: a shared quota has not enough units left for the cart.
+    #[error("quota {quota_id} exhausted: the cart needs {requested}, {available} left")]
+    QuotaExhausted {
+        /// The first quota (by id) without room.
+        quota_id: Uuid,
+        /// Units the cart needs from it (all its lines together).
+        requested: u32,
+        /// Units still available in it.
+        available: u32,
+    },
+    /// `QUOTA_STATE_INVALID`: stored quota book state (deserialized) breaks an invariant.
+    #[error("inconsistent quota state: {reason}")]
+    QuotaStateInvalid {
+        /// Which invariant is broken.
+        reason: String,
+    },
+    /// `ORDER_UNKNOWN_LINE`: no line with this id in the order (or hold).
+    #[error("unknown order line {line_id}")]
+    UnknownLine {
+        /// The line id.
+        line_id: Uuid,
+    },
+    /// `ORDER_UNKNOWN_ITEM`: a cart line names an item that is not in the catalog.
+    #[error("unknown item {item_id}")]
+    UnknownItem {
+        /// The item id.
+        item_id: Uuid,
+    },
+    /// `ORDER_REFUND_EXCEEDS_LINE`: a line refund of more units than are still unrefunded.
+    #[error("line {line_id}: refund of {requested} units, {remaining} left")]
+    RefundExceedsLine {
+        /// The line.
+        line_id: Uuid,
+        /// Units asked for.
+        requested: u32,
+        /// Units not yet refunded.
+        remaining: u32,
+    },
+    /// `ORDER_REFUND_CONFLICT`: a refund id used before for a different refund.
+    #[error("refund {refund_id} was already recorded with other details")]
+    RefundConflict {
+        /// The refund id.
+        refund_id: Uuid,
+    },
+    /// `ORDER_TICKET_NOT_IN_LINE`: a line refund names a ticket that is not an unrefunded ticket
+    /// of that line.
+    #[error("ticket {ticket_id} is not an unrefunded ticket of line {line_id}")]
+    TicketNotInLine {
+        /// The ticket.
+        ticket_id: Uuid,
+        /// The line.
+        line_id: Uuid,
+    },
     /// `PRICING_EMPTY_ORDER`: a price request without lines.
     #[error("a price request needs at least one line")]
     EmptyOrder {},
@@ -297,6 +378,12 @@ pub enum TicketingError {
         ticket_type_id: Uuid,
         /// The quantity.
         quantity: u32,
+    },
+    /// `PRICING_DUPLICATE_LINE`: two cart lines with the same line id.
+    #[error("cart line {line_id} is listed twice")]
+    PricingDuplicateLine {
+        /// The line id.
+        line_id: Uuid,
     },
     /// `PRICING_INVALID_CONFIG`: fees, rates or prices that cannot be used.
     #[error("invalid pricing {field}: {reason}")]
@@ -327,6 +414,14 @@ pub enum TicketingError {
         code: String,
         /// Its expiry.
         expired_at: Timestamp,
+    },
+    /// `PROMO_NOT_YET_VALID`: the promo code is used before its validity window opens.
+    #[error("promo code '{code}' is valid from {valid_from}")]
+    PromoNotYetValid {
+        /// The code.
+        code: String,
+        /// When it becomes usable.
+        valid_from: Timestamp,
     },
     /// `PROMO_EXHAUSTED`: the promo code reached its maximum uses.
     #[error("promo code '{code}' was used {used} of {max_uses} times")]
@@ -389,12 +484,23 @@ impl ErrorCode for TicketingError {
             TicketingError::InventoryStateInvalid { .. } => "INVENTORY_STATE_INVALID",
             TicketingError::OrderStateInvalid { .. } => "ORDER_STATE_INVALID",
             TicketingError::TicketStateInvalid { .. } => "TICKET_STATE_INVALID",
+            TicketingError::QuotaInvalid { .. } => "QUOTA_INVALID",
+            TicketingError::QuotaNotCovered { .. } => "QUOTA_NOT_COVERED",
+            TicketingError::QuotaExhausted { .. } => "QUOTA_EXHAUSTED",
+            TicketingError::QuotaStateInvalid { .. } => "QUOTA_STATE_INVALID",
+            TicketingError::UnknownLine { .. } => "ORDER_UNKNOWN_LINE",
+            TicketingError::UnknownItem { .. } => "ORDER_UNKNOWN_ITEM",
+            TicketingError::RefundExceedsLine { .. } => "ORDER_REFUND_EXCEEDS_LINE",
+            TicketingError::RefundConflict { .. } => "ORDER_REFUND_CONFLICT",
+            TicketingError::TicketNotInLine { .. } => "ORDER_TICKET_NOT_IN_LINE",
             TicketingError::EmptyOrder { .. } => "PRICING_EMPTY_ORDER",
             TicketingError::PricingInvalidQuantity { .. } => "PRICING_INVALID_QUANTITY",
+            TicketingError::PricingDuplicateLine { .. } => "PRICING_DUPLICATE_LINE",
             TicketingError::PricingInvalidConfig { .. } => "PRICING_INVALID_CONFIG",
             TicketingError::PromoUnknown { .. } => "PROMO_UNKNOWN",
             TicketingError::PromoInvalid { .. } => "PROMO_INVALID",
             TicketingError::PromoExpired { .. } => "PROMO_EXPIRED",
+            TicketingError::PromoNotYetValid { .. } => "PROMO_NOT_YET_VALID",
             TicketingError::PromoExhausted { .. } => "PROMO_EXHAUSTED",
             TicketingError::PromoMinQuantityNotMet { .. } => "PROMO_MIN_QUANTITY_NOT_MET",
             TicketingError::PromoNotApplicable { .. } => "PROMO_NOT_APPLICABLE",

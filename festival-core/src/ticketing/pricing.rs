@@ -32,6 +32,7 @@
 //!     code: "EARLY10".into(),
 //!     discount: PromoDiscount::Percentage { percent: "10".parse().unwrap() },
 //!     max_uses: Some(100), used: 3, expires_at: None, min_quantity: 2, ticket_type_ids: vec![],
+//!     valid_from: None, scope: None,
 //! };
 //! let request = PriceRequest {
 //!     lines: vec![PriceLine { ticket_type_id: Uuid::from_u128(1), unit_price: Money::parse("59.00", eur)?, quantity: 2 }],
@@ -50,9 +51,10 @@
 //! # Ok::<(), festival_core::Error>(())
 //! ```
 
+use super::cart::{price_cart, CartConfig, CartLine, CartPriceRequest, ItemKind};
 use super::TicketingError;
 use crate::error::Error;
-use crate::money::tax::{compute_tax, PriceBasis, TaxLine, TaxRounding};
+use crate::money::tax::{PriceBasis, TaxRounding};
 use crate::money::{Currency, Money, RoundingMode};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
@@ -114,9 +116,47 @@ pub struct PromoCode {
     /// Minimum number of eligible tickets in the order (0 or 1: no minimum).
     #[serde(default)]
     pub min_quantity: u32,
-    /// Ticket types it applies to (empty: all).
+    /// Ticket types it applies to (empty: all). In a cart ([`crate::ticketing::cart`]) these are
+    /// item ids: ticket types and add-ons.
     #[serde(default)]
     pub ticket_type_ids: Vec<Uuid>,
+    /// Usable from this instant on (inclusive; `None`: from the start). Omitted from the JSON when
+    /// `None`, so stored codes without it read and write as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<Timestamp>,
+    /// Where the discount is computed (`None`: the kind's default, see [`PromoScope`]). Omitted
+    /// from the JSON when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<PromoScope>,
+}
+
+/// Where a promo discount is computed (pretix: a voucher's "reduce each product" versus a
+/// discount on the whole cart).
+///
+/// | kind | `line` | `order` |
+/// | --- | --- | --- |
+/// | percentage | `round(line subtotal × percent)` on each eligible line (the default) | `round(Σ eligible subtotals × percent)` once, split over the eligible lines by subtotal |
+/// | fixed amount | `amount` off every eligible **unit**, capped at the line subtotal | `min(amount, Σ eligible subtotals)` once, split over the eligible lines by subtotal (the default) |
+///
+/// Splits use the largest-remainder allocation of [`Money::allocate`], so the line discounts
+/// always sum exactly to the order's discount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromoScope {
+    /// Computed on each eligible line.
+    Line,
+    /// Computed once on the eligible lines together, then split onto them.
+    Order,
+}
+
+impl PromoDiscount {
+    /// The scope used when a code names none: percentages per line, fixed amounts per order.
+    pub fn default_scope(&self) -> PromoScope {
+        match self {
+            PromoDiscount::Percentage { .. } => PromoScope::Line,
+            PromoDiscount::FixedAmount { .. } => PromoScope::Order,
+        }
+    }
 }
 
 impl PromoCode {
@@ -163,9 +203,28 @@ impl PromoCode {
         Ok(())
     }
 
-    /// Checks that the code can be used at `at` for `lines` (expiry, maximum uses, applicable
-    /// ticket types, minimum quantity — in that order).
+    /// The scope this code uses (its own, or the kind's default).
+    pub fn effective_scope(&self) -> PromoScope {
+        self.scope.unwrap_or_else(|| self.discount.default_scope())
+    }
+
+    /// Checks that the code can be used at `at` for `lines` (validity start, expiry, maximum
+    /// uses, applicable ticket types, minimum quantity — in that order).
     pub fn check(&self, lines: &[PriceLine], at: Timestamp) -> Result<(), TicketingError> {
+        self.check_items(lines.iter().map(|l| (l.ticket_type_id, l.quantity)), at)
+    }
+
+    /// [`PromoCode::check`] over `(item id, quantity)` pairs (cart lines).
+    pub(crate) fn check_items(
+        &self,
+        items: impl Iterator<Item = (Uuid, u32)>,
+        at: Timestamp,
+    ) -> Result<(), TicketingError> {
+        if let Some(valid_from) = self.valid_from {
+            if at < valid_from {
+                return Err(TicketingError::PromoNotYetValid { code: self.code.clone(), valid_from });
+            }
+        }
         if let Some(expired_at) = self.expires_at {
             if at >= expired_at {
                 return Err(TicketingError::PromoExpired { code: self.code.clone(), expired_at });
@@ -176,11 +235,11 @@ impl PromoCode {
                 return Err(TicketingError::PromoExhausted { code: self.code.clone(), max_uses: max, used: self.used });
             }
         }
-        let eligible: Vec<&PriceLine> = lines.iter().filter(|l| self.applies_to(l.ticket_type_id)).collect();
+        let eligible: Vec<u32> = items.filter(|(id, _)| self.applies_to(*id)).map(|(_, q)| q).collect();
         if eligible.is_empty() {
             return Err(TicketingError::PromoNotApplicable { code: self.code.clone() });
         }
-        let qty: u64 = eligible.iter().map(|l| u64::from(l.quantity)).sum();
+        let qty: u64 = eligible.iter().map(|q| u64::from(*q)).sum();
         if qty < u64::from(self.min_quantity) {
             return Err(TicketingError::PromoMinQuantityNotMet {
                 code: self.code.clone(),
@@ -252,7 +311,7 @@ impl PricingConfig {
         }
     }
 
-    fn validate(&self) -> Result<(), Error> {
+    pub(crate) fn validate(&self) -> Result<(), Error> {
         let bad = |field: &str, reason: &str| -> Error {
             TicketingError::PricingInvalidConfig { field: field.into(), reason: reason.into() }.into()
         };
@@ -334,148 +393,52 @@ pub struct PriceBreakdown {
     pub promo_code: Option<String>,
 }
 
-fn sum(c: Currency, it: impl Iterator<Item = Money>) -> Result<Money, Error> {
-    let v: Vec<Money> = it.collect();
-    Ok(Money::sum(c, &v)?)
-}
-
 /// Prices `request` with `config`; `promos` is the list the entered code is looked up in
 /// (`PROMO_UNKNOWN` if it is not there). Errors: `PRICING_EMPTY_ORDER`,
 /// `PRICING_INVALID_QUANTITY`, `PRICING_INVALID_CONFIG` (also for a unit price that is negative
 /// or in another currency), `PROMO_*` (see [`PromoCode::check`]), money errors (overflow).
 pub fn price(request: &PriceRequest, config: &PricingConfig, promos: &[PromoCode]) -> Result<PriceBreakdown, Error> {
-    config.validate()?;
-    let c = config.currency;
-    if request.lines.is_empty() {
-        return Err(TicketingError::EmptyOrder {}.into());
-    }
-    if request.lines.len() > MAX_LINES {
-        return Err(TicketingError::PricingInvalidConfig {
-            field: "lines".into(),
-            reason: format!("at most {MAX_LINES} lines"),
-        }
-        .into());
-    }
-    for l in &request.lines {
-        if l.quantity == 0 {
-            return Err(TicketingError::PricingInvalidQuantity { ticket_type_id: l.ticket_type_id, quantity: 0 }.into());
-        }
-        if l.unit_price.currency() != c || l.unit_price.is_negative() {
-            return Err(TicketingError::PricingInvalidConfig {
-                field: "unit_price".into(),
-                reason: format!("{} must be zero or more {}", l.unit_price, c.code()),
-            }
-            .into());
-        }
-    }
-    let promo = match &request.promo_code {
-        None => None,
-        Some(entered) => {
-            let p = promos.iter().find(|p| p.code.eq_ignore_ascii_case(entered)).ok_or_else(|| {
-                TicketingError::PromoUnknown { code: entered.chars().take(MAX_PROMO_CODE_LEN).collect() }
-            })?;
-            p.validate(c)?;
-            p.check(&request.lines, request.at)?;
-            Some(p)
-        }
-    };
-
-    let subtotals: Vec<Money> =
-        request.lines.iter().map(|l| l.unit_price.checked_mul_qty(u64::from(l.quantity))).collect::<Result<_, _>>()?;
-    let eligible: Vec<bool> =
-        request.lines.iter().map(|l| promo.is_some_and(|p| p.applies_to(l.ticket_type_id))).collect();
-    let discounts = discounts(c, &subtotals, &eligible, promo, config.discount_rounding)?;
-
-    let n = request.lines.len();
-    let mut after = Vec::with_capacity(n);
-    let mut fees = Vec::with_capacity(n);
-    let mut taxable = Vec::with_capacity(n);
-    for (i, l) in request.lines.iter().enumerate() {
-        let (sub, disc) = (subtotals[i], discounts[i]);
-        let a = sub.checked_sub(&disc)?;
-        let f = config
-            .fees
-            .per_ticket
-            .checked_mul_qty(u64::from(l.quantity))?
-            .checked_add(&a.percentage(config.fees.percent, config.fees.rounding)?)?;
-        taxable.push(if config.fees_taxable { a.checked_add(&f)? } else { a });
-        after.push(a);
-        fees.push(f);
-    }
-    let tax_lines: Vec<TaxLine> = taxable.iter().map(|t| TaxLine { amount: *t, rate: config.tax.rate }).collect();
-    let taxed = compute_tax(&tax_lines, config.tax.basis, config.tax.rounding, config.tax.mode)?;
-    let included = config.tax.basis == PriceBasis::Gross;
-
-    let mut lines = Vec::with_capacity(n);
-    for (i, l) in request.lines.iter().enumerate() {
-        let t = taxed.lines.get(i).copied().ok_or_else(|| TicketingError::PricingInvalidConfig {
-            field: "tax".into(),
-            reason: "tax lines do not match the order lines".into(),
-        })?;
-        // What the tax strategy moved: the gross against the price tags (gross prices), or the
-        // net against the entered net (net prices; only `sum_by_net_keep_gross` moves nets).
-        let adjustment = if included { t.gross.checked_sub(&taxable[i])? } else { t.net.checked_sub(&taxable[i])? };
-        let untaxed_fees = if config.fees_taxable { Money::zero(c) } else { fees[i] };
-        let total = t.gross.checked_add(&untaxed_fees)?;
-        lines.push(PricedLine {
-            ticket_type_id: l.ticket_type_id,
-            quantity: l.quantity,
+    // A one-type order is a cart of ticket lines without line or order fees: one engine.
+    let lines = request
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| CartLine {
+            line_id: Uuid::from_u128(i as u128),
+            item_id: l.ticket_type_id,
+            kind: ItemKind::Ticket,
             unit_price: l.unit_price,
-            subtotal: subtotals[i],
-            discount: discounts[i],
-            fees: fees[i],
-            tax: t.tax,
-            rounding_adjustment: adjustment,
-            total,
-        });
-    }
-    let b = PriceBreakdown {
-        subtotal: sum(c, lines.iter().map(|l| l.subtotal))?,
-        discount: sum(c, lines.iter().map(|l| l.discount))?,
-        fees: sum(c, lines.iter().map(|l| l.fees))?,
-        tax: sum(c, lines.iter().map(|l| l.tax))?,
-        tax_included: included,
-        rounding_adjustment: sum(c, lines.iter().map(|l| l.rounding_adjustment))?,
-        total: sum(c, lines.iter().map(|l| l.total))?,
-        promo_code: promo.map(|p| p.code.clone()),
-        lines,
-    };
-    if b.total.is_negative() || b.lines.iter().any(|l| l.total.is_negative() || l.tax.is_negative()) {
-        return Err(TicketingError::PricingInvalidConfig {
-            field: "total".into(),
-            reason: "the configuration produced a negative amount".into(),
-        }
-        .into());
-    }
-    Ok(b)
-}
-
-fn discounts(
-    c: Currency,
-    subtotals: &[Money],
-    eligible: &[bool],
-    promo: Option<&PromoCode>,
-    mode: RoundingMode,
-) -> Result<Vec<Money>, Error> {
-    let zero = vec![Money::zero(c); subtotals.len()];
-    let Some(promo) = promo else { return Ok(zero) };
-    match &promo.discount {
-        PromoDiscount::Percentage { percent } => subtotals
-            .iter()
-            .zip(eligible)
-            .map(|(s, e)| if *e { Ok(s.percentage(*percent, mode)?.min(s)?) } else { Ok(Money::zero(c)) })
+            quantity: l.quantity,
+            tax_rate: None,
+        })
+        .collect();
+    let cart = CartPriceRequest { lines, promo_code: request.promo_code.clone(), at: request.at };
+    let b = price_cart(&cart, &CartConfig::new(*config), promos)?;
+    Ok(PriceBreakdown {
+        lines: b
+            .lines
+            .into_iter()
+            .map(|l| PricedLine {
+                ticket_type_id: l.item_id,
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                subtotal: l.subtotal,
+                discount: l.discount,
+                fees: l.fees,
+                tax: l.tax,
+                rounding_adjustment: l.rounding_adjustment,
+                total: l.total,
+            })
             .collect(),
-        PromoDiscount::FixedAmount { amount } => {
-            let eligible_total = sum(c, subtotals.iter().zip(eligible).filter(|(_, e)| **e).map(|(s, _)| *s))?;
-            let off = amount.min(&eligible_total)?;
-            if off.is_zero() {
-                return Ok(zero);
-            }
-            let weights: Vec<Decimal> =
-                subtotals.iter().zip(eligible).map(|(s, e)| if *e { s.amount() } else { Decimal::ZERO }).collect();
-            Ok(off.allocate(&weights)?)
-        }
-    }
+        subtotal: b.subtotal,
+        discount: b.discount,
+        fees: b.fees,
+        tax: b.tax,
+        tax_included: b.tax_included,
+        rounding_adjustment: b.rounding_adjustment,
+        total: b.total,
+        promo_code: b.promo_code,
+    })
 }
 
 #[cfg(test)]
@@ -502,6 +465,8 @@ mod tests {
             expires_at: None,
             min_quantity: 0,
             ticket_type_ids: vec![],
+            valid_from: None,
+            scope: None,
         }
     }
     fn cfg(basis: PriceBasis, rounding: TaxRounding) -> PricingConfig {
@@ -675,7 +640,7 @@ mod proptests {
                 0 => PromoDiscount::Percentage { percent: Decimal::new(promo_val % 10_001, 2) },
                 _ => PromoDiscount::FixedAmount { amount: Money::from_minor(promo_val, c).unwrap() },
             };
-            let promo = PromoCode { code: "P".into(), discount, max_uses: None, used: 0, expires_at: None, min_quantity: 0, ticket_type_ids: types.into_iter().map(Uuid::from_u128).collect() };
+            let promo = PromoCode { code: "P".into(), discount, max_uses: None, used: 0, expires_at: None, min_quantity: 0, ticket_type_ids: types.into_iter().map(Uuid::from_u128).collect(), valid_from: None, scope: None };
             let lines: Vec<PriceLine> = lines.into_iter().map(|(t, p, q)| PriceLine { ticket_type_id: Uuid::from_u128(t), unit_price: Money::from_minor(p, c).unwrap(), quantity: q }).collect();
             let applicable = lines.iter().any(|l| promo.applies_to(l.ticket_type_id));
             let request = PriceRequest { lines, promo_code: (promo_kind < 2 && applicable).then(|| "p".to_string()), at: Timestamp::from_unix_millis(0).unwrap() };

@@ -343,6 +343,31 @@ impl TicketBook {
         Ok(issued)
     }
 
+    /// Issues several batches `(ticket type, tickets)` for one order, all or none: every type,
+    /// id and number across all batches is checked before the first ticket is issued.
+    pub(crate) fn issue_batches(
+        &mut self,
+        batches: Vec<(Uuid, Vec<NewTicket>)>,
+        order_id: Option<Uuid>,
+        at: Timestamp,
+    ) -> Result<Vec<Vec<Ticket>>, TicketingError> {
+        let mut ids = std::collections::BTreeSet::new();
+        let mut numbers = std::collections::BTreeSet::new();
+        for (ty, specs) in &batches {
+            self.ticket_type(*ty)?;
+            for spec in specs {
+                self.check_new(spec)?;
+                if !ids.insert(spec.id) {
+                    return Err(TicketingError::DuplicateTicketId { id: spec.id });
+                }
+                if !numbers.insert(spec.number.as_str()) {
+                    return Err(TicketingError::DuplicateTicketNumber { number: spec.number.clone() });
+                }
+            }
+        }
+        batches.into_iter().map(|(ty, specs)| self.issue_all(ty, specs, order_id, at)).collect()
+    }
+
     /// The state `event` would move ticket `ticket_id` to, without changing anything.
     pub fn next_state(&self, ticket_id: Uuid, event: TicketEvent) -> Result<TicketState, TicketingError> {
         let ticket = self.ticket(ticket_id)?;

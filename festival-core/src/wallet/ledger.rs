@@ -56,9 +56,14 @@ const MAX_ITEMS: usize = 1000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wallet {
     config: WalletConfig,
+    /// What [`Wallet::compact`] kept of the entries it folded away (none until then).
+    base: Option<Box<compact::Base>>,
+    /// The entries after the base, in order of application.
     ledger: Vec<LedgerEntry>,
     state: State,
 }
+
+mod compact;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Lot {
@@ -146,7 +151,8 @@ struct State {
     bonus: i128,
     admin_block: Option<String>,
     closed: bool,
-    /// Payments by entry id: what remains refundable on each.
+    /// Payments by entry id: what remains refundable on each (for a compacted wallet: the
+    /// payments made or refunded after the base; the others are in the base).
     payments: HashMap<Uuid, PaymentRec>,
     /// Payment sums per festival day number (the config's calendar; UTC days by default).
     daily: BTreeMap<i64, i128>,
@@ -267,14 +273,20 @@ impl Wallet {
                 }
             }
         }
-        Ok(Wallet { config, ledger: Vec::new(), state: State::default() })
+        Ok(Wallet { config, base: None, ledger: Vec::new(), state: State::default() })
     }
 
     /// Rebuilds a wallet from its config and ledger by re-executing every entry and checking that
     /// each reproduces its recorded effect. Errors with `WALLET_LEDGER_CORRUPT` (naming the first
     /// bad entry) if an entry fails, repeats an id or records a different effect.
     pub fn replay(config: WalletConfig, ledger: Vec<LedgerEntry>) -> Result<Wallet, WalletError> {
-        let mut w = Wallet::new(config)?;
+        Wallet::new(config)?.replay_onto(ledger)
+    }
+
+    /// Applies `ledger` after what the wallet holds, checking each recorded effect (see
+    /// [`Wallet::replay`]).
+    fn replay_onto(mut self, ledger: Vec<LedgerEntry>) -> Result<Wallet, WalletError> {
+        let w = &mut self;
         for recorded in ledger {
             let corrupt = |reason: String| WalletError::LedgerCorrupt { entry_id: recorded.id.to_string(), reason };
             if w.state.index.contains_key(&recorded.id) {
@@ -290,7 +302,7 @@ impl Wallet {
             }
             w.commit(entry, plan);
         }
-        Ok(w)
+        Ok(self)
     }
 
     /// The configuration.
@@ -308,7 +320,8 @@ impl Wallet {
         self.config.currency
     }
 
-    /// Every applied entry, in order of application.
+    /// Every applied entry, in order of application; after [`Wallet::compact`], the entries after
+    /// the folded ones.
     pub fn ledger(&self) -> &[LedgerEntry] {
         &self.ledger
     }
@@ -412,7 +425,7 @@ impl Wallet {
 
     /// What is still refundable on payment `payment_id`, if it is a payment of this wallet.
     pub fn refundable_on_payment(&self, payment_id: Uuid) -> Option<Money> {
-        self.state.payments.get(&payment_id).map(|p| self.money(p.total()))
+        self.payment(&payment_id).map(|p| self.money(p.total()))
     }
 
     /// Applies one entry. Transfers go through [`Wallet::transfer`] instead.
@@ -518,6 +531,12 @@ impl Wallet {
             s.payments.insert(entry.id, p);
         }
         if let Some((pid, take)) = plan.refund {
+            if !s.payments.contains_key(&pid) {
+                // A payment of the base: refunded from now on in the overlay.
+                if let Some(p) = self.base.as_ref().and_then(|b| b.payment(&pid)) {
+                    s.payments.insert(pid, p.into_owned());
+                }
+            }
             if let Some(p) = s.payments.get_mut(&pid) {
                 p.debt -= take.debt;
                 p.refundable -= take.refundable;
@@ -735,9 +754,7 @@ impl Wallet {
                 }
                 let a = self.positive("amount", amount)?;
                 let rec = self
-                    .state
-                    .payments
-                    .get(payment_id)
+                    .payment(payment_id)
                     .ok_or_else(|| WalletError::UnknownPayment { payment_id: payment_id.to_string() })?;
                 let remaining = rec.total();
                 if a > remaining {
@@ -951,18 +968,42 @@ impl Wallet {
 #[serde(deny_unknown_fields)]
 struct WalletRepr {
     config: WalletConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    base: Option<compact::BaseRepr>,
     ledger: Vec<LedgerEntry>,
 }
 
 impl Serialize for Wallet {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        WalletRepr { config: self.config.clone(), ledger: self.ledger.clone() }.serialize(s)
+        let base = self.base.as_deref().map(|b| b.to_repr(self.config.currency));
+        WalletRepr { config: self.config.clone(), base, ledger: self.ledger.clone() }.serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Wallet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let r = WalletRepr::deserialize(d)?;
-        Wallet::replay(r.config, r.ledger).map_err(serde::de::Error::custom)
+        Wallet::from_repr(WalletRepr::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Wallet {
+    fn from_repr(r: WalletRepr) -> Result<Wallet, WalletError> {
+        let mut w = Wallet::new(r.config)?;
+        if let Some(b) = r.base {
+            let base = compact::Base::from_repr(b, w.config.currency)?;
+            w.state = base.state.clone();
+            w.base = Some(Box::new(base));
+        }
+        w.replay_onto(r.ledger)
+    }
+
+    /// Reads a wallet from its JSON (`{"config": ..., "base"?: ..., "ledger": [...]}`, what serde
+    /// writes) for the bindings: a text that is not that shape is `INPUT_INVALID` (naming what is
+    /// wrong), a ledger or base that does not replay keeps its own code (`WALLET_LEDGER_CORRUPT`,
+    /// `WALLET_INVALID_CONFIG`, ...).
+    pub fn from_json(text: &str) -> Result<Wallet, crate::Error> {
+        let r: WalletRepr =
+            serde_json::from_str(text).map_err(|e| crate::error::InputError::invalid("wallet", e.to_string()))?;
+        Ok(Wallet::from_repr(r)?)
     }
 }
