@@ -29,6 +29,7 @@ pub mod error;
 pub mod interop;
 pub mod money;
 pub mod offline;
+pub mod postings;
 pub mod ticketing;
 pub mod time;
 pub mod wallet;

@@ -34,6 +34,13 @@
 //! "bonus_lots": [{"lot_id", "expires_at", "remaining"}], "entries"}`. Before answering,
 //! each wallet is serialized and read back (which replays its ledger) and must be identical.
 //!
+//! ## `wallet.postings`
+//! Input as `wallet.run`. Runs the operations (failing ones change nothing and post nothing),
+//! then posts both wallets' ledgers ([`crate::postings::post_ledger`], main wallet first) and
+//! answers `{"postings": [{"entry_id", "wallet_id", "at", "kind", "legs": [{"account": "<code>",
+//! "amount": <money>}]}], "trial_balance": {"currency", "balanced", "accounts": {"<code>":
+//! "<signed decimal>"}}}` (debit positive).
+//!
 //! ## `wallet.replay`
 //! Input `{"config": <wallet config>, "ledger": [<ledger entries>]}` (the serialized form of a
 //! wallet); output the wallet summary, or `WALLET_LEDGER_CORRUPT` if the ledger does not replay.
@@ -199,6 +206,21 @@ pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
                     map.insert("other_wallet".into(), summary(o)?);
                 }
                 Ok(answer)
+            }
+            "wallet.postings" => {
+                let i: RunIn = parse(input)?;
+                let mut main = Wallet::new(i.wallet)?;
+                let mut other = i.other_wallet.map(Wallet::new).transpose()?;
+                for op in &i.operations {
+                    // A failed operation leaves the wallet unchanged and posts nothing.
+                    let _ = run_one(&mut main, &mut other, op);
+                }
+                let mut postings = crate::postings::post_ledger(main.id(), main.ledger())?;
+                if let Some(o) = &other {
+                    postings.extend(crate::postings::post_ledger(o.id(), o.ledger())?);
+                }
+                let books = crate::postings::TrialBalance::from_postings(main.currency(), &postings)?;
+                Ok(json!({ "postings": out(&postings)?, "trial_balance": out(&books)? }))
             }
             "wallet.replay" => {
                 let i: ReplayIn = parse(input)?;

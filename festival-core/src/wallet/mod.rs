@@ -42,7 +42,7 @@ mod tags;
 mod types;
 
 #[cfg(test)]
-mod proptests;
+pub(crate) mod proptests;
 #[cfg(test)]
 mod tests;
 

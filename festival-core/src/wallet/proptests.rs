@@ -11,7 +11,7 @@ use uuid::Uuid;
 const BASE_MS: i64 = 1_783_166_400_000; // 2026-07-04T12:00:00Z
 
 #[derive(Debug, Clone)]
-enum G {
+pub(crate) enum G {
     TopUp(i64),
     Bonus(i64, Option<i64>),
     Pay(i64, u32, bool),
@@ -59,13 +59,13 @@ fn config(id: u128, order: SpendOrder, limited: bool) -> WalletConfig {
 }
 
 /// A random history on two wallets: (wallet a, wallet b, every successful request of a as entries).
-struct Run {
-    a: Wallet,
-    b: Wallet,
-    applied_a: Vec<Entry>,
+pub(crate) struct Run {
+    pub(crate) a: Wallet,
+    pub(crate) b: Wallet,
+    pub(crate) applied_a: Vec<Entry>,
 }
 
-fn history(ops: &[(G, u32, bool)], order: SpendOrder, limited: bool) -> Run {
+pub(crate) fn history(ops: &[(G, u32, bool)], order: SpendOrder, limited: bool) -> Run {
     let mut a = Wallet::new(config(1, order, limited)).unwrap();
     let mut b = Wallet::new(config(2, SpendOrder::BonusFirst, false)).unwrap();
     let mut applied_a: Vec<Entry> = Vec::new();
@@ -82,7 +82,7 @@ fn history(ops: &[(G, u32, bool)], order: SpendOrder, limited: bool) -> Run {
                 expires_at: h.map(|h| Timestamp::from_unix_millis(at_ms + h * 3_600_000).unwrap()),
             },
             G::Pay(x, q, d) => Operation::Payment {
-                stand_id: Uuid::from_u128(7),
+                stand_id: Uuid::from_u128(7 + u128::from(*q % 2)),
                 device_id: None,
                 items: vec![LineItem { sku: "sku".into(), quantity: *q, unit_price: m(*x) }],
                 allow_debt: *d,
@@ -163,11 +163,11 @@ fn check_invariants(w: &Wallet) {
     assert_eq!(w.totals().net().unwrap(), b.total, "conservation");
 }
 
-fn ops() -> impl Strategy<Value = Vec<(G, u32, bool)>> {
+pub(crate) fn ops() -> impl Strategy<Value = Vec<(G, u32, bool)>> {
     prop::collection::vec((op_strategy(), 0u32..600, prop::bool::weighted(0.15)), 0..60)
 }
 
-fn orders() -> impl Strategy<Value = SpendOrder> {
+pub(crate) fn orders() -> impl Strategy<Value = SpendOrder> {
     prop_oneof![Just(SpendOrder::BonusFirst), Just(SpendOrder::RefundableFirst)]
 }
 

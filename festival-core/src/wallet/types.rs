@@ -96,7 +96,7 @@ pub enum BlockReason {
 }
 
 /// How a top-up was paid (for settlement reports).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TopUpMethod {
     /// Cash at a top-up point.
