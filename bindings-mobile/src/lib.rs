@@ -19,6 +19,7 @@ mod convert;
 pub mod error;
 pub mod money;
 pub mod offline;
+pub mod postings;
 pub mod reconcile;
 pub mod ticketing;
 pub mod wallet;

@@ -578,6 +578,13 @@ impl Wallet {
         self.lock().ledger().iter().map(ledger_entry).collect()
     }
 
+    /// The double-entry postings of the ledger: one per entry that moves money (feed them to
+    /// `trialBalance`).
+    pub fn postings(&self) -> Result<Vec<crate::postings::Posting>> {
+        let w = self.lock();
+        Ok(festival_core::postings::post_ledger(w.id(), w.ledger())?.iter().map(crate::postings::posting_out).collect())
+    }
+
     /// One ledger entry by id, if applied.
     pub fn entry(&self, entry_id: String) -> Result<Option<LedgerEntry>> {
         let id = uuid("entry_id", &entry_id)?;

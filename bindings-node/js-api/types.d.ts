@@ -220,6 +220,41 @@ export interface LedgerEntry {
   bonusLots?: { lotId: string; amount: Money }[]
 }
 
+/**
+ * An account code of the festival's books: `funds:cash|card|online|other`, `payouts`,
+ * `liability:refundable`, `liability:bonus`, `receivable:debt`, `revenue:<stand id>`,
+ * `revenue:unattributed`, `income:fees`, `expense:bonus`, `income:bonus_breakage`,
+ * `adjustments`, `clearing:transfers`.
+ */
+export type AccountCode = string
+
+/** One leg of a posting: debit positive, credit negative. */
+export interface Leg {
+  account: AccountCode
+  amount: Money
+}
+
+/** The double-entry posting of one wallet ledger entry; its legs sum to zero. */
+export interface Posting {
+  entryId: string
+  walletId: string
+  at: string
+  kind: string
+  legs: Leg[]
+}
+
+/** Account balances over postings (`trialBalance`). */
+export interface TrialBalance {
+  currency: string
+  /** Every account summed is zero. */
+  balanced: boolean
+  total: Money
+  /** Balance per account code (keys are account codes, not camelCased). */
+  accounts: Record<AccountCode, Money>
+  /** Net revenue per stand (sales minus refunds); `standId: null` is unattributed revenue. */
+  revenueByStand: { standId: string | null; net: Money }[]
+}
+
 /** An NFC tag record (uid as hex). */
 export interface TagRecord {
   uid: string

@@ -342,6 +342,13 @@ pub fn compute_tax(
     })
 }
 
+/// The festival's books over postings (from `Wallet.postings()`): account balances (debit
+/// positive), whether they balance, and net revenue per stand.
+#[napi(ts_args_type = "currency: string, postings: Posting[]", ts_return_type = "TrialBalance")]
+pub fn trial_balance(env: Env, currency: Unknown<'_>, postings: Unknown<'_>) -> napi::Result<Json> {
+    run_json(&env, || api::wallet::trial_balance(&js("currency", currency)?, &js("postings", postings)?))
+}
+
 // ------------------------------------------------------------------ offline
 
 /// Strict Ed25519 verification (canonical encodings, no small-order keys); any rejection is `false`.
@@ -725,6 +732,15 @@ impl Wallet {
         let guard = self.inner.borrow();
         let inner = &*guard;
         run_json(&env, || inner.ledger())
+    }
+
+    /// The double-entry postings of the ledger: one per entry that moves money, legs summing to
+    /// zero (debit positive); feed them to `trialBalance`.
+    #[napi(ts_return_type = "Posting[]")]
+    pub fn postings(&self, env: Env) -> napi::Result<Json> {
+        let guard = self.inner.borrow();
+        let inner = &*guard;
+        run_json(&env, || inner.postings())
     }
 
     /// The wallet's configuration.

@@ -11,6 +11,8 @@ export const FUNCTIONS = [
   'priceOrder', 'pricingConfig', 'checkPromo', 'recordPromoUse', 'checkTicketSale', 'priceCart',
   // Check-in policies, festival calendars and scan statistics (access.test.mjs).
   'checkinPolicy', 'evaluateCheckin', 'festivalDay', 'festivalDayBounds', 'scanStats',
+  // Double-entry postings (postings.test.mjs).
+  'trialBalance',
 ]
 export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry', 'Inventory', 'Order', 'TicketBook', 'AccessControl', 'QuotaBook', 'CartOrder']
 // The offline device side and reconciliation (device.test.mjs, reconcile.test.mjs).

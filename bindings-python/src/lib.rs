@@ -15,6 +15,7 @@ mod convert;
 mod errors;
 mod money;
 mod offline;
+mod postings;
 mod reconcile;
 mod ticketing;
 mod wallet;
@@ -50,6 +51,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<wallet::PyWallet>()?;
     m.add_class::<wallet::PyOutcome>()?;
     m.add_class::<wallet::PyBalances>()?;
+    m.add_class::<postings::PyPosting>()?;
+    m.add_class::<postings::PyLeg>()?;
+    m.add_class::<postings::PyTrialBalance>()?;
     m.add_class::<ticketing::PyInventory>()?;
     m.add_class::<ticketing::PyHold>()?;
     m.add_function(wrap_pyfunction!(analytics::analyze_reconcile_reports, m)?)?;

@@ -382,6 +382,11 @@ impl PyWallet {
         self.inner.compacted_entries()
     }
 
+    /// The double-entry postings of the ledger, one per entry that moves money (see `TrialBalance`).
+    fn postings(&self, py: Python<'_>) -> PyResult<Vec<crate::postings::PyPosting>> {
+        crate::postings::postings_of(py, &self.inner)
+    }
+
     /// The wallet (config + ledger) as JSON text; `Wallet.from_json` replays and checks it.
     fn to_json(&self) -> PyResult<String> {
         serde_json::to_string(&self.inner).map_err(|e| PyValueError::new_err(e.to_string()))

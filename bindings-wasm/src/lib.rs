@@ -321,6 +321,16 @@ pub fn compute_tax(
     })
 }
 
+/// The festival's books over postings (from `Wallet.postings()`): account balances (debit
+/// positive), whether they balance, and net revenue per stand.
+#[wasm_bindgen(js_name = trialBalance, unchecked_return_type = "TrialBalance")]
+pub fn trial_balance(
+    #[wasm_bindgen(unchecked_param_type = "string")] currency: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Posting[]")] postings: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| api::wallet::trial_balance(&js("currency", &currency)?, &js("postings", &postings)?))
+}
+
 // ------------------------------------------------------------------ offline
 
 /// Strict Ed25519 verification (canonical encodings, no small-order keys); any rejection is `false`.
@@ -690,6 +700,14 @@ impl Wallet {
     pub fn ledger(&self) -> Result<JsValue, JsValue> {
         let inner = &self.inner;
         run(|| inner.ledger())
+    }
+
+    /// The double-entry postings of the ledger: one per entry that moves money, legs summing to
+    /// zero (debit positive); feed them to `trialBalance`.
+    #[wasm_bindgen(unchecked_return_type = "Posting[]")]
+    pub fn postings(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.postings())
     }
 
     /// The wallet's configuration.

@@ -4,7 +4,7 @@
 use crate::offline::{timestamp_arg, uuid_arg};
 use crate::{from_js, invalid, money_arg, object_arg, str_arg, to_js, Result};
 use festival_core::wallet::{Entry, Operation, TagRecord, TagRegistry, TagUid, Wallet, WalletConfig};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// A wallet held by a JS object.
 #[derive(Debug, Clone)]
@@ -202,6 +202,35 @@ impl WalletHandle {
     pub fn ledger(&self) -> Result<Value> {
         to_js(&self.0.ledger())
     }
+
+    /// `postings(): Posting[]`: the double-entry postings of the ledger
+    /// ([`festival_core::postings::post_ledger`]).
+    pub fn postings(&self) -> Result<Value> {
+        to_js(&festival_core::postings::post_ledger(self.0.id(), self.0.ledger())?)
+    }
+}
+
+/// `trialBalance(currency, postings): TrialBalance`: account balances (debit positive) over
+/// postings: `{ currency, balanced, total, accounts: { "<code>": Money }, revenueByStand:
+/// [{ standId: string | null, net: Money }] }`. Account codes are kept as the core writes them.
+pub fn trial_balance(currency: &Value, postings: &Value) -> Result<Value> {
+    use festival_core::postings::{Posting, TrialBalance};
+    let currency: festival_core::Currency = str_arg("currency", currency)?.parse()?;
+    let postings: Vec<Posting> = from_js("postings", postings)?;
+    let books = TrialBalance::from_postings(currency, &postings)?;
+    let accounts: Map<String, Value> = books.accounts().map(|(a, m)| (a.code(), crate::money_out(m))).collect();
+    let by_stand: Vec<Value> = books
+        .revenue_by_stand()
+        .into_iter()
+        .map(|(s, m)| json!({ "standId": s.map(|s| s.to_string()), "net": crate::money_out(&m) }))
+        .collect();
+    Ok(json!({
+        "currency": currency.to_string(),
+        "balanced": books.is_balanced(),
+        "total": crate::money_out(&books.total()?),
+        "accounts": accounts,
+        "revenueByStand": by_stand,
+    }))
 }
 
 /// NFC wristband tags ↔ wallets.
