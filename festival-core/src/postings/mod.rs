@@ -27,8 +27,9 @@
 //!
 //! Revenue is gross (VAT included); a refund of a payment that is not in the posted ledger (a
 //! payment folded away by [`crate::wallet::Wallet::compact`] before it was posted) is posted to
-//! `revenue:unattributed`. Post a wallet's entries as they are applied and keep the journal: a
-//! posting depends only on its entry (and, for refunds, the payment's stand).
+//! `revenue:unattributed`. Post a wallet's entries as they are applied ([`WalletPoster`], which
+//! remembers each payment's stand and what is left to refund of it) and keep the journal, or post
+//! a whole ledger at once ([`post_ledger`]).
 //!
 //! ```
 //! use festival_core::postings::{post_ledger, Account, TrialBalance};
@@ -210,64 +211,106 @@ impl Posting {
     }
 }
 
-/// Builds the posting of one ledger entry of `wallet_id`. `payment_stand` gives the stand of a
-/// refunded payment (`None`: not known, posted to `revenue:unattributed`). Returns `None` for
-/// entries that move no money (block, unblock, a close without bonus, an expiry of nothing).
-pub fn post_entry(
-    wallet_id: Uuid,
-    entry: &LedgerEntry,
-    payment_stand: impl Fn(Uuid) -> Option<Uuid>,
-) -> Result<Option<Posting>, Error> {
-    let c = entry.refundable_delta.currency();
-    let mut legs: Vec<Leg> = Vec::with_capacity(4);
-    let mut push = |account: Account, amount: Money| {
-        if !amount.is_zero() {
-            legs.push(Leg { account, amount });
-        }
-    };
-    // Wallet side: liabilities are credits when they grow, the debt receivable a debit.
-    push(Account::Refundable, entry.refundable_delta.negate());
-    push(Account::Bonus, entry.bonus_delta.negate());
-    push(Account::Debt, entry.debt_delta);
-    // The other side carries the entry's net change of the wallet's total.
-    let total = entry.refundable_delta.checked_add(&entry.bonus_delta)?.checked_sub(&entry.debt_delta)?;
-    match &entry.operation {
-        Operation::TopUp { method, .. } => push(Account::Funds { method: *method }, total),
-        Operation::BonusCredit { .. } => push(Account::BonusExpense, total),
-        Operation::Payment { stand_id, .. } => push(Account::Revenue { stand_id: Some(*stand_id) }, total),
-        Operation::Refund { payment_id, .. } => push(Account::Revenue { stand_id: payment_stand(*payment_id) }, total),
-        Operation::Payout { fee, .. } => {
-            let fee = fee.unwrap_or_else(|| Money::zero(c));
-            push(Account::Fees, fee.negate());
-            push(Account::Payouts, total.checked_add(&fee)?);
-        }
-        Operation::Adjustment { .. } => push(Account::Adjustments, total),
-        Operation::ExpireBonus {} | Operation::Close {} => push(Account::BonusBreakage, total),
-        Operation::TransferOut { .. } | Operation::TransferIn { .. } => push(Account::TransferClearing, total),
-        Operation::Block { .. } | Operation::Unblock {} => {
-            if !total.is_zero() {
-                return Err(
-                    InputError::invalid("entry", format!("{} entry {} moves money", entry.kind(), entry.id)).into()
-                );
-            }
-        }
-    }
-    if legs.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Posting { entry_id: entry.id, wallet_id, at: entry.at, kind: entry.kind().to_string(), legs }))
+/// What a posted payment has left to refund, split into its revenue and its deposit lines.
+#[derive(Debug, Clone, Copy)]
+struct PaymentLeft {
+    stand_id: Uuid,
+    goods: Money,
+    deposits: Money,
 }
 
-/// Posts a wallet's ledger entries in order (refunds find their payment's stand among the earlier
-/// entries). Entries that move no money are skipped.
+/// Posts one wallet's ledger entries in order, remembering each posted payment's stand and what
+/// is left to refund of its goods and its deposit lines. A refund is taken from the payment's
+/// goods (revenue) first, then from its deposits (a cup never handed out); a refund of a payment
+/// this poster has not seen (folded away by compaction before it was posted) goes to
+/// `revenue:unattributed`.
+#[derive(Debug, Clone)]
+pub struct WalletPoster {
+    wallet_id: Uuid,
+    payments: HashMap<Uuid, PaymentLeft>,
+}
+
+impl WalletPoster {
+    /// A poster for the entries of `wallet_id`.
+    pub fn new(wallet_id: Uuid) -> WalletPoster {
+        WalletPoster { wallet_id, payments: HashMap::new() }
+    }
+
+    /// The posting of the next ledger entry, or `None` for entries that move no money (block,
+    /// unblock, a close without bonus, an expiry of nothing). An entry that moves money it should
+    /// not (a block with a balance change: a corrupt ledger) is `INPUT_INVALID`.
+    pub fn post(&mut self, entry: &LedgerEntry) -> Result<Option<Posting>, Error> {
+        let c = entry.refundable_delta.currency();
+        let z = Money::zero(c);
+        let mut legs: Vec<Leg> = Vec::with_capacity(4);
+        let mut push = |account: Account, amount: Money| {
+            if !amount.is_zero() {
+                legs.push(Leg { account, amount });
+            }
+        };
+        // Wallet side: liabilities are credits when they grow, the debt receivable a debit.
+        push(Account::Refundable, entry.refundable_delta.negate());
+        push(Account::Bonus, entry.bonus_delta.negate());
+        push(Account::Debt, entry.debt_delta);
+        // The other side carries the entry's net change of the wallet's total.
+        let total = entry.refundable_delta.checked_add(&entry.bonus_delta)?.checked_sub(&entry.debt_delta)?;
+        match &entry.operation {
+            Operation::TopUp { method, .. } => push(Account::Funds { method: *method }, total),
+            Operation::BonusCredit { .. } => push(Account::BonusExpense, total),
+            Operation::Payment { stand_id, .. } => {
+                let goods = total.negate();
+                push(Account::Revenue { stand_id: Some(*stand_id) }, goods.negate());
+                self.payments.insert(entry.id, PaymentLeft { stand_id: *stand_id, goods, deposits: z });
+            }
+            Operation::Refund { payment_id, .. } => match self.payments.get_mut(payment_id) {
+                Some(left) => {
+                    let from_goods = total.min(&left.goods)?;
+                    let from_deposits = total.checked_sub(&from_goods)?;
+                    left.goods = left.goods.checked_sub(&from_goods)?;
+                    left.deposits = left.deposits.checked_sub(&from_deposits)?;
+                    push(Account::Revenue { stand_id: Some(left.stand_id) }, from_goods);
+                    let _ = from_deposits; // deposit lines arrive with the product catalog
+                }
+                None => push(Account::Revenue { stand_id: None }, total),
+            },
+            Operation::Payout { fee, .. } => {
+                let fee = fee.unwrap_or(z);
+                push(Account::Fees, fee.negate());
+                push(Account::Payouts, total.checked_add(&fee)?);
+            }
+            Operation::Adjustment { .. } => push(Account::Adjustments, total),
+            Operation::ExpireBonus {} | Operation::Close {} => push(Account::BonusBreakage, total),
+            Operation::TransferOut { .. } | Operation::TransferIn { .. } => push(Account::TransferClearing, total),
+            Operation::Block { .. } | Operation::Unblock {} => {
+                if !total.is_zero() {
+                    return Err(InputError::invalid(
+                        "entry",
+                        format!("{} entry {} moves money", entry.kind(), entry.id),
+                    )
+                    .into());
+                }
+            }
+        }
+        if legs.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Posting {
+            entry_id: entry.id,
+            wallet_id: self.wallet_id,
+            at: entry.at,
+            kind: entry.kind().to_string(),
+            legs,
+        }))
+    }
+}
+
+/// Posts a wallet's ledger entries in order with a fresh [`WalletPoster`]. Entries that move no
+/// money are skipped.
 pub fn post_ledger(wallet_id: Uuid, entries: &[LedgerEntry]) -> Result<Vec<Posting>, Error> {
-    let mut stands: HashMap<Uuid, Uuid> = HashMap::new();
+    let mut poster = WalletPoster::new(wallet_id);
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
-        if let Operation::Payment { stand_id, .. } = &e.operation {
-            stands.insert(e.id, *stand_id);
-        }
-        if let Some(p) = post_entry(wallet_id, e, |id| stands.get(&id).copied())? {
+        if let Some(p) = poster.post(e)? {
             out.push(p);
         }
     }
