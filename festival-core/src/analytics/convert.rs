@@ -169,7 +169,7 @@ mod tests {
         let mut w = Wallet::new(WalletConfig::new(Uuid::from_u128(1), Uuid::from_u128(2), eur())).unwrap();
         let t = |h: i64| Timestamp::from_unix_millis(1_780_000_000_000 + h * 3_600_000).unwrap();
         let stand = Uuid::from_u128(5);
-        let item = |sku: &str, q, p| LineItem { sku: sku.into(), quantity: q, unit_price: m(p) };
+        let item = |sku: &str, q, p| LineItem::new(sku, q, m(p));
         let ops = vec![
             (0, Operation::TopUp { amount: m("30.00"), method: TopUpMethod::Cash }),
             (0, Operation::BonusCredit { amount: m("2.00"), expires_at: None }),
@@ -180,6 +180,7 @@ mod tests {
                     device_id: Some(Uuid::from_u128(9)),
                     items: vec![item("beer", 2, "4.50"), item("fries", 1, "3.50")],
                     allow_debt: false,
+                    catalog_version: None,
                 },
             ),
             (2, Operation::Refund { payment_id: Uuid::from_u128(102), amount: m("3.50"), reason: None }),

@@ -1,0 +1,1 @@
+//! Unit tests of catalogs, basket pricing and signing.
