@@ -6,7 +6,7 @@ use super::incidents::{IncidentBatchBuilder, IncidentKind, IncidentRow};
 use crate::error::{Error, InputError};
 use crate::money::{Money, MoneyError};
 use crate::offline::reconcile::{Alert, ReconcileReport};
-use crate::wallet::{LedgerEntry, Operation, Wallet};
+use crate::wallet::{LedgerEntry, LineKind, Operation, Wallet};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -79,7 +79,9 @@ impl LedgerBatchBuilder {
                         split_minor(d, &weights, &e.refundable_delta)?,
                     );
                     for (((item, r), b), d) in items.iter().zip(rs).zip(bs).zip(ds) {
+                        let kind = if item.kind == LineKind::Deposit { EntryKind::Deposit } else { kind };
                         self.push(&LedgerRow {
+                            kind,
                             product: Some(&item.sku),
                             quantity: item.quantity,
                             refundable: r,
@@ -95,6 +97,17 @@ impl LedgerBatchBuilder {
                         stand: info.map(|p| p.stand.as_str()),
                         device: info.and_then(|p| p.device.as_deref()),
                         product: info.and_then(|p| p.product.as_deref()),
+                        ..base
+                    })?;
+                }
+                Operation::DepositReturn { stand_id, device_id, product, quantity, .. } => {
+                    let stand = stand_id.to_string();
+                    let device = device_id.map(|d| d.to_string());
+                    self.push(&LedgerRow {
+                        stand: Some(&stand),
+                        device: device.as_deref(),
+                        product: Some(product),
+                        quantity: *quantity,
                         ..base
                     })?;
                 }

@@ -538,6 +538,9 @@ impl Catalog {
     /// the total (`goods_total + deposit_total`, what the wallet pays), the vouchers needed per
     /// type, and the VAT breakdown of the goods paid in money (gross prices, `rounding`, half-up;
     /// `null` when no goods are paid in money). Deposits carry no VAT and are not in the breakdown.
+    /// With [`TaxRounding::PerLine`] the breakdown's gross is exactly `goods_total`; the
+    /// `sum_by_net*` modes may move a gross that no net reaches by a cent, as pretix does, so a
+    /// till whose receipts must show the charged prices uses `PerLine`.
     ///
     /// Errors: `CATALOG_INVALID` (no lines, more than [`MAX_BASKET_LINES`]),
     /// `CATALOG_UNKNOWN_PRODUCT`, `CATALOG_LINE_KIND_MISMATCH` (a deposit in the basket: deposits
