@@ -209,6 +209,15 @@ impl TryFrom<CatalogRepr> for Catalog {
     }
 }
 
+/// An amount as a decimal string, with its currency appended when it is not `currency`.
+fn amount_text(m: &Money, currency: Currency) -> String {
+    if m.currency() == currency {
+        m.amount_string()
+    } else {
+        m.to_string()
+    }
+}
+
 fn check_text(product: &str, field: &str, text: &str, max: usize) -> Result<(), CatalogError> {
     let n = text.chars().count();
     if text.trim().is_empty() || n > max {
@@ -457,7 +466,7 @@ impl Catalog {
                             line: i,
                             product: p.id.clone(),
                             expected: p.price.amount_string(),
-                            actual: item.unit_price.to_string(),
+                            actual: amount_text(&item.unit_price, self.currency),
                             currency: self.currency.to_string(),
                         });
                     }
@@ -525,7 +534,7 @@ impl Catalog {
                 line: 0,
                 product: p.id.clone(),
                 expected: expected.amount_string(),
-                actual: amount.to_string(),
+                actual: amount_text(amount, self.currency),
                 currency: self.currency.to_string(),
             });
         }
