@@ -191,13 +191,19 @@ pub fn run() -> Result<(), Error> {
             for (sku, price) in stand.menu {
                 let qty = dice.roll(3) as u32;
                 if qty > 0 {
-                    items.push(LineItem { sku: (*sku).into(), quantity: qty, unit_price: Money::parse(price, eur)? });
+                    items.push(LineItem::new(*sku, qty, Money::parse(price, eur)?));
                 }
             }
             if items.is_empty() {
                 continue;
             }
-            let op = Operation::Payment { stand_id: stand.id, device_id: None, items, allow_debt: false };
+            let op = Operation::Payment {
+                stand_id: stand.id,
+                device_id: None,
+                items,
+                allow_debt: false,
+                catalog_version: None,
+            };
             let entry = day.entry(op);
             let id = entry.id;
             match day.wallets[who].apply(entry) {
@@ -213,12 +219,13 @@ pub fn run() -> Result<(), Error> {
                         if day.wallets[who].spendable(day.clock).checked_sub(&unit_price)?.is_negative() {
                             continue;
                         }
-                        let item = LineItem { sku: (*sku).into(), quantity: 1, unit_price };
+                        let item = LineItem::new(*sku, 1, unit_price);
                         let op = Operation::Payment {
                             stand_id: stand.id,
                             device_id: None,
                             items: vec![item],
                             allow_debt: false,
+                            catalog_version: None,
                         };
                         day.apply(who, op)?;
                     }

@@ -45,8 +45,8 @@ fn bench(c: &mut Criterion) {
                 stand_id: Uuid::from_u128(5),
                 device_id: None,
                 items: vec![
-                    LineItem { sku: "beer".into(), quantity: 2, unit_price: Money::parse("4.50", eur).expect("m") },
-                    LineItem { sku: "fries".into(), quantity: 1, unit_price: Money::parse("3.00", eur).expect("m") },
+                    LineItem::new("beer", 2, Money::parse("4.50", eur).expect("m")),
+                    LineItem::new("fries", 1, Money::parse("3.00", eur).expect("m")),
                 ],
                 allow_debt: false,
             },

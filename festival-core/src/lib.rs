@@ -24,6 +24,7 @@
 pub mod access;
 pub mod analytics;
 pub mod calendar;
+pub mod catalog;
 pub mod conformance;
 pub mod error;
 pub mod interop;

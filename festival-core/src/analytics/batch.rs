@@ -32,13 +32,19 @@ pub enum EntryKind {
     TransferOut,
     /// 10: incoming side of a transfer.
     TransferIn,
-    /// 11: a status change without money (block / unblock).
+    /// 11: a change without money (block / unblock; count-voucher grants and revokes: vouchers
+    /// are counted, not money).
     Status,
+    /// 12: a deposit line of a payment (product = the deposit product): money the festival owes
+    /// back for a returnable item, not revenue.
+    Deposit,
+    /// 13: a returned deposit item (product = the deposit product) credited to a wallet.
+    DepositReturn,
 }
 
 impl EntryKind {
     /// Every kind, in code order.
-    pub const ALL: [EntryKind; 11] = [
+    pub const ALL: [EntryKind; 13] = [
         EntryKind::TopUp,
         EntryKind::BonusCredit,
         EntryKind::Payment,
@@ -50,9 +56,11 @@ impl EntryKind {
         EntryKind::TransferOut,
         EntryKind::TransferIn,
         EntryKind::Status,
+        EntryKind::Deposit,
+        EntryKind::DepositReturn,
     ];
 
-    /// The stable numeric code (1..=11) used in columnar input.
+    /// The stable numeric code (1..=13) used in columnar input.
     pub fn code(self) -> u8 {
         match self {
             EntryKind::TopUp => 1,
@@ -66,6 +74,8 @@ impl EntryKind {
             EntryKind::TransferOut => 9,
             EntryKind::TransferIn => 10,
             EntryKind::Status => 11,
+            EntryKind::Deposit => 12,
+            EntryKind::DepositReturn => 13,
         }
     }
 
@@ -88,6 +98,8 @@ impl EntryKind {
             EntryKind::TransferOut => "transfer_out",
             EntryKind::TransferIn => "transfer_in",
             EntryKind::Status => "status",
+            EntryKind::Deposit => "deposit",
+            EntryKind::DepositReturn => "deposit_return",
         }
     }
 
@@ -95,7 +107,7 @@ impl EntryKind {
     /// [`EntryKind::Status`].
     pub fn parse(name: &str) -> Option<EntryKind> {
         match name {
-            "block" | "unblock" => Some(EntryKind::Status),
+            "block" | "unblock" | "voucher_grant" | "voucher_revoke" => Some(EntryKind::Status),
             _ => EntryKind::ALL.iter().copied().find(|k| k.as_str() == name),
         }
     }
@@ -218,10 +230,12 @@ impl LedgerBatch {
         for i in 0..n {
             let (k, r, b, d, f) = (self.kind[i], self.refundable[i], self.bonus[i], self.debt[i], self.fee[i]);
             let ok = match k {
-                EntryKind::Payment => r <= 0 && b <= 0 && d >= 0,
-                EntryKind::Refund | EntryKind::TopUp | EntryKind::TransferIn | EntryKind::BonusCredit => {
-                    r >= 0 && b >= 0 && d <= 0
-                }
+                EntryKind::Payment | EntryKind::Deposit => r <= 0 && b <= 0 && d >= 0,
+                EntryKind::Refund
+                | EntryKind::TopUp
+                | EntryKind::TransferIn
+                | EntryKind::BonusCredit
+                | EntryKind::DepositReturn => r >= 0 && b >= 0 && d <= 0,
                 EntryKind::Payout | EntryKind::TransferOut | EntryKind::ExpireBonus | EntryKind::Close => {
                     r <= 0 && b <= 0 && d == 0
                 }
@@ -367,7 +381,8 @@ mod tests {
             assert_eq!(EntryKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(EntryKind::from_code(0), None);
-        assert_eq!(EntryKind::from_code(12), None);
+        assert_eq!(EntryKind::from_code(14), None);
+        assert_eq!(EntryKind::parse("voucher_grant"), Some(EntryKind::Status));
         assert_eq!(EntryKind::parse("block"), Some(EntryKind::Status));
         assert_eq!(EntryKind::parse("nope"), None);
     }

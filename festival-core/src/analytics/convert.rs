@@ -6,7 +6,7 @@ use super::incidents::{IncidentBatchBuilder, IncidentKind, IncidentRow};
 use crate::error::{Error, InputError};
 use crate::money::{Money, MoneyError};
 use crate::offline::reconcile::{Alert, ReconcileReport};
-use crate::wallet::{LedgerEntry, Operation, Wallet};
+use crate::wallet::{LedgerEntry, LineKind, Operation, Wallet};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -79,7 +79,9 @@ impl LedgerBatchBuilder {
                         split_minor(d, &weights, &e.refundable_delta)?,
                     );
                     for (((item, r), b), d) in items.iter().zip(rs).zip(bs).zip(ds) {
+                        let kind = if item.kind == LineKind::Deposit { EntryKind::Deposit } else { kind };
                         self.push(&LedgerRow {
+                            kind,
                             product: Some(&item.sku),
                             quantity: item.quantity,
                             refundable: r,
@@ -95,6 +97,17 @@ impl LedgerBatchBuilder {
                         stand: info.map(|p| p.stand.as_str()),
                         device: info.and_then(|p| p.device.as_deref()),
                         product: info.and_then(|p| p.product.as_deref()),
+                        ..base
+                    })?;
+                }
+                Operation::DepositReturn { stand_id, device_id, product, quantity, .. } => {
+                    let stand = stand_id.to_string();
+                    let device = device_id.map(|d| d.to_string());
+                    self.push(&LedgerRow {
+                        stand: Some(&stand),
+                        device: device.as_deref(),
+                        product: Some(product),
+                        quantity: *quantity,
                         ..base
                     })?;
                 }
@@ -169,7 +182,7 @@ mod tests {
         let mut w = Wallet::new(WalletConfig::new(Uuid::from_u128(1), Uuid::from_u128(2), eur())).unwrap();
         let t = |h: i64| Timestamp::from_unix_millis(1_780_000_000_000 + h * 3_600_000).unwrap();
         let stand = Uuid::from_u128(5);
-        let item = |sku: &str, q, p| LineItem { sku: sku.into(), quantity: q, unit_price: m(p) };
+        let item = |sku: &str, q, p| LineItem::new(sku, q, m(p));
         let ops = vec![
             (0, Operation::TopUp { amount: m("30.00"), method: TopUpMethod::Cash }),
             (0, Operation::BonusCredit { amount: m("2.00"), expires_at: None }),
@@ -180,6 +193,7 @@ mod tests {
                     device_id: Some(Uuid::from_u128(9)),
                     items: vec![item("beer", 2, "4.50"), item("fries", 1, "3.50")],
                     allow_debt: false,
+                    catalog_version: None,
                 },
             ),
             (2, Operation::Refund { payment_id: Uuid::from_u128(102), amount: m("3.50"), reason: None }),

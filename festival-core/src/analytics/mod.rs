@@ -43,7 +43,7 @@ mod scans;
 pub use batch::{EntryKind, KeyColumn, LedgerBatch, LedgerBatchBuilder, LedgerRow};
 pub use incidents::{IncidentBatch, IncidentBatchBuilder, IncidentKind, IncidentRow, IncidentSummary};
 pub use scans::{scan_stats, DayScanCounts, ScanCounts, ScanStats};
-pub use report::{Analytics, Flow, FlowSummary, KindTotals, Liability, Position, Tally, Totals};
+pub use report::{Analytics, DepositFlow, DepositSummary, Flow, FlowSummary, KindTotals, Liability, Position, Tally, Totals};
 
 /// Milliseconds in one hour (the bucket of [`Analytics::revenue_by_hour`]).
 pub const HOUR_MS: i64 = 3_600_000;

@@ -1,9 +1,9 @@
 //! The mergeable partial result and its summaries.
 
-use crate::calendar::{FestivalCalendar, FestivalDay};
 use super::batch::{EntryKind, LedgerBatch};
 use super::incidents::{IncidentAgg, IncidentBatch, IncidentKind, IncidentSummary};
 use super::HOUR_MS;
+use crate::calendar::{FestivalCalendar, FestivalDay};
 use crate::error::Error;
 use crate::money::{Currency, Money, MoneyError};
 use crate::time::Timestamp;
@@ -175,6 +175,46 @@ pub struct Analytics {
     pub wallets: BTreeMap<String, Position>,
     /// Reconciliation incidents (double spends, double admissions, ...).
     pub incidents: BTreeMap<IncidentKind, IncidentAgg>,
+    /// Per deposit product: deposits charged and returned (left out of the JSON when empty).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub deposits: BTreeMap<String, DepositFlow>,
+}
+
+/// Deposits of one deposit product: charged on payment lines, credited back on returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositFlow {
+    /// Deposit lines of payments (quantity = units charged, amount = money charged).
+    pub charged: Tally,
+    /// Deposit returns (quantity = units returned, amount = money credited).
+    pub returned: Tally,
+}
+
+impl DepositFlow {
+    fn merge(&mut self, o: &DepositFlow) -> Result<(), MoneyError> {
+        self.charged.merge(&o.charged)?;
+        self.returned.merge(&o.returned)
+    }
+}
+
+/// Deposits of one deposit product in money (see [`Analytics::deposits_by_product`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DepositSummary {
+    /// The deposit product.
+    pub product: String,
+    /// Units charged.
+    pub charged_quantity: u64,
+    /// Money charged.
+    pub charged: Money,
+    /// Units returned.
+    pub returned_quantity: u64,
+    /// Money credited for returns.
+    pub returned: Money,
+    /// `charged_quantity - returned_quantity`: items still out (negative when more came back
+    /// than were sold, e.g. cups of an earlier festival).
+    pub outstanding_quantity: i64,
+    /// `charged - returned`: what the festival still owes for items out (a liability).
+    pub outstanding: Money,
 }
 
 /// Dense per-code accumulators for one key column of one batch.
@@ -209,6 +249,7 @@ impl Analytics {
             hours: BTreeMap::new(),
             wallets: BTreeMap::new(),
             incidents: BTreeMap::new(),
+            deposits: BTreeMap::new(),
         }
     }
 
@@ -228,6 +269,7 @@ impl Analytics {
         let mut wallets = vec![Position::default(); batch.wallet.labels.len()];
         let mut used_w = vec![false; wallets.len()];
         let mut hours: HashMap<i64, Flow> = HashMap::new();
+        let mut deposits: BTreeMap<String, DepositFlow> = BTreeMap::new();
         let rows = batch
             .kind
             .iter()
@@ -253,6 +295,16 @@ impl Analytics {
             }
             // value = r + b - d; |value| fits easily in i128 for i64 inputs.
             let value = r + b - d;
+            if matches!(kind, EntryKind::Deposit | EntryKind::DepositReturn) {
+                let product = batch.product.label(i).unwrap_or_default().to_string();
+                let flow = deposits.entry(product).or_default();
+                if kind == EntryKind::Deposit {
+                    flow.charged.add_row(qty, -value, -b)?;
+                } else {
+                    flow.returned.add_row(qty, value, 0)?;
+                }
+                continue;
+            }
             let (amount, bonus, pick): (i128, i128, fn(&mut Flow) -> &mut Tally) = match kind {
                 EntryKind::Payment => (-value, -b, |fl| &mut fl.sales),
                 EntryKind::Refund => (value, b, |fl| &mut fl.refunds),
@@ -288,6 +340,7 @@ impl Analytics {
             }
         }
         a.hours = hours.into_iter().collect();
+        a.deposits = deposits;
         Ok(a)
     }
 
@@ -329,6 +382,9 @@ impl Analytics {
         for (k, i) in &other.incidents {
             a.incidents.entry(*k).or_default().merge(i)?;
         }
+        for (k, f) in &other.deposits {
+            a.deposits.entry(k.clone()).or_default().merge(f)?;
+        }
         Ok(a)
     }
 
@@ -346,6 +402,27 @@ impl Analytics {
 
     fn summarize<K: Clone>(&self, map: &BTreeMap<K, Flow>) -> Result<Vec<FlowSummary<K>>, Error> {
         map.iter().map(|(k, f)| FlowSummary::new(k.clone(), f, self.currency).map_err(Error::from)).collect()
+    }
+
+    /// Deposits per deposit product, ascending by product: charged, returned and outstanding.
+    /// Deposits are a liability, never sales: they are not in the stand, device, product or hour
+    /// flows nor in [`Totals::sales`].
+    pub fn deposits_by_product(&self) -> Result<Vec<DepositSummary>, Error> {
+        self.deposits
+            .iter()
+            .map(|(p, f)| {
+                let q = i128::from(f.charged.quantity) - i128::from(f.returned.quantity);
+                Ok(DepositSummary {
+                    product: p.clone(),
+                    charged_quantity: f.charged.quantity,
+                    charged: self.money(f.charged.amount)?,
+                    returned_quantity: f.returned.quantity,
+                    returned: self.money(f.returned.amount)?,
+                    outstanding_quantity: i64::try_from(q).map_err(|_| overflow())?,
+                    outstanding: self.money(f.charged.amount.checked_sub(f.returned.amount).ok_or_else(overflow)?)?,
+                })
+            })
+            .collect()
     }
 
     /// Settlement per stand: sales, refunds, net (what the stand is owed), ascending by stand.
@@ -392,7 +469,10 @@ impl Analytics {
             if calendar.day_of(start.plus_millis(HOUR_MS - 1)) != day {
                 return Err(crate::InputError::invalid(
                     "calendar",
-                    format!("a {} day boundary splits the UTC hour {start}: days cannot be built from hours", calendar.time_zone()),
+                    format!(
+                        "a {} day boundary splits the UTC hour {start}: days cannot be built from hours",
+                        calendar.time_zone()
+                    ),
                 )
                 .into());
             }
@@ -429,6 +509,8 @@ impl Analytics {
             transfers: m(value(EntryKind::TransferIn)?)?,
             adjustments: m(value(EntryKind::Adjustment)?)?,
             bonus_expired: m(-add(value(EntryKind::ExpireBonus)?, value(EntryKind::Close)?)?)?,
+            deposits_charged: m(-value(EntryKind::Deposit)?)?,
+            deposits_returned: m(value(EntryKind::DepositReturn)?)?,
         })
     }
 
@@ -554,6 +636,12 @@ pub struct Totals {
     pub adjustments: Money,
     /// Bonus forfeited by expiry and wallet closing.
     pub bonus_expired: Money,
+    /// Deposits charged on payment lines (a liability, not in `sales`; left out when zero).
+    #[serde(skip_serializing_if = "Money::is_zero")]
+    pub deposits_charged: Money,
+    /// Deposits credited back for returned items (left out when zero).
+    #[serde(skip_serializing_if = "Money::is_zero")]
+    pub deposits_returned: Money,
 }
 
 /// Outstanding liability (see [`Analytics::liability`]).
@@ -706,7 +794,7 @@ mod tests {
     }
 
     fn arb_row() -> impl Strategy<Value = (u8, i64, u8, u8, u8, u32, i64, i64, i64)> {
-        (1u8..=11, 0i64..20_000_000, 0u8..6, 0u8..4, 0u8..5, 0u32..5, 0i64..1_000_000, 0i64..100_000, 0i64..50_000)
+        (1u8..=13, 0i64..20_000_000, 0u8..6, 0u8..4, 0u8..5, 0u32..5, 0i64..1_000_000, 0i64..100_000, 0i64..50_000)
     }
 
     const W: [&str; 6] = ["w0", "w1", "w2", "w3", "w4", "w5"];
@@ -718,8 +806,8 @@ mod tests {
         let &(k, at, w, s, p, q, x, y, z) = t;
         let kind = K::from_code(k).unwrap();
         let (r, b, d, fee) = match kind {
-            K::Payment => (-x, -y, z, 0),
-            K::Refund | K::TopUp | K::TransferIn | K::BonusCredit => (x, y, -z, 0),
+            K::Payment | K::Deposit => (-x, -y, z, 0),
+            K::Refund | K::TopUp | K::TransferIn | K::BonusCredit | K::DepositReturn => (x, y, -z, 0),
             K::Payout => (-x, 0, 0, x.min(y)),
             K::TransferOut | K::ExpireBonus | K::Close => (-x, -y, 0, 0),
             K::Adjustment => (x - 500_000, y - 50_000, z - 25_000, 0),
@@ -766,8 +854,10 @@ mod tests {
             let minor = |m: &Money| m.minor_units();
             let out = a.kinds.get(&K::TransferOut).map(|k| k.value().unwrap()).unwrap_or(0);
             // owed = top-ups + bonus - sales + refunds - payouts + transfers in - out + adjustments - expired
+            //        - deposits charged + deposits returned
             let expect = minor(&t.top_ups) + minor(&t.bonus_credited) - minor(&t.sales) + minor(&t.refunds)
-                - minor(&t.payouts) + minor(&t.transfers) + out + minor(&t.adjustments) - minor(&t.bonus_expired);
+                - minor(&t.payouts) + minor(&t.transfers) + out + minor(&t.adjustments) - minor(&t.bonus_expired)
+                - minor(&t.deposits_charged) + minor(&t.deposits_returned);
             prop_assert_eq!(minor(&l.total), expect);
             // per-wallet positions add up to the liability
             let sum: i128 = a.wallets.values().map(|p| p.refundable + p.bonus - p.debt).sum();

@@ -18,6 +18,7 @@
 mod access;
 mod analytics;
 mod calendar;
+mod catalog;
 mod money;
 mod offline;
 mod ticketing;
@@ -35,6 +36,7 @@ pub fn execute(op: &str, input: &Value) -> Result<Value, Error> {
         "access" => access::execute(op, input),
         "analytics" => analytics::execute(op, input),
         "calendar" => calendar::execute(op, input),
+        "catalog" => catalog::execute(op, input),
         "money" => money::execute(op, input),
         "offline" => offline::execute(op, input),
         "ticketing" => ticketing::execute(op, input),

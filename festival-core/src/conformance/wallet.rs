@@ -23,7 +23,10 @@
 //! Operation kinds are those of `wallet::Operation` (`top_up`, `bonus_credit`, `payment`, `refund`,
 //! `payout`, `adjustment`, `expire_bonus`, `block`, `unblock`, `close`) with their fields, plus
 //! `transfer` (`direction`: `to_other` or `from_other`, `amount`). `"wallet": "other"` applies an
-//! operation to the second wallet (default `"main"`).
+//! operation to the second wallet (default `"main"`). Also `deposit_return`, `voucher_grant`,
+//! `voucher_revoke`, and payment lines with `"kind": "deposit"` or `{"voucher": {...}}`. With an
+//! optional `"catalog"` (a product catalog), payments and deposit returns go through
+//! `Wallet::apply_with_catalog` (prices, version, deposits, vouchers, age class checked).
 //!
 //! Output: `{"results": [...], "wallet": {...}, "other_wallet": {...}}` where each result is
 //! `{"ok": <outcome>}` (outcome: `entry_id`, `replayed`, `kind`, `refundable_delta`,
@@ -31,7 +34,9 @@
 //! "to": <outcome>}}`) or `{"error": "<CODE>", "details": {...}}` (a malformed operation is
 //! `INPUT_INVALID` with only `field` in its details). Each wallet summary is `{"balances":
 //! {"refundable", "bonus", "debt", "total"}, "totals": <WalletTotals>, "status", "block_reasons",
-//! "bonus_lots": [{"lot_id", "expires_at", "remaining"}], "entries"}`. Before answering,
+//! "bonus_lots": [{"lot_id", "expires_at", "remaining"}], "entries"}`, plus `"vouchers"` (per type:
+//! granted, revoked, redeemed, forfeited, balance) and `"deposits"` (per deposit product: charged,
+//! returned, outstanding) when the wallet has any. Before answering,
 //! each wallet is serialized and read back (which replays its ledger) and must be identical.
 //!
 //! ## `wallet.postings`
@@ -67,6 +72,9 @@ struct RunIn {
     wallet: WalletConfig,
     #[serde(default)]
     other_wallet: Option<WalletConfig>,
+    /// A product catalog: payments and deposit returns go through `Wallet::apply_with_catalog`.
+    #[serde(default)]
+    catalog: Option<crate::catalog::Catalog>,
     operations: Vec<Value>,
 }
 
@@ -117,14 +125,24 @@ fn error_result(e: &Error) -> Value {
 }
 
 fn summary(w: &Wallet) -> Result<Value, Error> {
-    Ok(json!({
+    let mut s = json!({
         "balances": out(&w.balances())?,
         "totals": out(&w.totals())?,
         "status": out(&w.status())?,
         "block_reasons": out(&w.block_reasons())?,
         "bonus_lots": out(&w.bonus_lots())?,
         "entries": w.ledger().len(),
-    }))
+    });
+    // Only wallets that ever had vouchers or deposits show them (older vectors stay as they are).
+    if let Some(map) = s.as_object_mut() {
+        if !w.voucher_totals().is_empty() {
+            map.insert("vouchers".into(), out(&w.voucher_totals())?);
+        }
+        if !w.deposits().is_empty() {
+            map.insert("deposits".into(), out(&w.deposits())?);
+        }
+    }
+    Ok(s)
 }
 
 /// Serializes and reads back (replaying the ledger); the result must be identical.
@@ -142,7 +160,12 @@ fn take_field<T: for<'de> Deserialize<'de>>(obj: &mut Map<String, Value>, key: &
     T::deserialize(v).map_err(|e| InputError::invalid(key, e.to_string()).into())
 }
 
-fn run_one(main: &mut Wallet, other: &mut Option<Wallet>, op: &Value) -> Result<Value, Error> {
+fn run_one(
+    main: &mut Wallet,
+    other: &mut Option<Wallet>,
+    catalog: Option<&crate::catalog::Catalog>,
+    op: &Value,
+) -> Result<Value, Error> {
     let mut obj = op.as_object().cloned().ok_or_else(|| InputError::invalid("operation", "expected an object"))?;
     let target: String = match obj.remove("wallet") {
         None => "main".into(),
@@ -168,7 +191,11 @@ fn run_one(main: &mut Wallet, other: &mut Option<Wallet>, op: &Value) -> Result<
         "other" => other.as_mut().ok_or_else(|| InputError::invalid("wallet", "no other_wallet given"))?,
         _ => return Err(InputError::invalid("wallet", "expected \"main\" or \"other\"").into()),
     };
-    out(&w.apply(Entry::new(id, at, operation))?)
+    let entry = Entry::new(id, at, operation);
+    match catalog {
+        Some(c) => out(&w.apply_with_catalog(entry, c)?),
+        None => out(&w.apply(entry)?),
+    }
 }
 
 fn tag_one(reg: &mut TagRegistry, op: &Value) -> Result<Value, Error> {
@@ -194,7 +221,7 @@ pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
                     .operations
                     .iter()
                     .map(|op| {
-                        run_one(&mut main, &mut other, op)
+                        run_one(&mut main, &mut other, i.catalog.as_ref(), op)
                             .map(|ok| json!({ "ok": ok }))
                             .unwrap_or_else(|e| error_result(&e))
                     })

@@ -347,12 +347,9 @@ impl Pass {
 
 fn wallet_items(items: &[LineItem], amount: Money) -> Vec<WalletLineItem> {
     if items.is_empty() {
-        return vec![WalletLineItem { sku: "offline".into(), quantity: 1, unit_price: amount }];
+        return vec![WalletLineItem::new("offline", 1, amount)];
     }
-    items
-        .iter()
-        .map(|i| WalletLineItem { sku: i.product_id.to_string(), quantity: i.quantity, unit_price: i.unit_price })
-        .collect()
+    items.iter().map(|i| WalletLineItem::new(i.product_id.to_string(), i.quantity, i.unit_price)).collect()
 }
 
 const REUSED: &str = "RECONCILE_RECORD_ID_REUSED";
@@ -460,6 +457,7 @@ fn apply_wallet(
                 device_id: Some(l.device_id),
                 items: wallet_items(items, *amount),
                 allow_debt: ctx.policy == ConflictPolicy::AcceptWithDebt,
+                catalog_version: None,
             };
             let spendable = w.spendable(at);
             match w.apply(Entry::new(record_id, at, op)) {

@@ -156,6 +156,23 @@ pub enum WalletError {
         /// What overflowed.
         operation: String,
     },
+    /// `WALLET_INSUFFICIENT_VOUCHERS`: a payment needs more vouchers of a type than the wallet
+    /// holds (also under `allow_debt`: vouchers never become debt), or a revoke takes more than it
+    /// holds.
+    #[error("wallet {wallet_id} holds {available} '{voucher_type}' vouchers, needed {needed}")]
+    InsufficientVouchers {
+        /// The wallet.
+        wallet_id: String,
+        /// The voucher type.
+        voucher_type: String,
+        /// Vouchers needed.
+        needed: u64,
+        /// Vouchers held.
+        available: u64,
+    },
+    /// A catalog error (`CATALOG_*`, see [`crate::catalog::CatalogError`]).
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
     /// `TAG_INVALID_UID`: a tag UID that is not 4, 7 or 10 bytes of hex.
     #[error("invalid tag UID '{uid}': {reason}")]
     TagInvalidUid {
@@ -216,6 +233,8 @@ impl ErrorCode for WalletError {
             WalletError::InvalidConfig { .. } => "WALLET_INVALID_CONFIG",
             WalletError::LedgerCorrupt { .. } => "WALLET_LEDGER_CORRUPT",
             WalletError::Overflow { .. } => "WALLET_OVERFLOW",
+            WalletError::InsufficientVouchers { .. } => "WALLET_INSUFFICIENT_VOUCHERS",
+            WalletError::Catalog(e) => e.code(),
             WalletError::TagInvalidUid { .. } => "TAG_INVALID_UID",
             WalletError::TagUnknown { .. } => "TAG_UNKNOWN",
             WalletError::TagLost { .. } => "TAG_LOST",

@@ -38,9 +38,9 @@ const MAX_ITEMS: usize = 1000;
 /// w.apply(Entry::new(Uuid::from_u128(10), t, top_up))?;
 /// w.apply(Entry::new(Uuid::from_u128(11), t, Operation::BonusCredit {
 ///     amount: Money::parse("5", eur)?, expires_at: None }))?;
-/// let beer = LineItem { sku: "beer-05".into(), quantity: 2, unit_price: Money::parse("4.50", eur)? };
+/// let beer = LineItem::new("beer-05", 2, Money::parse("4.50", eur)?);
 /// let pay = Operation::Payment { stand_id: Uuid::from_u128(7), device_id: None, items: vec![beer],
-///                                allow_debt: false };
+///                                allow_debt: false, catalog_version: None };
 /// let out = w.apply(Entry::new(Uuid::from_u128(12), t, pay.clone()))?;
 /// assert_eq!(out.from_bonus().to_string(), "5.00 EUR");        // bonus is spent first
 /// assert_eq!(out.from_refundable().to_string(), "4.00 EUR");
@@ -99,10 +99,12 @@ struct Totals {
     transfers_out: i128,
     bonus_expired: i128,
     bonus_forfeited: i128,
+    deposits_charged: i128,
+    deposit_returns: i128,
 }
 
 impl Totals {
-    fn fields(&self) -> [i128; 11] {
+    fn fields(&self) -> [i128; 13] {
         [
             self.top_ups,
             self.bonus_credits,
@@ -115,6 +117,8 @@ impl Totals {
             self.transfers_out,
             self.bonus_expired,
             self.bonus_forfeited,
+            self.deposits_charged,
+            self.deposit_returns,
         ]
     }
 
@@ -132,6 +136,8 @@ impl Totals {
             transfers_out: a(self.transfers_out, d.transfers_out)?,
             bonus_expired: a(self.bonus_expired, d.bonus_expired)?,
             bonus_forfeited: a(self.bonus_forfeited, d.bonus_forfeited)?,
+            deposits_charged: a(self.deposits_charged, d.deposits_charged)?,
+            deposit_returns: a(self.deposit_returns, d.deposit_returns)?,
         })
     }
 }
@@ -160,6 +166,59 @@ struct State {
     index: HashMap<Uuid, usize>,
     outcomes: Vec<Outcome>,
     totals: Totals,
+    /// Count-vouchers per type.
+    vouchers: BTreeMap<String, VoucherCounts>,
+    /// Deposits per deposit product.
+    deposits: BTreeMap<String, DepositCounts>,
+}
+
+/// Count-voucher sums of one type (counts, not money); held = granted - revoked - redeemed -
+/// forfeited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct VoucherCounts {
+    pub(super) granted: u64,
+    pub(super) revoked: u64,
+    pub(super) redeemed: u64,
+    pub(super) forfeited: u64,
+}
+
+impl VoucherCounts {
+    pub(super) fn held_public(&self) -> u64 {
+        self.held()
+    }
+
+    fn held(&self) -> u64 {
+        self.granted.saturating_sub(self.revoked).saturating_sub(self.redeemed).saturating_sub(self.forfeited)
+    }
+
+    fn plus(&self, d: &VoucherCounts) -> Option<VoucherCounts> {
+        Some(VoucherCounts {
+            granted: self.granted.checked_add(d.granted)?,
+            revoked: self.revoked.checked_add(d.revoked)?,
+            redeemed: self.redeemed.checked_add(d.redeemed)?,
+            forfeited: self.forfeited.checked_add(d.forfeited)?,
+        })
+    }
+}
+
+/// Deposit sums of one deposit product (units and minor units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct DepositCounts {
+    pub(super) charged_quantity: u64,
+    pub(super) charged: i128,
+    pub(super) returned_quantity: u64,
+    pub(super) returned: i128,
+}
+
+impl DepositCounts {
+    fn plus(&self, d: &DepositCounts) -> Option<DepositCounts> {
+        Some(DepositCounts {
+            charged_quantity: self.charged_quantity.checked_add(d.charged_quantity)?,
+            charged: self.charged.checked_add(d.charged).filter(|v| v.abs() <= MAX_MINOR)?,
+            returned_quantity: self.returned_quantity.checked_add(d.returned_quantity)?,
+            returned: self.returned.checked_add(d.returned).filter(|v| v.abs() <= MAX_MINOR)?,
+        })
+    }
 }
 
 /// Spending order of a lot: soonest expiry first, lots without expiry last, then creation order.
@@ -218,6 +277,8 @@ struct Plan {
     close: bool,
     day_spend: Option<(i64, i128)>,
     totals: Totals,
+    vouchers: BTreeMap<String, VoucherCounts>,
+    deposits: BTreeMap<String, DepositCounts>,
 }
 
 impl Plan {
@@ -377,7 +438,76 @@ impl Wallet {
             transfers_out: self.money(t.transfers_out),
             bonus_expired: self.money(t.bonus_expired),
             bonus_forfeited: self.money(t.bonus_forfeited),
+            deposits_charged: self.money(t.deposits_charged),
+            deposit_returns: self.money(t.deposit_returns),
         }
+    }
+
+    /// Count-vouchers held now, per type (types with none held are left out).
+    pub fn vouchers(&self) -> BTreeMap<String, u64> {
+        self.state.vouchers.iter().map(|(t, c)| (t.clone(), c.held())).filter(|(_, n)| *n > 0).collect()
+    }
+
+    /// Count-voucher sums per type, sorted by type (counts, not money).
+    pub fn voucher_totals(&self) -> Vec<VoucherTotals> {
+        self.state
+            .vouchers
+            .iter()
+            .map(|(t, c)| VoucherTotals {
+                voucher_type: t.clone(),
+                granted: c.granted,
+                revoked: c.revoked,
+                redeemed: c.redeemed,
+                forfeited: c.forfeited,
+                balance: c.held(),
+            })
+            .collect()
+    }
+
+    /// Deposits charged, returned and outstanding per deposit product, sorted by product.
+    pub fn deposits(&self) -> Vec<DepositTotals> {
+        self.state
+            .deposits
+            .iter()
+            .map(|(p, d)| DepositTotals {
+                product: p.clone(),
+                charged_quantity: d.charged_quantity,
+                charged: self.money(d.charged),
+                returned_quantity: d.returned_quantity,
+                returned: self.money(d.returned),
+                outstanding_quantity: i64::try_from(i128::from(d.charged_quantity) - i128::from(d.returned_quantity))
+                    .unwrap_or(i64::MIN),
+                outstanding: self.money(d.charged - d.returned),
+            })
+            .collect()
+    }
+
+    /// [`Wallet::apply`] at a POS that holds the product catalog: a payment must carry the
+    /// catalog's version and match its prices, kinds, voucher prices and deposits
+    /// ([`crate::catalog::Catalog::check_payment`]), and no product may be above the wallet's age
+    /// class (`CATALOG_AGE_RESTRICTED`, [`crate::catalog::Catalog::check_age`]); a deposit return
+    /// must be a deposit at its price ([`crate::catalog::Catalog::check_deposit_return`]). Other
+    /// operations are applied as by [`Wallet::apply`]. A retry of an applied entry reports the
+    /// original outcome without checking again.
+    pub fn apply_with_catalog(
+        &mut self,
+        entry: Entry,
+        catalog: &crate::catalog::Catalog,
+    ) -> Result<Outcome, WalletError> {
+        if let Some(previous) = self.previous_outcome(&entry)? {
+            return Ok(previous);
+        }
+        match &entry.operation {
+            Operation::Payment { items, catalog_version, .. } => {
+                catalog.check_payment(items, *catalog_version)?;
+                catalog.check_age(items, self.config.age_class)?;
+            }
+            Operation::DepositReturn { product, quantity, amount, .. } => {
+                catalog.check_deposit_return(product, *quantity, amount)?;
+            }
+            _ => {}
+        }
+        self.apply(entry)
     }
 
     /// The current status.
@@ -557,6 +687,14 @@ impl Wallet {
             *s.daily.entry(day).or_insert(0) += amount;
         }
         s.totals = s.totals.plus(&plan.totals).unwrap_or(s.totals);
+        for (k, d) in plan.vouchers {
+            let e = s.vouchers.entry(k).or_default();
+            *e = e.plus(&d).unwrap_or(*e);
+        }
+        for (k, d) in plan.deposits {
+            let e = s.deposits.entry(k).or_default();
+            *e = e.plus(&d).unwrap_or(*e);
+        }
         let idx = self.ledger.len();
         s.index.insert(entry.id, idx);
         let outcome = Outcome {
@@ -697,6 +835,7 @@ impl Wallet {
             }
             Operation::Payment { items, allow_debt, .. } => {
                 let total = self.payment_total(items)?;
+                self.plan_lines(items, &mut p)?;
                 if !allow_debt {
                     self.ensure_active()?;
                 }
@@ -747,6 +886,7 @@ impl Wallet {
                 p.day_spend = Some((day, total));
                 add(day_before, total, "daily spend")?;
                 p.totals.payments = total;
+                p.totals.deposits_charged = p.deposits.values().map(|d| d.charged).sum();
             }
             Operation::Refund { payment_id, amount, reason } => {
                 if let Some(r) = reason {
@@ -880,6 +1020,11 @@ impl Wallet {
                     p.lot_deltas.push((l.id, -l.remaining));
                 }
                 p.totals.bonus_forfeited = -p.bonus_delta();
+                for (t, c) in &self.state.vouchers {
+                    if c.held() > 0 {
+                        p.vouchers.insert(t.clone(), VoucherCounts { forfeited: c.held(), ..VoucherCounts::default() });
+                    }
+                }
                 p.close = true;
             }
             Operation::TransferOut { to_wallet, amount } => {
@@ -898,6 +1043,42 @@ impl Wallet {
                 self.credit_refundable(a, &mut p, true)?;
                 p.totals.transfers_in = a;
             }
+            Operation::DepositReturn { product, quantity, amount, .. } => {
+                check_text("product", product, MAX_SKU)?;
+                if *quantity == 0 {
+                    return Err(WalletError::InvalidOperation {
+                        reason: "quantity of a deposit return is zero".into(),
+                    });
+                }
+                let a = self.positive("amount", amount)?;
+                // A returned cup is owed money: never refused for the balance limit.
+                self.credit_refundable(a, &mut p, false)?;
+                p.totals.deposit_returns = a;
+                p.deposits.insert(
+                    product.clone(),
+                    DepositCounts { returned_quantity: u64::from(*quantity), returned: a, ..DepositCounts::default() },
+                );
+            }
+            Operation::VoucherGrant { voucher_type, count } => {
+                check_text("voucher_type", voucher_type, MAX_SKU)?;
+                Self::positive_count(*count)?;
+                p.vouchers.insert(
+                    voucher_type.clone(),
+                    VoucherCounts { granted: u64::from(*count), ..VoucherCounts::default() },
+                );
+            }
+            Operation::VoucherRevoke { voucher_type, count } => {
+                check_text("voucher_type", voucher_type, MAX_SKU)?;
+                Self::positive_count(*count)?;
+                let held = self.vouchers_held(voucher_type);
+                if u64::from(*count) > held {
+                    return Err(self.insufficient_vouchers(voucher_type, u64::from(*count), held));
+                }
+                p.vouchers.insert(
+                    voucher_type.clone(),
+                    VoucherCounts { revoked: u64::from(*count), ..VoucherCounts::default() },
+                );
+            }
         }
         self.check_fits(&p)?;
         Ok(p)
@@ -911,6 +1092,57 @@ impl Wallet {
         }
         if other == self.id() {
             return Err(WalletError::TransferInvalid { reason: "a wallet cannot transfer to itself".into() });
+        }
+        Ok(())
+    }
+
+    fn positive_count(count: u32) -> Result<(), WalletError> {
+        if count == 0 {
+            return Err(WalletError::InvalidOperation { reason: "a voucher count must be at least 1".into() });
+        }
+        Ok(())
+    }
+
+    fn vouchers_held(&self, voucher_type: &str) -> u64 {
+        self.state.vouchers.get(voucher_type).map_or(0, VoucherCounts::held)
+    }
+
+    fn insufficient_vouchers(&self, voucher_type: &str, needed: u64, available: u64) -> WalletError {
+        WalletError::InsufficientVouchers {
+            wallet_id: self.id().to_string(),
+            voucher_type: voucher_type.to_string(),
+            needed,
+            available,
+        }
+    }
+
+    /// The vouchers a payment spends (checked against what the wallet holds) and its deposits per
+    /// deposit product, into `p`.
+    fn plan_lines(&self, items: &[LineItem], p: &mut Plan) -> Result<(), WalletError> {
+        for item in items {
+            let q = u64::from(item.quantity);
+            match &item.kind {
+                LineKind::Sale => {}
+                LineKind::Deposit => {
+                    let line = item.unit_price.minor_units() * i128::from(item.quantity);
+                    let d = DepositCounts { charged_quantity: q, charged: line, ..DepositCounts::default() };
+                    let e = p.deposits.entry(item.sku.clone()).or_default();
+                    *e = e.plus(&d).ok_or_else(|| overflow("deposits"))?;
+                }
+                LineKind::Voucher(v) => {
+                    check_text("voucher_type", &v.voucher_type, MAX_SKU)?;
+                    Self::positive_count(v.count)?;
+                    let n = u64::from(v.count).checked_mul(q).ok_or_else(|| overflow("vouchers"))?;
+                    let e = p.vouchers.entry(v.voucher_type.clone()).or_default();
+                    e.redeemed = e.redeemed.checked_add(n).ok_or_else(|| overflow("vouchers"))?;
+                }
+            }
+        }
+        for (t, c) in &p.vouchers {
+            let held = self.vouchers_held(t);
+            if c.redeemed > held {
+                return Err(self.insufficient_vouchers(t, c.redeemed, held));
+            }
         }
         Ok(())
     }
@@ -936,10 +1168,17 @@ impl Wallet {
                     reason: "must not be negative".into(),
                 });
             }
+            if matches!(item.kind, LineKind::Voucher(_)) && price != 0 {
+                return Err(WalletError::InvalidAmount {
+                    field: "unit_price".into(),
+                    amount: item.unit_price.amount_string(),
+                    reason: "a line paid with vouchers has a unit price of zero".into(),
+                });
+            }
             let line = price.checked_mul(i128::from(item.quantity)).ok_or_else(|| overflow("line total"))?;
             total = add(total, line, "payment total")?;
         }
-        if total == 0 {
+        if total == 0 && !items.iter().any(|i| matches!(i.kind, LineKind::Voucher(_))) {
             return Err(WalletError::InvalidAmount {
                 field: "payment total".into(),
                 amount: self.money(0).amount_string(),
@@ -959,6 +1198,12 @@ impl Wallet {
         let t = s.totals.plus(&p.totals).ok_or_else(|| overflow("totals"))?;
         for v in t.fields() {
             add(v, 0, "totals")?;
+        }
+        for (k, d) in &p.vouchers {
+            s.vouchers.get(k).copied().unwrap_or_default().plus(d).ok_or_else(|| overflow("vouchers"))?;
+        }
+        for (k, d) in &p.deposits {
+            s.deposits.get(k).copied().unwrap_or_default().plus(d).ok_or_else(|| overflow("deposits"))?;
         }
         Ok(())
     }

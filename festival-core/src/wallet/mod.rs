@@ -50,6 +50,7 @@ pub use error::WalletError;
 pub use ledger::Wallet;
 pub use tags::{TagRecord, TagRegistry, TagStatus, TagUid};
 pub use types::{
-    Balances, BlockReason, BonusLot, Entry, LedgerEntry, LineItem, LotDelta, Operation, Outcome, SpendOrder,
-    SubBalance, TopUpMethod, TransferOutcome, WalletConfig, WalletLimits, WalletStatus, WalletTotals,
+    AgeClass, Balances, BlockReason, BonusLot, DepositTotals, Entry, LedgerEntry, LineItem, LineKind, LotDelta,
+    Operation, Outcome, SpendOrder, SubBalance, TopUpMethod, TransferOutcome, VoucherPrice, VoucherTotals,
+    WalletConfig, WalletLimits, WalletStatus, WalletTotals,
 };

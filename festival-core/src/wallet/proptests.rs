@@ -84,8 +84,9 @@ pub(crate) fn history(ops: &[(G, u32, bool)], order: SpendOrder, limited: bool) 
             G::Pay(x, q, d) => Operation::Payment {
                 stand_id: Uuid::from_u128(7 + u128::from(*q % 2)),
                 device_id: None,
-                items: vec![LineItem { sku: "sku".into(), quantity: *q, unit_price: m(*x) }],
+                items: vec![LineItem::new("sku", *q, m(*x))],
                 allow_debt: *d,
+                catalog_version: None,
             },
             G::Refund(i, x) => Operation::Refund {
                 payment_id: ids_a.get(*i % ids_a.len().max(1)).copied().unwrap_or(Uuid::nil()),
@@ -270,8 +271,9 @@ fn each_transfer_leaves_the_pair_sum_unchanged() {
         Operation::Payment {
             stand_id: Uuid::nil(),
             device_id: None,
-            items: vec![LineItem { sku: "x".into(), quantity: 1, unit_price: m(300) }],
+            items: vec![LineItem::new("x", 1, m(300))],
             allow_debt: true,
+            catalog_version: None,
         },
     ))
     .unwrap();

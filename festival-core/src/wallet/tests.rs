@@ -71,15 +71,16 @@ fn pay(a: &str) -> Operation {
     Operation::Payment {
         stand_id: STAND,
         device_id: None,
-        items: vec![LineItem { sku: "item".into(), quantity: 1, unit_price: m(a) }],
+        items: vec![LineItem::new("item", 1, m(a))],
         allow_debt: false,
+        catalog_version: None,
     }
 }
 
 fn pay_debt(a: &str) -> Operation {
     match pay(a) {
         Operation::Payment { stand_id, device_id, items, .. } => {
-            Operation::Payment { stand_id, device_id, items, allow_debt: true }
+            Operation::Payment { stand_id, device_id, items, allow_debt: true, catalog_version: None }
         }
         other => other,
     }
@@ -94,11 +95,10 @@ fn top_up_bonus_and_payment_spend_bonus_first() {
     let mut w = W::new();
     w.top_up("20");
     w.bonus("5", None);
-    let items = vec![
-        LineItem { sku: "beer".into(), quantity: 2, unit_price: m("4.50") },
-        LineItem { sku: "pretzel".into(), quantity: 1, unit_price: m("3.00") },
-    ];
-    let o = w.op(Operation::Payment { stand_id: STAND, device_id: None, items, allow_debt: false }).unwrap();
+    let items = vec![LineItem::new("beer", 2, m("4.50")), LineItem::new("pretzel", 1, m("3.00"))];
+    let o = w
+        .op(Operation::Payment { stand_id: STAND, device_id: None, items, allow_debt: false, catalog_version: None })
+        .unwrap();
     assert_eq!((o.from_bonus(), o.from_refundable()), (m("5"), m("7")));
     assert_eq!(w.bal(), s4("13.00", "0.00", "0.00", "13.00"));
     assert!(!o.replayed);
@@ -312,13 +312,20 @@ fn invalid_config_and_amounts() {
         w.op(Operation::TopUp { amount: m("-1"), method: TopUpMethod::Cash }).unwrap_err().code(),
         "WALLET_INVALID_AMOUNT"
     );
-    let empty = Operation::Payment { stand_id: STAND, device_id: None, items: vec![], allow_debt: false };
+    let empty = Operation::Payment {
+        stand_id: STAND,
+        device_id: None,
+        items: vec![],
+        allow_debt: false,
+        catalog_version: None,
+    };
     assert_eq!(w.op(empty).unwrap_err().code(), "WALLET_INVALID_OPERATION");
     let zero_qty = Operation::Payment {
         stand_id: STAND,
         device_id: None,
-        items: vec![LineItem { sku: "x".into(), quantity: 0, unit_price: m("1") }],
+        items: vec![LineItem::new("x", 0, m("1"))],
         allow_debt: false,
+        catalog_version: None,
     };
     assert_eq!(w.op(zero_qty).unwrap_err().code(), "WALLET_INVALID_OPERATION");
     assert_eq!(w.op(pay("0")).unwrap_err().code(), "WALLET_INVALID_AMOUNT");
@@ -537,8 +544,9 @@ fn overflow_is_an_error_not_a_panic() {
     let big_line = Operation::Payment {
         stand_id: STAND,
         device_id: None,
-        items: vec![LineItem { sku: "x".into(), quantity: u32::MAX, unit_price: huge }],
+        items: vec![LineItem::new("x", u32::MAX, huge)],
         allow_debt: false,
+        catalog_version: None,
     };
     assert_eq!(w.op(big_line).unwrap_err().code(), "WALLET_OVERFLOW");
     w.check_conservation();

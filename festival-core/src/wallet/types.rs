@@ -49,6 +49,10 @@ pub struct WalletConfig {
     /// Limits.
     #[serde(default)]
     pub limits: WalletLimits,
+    /// The customer's verified age class (`None`: unknown, counts as under 16 for age-restricted
+    /// products; omitted from the JSON then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_class: Option<AgeClass>,
     /// The festival calendar that decides which day a payment counts against for
     /// `max_daily_spend` (default: UTC days from midnight, omitted from the JSON then).
     #[serde(default, skip_serializing_if = "FestivalCalendar::is_utc")]
@@ -64,6 +68,7 @@ impl WalletConfig {
             currency,
             spend_order: SpendOrder::BonusFirst,
             limits: WalletLimits::default(),
+            age_class: None,
             calendar: FestivalCalendar::utc(),
         }
     }
@@ -120,16 +125,112 @@ pub enum SubBalance {
     Bonus,
 }
 
-/// One line of a payment: product, quantity, unit price.
+/// One line of a payment: product, quantity, unit price, and what the line is (a sale, a deposit,
+/// or goods paid with vouchers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LineItem {
-    /// Product code (1..=64 characters).
+    /// Product code (1..=64 characters); with a catalog, the product id.
     pub sku: String,
     /// Quantity (at least 1).
     pub quantity: u32,
-    /// Price of one unit (zero or more, in the wallet's currency).
+    /// Price of one unit (zero or more, in the wallet's currency; zero for voucher lines).
     pub unit_price: Money,
+    /// What the line is (default `sale`, left out of the JSON then).
+    #[serde(default, skip_serializing_if = "LineKind::is_sale")]
+    pub kind: LineKind,
+}
+
+impl LineItem {
+    /// A sale line.
+    pub fn new(sku: impl Into<String>, quantity: u32, unit_price: Money) -> LineItem {
+        LineItem { sku: sku.into(), quantity, unit_price, kind: LineKind::Sale }
+    }
+}
+
+/// A price in count-vouchers: `count` vouchers of `voucher_type` per unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoucherPrice {
+    /// The voucher type (1..=64 characters, for example `helper_drink`).
+    pub voucher_type: String,
+    /// Vouchers per unit (at least 1).
+    pub count: u32,
+}
+
+/// What a payment line is. JSON: `"sale"`, `"deposit"` or `{"voucher": {"voucher_type", "count"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// Goods sold for money (revenue).
+    #[default]
+    Sale,
+    /// A deposit (Pfand) charged for a returnable item: money the festival owes back, not revenue.
+    Deposit,
+    /// Goods paid with count-vouchers (per unit; the unit price is zero): no money moves.
+    Voucher(VoucherPrice),
+}
+
+impl LineKind {
+    /// Whether this is a plain sale.
+    pub fn is_sale(&self) -> bool {
+        *self == LineKind::Sale
+    }
+}
+
+/// The verified age class of a customer (wristband issue, ID check), for German youth protection
+/// (JuSchG): beer, wine and sparkling wine from 16, spirits from 18.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AgeClass {
+    /// Under 16 (also what an unknown age counts as).
+    #[serde(rename = "under_16")]
+    Under16,
+    /// 16 or 17.
+    #[serde(rename = "16_17")]
+    From16To17,
+    /// 18 or older.
+    #[serde(rename = "adult")]
+    Adult,
+}
+
+/// The serialized name of [`AgeClass::From16To17`].
+const AGE_16_17: &str = "16_17";
+
+impl AgeClass {
+    /// `under_16`, `16_17` or `adult`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeClass::Under16 => "under_16",
+            AgeClass::From16To17 => AGE_16_17,
+            AgeClass::Adult => "adult",
+        }
+    }
+
+    /// Parses `under_16`, `16_17` or `adult`.
+    pub fn parse(text: &str) -> Option<AgeClass> {
+        match text {
+            "under_16" => Some(AgeClass::Under16),
+            AGE_16_17 => Some(AgeClass::From16To17),
+            "adult" => Some(AgeClass::Adult),
+            _ => None,
+        }
+    }
+
+    /// The highest minimum age this class satisfies for certain: 0, 16 or 18 (and every age for
+    /// adults).
+    pub fn max_min_age(self) -> u8 {
+        match self {
+            AgeClass::Under16 => 0,
+            AgeClass::From16To17 => 16,
+            AgeClass::Adult => u8::MAX,
+        }
+    }
+
+    /// Whether a customer of `class` (`None`: unknown, counts as under 16) may buy a product with
+    /// minimum age `min_age`.
+    pub fn satisfies(class: Option<AgeClass>, min_age: u8) -> bool {
+        min_age <= class.unwrap_or(AgeClass::Under16).max_min_age()
+    }
 }
 
 /// An operation on a wallet. Serialized with a `kind` tag in snake case
@@ -168,6 +269,41 @@ pub enum Operation {
         /// which blocks the wallet. Normally `false`.
         #[serde(default)]
         allow_debt: bool,
+        /// The version of the product catalog the device priced the lines with, if it used one
+        /// (checked by [`super::Wallet::apply_with_catalog`] and in reconciliation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        catalog_version: Option<u32>,
+    },
+    /// A returned deposit item (a cup): credits `amount` to the refundable balance, settling any
+    /// debt first like every refundable credit. Accepted on blocked wallets. A cup can be returned
+    /// to any wallet (festivals take cups from anyone), so a wallet may return more than it was
+    /// charged; with a catalog, `amount` must be `quantity` × the deposit's price.
+    DepositReturn {
+        /// The stand that took the cup back.
+        stand_id: Uuid,
+        /// The device, if known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device_id: Option<Uuid>,
+        /// The deposit product (1..=64 characters).
+        product: String,
+        /// Units returned (at least 1).
+        quantity: u32,
+        /// The money credited (positive).
+        amount: Money,
+    },
+    /// Grants count-vouchers (for example drink vouchers for helpers). Vouchers are not money.
+    VoucherGrant {
+        /// The voucher type (1..=64 characters).
+        voucher_type: String,
+        /// How many (at least 1).
+        count: u32,
+    },
+    /// Takes back count-vouchers (at most what the wallet holds).
+    VoucherRevoke {
+        /// The voucher type.
+        voucher_type: String,
+        /// How many (at least 1).
+        count: u32,
     },
     /// Refund of (part of) an earlier payment in this wallet. The amount is restored to where it
     /// came from: first the part that was recorded as debt (cancelling debt), then refundable
@@ -247,6 +383,9 @@ impl Operation {
             Operation::Close { .. } => "close",
             Operation::TransferOut { .. } => "transfer_out",
             Operation::TransferIn { .. } => "transfer_in",
+            Operation::DepositReturn { .. } => "deposit_return",
+            Operation::VoucherGrant { .. } => "voucher_grant",
+            Operation::VoucherRevoke { .. } => "voucher_revoke",
         }
     }
 }
@@ -309,18 +448,18 @@ impl LedgerEntry {
         self.operation.kind()
     }
 
-    /// The stand of a payment.
+    /// The stand of a payment or deposit return.
     pub fn stand_id(&self) -> Option<Uuid> {
         match &self.operation {
-            Operation::Payment { stand_id, .. } => Some(*stand_id),
+            Operation::Payment { stand_id, .. } | Operation::DepositReturn { stand_id, .. } => Some(*stand_id),
             _ => None,
         }
     }
 
-    /// The device of a payment, if recorded.
+    /// The device of a payment or deposit return, if recorded.
     pub fn device_id(&self) -> Option<Uuid> {
         match &self.operation {
-            Operation::Payment { device_id, .. } => *device_id,
+            Operation::Payment { device_id, .. } | Operation::DepositReturn { device_id, .. } => *device_id,
             _ => None,
         }
     }
@@ -413,7 +552,12 @@ pub struct BonusLot {
 
 /// Running sums over a wallet's ledger, all non-negative except `adjustments`. Conservation:
 /// `refundable + bonus - debt == net()` for every history (see [`WalletTotals::net`]).
+///
+/// `deposits_charged` and `deposit_returns` are left out of the JSON while zero (so totals of
+/// wallets without deposits read and write as before). Vouchers are counted, not money: they are
+/// not in these totals but in [`super::Wallet::voucher_totals`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WalletTotalsRepr")]
 pub struct WalletTotals {
     /// Sum of top-ups.
     pub top_ups: Money,
@@ -437,6 +581,53 @@ pub struct WalletTotals {
     pub bonus_expired: Money,
     /// Bonus forfeited when the wallet was closed.
     pub bonus_forfeited: Money,
+    /// The part of `payments` that was deposit lines (a liability, not revenue).
+    #[serde(skip_serializing_if = "Money::is_zero")]
+    pub deposits_charged: Money,
+    /// Sum credited for returned deposit items.
+    #[serde(skip_serializing_if = "Money::is_zero")]
+    pub deposit_returns: Money,
+}
+
+#[derive(Deserialize)]
+struct WalletTotalsRepr {
+    top_ups: Money,
+    bonus_credits: Money,
+    payments: Money,
+    refunds: Money,
+    payouts: Money,
+    payout_fees: Money,
+    adjustments: Money,
+    transfers_in: Money,
+    transfers_out: Money,
+    bonus_expired: Money,
+    bonus_forfeited: Money,
+    #[serde(default)]
+    deposits_charged: Option<Money>,
+    #[serde(default)]
+    deposit_returns: Option<Money>,
+}
+
+impl TryFrom<WalletTotalsRepr> for WalletTotals {
+    type Error = String;
+    fn try_from(r: WalletTotalsRepr) -> Result<Self, Self::Error> {
+        let z = Money::zero(r.top_ups.currency());
+        Ok(WalletTotals {
+            top_ups: r.top_ups,
+            bonus_credits: r.bonus_credits,
+            payments: r.payments,
+            refunds: r.refunds,
+            payouts: r.payouts,
+            payout_fees: r.payout_fees,
+            adjustments: r.adjustments,
+            transfers_in: r.transfers_in,
+            transfers_out: r.transfers_out,
+            bonus_expired: r.bonus_expired,
+            bonus_forfeited: r.bonus_forfeited,
+            deposits_charged: r.deposits_charged.unwrap_or(z),
+            deposit_returns: r.deposit_returns.unwrap_or(z),
+        })
+    }
 }
 
 impl WalletTotals {
@@ -455,14 +646,17 @@ impl WalletTotals {
             transfers_out: z,
             bonus_expired: z,
             bonus_forfeited: z,
+            deposits_charged: z,
+            deposit_returns: z,
         }
     }
 
     /// `top_ups + bonus_credits - payments + refunds - payouts - payout_fees + adjustments
-    /// + transfers_in - transfers_out - bonus_expired - bonus_forfeited`: what the wallet's
-    /// `Balances::total` must equal.
+    /// + transfers_in - transfers_out - bonus_expired - bonus_forfeited + deposit_returns`: what
+    /// the wallet's `Balances::total` must equal.
     pub fn net(&self) -> Result<Money, crate::money::MoneyError> {
-        let plus = [self.top_ups, self.bonus_credits, self.refunds, self.adjustments, self.transfers_in];
+        let plus =
+            [self.top_ups, self.bonus_credits, self.refunds, self.adjustments, self.transfers_in, self.deposit_returns];
         let minus = [
             self.payments,
             self.payouts,
@@ -480,4 +674,42 @@ impl WalletTotals {
         }
         Ok(acc)
     }
+}
+
+/// Deposits of one deposit product in a wallet: charged on payment lines and returned. A cup can
+/// be returned to any wallet, so `returned` may exceed `charged` in one wallet; the festival-wide
+/// outstanding deposit is the sum over wallets (analytics).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositTotals {
+    /// The deposit product.
+    pub product: String,
+    /// Units charged.
+    pub charged_quantity: u64,
+    /// Money charged.
+    pub charged: Money,
+    /// Units returned.
+    pub returned_quantity: u64,
+    /// Money credited for returns.
+    pub returned: Money,
+    /// `charged_quantity - returned_quantity` (may be negative in one wallet).
+    pub outstanding_quantity: i64,
+    /// `charged - returned` (may be negative in one wallet).
+    pub outstanding: Money,
+}
+
+/// Count-vouchers of one type in a wallet (counts, not money).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoucherTotals {
+    /// The voucher type.
+    pub voucher_type: String,
+    /// Vouchers granted.
+    pub granted: u64,
+    /// Vouchers revoked.
+    pub revoked: u64,
+    /// Vouchers spent on payments.
+    pub redeemed: u64,
+    /// Vouchers forfeited when the wallet closed.
+    pub forfeited: u64,
+    /// Vouchers held now: `granted - revoked - redeemed - forfeited`.
+    pub balance: u64,
 }

@@ -2,11 +2,11 @@
 //! refundable per payment, daily sums, totals), so a long-running server keeps a bounded amount of
 //! state per entry. See [`Wallet::compact`].
 
-use super::{overflow, Lot, PaymentRec, State, Totals, Wallet, MAX_MINOR};
+use super::{overflow, DepositCounts, Lot, PaymentRec, State, Totals, VoucherCounts, Wallet, MAX_MINOR};
 use crate::money::{Currency, Money};
 use crate::time::Timestamp;
 use crate::wallet::error::WalletError;
-use crate::wallet::types::{LedgerEntry, WalletTotals};
+use crate::wallet::types::{DepositTotals, LedgerEntry, VoucherTotals, WalletTotals};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,7 +92,35 @@ impl Base {
                 })
                 .collect(),
             daily: s.daily.iter().map(|(d, v)| (d.to_string(), m(*v))).collect(),
-            totals: totals_out(&s.totals, m),
+            totals: totals_out(&s.totals, &m),
+            vouchers: s
+                .vouchers
+                .iter()
+                .map(|(t, c)| VoucherTotals {
+                    voucher_type: t.clone(),
+                    granted: c.granted,
+                    revoked: c.revoked,
+                    redeemed: c.redeemed,
+                    forfeited: c.forfeited,
+                    balance: c.held_public(),
+                })
+                .collect(),
+            deposits: s
+                .deposits
+                .iter()
+                .map(|(p, d)| DepositTotals {
+                    product: p.clone(),
+                    charged_quantity: d.charged_quantity,
+                    charged: m(d.charged),
+                    returned_quantity: d.returned_quantity,
+                    returned: m(d.returned),
+                    outstanding_quantity: i64::try_from(
+                        i128::from(d.charged_quantity) - i128::from(d.returned_quantity),
+                    )
+                    .unwrap_or(i64::MIN),
+                    outstanding: m(d.charged - d.returned),
+                })
+                .collect(),
         }
     }
 
@@ -147,7 +175,30 @@ impl Base {
             transfers_out: v("totals", &t.transfers_out)?,
             bonus_expired: v("totals", &t.bonus_expired)?,
             bonus_forfeited: v("totals", &t.bonus_forfeited)?,
+            deposits_charged: v("totals", &t.deposits_charged)?,
+            deposit_returns: v("totals", &t.deposit_returns)?,
         };
+        for c in &r.vouchers {
+            let counts =
+                VoucherCounts { granted: c.granted, revoked: c.revoked, redeemed: c.redeemed, forfeited: c.forfeited };
+            if counts.held_public() != c.balance {
+                return Err(bad(format!("voucher '{}' balance does not match its counts", c.voucher_type)));
+            }
+            if s.vouchers.insert(c.voucher_type.clone(), counts).is_some() {
+                return Err(bad(format!("voucher '{}' repeats", c.voucher_type)));
+            }
+        }
+        for d in &r.deposits {
+            let counts = DepositCounts {
+                charged_quantity: d.charged_quantity,
+                charged: nonneg("deposit charged", &d.charged)?,
+                returned_quantity: d.returned_quantity,
+                returned: nonneg("deposit returned", &d.returned)?,
+            };
+            if s.deposits.insert(d.product.clone(), counts).is_some() {
+                return Err(bad(format!("deposit '{}' repeats", d.product)));
+            }
+        }
         let mut payments = Vec::with_capacity(r.payments.len());
         for p in &r.payments {
             let mut lots = Vec::with_capacity(p.lots.len());
@@ -173,7 +224,7 @@ impl Base {
     }
 }
 
-fn totals_out(t: &Totals, m: impl Fn(i128) -> Money) -> WalletTotals {
+fn totals_out(t: &Totals, m: &impl Fn(i128) -> Money) -> WalletTotals {
     WalletTotals {
         top_ups: m(t.top_ups),
         bonus_credits: m(t.bonus_credits),
@@ -186,6 +237,8 @@ fn totals_out(t: &Totals, m: impl Fn(i128) -> Money) -> WalletTotals {
         transfers_out: m(t.transfers_out),
         bonus_expired: m(t.bonus_expired),
         bonus_forfeited: m(t.bonus_forfeited),
+        deposits_charged: m(t.deposits_charged),
+        deposit_returns: m(t.deposit_returns),
     }
 }
 
@@ -207,6 +260,12 @@ pub(super) struct BaseRepr {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     daily: BTreeMap<String, Money>,
     totals: WalletTotals,
+    /// Count-vouchers per type (left out when none were ever granted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    vouchers: Vec<VoucherTotals>,
+    /// Deposits per deposit product (left out when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    deposits: Vec<DepositTotals>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -262,9 +321,9 @@ impl Wallet {
     /// let t: Timestamp = "2026-07-04T12:00:00Z".parse()?;
     /// w.apply(Entry::new(Uuid::from_u128(10), t, Operation::TopUp {
     ///     amount: Money::parse("20", eur)?, method: TopUpMethod::Card }))?;
-    /// let beer = LineItem { sku: "beer".into(), quantity: 1, unit_price: Money::parse("4.50", eur)? };
+    /// let beer = LineItem::new("beer", 1, Money::parse("4.50", eur)?);
     /// w.apply(Entry::new(Uuid::from_u128(11), t, Operation::Payment {
-    ///     stand_id: Uuid::from_u128(7), device_id: None, items: vec![beer], allow_debt: false }))?;
+    ///     stand_id: Uuid::from_u128(7), device_id: None, items: vec![beer], allow_debt: false, catalog_version: None }))?;
     /// w.compact(2)?;
     /// assert!(w.ledger().is_empty());
     /// assert_eq!(w.compacted_entries(), 2);
@@ -371,8 +430,9 @@ mod tests {
         Operation::Payment {
             stand_id: Uuid::from_u128(7),
             device_id: None,
-            items: vec![LineItem { sku: "x".into(), quantity: 1, unit_price: money(amount) }],
+            items: vec![LineItem::new("x", 1, money(amount))],
             allow_debt: true,
+            catalog_version: None,
         }
     }
 
