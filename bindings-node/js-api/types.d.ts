@@ -222,7 +222,7 @@ export interface LedgerEntry {
 
 /**
  * An account code of the festival's books: `funds:cash|card|online|other`, `payouts`,
- * `liability:refundable`, `liability:bonus`, `receivable:debt`, `revenue:<stand id>`,
+ * `liability:refundable`, `liability:bonus`, `liability:deposits`, `receivable:debt`, `revenue:<stand id>`,
  * `revenue:unattributed`, `income:fees`, `expense:bonus`, `income:bonus_breakage`,
  * `adjustments`, `clearing:transfers`.
  */

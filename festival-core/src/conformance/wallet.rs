@@ -240,7 +240,7 @@ pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
                 let mut other = i.other_wallet.map(Wallet::new).transpose()?;
                 for op in &i.operations {
                     // A failed operation leaves the wallet unchanged and posts nothing.
-                    let _ = run_one(&mut main, &mut other, op);
+                    let _ = run_one(&mut main, &mut other, i.catalog.as_ref(), op);
                 }
                 let mut postings = crate::postings::post_ledger(main.id(), main.ledger())?;
                 if let Some(o) = &other {

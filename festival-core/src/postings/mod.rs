@@ -9,21 +9,26 @@
 //! | --- | --- | --- |
 //! | top-up | Cr `liability:refundable` (Cr `receivable:debt` for the debt it settles) | Dr `funds:<method>` |
 //! | bonus credit | Cr `liability:bonus` | Dr `expense:bonus` |
-//! | payment | Dr `liability:refundable`, Dr `liability:bonus`, Dr `receivable:debt` (debt created) | Cr `revenue:<stand>` |
-//! | refund | Cr the sub-balances it restored (Cr `receivable:debt` for debt it cancelled) | Dr `revenue:<stand of the payment>` |
+//! | payment | Dr `liability:refundable`, Dr `liability:bonus`, Dr `receivable:debt` (debt created) | Cr `revenue:<stand>` (sale lines), Cr `liability:deposits` (deposit lines) |
+//! | refund | Cr the sub-balances it restored (Cr `receivable:debt` for debt it cancelled) | Dr `revenue:<stand of the payment>`, then Dr `liability:deposits` once the payment's goods are refunded |
+//! | deposit return (a cup back) | Cr `liability:refundable` (or `receivable:debt`) | Dr `liability:deposits` |
 //! | payout | Dr `liability:refundable` | Cr `payouts` (handed out), Cr `income:fees` (the fee) |
 //! | adjustment | Cr / Dr the sub-balance | Dr / Cr `adjustments` |
 //! | bonus expiry, bonus forfeited on close | Dr `liability:bonus` | Cr `income:bonus_breakage` |
 //! | transfer out / in | Dr / Cr `liability:refundable` | Cr / Dr `clearing:transfers` |
 //!
-//! Block, unblock and a close without bonus move no money and post nothing.
+//! Block, unblock, a close without bonus and count-vouchers (granted, revoked, or paying voucher
+//! lines, whose price is zero) move no money and post nothing: vouchers are counted, not money
+//! (see [`crate::wallet::Wallet::voucher_totals`]).
 //!
 //! The accounts' balances ([`TrialBalance`]) are the festival's books: the trial balance is zero
 //! for every history; `-liability:refundable` is the sum of the wallets' refundable balances,
 //! `-liability:bonus` the bonus balances, `receivable:debt` the debt; `clearing:transfers` is zero
 //! once both sides of every transfer are posted; `-revenue:<stand>` is what the stand is settled
 //! for (sales minus refunds, as [`crate::analytics::Analytics::settlements_by_stand`] `net`);
-//! `funds:cash` is the cash the top-up points took in, to be matched with their drawers.
+//! `funds:cash` is the cash the top-up points took in, to be matched with their drawers;
+//! `-liability:deposits` is the deposit money of cups still out (the analytics' outstanding
+//! deposits summed over products).
 //!
 //! Revenue is gross (VAT included); a refund of a payment that is not in the posted ledger (a
 //! payment folded away by [`crate::wallet::Wallet::compact`] before it was posted) is posted to
@@ -65,7 +70,7 @@ use uuid::Uuid;
 use crate::error::{Error, InputError};
 use crate::money::{Currency, Money, MoneyError};
 use crate::time::Timestamp;
-use crate::wallet::{LedgerEntry, Operation, TopUpMethod};
+use crate::wallet::{LedgerEntry, LineKind, Operation, TopUpMethod};
 
 /// A named account of the festival's books. Serialized as its code (see [`Account::code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,6 +89,8 @@ pub enum Account {
     Bonus,
     /// `receivable:debt`: debt wallet holders owe (from offline reconciliation).
     Debt,
+    /// `liability:deposits`: deposits (Pfand) charged for returnable items not yet returned.
+    Deposits,
     /// `revenue:<stand id>` (or `revenue:unattributed`): gross sales of a stand, minus refunds.
     Revenue {
         /// The stand; `None` for refunds of payments that were not posted.
@@ -110,6 +117,7 @@ impl Account {
             Account::Refundable => "liability:refundable".into(),
             Account::Bonus => "liability:bonus".into(),
             Account::Debt => "receivable:debt".into(),
+            Account::Deposits => "liability:deposits".into(),
             Account::Revenue { stand_id: Some(s) } => format!("revenue:{s}"),
             Account::Revenue { stand_id: None } => "revenue:unattributed".into(),
             Account::Fees => "income:fees".into(),
@@ -151,6 +159,7 @@ impl FromStr for Account {
             "liability:refundable" => Account::Refundable,
             "liability:bonus" => Account::Bonus,
             "receivable:debt" => Account::Debt,
+            "liability:deposits" => Account::Deposits,
             "revenue:unattributed" => Account::Revenue { stand_id: None },
             "income:fees" => Account::Fees,
             "expense:bonus" => Account::BonusExpense,
@@ -257,11 +266,18 @@ impl WalletPoster {
         match &entry.operation {
             Operation::TopUp { method, .. } => push(Account::Funds { method: *method }, total),
             Operation::BonusCredit { .. } => push(Account::BonusExpense, total),
-            Operation::Payment { stand_id, .. } => {
-                let goods = total.negate();
+            Operation::Payment { stand_id, items, .. } => {
+                // Deposit lines are a liability, the rest (sales; voucher lines are zero) revenue.
+                let mut deposits = z;
+                for item in items.iter().filter(|i| i.kind == LineKind::Deposit) {
+                    deposits = deposits.checked_add(&item.unit_price.checked_mul_qty(u64::from(item.quantity))?)?;
+                }
+                let goods = total.negate().checked_sub(&deposits)?;
                 push(Account::Revenue { stand_id: Some(*stand_id) }, goods.negate());
-                self.payments.insert(entry.id, PaymentLeft { stand_id: *stand_id, goods, deposits: z });
+                push(Account::Deposits, deposits.negate());
+                self.payments.insert(entry.id, PaymentLeft { stand_id: *stand_id, goods, deposits });
             }
+            Operation::DepositReturn { .. } => push(Account::Deposits, total),
             Operation::Refund { payment_id, .. } => match self.payments.get_mut(payment_id) {
                 Some(left) => {
                     let from_goods = total.min(&left.goods)?;
@@ -269,7 +285,7 @@ impl WalletPoster {
                     left.goods = left.goods.checked_sub(&from_goods)?;
                     left.deposits = left.deposits.checked_sub(&from_deposits)?;
                     push(Account::Revenue { stand_id: Some(left.stand_id) }, from_goods);
-                    let _ = from_deposits; // deposit lines arrive with the product catalog
+                    push(Account::Deposits, from_deposits);
                 }
                 None => push(Account::Revenue { stand_id: None }, total),
             },
@@ -281,7 +297,10 @@ impl WalletPoster {
             Operation::Adjustment { .. } => push(Account::Adjustments, total),
             Operation::ExpireBonus {} | Operation::Close {} => push(Account::BonusBreakage, total),
             Operation::TransferOut { .. } | Operation::TransferIn { .. } => push(Account::TransferClearing, total),
-            Operation::Block { .. } | Operation::Unblock {} => {
+            Operation::Block { .. }
+            | Operation::Unblock {}
+            | Operation::VoucherGrant { .. }
+            | Operation::VoucherRevoke { .. } => {
                 if !total.is_zero() {
                     return Err(InputError::invalid(
                         "entry",

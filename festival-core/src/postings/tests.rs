@@ -3,7 +3,7 @@ use crate::analytics::{Analytics, LedgerBatchBuilder};
 use crate::error::ErrorCode;
 use crate::test_util::{eur, minor as m};
 use crate::wallet::proptests::{history, ops, orders};
-use crate::wallet::{Entry, LineItem, SubBalance, Wallet, WalletConfig};
+use crate::wallet::{Entry, LineItem, LineKind, SubBalance, Wallet, WalletConfig};
 use proptest::prelude::*;
 
 fn at(min: i64) -> Timestamp {
@@ -18,8 +18,9 @@ fn pay(stand: u128, minor: i64, debt: bool) -> Operation {
     Operation::Payment {
         stand_id: Uuid::from_u128(stand),
         device_id: None,
-        items: vec![LineItem { sku: "beer".into(), quantity: 1, unit_price: m(minor) }],
+        items: vec![LineItem::new("beer", 1, m(minor))],
         allow_debt: debt,
+        catalog_version: None,
     }
 }
 
@@ -206,5 +207,123 @@ proptest! {
             .map(|f| (Some(f.key.parse::<Uuid>().unwrap()), f.net))
             .collect();
         prop_assert_eq!(tb.revenue_by_stand(), by_stand);
+    }
+}
+
+fn cup_payment(stand: u128, goods_minor: i64, cups: u32) -> Operation {
+    let mut items = vec![LineItem::new("beer", 1, m(goods_minor))];
+    if cups > 0 {
+        items.push(LineItem { kind: LineKind::Deposit, ..LineItem::new("cup", cups, m(200)) });
+    }
+    Operation::Payment {
+        stand_id: Uuid::from_u128(stand),
+        device_id: None,
+        items,
+        allow_debt: false,
+        catalog_version: None,
+    }
+}
+
+fn cup_return(cups: u32) -> Operation {
+    Operation::DepositReturn {
+        stand_id: Uuid::from_u128(8),
+        device_id: None,
+        product: "cup".into(),
+        quantity: cups,
+        amount: m(200 * i64::from(cups)),
+    }
+}
+
+#[test]
+fn deposits_are_a_liability_and_refunds_take_goods_first() {
+    let mut w = wallet(1);
+    let e = |n: u128| Uuid::from_u128(500 + n);
+    w.apply(Entry::new(e(0), at(0), Operation::TopUp { amount: m(3000), method: TopUpMethod::Cash })).unwrap();
+    w.apply(Entry::new(e(1), at(1), cup_payment(7, 500, 2))).unwrap(); // 5.00 beer + 2 cups at 2.00
+    w.apply(Entry::new(e(2), at(2), cup_return(1))).unwrap();
+    // A refund of 6.00: the 5.00 of goods first, then 1.00 of the cups' deposit.
+    w.apply(Entry::new(e(3), at(3), Operation::Refund { payment_id: e(1), amount: m(600), reason: None })).unwrap();
+    let p = post_ledger(w.id(), w.ledger()).unwrap();
+    let stand = format!("revenue:{}", Uuid::from_u128(7));
+    assert_eq!(legs(&p[1]), s(&[("liability:refundable", 900), (&stand, -500), ("liability:deposits", -400)]));
+    assert_eq!(legs(&p[2]), s(&[("liability:refundable", -200), ("liability:deposits", 200)]));
+    assert_eq!(legs(&p[3]), s(&[("liability:refundable", -600), (&stand, 500), ("liability:deposits", 100)]));
+    let tb = TrialBalance::from_postings(eur(), &p).unwrap();
+    assert!(tb.is_balanced());
+    assert_eq!(tb.balance(&Account::Deposits), m(-100), "one cup's deposit is still out, less 1.00 refunded");
+    assert_eq!(tb.revenue_by_stand(), vec![(Some(Uuid::from_u128(7)), m(0))]);
+    assert_eq!("liability:deposits".parse::<Account>().unwrap(), Account::Deposits);
+}
+
+#[test]
+fn vouchers_post_nothing() {
+    let mut w = wallet(1);
+    let op = Operation::VoucherGrant { voucher_type: "helper_drink".into(), count: 3 };
+    w.apply(Entry::new(Uuid::from_u128(1), at(0), op)).unwrap();
+    assert!(post_ledger(w.id(), w.ledger()).unwrap().is_empty());
+}
+
+#[derive(Debug, Clone)]
+enum D {
+    TopUp(i64),
+    Pay(u128, i64, u32),
+    Return(u32),
+}
+
+fn deposit_ops() -> impl Strategy<Value = Vec<D>> {
+    prop::collection::vec(
+        prop_oneof![
+            2 => (100i64..3000).prop_map(D::TopUp),
+            4 => (7u128..9, 0i64..900, 0u32..4).prop_map(|(s, g, c)| D::Pay(s, g, c)),
+            2 => (1u32..4).prop_map(D::Return),
+        ],
+        0..40,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Random days of beer with cups: the books balance, the deposit liability is exactly the
+    /// deposits charged minus those returned (the wallets' totals), revenue excludes deposits
+    /// (the analytics' settlements), and the liabilities equal the wallets' balances.
+    #[test]
+    fn deposits_are_liabilities_not_revenue(ops in deposit_ops()) {
+        let mut wallets = [wallet(1), wallet(2)];
+        for (n, op) in ops.iter().enumerate() {
+            let w = &mut wallets[n % 2];
+            let operation = match op {
+                D::TopUp(x) => Operation::TopUp { amount: m(*x), method: TopUpMethod::Card },
+                D::Pay(s, g, c) => cup_payment(*s, *g, *c),
+                D::Return(c) => cup_return(*c),
+            };
+            let _ = w.apply(Entry::new(Uuid::from_u128(10_000 + n as u128), at(n as i64), operation));
+        }
+        let mut books = TrialBalance::new(eur());
+        let mut batch = LedgerBatchBuilder::new(eur());
+        let (mut charged, mut returned) = (m(0), m(0));
+        let mut refundable = m(0);
+        for w in &wallets {
+            books.merge(&TrialBalance::from_postings(eur(), &post_ledger(w.id(), w.ledger()).unwrap()).unwrap()).unwrap();
+            batch.push_wallet(w).unwrap();
+            charged = charged.checked_add(&w.totals().deposits_charged).unwrap();
+            returned = returned.checked_add(&w.totals().deposit_returns).unwrap();
+            refundable = refundable.checked_add(&w.balances().refundable).unwrap();
+        }
+        prop_assert!(books.is_balanced());
+        prop_assert_eq!(books.balance(&Account::Deposits).negate(), charged.checked_sub(&returned).unwrap());
+        prop_assert_eq!(books.balance(&Account::Refundable).negate(), refundable);
+        let analytics = Analytics::compute(&batch.finish()).unwrap();
+        let by_stand: Vec<(Option<Uuid>, Money)> = analytics
+            .settlements_by_stand()
+            .unwrap()
+            .into_iter()
+            .filter(|f| !f.net.is_zero())
+            .map(|f| (Some(f.key.parse::<Uuid>().unwrap()), f.net))
+            .collect();
+        // A stand whose sales were all deposits has revenue zero (no revenue leg is posted).
+        let revenue: Vec<(Option<Uuid>, Money)> =
+            books.revenue_by_stand().into_iter().filter(|(_, m)| !m.is_zero()).collect();
+        prop_assert_eq!(revenue, by_stand);
     }
 }
