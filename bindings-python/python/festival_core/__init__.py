@@ -16,6 +16,7 @@ from festival_core._errors import (
     MoneyError,
     OfflineError,
     TicketingError,
+    TillError,
     WalletError,
 )
 from festival_core._native import (
@@ -74,6 +75,8 @@ from festival_core._native import (
     TicketBook,
     TicketClaims,
     TicketType,
+    TillSession,
+    TillZReport,
     Wallet,
     WalletOutcome,
     Zone,
@@ -95,9 +98,11 @@ from festival_core._native import (
     scan_stats,
     sign,
     split,
+    till_z_report,
     verify_chain,
     verify_signature,
     verify_ticket_code,
+    verify_till_closing,
 )
 
 __all__ = [
@@ -131,6 +136,9 @@ __all__ = [
     "Money",
     "MoneyError",
     "OfflineError",
+    "TillError",
+    "TillSession",
+    "TillZReport",
     "Order",
     "Payload",
     "PolicyDecision",
@@ -187,4 +195,6 @@ __all__ = [
     "verify_chain",
     "verify_signature",
     "verify_ticket_code",
+    "till_z_report",
+    "verify_till_closing",
 ]
