@@ -21,6 +21,7 @@ pub mod money;
 pub mod offline;
 pub mod reconcile;
 pub mod ticketing;
+pub mod till;
 pub mod wallet;
 
 pub use error::FestivalError;
