@@ -26,8 +26,8 @@ KT="$OUT/kotlin/org/festivalcore/mobile/bindings_mobile.kt"
 DUMP='get() = "code=${ `code` }, reason=${ `reason` }, detailsJson=${ `detailsJson` }"'
 WANT='get() = "${ `code` }: ${ `reason` }"'
 n="$(grep -cF "$DUMP" "$KT" || true)"
-if [ "$n" != 6 ]; then
-  echo "generate.sh: expected 6 FestivalException message getters to patch in $KT, found $n" >&2
+if [ "$n" != 7 ]; then
+  echo "generate.sh: expected 7 FestivalException message getters (one per error family) to patch in $KT, found $n" >&2
   exit 1
 fi
 python3 - "$KT" "$DUMP" "$WANT" <<'PY'

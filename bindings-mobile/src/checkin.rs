@@ -150,7 +150,7 @@ impl CheckinPolicy {
 /// ISO dates (`2026-07-04`, the local date a day starts on).
 #[derive(uniffi::Object)]
 pub struct FestivalCalendar {
-    inner: CoreCalendar,
+    pub(crate) inner: CoreCalendar,
 }
 
 fn day(text: &str) -> Result<FestivalDay> {

@@ -72,6 +72,15 @@ pub enum FestivalError {
         /// Structured details as a JSON object text.
         details_json: String,
     },
+    /// Till sessions, closings, receipts and Z-reports.
+    Till {
+        /// Stable code, e.g. `TILL_SESSION_CLOSED`.
+        code: String,
+        /// Readable English message.
+        reason: String,
+        /// Structured details as a JSON object text.
+        details_json: String,
+    },
 }
 
 impl FestivalError {
@@ -100,7 +109,8 @@ impl FestivalError {
             | FestivalError::Wallet { code, reason, details_json }
             | FestivalError::Ticketing { code, reason, details_json }
             | FestivalError::Access { code, reason, details_json }
-            | FestivalError::Offline { code, reason, details_json } => (code, reason, details_json),
+            | FestivalError::Offline { code, reason, details_json }
+            | FestivalError::Till { code, reason, details_json } => (code, reason, details_json),
         }
     }
 }
@@ -127,6 +137,7 @@ impl From<Error> for FestivalError {
             ErrorFamily::Ticketing => FestivalError::Ticketing { code, reason, details_json },
             ErrorFamily::Access => FestivalError::Access { code, reason, details_json },
             ErrorFamily::Offline => FestivalError::Offline { code, reason, details_json },
+            ErrorFamily::Till => FestivalError::Till { code, reason, details_json },
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod offline;
 pub mod postings;
 pub mod reconcile;
 pub mod ticketing;
+pub mod till;
 pub mod wallet;
 
 pub use error::FestivalError;

@@ -109,7 +109,7 @@ fn entry(e: &core_registry::DeviceEntry) -> DeviceEntry {
 /// (`OFFLINE_INVALID_KEY`); a device id registered twice is `RECONCILE_INVALID_STATE`.
 #[derive(uniffi::Object)]
 pub struct DeviceRegistry {
-    inner: core_registry::DeviceRegistry,
+    pub(crate) inner: core_registry::DeviceRegistry,
 }
 
 #[uniffi::export]

@@ -1165,3 +1165,225 @@ export interface ReconcileReportJson {
   finalized: number
   pendingTotal: number
 }
+
+// ------------------------------------------------------------------ tills (festival_core::till)
+
+/** How a till session is opened (`TillSession.open`). */
+export interface SessionSpec {
+  sessionId: string
+  /** The till (cash register): DSFinV-K `Z_KASSE_ID`. */
+  tillId: string
+  festivalId: string
+  /** The device whose key signs the closing. */
+  deviceId: string
+  standId?: string | null
+  cashierId?: string | null
+  /** Cash in the drawer at the opening (zero or more); its currency is the session's. */
+  openingFloat: Money
+  /** Default 1; `openNext` takes it from the previous session. */
+  firstReceiptNumber?: number
+  /** VAT rounding of the receipts (default `per_line` / `half_up`). */
+  tax?: { rounding: TaxRounding; mode: RoundingMode }
+  openedAt: TimestampInput
+}
+
+/** A cash or card movement of a session; `id` is its idempotency key. */
+export interface TillOperation {
+  id: string
+  at: TimestampInput
+  /** `safe_in` / `safe_out`: cash from / to the safe (Einlage / Entnahme). */
+  kind: 'cash_top_up' | 'card_top_up' | 'payout' | 'safe_in' | 'safe_out'
+  amount: Money
+  /** For top-ups and payouts. */
+  walletId?: string | null
+  /** For safe_in / safe_out. */
+  note?: string | null
+}
+
+export type PaymentMethod = 'wallet' | 'cash' | 'card'
+
+/** Name and VAT of a product (the catalog's view of it). */
+export interface ProductInfo {
+  sku: string
+  name: string
+  /** Percent as a decimal string, e.g. `"19"`. */
+  vatRate: string
+  /** DSFinV-K `UST_SCHLUESSEL` when the default for the rate does not fit. */
+  vatKey?: number | null
+}
+
+/** A payment to put on a receipt. */
+export interface SaleRequest {
+  /** For a wallet payment: the wallet's payment entry id. Retrying it returns the same receipt. */
+  paymentId: string
+  at: TimestampInput
+  method: PaymentMethod
+  lines: { sku: string; quantity: number; unitPrice: Money; voucherId?: string | null }[]
+  /** When given, the receipt total must equal it (`TILL_TOTAL_MISMATCH`). */
+  amount?: Money | null
+  walletId?: string | null
+}
+
+/** A TSE signature (KassenSichV) as the caller's TSE returned it; never verified by the core. */
+export interface FiscalSignature {
+  tseSerial: string
+  transactionNumber: number
+  signatureCounter: number
+  startedAt: TimestampInput
+  finishedAt: TimestampInput
+  algorithm: string
+  /** Base64, as the TSE returned it. */
+  signature: string
+  publicKey?: string | null
+}
+
+export interface ReceiptLine {
+  position: number
+  sku: string
+  name: string
+  quantity: number
+  unitPrice: Money
+  /** Gross after VAT rounding. */
+  lineTotal: Money
+  net: Money
+  tax: Money
+  vatRate: string
+  vatKey: number | null
+  voucherId: string | null
+}
+
+/** A receipt, numbered 1, 2, 3… per till without gaps. */
+export interface Receipt {
+  tillId: string
+  sessionId: string
+  number: number
+  paymentId: string
+  festivalId: string
+  deviceId: string
+  standId: string | null
+  cashierId: string | null
+  issuedAt: string
+  method: PaymentMethod
+  walletId: string | null
+  lines: ReceiptLine[]
+  vat: RateTotal[]
+  net: Money
+  tax: Money
+  total: Money
+  fiscalSignature: FiscalSignature | null
+}
+
+/** Sums of a session or a Z-report. */
+export interface SessionTotals {
+  openingFloat: Money
+  cashTopUps: Money
+  cardTopUps: Money
+  payouts: Money
+  safeIn: Money
+  safeOut: Money
+  cashSales: Money
+  cardSales: Money
+  walletSales: Money
+  /** `openingFloat + cashTopUps + safeIn + cashSales − payouts − safeOut`. */
+  expectedCash: Money
+  /** `cardTopUps + cardSales`. */
+  expectedCard: Money
+  operationCount: number
+  receiptCount: number
+}
+
+export interface CountedAmounts {
+  cash: Money
+  card: Money
+}
+
+export interface MethodBalance {
+  method: 'cash' | 'card'
+  expected: Money
+  counted: Money
+  /** `counted − expected`: negative is a shortage. */
+  imbalance: Money
+}
+
+/** A closing signed by the device key (Ed25519, hex). */
+export interface SignedClosing {
+  closing: {
+    format: number
+    sessionId: string
+    tillId: string
+    festivalId: string
+    deviceId: string
+    standId: string | null
+    cashierId: string | null
+    currency: string
+    openedAt: string
+    closedAt: string
+    totals: SessionTotals
+    /** Cash, then card. */
+    balances: MethodBalance[]
+    firstReceiptNumber: number
+    nextReceiptNumber: number
+    operationsHash: string
+  }
+  signature: string
+}
+
+export interface ZReportRequest {
+  tillId: string
+  /** The festival day, `YYYY-MM-DD`. */
+  day: string
+  /** DSFinV-K `Z_NR` (kept by the caller). */
+  zNumber: number
+  createdAt: TimestampInput
+}
+
+/** The end-of-day report of a till. */
+export interface ZReport {
+  tillId: string
+  day: string
+  zNumber: number
+  createdAt: string
+  currency: string
+  sessions: {
+    sessionId: string
+    deviceId: string
+    cashierId: string | null
+    openedAt: string
+    closedAt: string
+    totals: SessionTotals
+    balances: MethodBalance[]
+    firstReceiptNumber: number
+    nextReceiptNumber: number
+  }[]
+  totals: SessionTotals
+  balances: MethodBalance[]
+  receiptCount: number
+  firstReceiptNumber: number | null
+  lastReceiptNumber: number | null
+  vat: RateTotal[]
+  net: Money
+  tax: Money
+  gross: Money
+}
+
+/** One receipt line in the DSFinV-K-shaped export (columns: README, `festival_core::till` export docs). */
+export interface TillExportRow {
+  zKasseId: string
+  zErstellung: string
+  zNr: number
+  bonId: number
+  posZeile: number
+  gutscheinNr: string | null
+  artikeltext: string
+  gvTyp: string
+  artNr: string
+  menge: number
+  stkBr: Money
+  ustSchluessel: number | null
+  ustSatz: string
+  posBrutto: Money
+  posNetto: Money
+  posUst: Money
+  bonEnde: string
+  zahlartTyp: 'Bar' | 'Unbar' | 'GuthabenKarte'
+}

@@ -139,7 +139,28 @@ cart = ('CartOrder', 'CartOrderHandle', 'ticketing', 'An order of several lines 
  ('cancel', 'cancel', 'mut2', [('@quotas','quotas','QuotaBook'), A('at','at',TSI)], 'OrderState', 'Cancels a pending order (units released).', 'h.cancel(qb, &a1)'),
  ('refundLine', 'refund_line', 'mut2', [A('refund','refund','LineRefundRequest'), A('at','at',TSI), ('@quotas','quotas','QuotaBook'), ('@book','book','TicketBook')], 'LineRefund', 'Refunds units of one line (amount incl. its shares of order discount and fees); idempotent per `refundId`.', 'h.refund_line(&a0, &a1, qb, bk)'),
 ])
-classes = [inv, book, order, access, quotas, cart]
+
+till = ('TillSession', 'TillSessionHandle', 'till', 'A till session: float, cash and card operations, gap-free receipts with VAT per rate, a signed closing with counted amounts.', [
+ ('open', 'open', 'factory', [A('spec','spec','SessionSpec')], None, 'Opens a session with a cash float (`TILL_INVALID_AMOUNT` for a negative float).', 'TillSessionHandle::open(&a0)'),
+ ('deserialize', 'deserialize', 'factory', [A('state','state','string')], None, 'Rebuilds a session from `serialize()` output (checked: `TILL_STATE_INVALID`).', 'TillSessionHandle::deserialize(&a0)'),
+ ('serialize', 'serialize', 'refs', [], 'string', "The session as JSON text (the core's format).", 'h.serialize()'),
+ ('openNext', 'open_next', 'derive', [A('spec','spec','SessionSpec')], None, 'Opens the next session of this closed till: receipt numbers continue (`TILL_SESSION_OPEN`, `TILL_SESSION_MISMATCH`).', 'h.open_next(&a0)'),
+ ('spec', 'spec', 'ref', [], 'SessionSpec', 'How the session was opened.', 'h.spec()'),
+ ('id', 'id', 'refv', [], 'string', 'The session id.', 'h.id()'),
+ ('isClosed', 'is_closed', 'refv', [], 'boolean', 'Whether it is closed.', 'h.is_closed()'),
+ ('nextReceiptNumber', 'next_receipt_number', 'refv', [], 'number', 'The number the next receipt gets.', 'h.next_receipt_number()'),
+ ('operationsHash', 'operations_hash', 'refv', [], 'string', 'SHA-256 (hex) of the operations and receipts, as carried by the closing.', 'h.operations_hash()'),
+ ('totals', 'totals', 'ref', [], 'SessionTotals', 'Float, cash in / out by kind, sales by method, expected cash and card.', 'h.totals()'),
+ ('operations', 'operations', 'ref', [], 'TillOperation[]', 'The cash and card operations, in the order recorded.', 'h.operations()'),
+ ('receipts', 'receipts', 'ref', [], 'Receipt[]', 'The receipts, by number.', 'h.receipts()'),
+ ('receipt', 'receipt', 'ref', [A('payment_id','paymentId','string')], 'Receipt | null', 'The receipt of a payment, or null.', 'h.receipt(&a0)'),
+ ('closing', 'closing', 'ref', [], 'SignedClosing | null', 'The signed closing, once closed.', 'h.closing()'),
+ ('record', 'record', 'mut', [A('operation','operation','TillOperation')], 'TillOperation', 'Records a cash or card operation; idempotent per id (`TILL_OPERATION_CONFLICT`, `TILL_INSUFFICIENT_CASH`).', 'h.record(&a0)'),
+ ('sale', 'sale', 'mut', [A('request','request','SaleRequest'), A('products','products','ProductInfo[]')], 'Receipt', 'Issues the receipt of a payment with the next number; idempotent per payment id.', 'h.sale(&a0, &a1)'),
+ ('attachFiscalSignature', 'attach_fiscal_signature', 'mut', [A('payment_id','paymentId','string'), A('signature','signature','FiscalSignature')], 'Receipt', "Stores the caller's TSE signature on a receipt.", 'h.attach_fiscal_signature(&a0, &a1)'),
+ ('close', 'close', 'mut', [A('closed_at','closedAt',TSI), A('counted','counted','CountedAmounts'), A('seed','seed','Uint8Array')], 'SignedClosing', "Closes with the counted cash and card total; the device's seed signs the closing (`TILL_ALREADY_CLOSED`).", 'h.close(&a0, &a1, &a2)'),
+])
+classes = [inv, book, order, access, quotas, cart, till]
 
 functions = [
  ('priceOrder', 'price_order', [A('request','request','PriceRequest'), A('config','config','PricingConfig'), A('promos','promos','PromoCode[] | null')], 'PriceBreakdown', 'Prices an order: quantity × unit price, promo code, service fees and VAT, exactly.', 'api::ticketing::price_order(&a0, &a1, &a2)', 2),
@@ -152,6 +173,10 @@ functions = [
  ('festivalDayBounds', 'festival_day_bounds', [A('calendar','calendar','FestivalCalendar'), A('day','day','string')], 'FestivalDayBounds', 'Start, end and length (23 / 24 / 25 h) of a festival day.', 'api::access::festival_day_bounds(&a0, &a1)', 2),
  ('scanStats', 'scan_stats', [A('scans','scans','ScanFactOutcome[]'), A('calendar','calendar','FestivalCalendar | null')], 'ScanStats', 'Failed-scan and admitted-in-error counts of scan facts, in total and per festival day.', 'api::access::scan_stats(&a0, &a1)', 1),
  ('priceCart', 'price_cart', [A('request','request','CartPriceRequest'), A('config','config','CartConfig'), A('promos','promos','PromoCode[] | null')], 'CartBreakdown', 'Prices a cart: tickets and add-ons, promo codes per line or order, line and order fees, VAT per line, exactly.', 'api::ticketing::price_cart(&a0, &a1, &a2)', 2),
+ ('verifyTillClosing', 'verify_till_closing', [A('closing','closing','SignedClosing'), A('registry','registry','DeviceEntry[]')], 'void', "Verifies a till closing as the server does: registered device of the festival, signature, arithmetic (`TILL_UNKNOWN_DEVICE`, `TILL_SIGNATURE_INVALID`, `TILL_CLOSING_INVALID`).", 'api::till::verify_till_closing(&a0, &a1)', 2),
+ ('tillZReport', 'till_z_report', [A('request','request','ZReportRequest'), A('calendar','calendar','FestivalCalendar'), A('sessions','sessions','string[]')], 'ZReport', "The Z-report of a till for a festival day from its sessions' `serialize()` texts.", 'api::till::till_z_report(&a0, &a1, &a2)', 3),
+ ('tillExportRows', 'till_export_rows', [A('report','report','ZReport'), A('sessions','sessions','string[]')], 'TillExportRow[]', "One DSFinV-K-shaped row per receipt line of a Z-report's sessions.", 'api::till::till_export_rows(&a0, &a1)', 2),
+ ('tillExportCsv', 'till_export_csv', [A('rows','rows','TillExportRow[]')], 'string', 'The rows as RFC 4180 CSV with the DSFinV-K column names.', 'api::till::till_export_csv(&a0)', 1),
  ('checkTicketSale', 'check_ticket_sale', [A('ticket_type','ticketType','TicketTypeInput'), A('at','at',TSI), A('quantity','quantity','number')], 'void', 'Validates a ticket type and checks that `quantity` may be sold at `at`.', 'api::ticketing::check_ticket_sale(&a0, &a1, &a2)', 3),
 ]
 
@@ -164,21 +189,23 @@ def optional_ts(args, nreq):
 
 # ---------------------------------------------------------------- node
 N = []
-N.append('''//! Ticketing and access exports of the Node package: `priceOrder`, `priceCart` and friends, classes
-//! `Inventory`, `Order`, `TicketBook`, `AccessControl`, `QuotaBook`, `CartOrder`. Declarations only: every method converts
-//! its arguments with [`js`](super::js) and calls `festival_js_api::{ticketing, access}`; errors
-//! go through [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
+N.append('''//! Ticketing, access and till exports of the Node package: `priceOrder`, `priceCart`, `tillZReport`
+//! and friends, classes `Inventory`, `Order`, `TicketBook`, `AccessControl`, `QuotaBook`,
+//! `CartOrder`, `TillSession`. Declarations only: every method converts its arguments with
+//! [`js`](super::js) and calls `festival_js_api::{ticketing, access, till}`; errors go through
+//! [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
 //! table (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
 //!
 //! Handles live in a `RefCell` (like `Wallet`): JS arguments are converted BEFORE a cell is
 //! borrowed (so a getter in an argument cannot re-enter a borrowed object), and a cell that is
 //! already borrowed is a clean `INPUT_INVALID` error, never a panic.
 
-use super::{js, run, CoreResult};
+use super::{bytes, js, run, CoreResult};
 use festival_core::ticketing::TicketEvent;
 use festival_core::InputError;
 use festival_js_api::access::AccessControlHandle;
 use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
+use festival_js_api::till::TillSessionHandle;
 use festival_js_api::{self as api};
 use napi::{Env, Unknown};
 use napi_derive::napi;
@@ -229,6 +256,16 @@ for f in functions:
 
 def is_handle(a): return a[0].startswith('@')
 
+def nconv(i, a):
+    if a[2] == 'Uint8Array':
+        return f'let a{i} = bytes("{a[1]}", {a[0]})?'
+    return f'let a{i} = js("{a[1]}", {a[0]})?'
+
+def wconv(i, a):
+    if a[2] == 'Uint8Array':
+        return f'let a{i} = bytes("{a[1]}", &{a[0]})?'
+    return f'let a{i} = js("{a[1]}", &{a[0]})?'
+
 for (cls, handle, mod, cdoc, methods) in classes:
     N.append(f'\n// ------------------------------------------------------------------ {cls}\n')
     N.append(f'''
@@ -248,7 +285,7 @@ impl {cls} {{''')
                 params += f", {a[1]}: &{a[2]}"
             else:
                 params += f", {a[0]}: Unknown<'_>"
-        conv = ''.join(f'\n            let a{i} = js("{a[1]}", {a[0]})?;' for i, a in plain)
+        conv = ''.join(f'\n            {nconv(i, a)};' for i, a in plain)
         ts = ', '.join(f"{a[1]}: {a[2]}" for a in args)
         borrows = ''
         for a in args:
@@ -319,6 +356,18 @@ impl {cls} {{''')
         .map(|h| {cls} {{ inner: RefCell::new(h) }})
     }}
 ''')
+        elif kind == 'derive':
+            N.append(f'''
+    /// {doc}
+    #[napi(ts_args_type = "{ts}")]
+    pub fn {rust}(&self, env: Env{params}) -> napi::Result<{cls}> {{
+        run(&env, || {{{conv}
+            let h = get("this", &self.inner)?;
+            {call}
+        }})
+        .map(|h| {cls} {{ inner: RefCell::new(h) }})
+    }}
+''')
         elif kind == 'refs':
             N.append(f'''
     /// {doc}
@@ -368,10 +417,11 @@ W.append('''//! Ticketing and access exports of the wasm package: the same names
 //! Declarations only: arguments are converted with [`js`](super::js) and handed to
 //! `festival_js_api::{ticketing, access}`; errors are thrown as `FestivalError`s by `run`.
 
-use super::{js, run};
+use super::{bytes, js, run};
 use festival_core::ticketing::TicketEvent;
 use festival_js_api::access::AccessControlHandle;
 use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
+use festival_js_api::till::TillSessionHandle;
 use festival_js_api::{self as api};
 use wasm_bindgen::prelude::*;
 
@@ -422,7 +472,7 @@ impl {cls} {{''')
                 params += f"\n        {a[1]}: &{m}{a[2]},"
             else:
                 params += '\n    ' + wparam(a).strip('\n').replace('\n', '\n    ')
-        conv = ''.join(f'\n            let a{i} = js("{a[1]}", &{a[0]})?;' for i, a in plain)
+        conv = ''.join(f'\n            {wconv(i, a)};' for i, a in plain)
         jsn = f'js_name = {js_name}, ' if js_name != rust else ''
         borrows = ''
         for a in args:
@@ -484,6 +534,19 @@ impl {cls} {{''')
     ) -> Result<{cls}, JsValue> {{
         build(|| {{{conv}
             CartOrderHandle::place(&a0, &a1, &a2, &a3, &mut quotas.inner)
+        }})
+        .map(|inner| {cls} {{ inner }})
+    }}
+''')
+        elif kind == 'derive':
+            W.append(f'''
+    /// {doc}
+    #[wasm_bindgen(js_name = {js_name})]
+    pub fn {rust}(&self,{params}
+    ) -> Result<{cls}, JsValue> {{
+        let h = &self.inner;
+        build(|| {{{conv}
+            {call}
         }})
         .map(|inner| {cls} {{ inner }})
     }}

@@ -1,18 +1,20 @@
-//! Ticketing and access exports of the Node package: `priceOrder`, `priceCart` and friends, classes
-//! `Inventory`, `Order`, `TicketBook`, `AccessControl`, `QuotaBook`, `CartOrder`. Declarations only: every method converts
-//! its arguments with [`js`](super::js) and calls `festival_js_api::{ticketing, access}`; errors
-//! go through [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
+//! Ticketing, access and till exports of the Node package: `priceOrder`, `priceCart`, `tillZReport`
+//! and friends, classes `Inventory`, `Order`, `TicketBook`, `AccessControl`, `QuotaBook`,
+//! `CartOrder`, `TillSession`. Declarations only: every method converts its arguments with
+//! [`js`](super::js) and calls `festival_js_api::{ticketing, access, till}`; errors go through
+//! [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
 //! table (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
 //!
 //! Handles live in a `RefCell` (like `Wallet`): JS arguments are converted BEFORE a cell is
 //! borrowed (so a getter in an argument cannot re-enter a borrowed object), and a cell that is
 //! already borrowed is a clean `INPUT_INVALID` error, never a panic.
 
-use super::{js, run, CoreResult};
+use super::{bytes, js, run, CoreResult};
 use festival_core::ticketing::TicketEvent;
 use festival_core::InputError;
 use festival_js_api::access::AccessControlHandle;
 use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
+use festival_js_api::till::TillSessionHandle;
 use festival_js_api::{self as api};
 use napi::{Env, Unknown};
 use napi_derive::napi;
@@ -148,6 +150,54 @@ pub fn price_cart(env: Env, request: Unknown<'_>, config: Unknown<'_>, promos: U
         let a1 = js("config", config)?;
         let a2 = js("promos", promos)?;
         api::ticketing::price_cart(&a0, &a1, &a2)
+    })
+}
+
+/// Verifies a till closing as the server does: registered device of the festival, signature, arithmetic (`TILL_UNKNOWN_DEVICE`, `TILL_SIGNATURE_INVALID`, `TILL_CLOSING_INVALID`).
+#[napi(ts_args_type = "closing: SignedClosing, registry: DeviceEntry[]")]
+pub fn verify_till_closing(env: Env, closing: Unknown<'_>, registry: Unknown<'_>) -> napi::Result<()> {
+    run(&env, || {
+        let a0 = js("closing", closing)?;
+        let a1 = js("registry", registry)?;
+        api::till::verify_till_closing(&a0, &a1).map(|_| ())
+    })
+}
+
+/// The Z-report of a till for a festival day from its sessions' `serialize()` texts.
+#[napi(
+    ts_args_type = "request: ZReportRequest, calendar: FestivalCalendar, sessions: string[]",
+    ts_return_type = "ZReport"
+)]
+pub fn till_z_report(
+    env: Env,
+    request: Unknown<'_>,
+    calendar: Unknown<'_>,
+    sessions: Unknown<'_>,
+) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("request", request)?;
+        let a1 = js("calendar", calendar)?;
+        let a2 = js("sessions", sessions)?;
+        api::till::till_z_report(&a0, &a1, &a2)
+    })
+}
+
+/// One DSFinV-K-shaped row per receipt line of a Z-report's sessions.
+#[napi(ts_args_type = "report: ZReport, sessions: string[]", ts_return_type = "TillExportRow[]")]
+pub fn till_export_rows(env: Env, report: Unknown<'_>, sessions: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("report", report)?;
+        let a1 = js("sessions", sessions)?;
+        api::till::till_export_rows(&a0, &a1)
+    })
+}
+
+/// The rows as RFC 4180 CSV with the DSFinV-K column names.
+#[napi(ts_args_type = "rows: TillExportRow[]", ts_return_type = "string")]
+pub fn till_export_csv(env: Env, rows: Unknown<'_>) -> napi::Result<Value> {
+    run(&env, || {
+        let a0 = js("rows", rows)?;
+        api::till::till_export_csv(&a0)
     })
 }
 
@@ -1410,6 +1460,206 @@ impl CartOrder {
             let bk = &mut *bk_guard;
             let mut h = get_mut("this", &self.inner)?;
             h.refund_line(&a0, &a1, qb, bk)
+        })
+    }
+}
+
+// ------------------------------------------------------------------ TillSession
+
+/// A till session: float, cash and card operations, gap-free receipts with VAT per rate, a signed closing with counted amounts.
+#[napi]
+pub struct TillSession {
+    inner: RefCell<TillSessionHandle>,
+}
+
+#[napi]
+impl TillSession {
+    /// Opens a session with a cash float (`TILL_INVALID_AMOUNT` for a negative float).
+    #[napi(factory, ts_args_type = "spec: SessionSpec")]
+    pub fn open(env: Env, spec: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("spec", spec)?;
+            TillSessionHandle::open(&a0)
+        })
+        .map(|h| TillSession { inner: RefCell::new(h) })
+    }
+
+    /// Rebuilds a session from `serialize()` output (checked: `TILL_STATE_INVALID`).
+    #[napi(factory, ts_args_type = "state: string")]
+    pub fn deserialize(env: Env, state: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("state", state)?;
+            TillSessionHandle::deserialize(&a0)
+        })
+        .map(|h| TillSession { inner: RefCell::new(h) })
+    }
+
+    /// The session as JSON text (the core's format).
+    #[napi]
+    pub fn serialize(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.serialize()
+        })
+    }
+
+    /// Opens the next session of this closed till: receipt numbers continue (`TILL_SESSION_OPEN`, `TILL_SESSION_MISMATCH`).
+    #[napi(ts_args_type = "spec: SessionSpec")]
+    pub fn open_next(&self, env: Env, spec: Unknown<'_>) -> napi::Result<TillSession> {
+        run(&env, || {
+            let a0 = js("spec", spec)?;
+            let h = get("this", &self.inner)?;
+            h.open_next(&a0)
+        })
+        .map(|h| TillSession { inner: RefCell::new(h) })
+    }
+
+    /// How the session was opened.
+    #[napi(ts_return_type = "SessionSpec")]
+    pub fn spec(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.spec()
+        })
+    }
+
+    /// The session id.
+    #[napi(ts_return_type = "string")]
+    pub fn id(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.id())
+        })
+    }
+
+    /// Whether it is closed.
+    #[napi(ts_return_type = "boolean")]
+    pub fn is_closed(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.is_closed())
+        })
+    }
+
+    /// The number the next receipt gets.
+    #[napi(ts_return_type = "number")]
+    pub fn next_receipt_number(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.next_receipt_number())
+        })
+    }
+
+    /// SHA-256 (hex) of the operations and receipts, as carried by the closing.
+    #[napi(ts_return_type = "string")]
+    pub fn operations_hash(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.operations_hash())
+        })
+    }
+
+    /// Float, cash in / out by kind, sales by method, expected cash and card.
+    #[napi(ts_return_type = "SessionTotals")]
+    pub fn totals(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.totals()
+        })
+    }
+
+    /// The cash and card operations, in the order recorded.
+    #[napi(ts_return_type = "TillOperation[]")]
+    pub fn operations(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.operations()
+        })
+    }
+
+    /// The receipts, by number.
+    #[napi(ts_return_type = "Receipt[]")]
+    pub fn receipts(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.receipts()
+        })
+    }
+
+    /// The receipt of a payment, or null.
+    #[napi(ts_args_type = "paymentId: string", ts_return_type = "Receipt | null")]
+    pub fn receipt(&self, env: Env, payment_id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("paymentId", payment_id)?;
+            let h = get("this", &self.inner)?;
+            h.receipt(&a0)
+        })
+    }
+
+    /// The signed closing, once closed.
+    #[napi(ts_return_type = "SignedClosing | null")]
+    pub fn closing(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.closing()
+        })
+    }
+
+    /// Records a cash or card operation; idempotent per id (`TILL_OPERATION_CONFLICT`, `TILL_INSUFFICIENT_CASH`).
+    #[napi(ts_args_type = "operation: TillOperation", ts_return_type = "TillOperation")]
+    pub fn record(&self, env: Env, operation: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("operation", operation)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.record(&a0)
+        })
+    }
+
+    /// Issues the receipt of a payment with the next number; idempotent per payment id.
+    #[napi(ts_args_type = "request: SaleRequest, products: ProductInfo[]", ts_return_type = "Receipt")]
+    pub fn sale(&self, env: Env, request: Unknown<'_>, products: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("request", request)?;
+            let a1 = js("products", products)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.sale(&a0, &a1)
+        })
+    }
+
+    /// Stores the caller's TSE signature on a receipt.
+    #[napi(ts_args_type = "paymentId: string, signature: FiscalSignature", ts_return_type = "Receipt")]
+    pub fn attach_fiscal_signature(
+        &self,
+        env: Env,
+        payment_id: Unknown<'_>,
+        signature: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("paymentId", payment_id)?;
+            let a1 = js("signature", signature)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.attach_fiscal_signature(&a0, &a1)
+        })
+    }
+
+    /// Closes with the counted cash and card total; the device's seed signs the closing (`TILL_ALREADY_CLOSED`).
+    #[napi(
+        ts_args_type = "closedAt: TimestampInput, counted: CountedAmounts, seed: Uint8Array",
+        ts_return_type = "SignedClosing"
+    )]
+    pub fn close(
+        &self,
+        env: Env,
+        closed_at: Unknown<'_>,
+        counted: Unknown<'_>,
+        seed: Unknown<'_>,
+    ) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("closedAt", closed_at)?;
+            let a1 = js("counted", counted)?;
+            let a2 = bytes("seed", seed)?;
+            let mut h = get_mut("this", &self.inner)?;
+            h.close(&a0, &a1, &a2)
         })
     }
 }

@@ -18,6 +18,9 @@ export const CLASSES = ['TicketVerifier', 'Wallet', 'TagRegistry', 'Inventory', 
 // The offline device side and reconciliation (device.test.mjs, reconcile.test.mjs).
 FUNCTIONS.push('encodeRecord', 'signRecord', 'decodeRecord', 'decodeBatch', 'encodeBatch', 'verifyRecord', 'verifyChain')
 CLASSES.push('DeviceSigner', 'DeviceLog', 'DeviceRegistry', 'Reconciler', 'ReconcileReport')
+// Tills: sessions, signed closings, Z-reports and the DSFinV-K-shaped export (till.test.mjs).
+FUNCTIONS.push('verifyTillClosing', 'tillZReport', 'tillExportRows', 'tillExportCsv')
+CLASSES.push('TillSession')
 // conformanceExecute is in the node addon and in the wasm test build, not in the shipped wasm
 // package (FESTIVAL_JS_CONFORMANCE_PATH set: see adapter.mjs).
 if (conformance === fc) FUNCTIONS.push('conformanceExecute')

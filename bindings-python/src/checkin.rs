@@ -159,11 +159,11 @@ impl PyPolicyDecision {
     }
 }
 
-fn date_to_py<'py>(py: Python<'py>, d: FestivalDay) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn date_to_py<'py>(py: Python<'py>, d: FestivalDay) -> PyResult<Bound<'py, PyAny>> {
     py.import("datetime")?.getattr("date")?.call_method1("fromisoformat", (d.to_string(),))
 }
 
-fn date_from_py(obj: &Bound<'_, PyAny>) -> PyResult<FestivalDay> {
+pub(crate) fn date_from_py(obj: &Bound<'_, PyAny>) -> PyResult<FestivalDay> {
     let py = obj.py();
     if !obj.is_instance(&py.import("datetime")?.getattr("date")?)? || obj.is_instance(&py.import("datetime")?.getattr("datetime")?)? {
         return Err(type_err("day", "a datetime.date", obj));

@@ -17,6 +17,7 @@ fn class_for(family: &str) -> &'static str {
         "ticketing" => "TicketingError",
         "access" => "AccessError",
         "offline" => "OfflineError",
+        "till" => "TillError",
         _ => "FestivalError",
     }
 }

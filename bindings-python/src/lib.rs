@@ -10,6 +10,7 @@ mod access;
 mod checkin;
 mod analytics;
 mod carts;
+mod till;
 mod codes;
 mod convert;
 mod errors;
@@ -88,6 +89,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<checkin::PyFestivalCalendar>()?;
     m.add_class::<checkin::PyScanFactOutcome>()?;
     m.add_function(wrap_pyfunction!(checkin::scan_stats, m)?)?;
+    m.add_class::<till::PyTillSession>()?;
+    m.add_class::<till::PyTillZReport>()?;
+    m.add_function(wrap_pyfunction!(till::verify_till_closing, m)?)?;
+    m.add_function(wrap_pyfunction!(till::till_z_report, m)?)?;
     m.add_class::<offline::PyPayload>()?;
     m.add_class::<offline::PyRecordBody>()?;
     m.add_class::<offline::PySignedRecord>()?;

@@ -130,7 +130,7 @@ impl PyDeviceEntry {
 /// The festival's devices, keys checked once (`OFFLINE_INVALID_KEY`, duplicate ids).
 #[pyclass(module = "festival_core", name = "DeviceRegistry")]
 pub struct PyDeviceRegistry {
-    inner: DeviceRegistry,
+    pub(crate) inner: DeviceRegistry,
 }
 
 #[pymethods]

@@ -3,10 +3,11 @@
 //! Declarations only: arguments are converted with [`js`](super::js) and handed to
 //! `festival_js_api::{ticketing, access}`; errors are thrown as `FestivalError`s by `run`.
 
-use super::{js, run};
+use super::{bytes, js, run};
 use festival_core::ticketing::TicketEvent;
 use festival_js_api::access::AccessControlHandle;
 use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
+use festival_js_api::till::TillSessionHandle;
 use festival_js_api::{self as api};
 use wasm_bindgen::prelude::*;
 
@@ -149,6 +150,58 @@ pub fn price_cart(
         let a1 = js("config", &config)?;
         let a2 = js("promos", &promos)?;
         api::ticketing::price_cart(&a0, &a1, &a2)
+    })
+}
+
+/// Verifies a till closing as the server does: registered device of the festival, signature, arithmetic (`TILL_UNKNOWN_DEVICE`, `TILL_SIGNATURE_INVALID`, `TILL_CLOSING_INVALID`).
+#[wasm_bindgen(js_name = verifyTillClosing)]
+pub fn verify_till_closing(
+    #[wasm_bindgen(unchecked_param_type = "SignedClosing")] closing: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DeviceEntry[]")] registry: JsValue,
+) -> Result<(), JsValue> {
+    build(|| {
+        let a0 = js("closing", &closing)?;
+        let a1 = js("registry", &registry)?;
+        api::till::verify_till_closing(&a0, &a1).map(|_| ())
+    })
+}
+
+/// The Z-report of a till for a festival day from its sessions' `serialize()` texts.
+#[wasm_bindgen(js_name = tillZReport, unchecked_return_type = "ZReport")]
+pub fn till_z_report(
+    #[wasm_bindgen(unchecked_param_type = "ZReportRequest")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "FestivalCalendar")] calendar: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] sessions: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("request", &request)?;
+        let a1 = js("calendar", &calendar)?;
+        let a2 = js("sessions", &sessions)?;
+        api::till::till_z_report(&a0, &a1, &a2)
+    })
+}
+
+/// One DSFinV-K-shaped row per receipt line of a Z-report's sessions.
+#[wasm_bindgen(js_name = tillExportRows, unchecked_return_type = "TillExportRow[]")]
+pub fn till_export_rows(
+    #[wasm_bindgen(unchecked_param_type = "ZReport")] report: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] sessions: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("report", &report)?;
+        let a1 = js("sessions", &sessions)?;
+        api::till::till_export_rows(&a0, &a1)
+    })
+}
+
+/// The rows as RFC 4180 CSV with the DSFinV-K column names.
+#[wasm_bindgen(js_name = tillExportCsv, unchecked_return_type = "string")]
+pub fn till_export_csv(
+    #[wasm_bindgen(unchecked_param_type = "TillExportRow[]")] rows: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(|| {
+        let a0 = js("rows", &rows)?;
+        api::till::till_export_csv(&a0)
     })
 }
 
@@ -1423,6 +1476,193 @@ impl CartOrder {
             let qb = &mut quotas.inner;
             let bk = &mut book.inner;
             h.refund_line(&a0, &a1, qb, bk)
+        })
+    }
+}
+
+// ------------------------------------------------------------------ TillSession
+
+/// A till session: float, cash and card operations, gap-free receipts with VAT per rate, a signed closing with counted amounts.
+#[wasm_bindgen]
+pub struct TillSession {
+    inner: TillSessionHandle,
+}
+
+#[wasm_bindgen]
+impl TillSession {
+    /// Opens a session with a cash float (`TILL_INVALID_AMOUNT` for a negative float).
+    pub fn open(#[wasm_bindgen(unchecked_param_type = "SessionSpec")] spec: JsValue) -> Result<TillSession, JsValue> {
+        build(|| {
+            let a0 = js("spec", &spec)?;
+            TillSessionHandle::open(&a0)
+        })
+        .map(|inner| TillSession { inner })
+    }
+
+    /// Rebuilds a session from `serialize()` output (checked: `TILL_STATE_INVALID`).
+    pub fn deserialize(
+        #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
+    ) -> Result<TillSession, JsValue> {
+        build(|| {
+            let a0 = js("state", &state)?;
+            TillSessionHandle::deserialize(&a0)
+        })
+        .map(|inner| TillSession { inner })
+    }
+
+    /// The session as JSON text (the core's format).
+    pub fn serialize(&self) -> Result<String, JsValue> {
+        let h = &self.inner;
+        build(|| h.serialize())
+    }
+
+    /// Opens the next session of this closed till: receipt numbers continue (`TILL_SESSION_OPEN`, `TILL_SESSION_MISMATCH`).
+    #[wasm_bindgen(js_name = openNext)]
+    pub fn open_next(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SessionSpec")] spec: JsValue,
+    ) -> Result<TillSession, JsValue> {
+        let h = &self.inner;
+        build(|| {
+            let a0 = js("spec", &spec)?;
+            h.open_next(&a0)
+        })
+        .map(|inner| TillSession { inner })
+    }
+
+    /// How the session was opened.
+    #[wasm_bindgen(unchecked_return_type = "SessionSpec")]
+    pub fn spec(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.spec())
+    }
+
+    /// The session id.
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub fn id(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.id())
+    }
+
+    /// Whether it is closed.
+    #[wasm_bindgen(js_name = isClosed, unchecked_return_type = "boolean")]
+    pub fn is_closed(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.is_closed())
+    }
+
+    /// The number the next receipt gets.
+    #[wasm_bindgen(js_name = nextReceiptNumber, unchecked_return_type = "number")]
+    pub fn next_receipt_number(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.next_receipt_number())
+    }
+
+    /// SHA-256 (hex) of the operations and receipts, as carried by the closing.
+    #[wasm_bindgen(js_name = operationsHash, unchecked_return_type = "string")]
+    pub fn operations_hash(&self) -> JsValue {
+        let h = &self.inner;
+        super::to_js(&h.operations_hash())
+    }
+
+    /// Float, cash in / out by kind, sales by method, expected cash and card.
+    #[wasm_bindgen(unchecked_return_type = "SessionTotals")]
+    pub fn totals(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.totals())
+    }
+
+    /// The cash and card operations, in the order recorded.
+    #[wasm_bindgen(unchecked_return_type = "TillOperation[]")]
+    pub fn operations(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.operations())
+    }
+
+    /// The receipts, by number.
+    #[wasm_bindgen(unchecked_return_type = "Receipt[]")]
+    pub fn receipts(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.receipts())
+    }
+
+    /// The receipt of a payment, or null.
+    #[wasm_bindgen(unchecked_return_type = "Receipt | null")]
+    pub fn receipt(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = paymentId)] payment_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| {
+            let a0 = js("paymentId", &payment_id)?;
+            h.receipt(&a0)
+        })
+    }
+
+    /// The signed closing, once closed.
+    #[wasm_bindgen(unchecked_return_type = "SignedClosing | null")]
+    pub fn closing(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.closing())
+    }
+
+    /// Records a cash or card operation; idempotent per id (`TILL_OPERATION_CONFLICT`, `TILL_INSUFFICIENT_CASH`).
+    #[wasm_bindgen(unchecked_return_type = "TillOperation")]
+    pub fn record(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "TillOperation")] operation: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("operation", &operation)?;
+            h.record(&a0)
+        })
+    }
+
+    /// Issues the receipt of a payment with the next number; idempotent per payment id.
+    #[wasm_bindgen(unchecked_return_type = "Receipt")]
+    pub fn sale(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "SaleRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ProductInfo[]")] products: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("request", &request)?;
+            let a1 = js("products", &products)?;
+            h.sale(&a0, &a1)
+        })
+    }
+
+    /// Stores the caller's TSE signature on a receipt.
+    #[wasm_bindgen(js_name = attachFiscalSignature, unchecked_return_type = "Receipt")]
+    pub fn attach_fiscal_signature(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = paymentId)] payment_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FiscalSignature")] signature: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("paymentId", &payment_id)?;
+            let a1 = js("signature", &signature)?;
+            h.attach_fiscal_signature(&a0, &a1)
+        })
+    }
+
+    /// Closes with the counted cash and card total; the device's seed signs the closing (`TILL_ALREADY_CLOSED`).
+    #[wasm_bindgen(unchecked_return_type = "SignedClosing")]
+    pub fn close(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput", js_name = closedAt)] closed_at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CountedAmounts")] counted: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] seed: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let h = &mut self.inner;
+        run(|| {
+            let a0 = js("closedAt", &closed_at)?;
+            let a1 = js("counted", &counted)?;
+            let a2 = bytes("seed", &seed)?;
+            h.close(&a0, &a1, &a2)
         })
     }
 }

@@ -80,6 +80,8 @@ pub enum ErrorFamily {
     Access,
     /// Offline operation errors: devices, records, codes, reconciliation (`OFFLINE_*`, `CODE_*`, ...).
     Offline,
+    /// Till sessions, closings, receipts and Z-reports (`TILL_*`).
+    Till,
 }
 
 impl ErrorFamily {
@@ -92,6 +94,7 @@ impl ErrorFamily {
             ErrorFamily::Ticketing => "ticketing",
             ErrorFamily::Access => "access",
             ErrorFamily::Offline => "offline",
+            ErrorFamily::Till => "till",
         }
     }
 }
@@ -118,6 +121,9 @@ pub enum Error {
     /// Offline operation errors.
     #[error(transparent)]
     Offline(#[from] crate::offline::OfflineError),
+    /// Till errors.
+    #[error(transparent)]
+    Till(#[from] crate::till::TillError),
 }
 
 impl Error {
@@ -130,6 +136,7 @@ impl Error {
             Error::Ticketing(_) => ErrorFamily::Ticketing,
             Error::Access(_) => ErrorFamily::Access,
             Error::Offline(_) => ErrorFamily::Offline,
+            Error::Till(_) => ErrorFamily::Till,
         }
     }
 
@@ -143,6 +150,7 @@ impl Error {
             Error::Ticketing(e) => serde_json::to_value(e),
             Error::Access(e) => serde_json::to_value(e),
             Error::Offline(e) => serde_json::to_value(e),
+            Error::Till(e) => serde_json::to_value(e),
         };
         match v {
             Ok(serde_json::Value::Object(m)) => serde_json::Value::Object(m),
@@ -160,6 +168,7 @@ impl ErrorCode for Error {
             Error::Ticketing(e) => e.code(),
             Error::Access(e) => e.code(),
             Error::Offline(e) => e.code(),
+            Error::Till(e) => e.code(),
         }
     }
 }

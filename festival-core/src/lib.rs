@@ -2,7 +2,8 @@
 //!
 //! One pure, IO-free domain core for festival and event platforms: exact wallet money math,
 //! ticket / order / inventory state machines, access zones, offline operation (Ed25519-signed,
-//! hash-chained device logs, signed ticket codes, deterministic reconciliation) and analytics.
+//! hash-chained device logs, signed ticket codes, deterministic reconciliation), tills (sessions,
+//! signed closings, receipts, Z-reports, a DSFinV-K-shaped export) and analytics.
 //!
 //! The core never reads a clock, a random source, a file, the network or the environment: time,
 //! ids and entropy are arguments. State is plain data (serde) that callers persist as they like.
@@ -32,6 +33,7 @@ pub mod money;
 pub mod offline;
 pub mod postings;
 pub mod ticketing;
+pub mod till;
 pub mod time;
 pub mod wallet;
 

@@ -19,6 +19,7 @@ fun details(e: FestivalException): Map<String, Any?> = when (e) {
     is FestivalException.Ticketing -> Json.parse(e.detailsJson)
     is FestivalException.Access -> Json.parse(e.detailsJson)
     is FestivalException.Offline -> Json.parse(e.detailsJson)
+    is FestivalException.Till -> Json.parse(e.detailsJson)
 } as Map<String, Any?>
 
 /** The stable code of any FestivalException. */
@@ -30,6 +31,7 @@ val FestivalException.errorCode: String
         is FestivalException.Ticketing -> code
         is FestivalException.Access -> code
         is FestivalException.Offline -> code
+        is FestivalException.Till -> code
     }
 
 class MoneyAndErrorsTest {

@@ -49,7 +49,7 @@ pub fn policy_out(p: &CheckinPolicy) -> Result<Value> {
     Ok(out)
 }
 
-fn calendar_arg(field: &str, v: &Value) -> Result<FestivalCalendar> {
+pub(crate) fn calendar_arg(field: &str, v: &Value) -> Result<FestivalCalendar> {
     let o = object_arg(field, v)?;
     let tz = o.get("timeZone").or_else(|| o.get("time_zone")).map(|x| str_arg("calendar.timeZone", x)).transpose()?;
     let start = o.get("dayStartsAt").or_else(|| o.get("day_starts_at")).map(|x| str_arg("calendar.dayStartsAt", x)).transpose()?;

@@ -39,6 +39,7 @@ pub mod device;
 pub mod offline;
 pub mod reconcile;
 pub mod ticketing;
+pub mod till;
 pub mod wallet;
 
 /// Result of every API function.

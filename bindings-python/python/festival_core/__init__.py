@@ -16,6 +16,7 @@ from festival_core._errors import (
     MoneyError,
     OfflineError,
     TicketingError,
+    TillError,
     WalletError,
 )
 from festival_core._native import (
@@ -76,6 +77,8 @@ from festival_core._native import (
     TicketBook,
     TicketClaims,
     TicketType,
+    TillSession,
+    TillZReport,
     TrialBalance,
     Wallet,
     WalletOutcome,
@@ -98,9 +101,11 @@ from festival_core._native import (
     scan_stats,
     sign,
     split,
+    till_z_report,
     verify_chain,
     verify_signature,
     verify_ticket_code,
+    verify_till_closing,
 )
 
 __all__ = [
@@ -135,6 +140,9 @@ __all__ = [
     "Money",
     "MoneyError",
     "OfflineError",
+    "TillError",
+    "TillSession",
+    "TillZReport",
     "Order",
     "Payload",
     "PolicyDecision",
@@ -167,6 +175,7 @@ __all__ = [
     "TicketClaims",
     "TicketType",
     "TicketingError",
+    "TrialBalance",
     "Wallet",
     "WalletError",
     "WalletOutcome",
@@ -192,4 +201,6 @@ __all__ = [
     "verify_chain",
     "verify_signature",
     "verify_ticket_code",
+    "till_z_report",
+    "verify_till_closing",
 ]

@@ -2,7 +2,7 @@
 
 Every error the core reports is a :class:`FestivalError` subclass chosen by the error's family
 (``InputError``, ``MoneyError``, ``WalletError``, ``TicketingError``, ``AccessError``,
-``OfflineError``). ``exc.code`` is the core's stable code (the same in Rust, Kotlin, Swift, JS and
+``OfflineError``, ``TillError``). ``exc.code`` is the core's stable code (the same in Rust, Kotlin, Swift, JS and
 Python; see ERRORS.md) and ``exc.details`` its structured fields (money as decimal strings).
 """
 
@@ -18,6 +18,7 @@ __all__ = [
     "TicketingError",
     "AccessError",
     "OfflineError",
+    "TillError",
 ]
 
 
@@ -63,3 +64,7 @@ class AccessError(FestivalError):
 
 class OfflineError(FestivalError):
     """Offline operation: devices, signed records, codes, reconciliation (``OFFLINE_*``, ...)."""
+
+
+class TillError(FestivalError):
+    """Till sessions, closings, receipts and Z-reports (``TILL_*``)."""

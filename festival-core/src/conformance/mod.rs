@@ -22,6 +22,7 @@ mod catalog;
 mod money;
 mod offline;
 mod ticketing;
+mod till;
 mod wallet;
 
 use crate::error::{Error, InputError};
@@ -40,6 +41,7 @@ pub fn execute(op: &str, input: &Value) -> Result<Value, Error> {
         "money" => money::execute(op, input),
         "offline" => offline::execute(op, input),
         "ticketing" => ticketing::execute(op, input),
+        "till" => till::execute(op, input),
         "wallet" | "tag" => wallet::execute(op, input),
         _ => None,
     };
