@@ -2,11 +2,14 @@
 //!
 //! One day at a festival, told through festival-core: prices and VAT, cashless wallets (top-ups,
 //! payments, refunds, payouts and the stands' settlement), ticket sales and gates, then the
-//! offline devices, their attacks and the reconciliation when they sync. Each chapter is one
-//! module; every chapter checks that its numbers add up and fails loudly otherwise.
+//! offline devices, their attacks and the reconciliation when they sync, and last a stand's
+//! night: signed catalog, cup deposits, vouchers, till closing, receipts, Z-report and balanced
+//! books. Each chapter is one module; every chapter checks that its numbers add up and fails
+//! loudly otherwise.
 
 mod money;
 mod offline;
+mod stand;
 mod tickets;
 mod wallets;
 
@@ -16,5 +19,6 @@ fn main() -> Result<(), festival_core::Error> {
     wallets::run()?;
     tickets::run()?;
     offline::run()?;
+    stand::run()?;
     Ok(())
 }

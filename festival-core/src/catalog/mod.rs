@@ -748,3 +748,16 @@ mod sig_hex {
         crate::interop::hex_decode_array::<64>("signature", &t).map_err(serde::de::Error::custom)
     }
 }
+
+/// A catalog names and taxes the lines of till receipts: a product's name and VAT rate (deposits
+/// at their rate, zero), so a stand's receipts use exactly the prices and rates its devices sold
+/// with.
+impl crate::till::ProductLookup for Catalog {
+    fn product(&self, sku: &str) -> Option<crate::till::ProductInfo> {
+        Catalog::product(self, sku).map(|p| crate::till::ProductInfo {
+            name: p.name.clone(),
+            vat_rate: p.vat_rate,
+            vat_key: None,
+        })
+    }
+}
