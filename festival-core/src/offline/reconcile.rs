@@ -54,9 +54,13 @@
 //!   a device's sequences as lost, with a reason and a time; the device's later records are then
 //!   processed, and a lost record that turns up afterwards is rejected as
 //!   `OFFLINE_DECLARED_LOST`.
-//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`] (3); a state
-//!   of format 2 loads as it is, one of format 1 with every record final; any other version is
-//!   refused with `RECONCILE_INVALID_STATE`.
+//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`] (4); a state
+//!   of format 2 or 3 loads as it is, one of format 1 with every record final; any other version
+//!   is refused with `RECONCILE_INVALID_STATE`.
+//! - **Scan facts are decided as the gate decides** (see [`ScanFactOutcome`]): with the zone's
+//!   check-in policy, the ticket's attributes ([`TicketState::attributes`]), presence per zone
+//!   ([`ReconcileConfig::per_zone_presence`]) and the revocation lists the server published
+//!   ([`ReconcileState::publish_revocation_list`]); a void of an entry, final or not, uncounts it.
 //! - **Compact state.** Final records are kept as a packed index ([`FinalRecords`]: for refunds,
 //!   voids and id uniqueness) and each device's chain as runs of hashes
 //!   ([`ChainHistory`](super::chain::ChainHistory): replays vs forks). With
