@@ -217,6 +217,10 @@ pub struct ReconcileConfig {
     /// and refund records stay; the entries are only in the reports): bounded server state.
     #[uniffi(default = false)]
     pub compact_ledgers: bool,
+    /// Track presence per zone like the gate: a double admission or an exit without an entry is
+    /// judged per zone, and an entry leaves its check-in policy's `leaves_zones`.
+    #[uniffi(default = false)]
+    pub per_zone_presence: bool,
 }
 
 fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
@@ -233,7 +237,42 @@ fn core_reconcile_config(c: &ReconcileConfig) -> Result<core::ReconcileConfig> {
             all_devices_synced: c.all_devices_synced,
             compact_ledgers: c.compact_ledgers,
         },
+        per_zone_presence: c.per_zone_presence,
     })
+}
+
+/// A ticket as the server knows it, for scan facts: `set_ticket_admission`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TicketAdmission {
+    /// Whether it is inside.
+    #[uniffi(default = false)]
+    pub inside: bool,
+    /// Whether the server revoked it.
+    #[uniffi(default = false)]
+    pub revoked: bool,
+    /// Its ticket type (the policies' ticket types, the `product` rule variable).
+    #[uniffi(default)]
+    pub ticket_type_id: Option<String>,
+    /// Whether its order is pending.
+    #[uniffi(default = false)]
+    pub pending: bool,
+    /// With `per_zone_presence`: the zones (UUIDs) it is inside.
+    #[uniffi(default = [])]
+    pub zones: Vec<String>,
+    /// Ticket attributes for the rules' `attributes.<name>`, as the gates have them.
+    #[uniffi(default)]
+    pub attributes: HashMap<String, crate::checkin::AttributeValue>,
+}
+
+/// Why a scan fact's revocation list was stale (`RECONCILE_STALE_REVOCATION_LIST`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StaleRevocationList {
+    /// The list version the gate had.
+    pub gate_version: u64,
+    /// The newest version published before the scan; it revokes the ticket.
+    pub current_version: u64,
+    /// When that version was published (ms).
+    pub published_at_ms: i64,
 }
 
 /// What happened to a record in a reconciliation.
@@ -547,6 +586,12 @@ pub struct ScanFactOutcome {
     pub admitted_in_error: Option<String>,
     /// The zone's check-in policy's decision on the server.
     pub server_policy: Option<crate::checkin::PolicyDecision>,
+    /// With `per_zone_presence`: the zones this entry left.
+    #[uniffi(default = [])]
+    pub left_zones: Vec<String>,
+    /// For `RECONCILE_STALE_REVOCATION_LIST`: the gate's list and the newer one.
+    #[uniffi(default)]
+    pub stale_revocation_list: Option<StaleRevocationList>,
 }
 
 fn status(s: core::RecordStatus) -> RecordStatus {
@@ -679,6 +724,12 @@ fn report(r: &core::ReconcileReport, currency: Currency) -> Result<ReconcileRepo
                 applied: s.applied,
                 admitted_in_error: s.admitted_in_error.clone(),
                 server_policy: s.server_policy.as_ref().map(crate::checkin::policy_decision),
+                left_zones: s.left_zones.iter().map(Uuid::to_string).collect(),
+                stale_revocation_list: s.stale_revocation_list.map(|x| StaleRevocationList {
+                    gate_version: x.gate_version,
+                    current_version: x.current_version,
+                    published_at_ms: x.published_at.unix_millis(),
+                }),
             })
             .collect(),
     })
@@ -789,6 +840,36 @@ impl Reconciler {
         let id = uuid("ticket_id", &ticket_id)?;
         let ticket_type_id = ticket_type_id.map(|t| uuid("ticket_type_id", &t)).transpose()?;
         self.lock().set_ticket(id, core::TicketState { inside, revoked, ticket_type_id, pending, ..Default::default() });
+        Ok(())
+    }
+
+    /// Sets a ticket as the server knows it, with the zones it is inside and its attributes for
+    /// the check-in rules (so the server evaluates `attributes.<name>` as the gate does).
+    pub fn set_ticket_admission(&self, ticket_id: String, admission: TicketAdmission) -> Result<()> {
+        let id = uuid("ticket_id", &ticket_id)?;
+        let ticket_type_id = admission.ticket_type_id.map(|t| uuid("ticket_type_id", &t)).transpose()?;
+        let zones = admission.zones.iter().map(|z| uuid("zones", z)).collect::<Result<_>>()?;
+        let t = core::TicketState {
+            inside: admission.inside,
+            revoked: admission.revoked,
+            ticket_type_id,
+            pending: admission.pending,
+            zones,
+            attributes: crate::checkin::attributes(admission.attributes),
+            ..Default::default()
+        };
+        self.lock().set_ticket(id, t);
+        Ok(())
+    }
+
+    /// Records that the server published revocation list `version` at `published_at_ms` revoking
+    /// `revoked_tickets`: an entry a gate admitted with an older list after that is admitted in
+    /// error (`RECONCILE_STALE_REVOCATION_LIST`). Throws `RECONCILE_INVALID_STATE` for a version
+    /// published with other content or out of time order.
+    pub fn publish_revocation_list(&self, version: u64, published_at_ms: i64, revoked_tickets: Vec<String>) -> Result<()> {
+        let at = time("published_at_ms", published_at_ms)?;
+        let tickets = revoked_tickets.iter().map(|t| uuid("revoked_tickets", t)).collect::<Result<_>>()?;
+        self.lock().publish_revocation_list(version, at, tickets).map_err(festival_core::Error::from)?;
         Ok(())
     }
 
@@ -1058,6 +1139,7 @@ mod tests {
             all_devices_synced: false,
             accept_after_cut_up_to: None,
             compact_ledgers: false,
+            per_zone_presence: false,
         };
         let rep = r.reconcile(reg.clone(), vec![vec![1, 2, 3]], 1_783_180_800_000, cfg.clone()).unwrap();
         assert_eq!(rep.counts.rejected, 1);

@@ -742,7 +742,16 @@ export interface CheckinPolicy {
   admitPending?: boolean
   leavesZones?: string[]
   calendar?: FestivalCalendar
+  /** The event's dates for the rules' `buildTime` `date_from` / `date_to` / `date_admission`. */
+  event?: EventDates
   rules?: unknown
+}
+
+/** pretix's event dates (`dateTo` and `dateAdmission` fall back to `dateFrom`). */
+export interface EventDates {
+  dateFrom: TimestampInput
+  dateTo?: TimestampInput
+  dateAdmission?: TimestampInput
 }
 
 /** A ticket attribute a rule can read (`attributes.<name>`). */
@@ -796,6 +805,10 @@ export interface ScanFactOutcome {
   /** The server's code when the gate admitted what it would have denied. */
   admittedInError?: string
   serverPolicy?: PolicyDecision
+  /** With `perZonePresence`: the zones this entry left (its policy's `leavesZones`). */
+  leftZones?: string[]
+  /** For `RECONCILE_STALE_REVOCATION_LIST`: the gate's list and the newer one that revoked the ticket. */
+  staleRevocationList?: { gateVersion: string; currentVersion: string; publishedAt: string }
 }
 
 /** Scan counts (`scanStats`); reason maps keep the core's names. */
@@ -806,6 +819,8 @@ export interface ScanCounts {
   admittedInError: number
   deniedByReason: Record<string, number>
   inErrorByReason: Record<string, number>
+  /** Entries admitted with a stale revocation list (absent when 0). */
+  staleRevocationList?: number
 }
 
 /** Failed-scan statistics, in total and per festival day. */
@@ -924,6 +939,8 @@ export interface ReconcileConfig {
   policy?: ConflictPolicy
   chain?: ChainConfig
   finality?: Finality
+  /** Track presence per zone like the gate (an entry leaves its policy's `leavesZones`). */
+  perZonePresence?: boolean
 }
 
 /** Allowed clock skews and what happens after a revocation or validity-window cut. */
@@ -1027,6 +1044,10 @@ export interface TicketAdmission {
   pending?: boolean
   /** Admitted entries of scan facts per check-in policy id. */
   entries?: Record<string, string[]>
+  /** With `perZonePresence`: the zones the ticket is inside. */
+  zones?: string[]
+  /** Ticket attributes for the check-in rules. */
+  attributes?: Record<string, AttributeValue>
 }
 
 /** `setTicket` input. */
@@ -1036,6 +1057,9 @@ export interface TicketAdmissionInput {
   ticketTypeId?: string
   pending?: boolean
   entries?: Record<string, TimestampInput[]>
+  zones?: string[]
+  /** Ticket attributes for the check-in rules' `attributes.<name>` (names kept as given). */
+  attributes?: Record<string, AttributeValue>
 }
 
 /** Where the server's view of one device's log stands. */

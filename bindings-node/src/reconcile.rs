@@ -103,6 +103,26 @@ impl Reconciler {
         run(&env, || inner.set_checkin_policy(&js("policy", policy)?))
     }
 
+    /// Records a revocation list the server published (version, time, revoked tickets), so that
+    /// entries admitted with an older list after it was out are `RECONCILE_STALE_REVOCATION_LIST`.
+    #[napi(ts_args_type = "version: number | bigint | string, publishedAt: TimestampInput, revokedTickets: string[]")]
+    pub fn publish_revocation_list(
+        &mut self,
+        env: Env,
+        version: Unknown<'_>,
+        published_at: Unknown<'_>,
+        revoked_tickets: Unknown<'_>,
+    ) -> napi::Result<()> {
+        let inner = &mut self.inner;
+        run(&env, || {
+            inner.publish_revocation_list(
+                &js("version", version)?,
+                &js("publishedAt", published_at)?,
+                &js("revokedTickets", revoked_tickets)?,
+            )
+        })
+    }
+
     /// Ticket admission states.
     #[napi(ts_return_type = "Record<string, TicketAdmission>")]
     pub fn tickets(&self, env: Env) -> napi::Result<Json> {

@@ -109,3 +109,51 @@ test('scans are facts: a gate signs its decision, reconciliation records what ha
   assert.deepEqual(stats.total.deniedByReason, { wrong_gate: 1 })
   assert.deepEqual(stats.byDay.map((d) => d.day), ['2026-07-04'])
 })
+
+test('the server decides like the gate: per-zone presence, attributes, stale revocation lists, pretix counters', () => {
+  const FESTIVAL = '00000000-0000-4000-8000-0000000000f0'
+  const ARENA = '00000000-0000-4000-8000-0000000000c1'
+  const STAGE = '00000000-0000-4000-8000-0000000000c2'
+  const GATE = '00000000-0000-4000-8000-0000000000d3'
+  const seed = new Uint8Array(32).fill(3)
+  const log = new fc.DeviceLog(new fc.DeviceSigner(seed, GATE, FESTIVAL), 'EUR',
+    { perPayment: eur('50'), perWalletOffline: eur('50'), maxStoredValue: eur('500'), maxQueuedRecords: 100 })
+  const admit = (revocationVersion) => ({ decision: 'admit', policyVersion: 1, revocationVersion })
+  log.recordScan('00000000-0000-4000-8000-000000000201', '2026-07-04T14:00:00Z', TICKET, ARENA, 'in', admit(3))
+  log.recordScan('00000000-0000-4000-8000-000000000202', '2026-07-04T14:01:00Z', TICKET, STAGE, 'in', admit(3))
+  log.recordScan('00000000-0000-4000-8000-000000000203', '2026-07-04T14:40:00Z', TICKET2, ARENA, 'in', admit(2))
+  const registry = new fc.DeviceRegistry([{ deviceId: GATE, publicKey: fc.publicKeyFromSeed(seed), festivalId: FESTIVAL,
+    role: 'gate', locations: [ARENA, STAGE], validFrom: '2026-07-01T00:00:00Z', validUntil: '2026-07-10T00:00:00Z' }])
+  const r = new fc.Reconciler({ festivalId: FESTIVAL, currency: 'EUR' })
+  r.setTicket(TICKET, { ticketTypeId: TYPE, attributes: { vipLevel: 3 } })
+  r.setTicket(TICKET2, { ticketTypeId: TYPE, attributes: { vipLevel: 1 } })
+  r.setCheckinPolicy({ id: 'arena', version: 1, zones: [ARENA], rules: { '>=': [{ var: 'attributes.vipLevel' }, 1] } })
+  r.setCheckinPolicy({ id: 'stage', version: 1, zones: [STAGE], leavesZones: [ARENA],
+    rules: { '>=': [{ var: 'attributes.vipLevel' }, 3] } })
+  r.publishRevocationList(2, '2026-07-04T12:00:00Z', [])
+  r.publishRevocationList('3', '2026-07-04T14:30:00Z', [TICKET2])
+  throwsCode(assert, () => r.publishRevocationList(3, '2026-07-04T14:30:00Z', [TICKET]), 'RECONCILE_INVALID_STATE')
+  const report = r.reconcile(registry, [log.exportBatch()], '2026-07-05T00:00:00Z', { perZonePresence: true })
+  const by = (end) => report.scans.find((s) => s.recordId.endsWith(end))
+  assert.equal(by('201').admittedInError, undefined)
+  assert.deepEqual([by('202').admittedInError, by('202').leftZones], [undefined, [ARENA]])
+  assert.equal(by('203').admittedInError, 'RECONCILE_STALE_REVOCATION_LIST')
+  assert.deepEqual(by('203').staleRevocationList, { gateVersion: '2', currentVersion: '3', publishedAt: '2026-07-04T14:30:00.000Z' })
+  assert.deepEqual(r.tickets()[TICKET].zones, [STAGE])
+  assert.deepEqual(r.tickets()[TICKET].attributes, { vipLevel: 3 }, 'attribute names keep their case')
+  assert.equal(fc.scanStats(report.scans, BERLIN).total.staleRevocationList, 1)
+  const back = fc.Reconciler.deserialize(r.serialize())
+  assert.equal(JSON.parse(r.serialize()).format_version, 4)
+  assert.deepEqual(back.tickets(), r.tickets())
+  throwsCode(assert, () => r.reconcile(registry, [], '2026-07-05T00:00:00Z', { perZone: true }), 'INPUT_INVALID')
+  // pretix's counters since a time and the event's dates in buildTime.
+  const policy = { id: 'doors', version: 1, zones: ['main'], calendar: BERLIN,
+    event: { dateFrom: '2026-07-04T16:00:00+02:00', dateAdmission: '2026-07-04T14:00:00+02:00' },
+    rules: { '<=': [{ entries_days_since: [{ buildTime: ['date_admission'] }] }, 0] } }
+  const ctx = { ticketTypeId: TYPE, zoneId: 'main', at: '2026-07-06T20:00:00+02:00', history: ['2026-07-05T20:00:00+02:00'] }
+  const d = fc.evaluateCheckin(policy, ctx)
+  assert.deepEqual([d.decision, d.decidedBy.ruleVariable], ['deny', 'entries_days_since'])
+  assert.equal(fc.evaluateCheckin(policy, { ...ctx, history: ['2026-07-04T10:00:00+02:00'] }).decision, 'admit')
+  assert.deepEqual(fc.checkinPolicy(policy).event, { dateFrom: '2026-07-04T14:00:00.000Z', dateAdmission: '2026-07-04T12:00:00.000Z' })
+  throwsCode(assert, () => fc.checkinPolicy({ ...policy, event: undefined }), 'ACCESS_RULE_INVALID_VALUE')
+})

@@ -294,6 +294,22 @@ impl PyScanFactOutcome {
     fn server_policy(&self) -> Option<PyPolicyDecision> {
         self.inner.server_policy.clone().map(|p| PyPolicyDecision { inner: p })
     }
+    /// With per-zone presence: the zones this entry left (its policy's `leaves_zones`).
+    #[getter]
+    fn left_zones<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.inner.left_zones.iter().map(|z| uuid_to_py(py, z)).collect()
+    }
+    /// For `RECONCILE_STALE_REVOCATION_LIST`: `{"gate_version", "current_version", "published_at"}`
+    /// (the gate's list, the newer one that revoked the ticket and when it was published).
+    #[getter]
+    fn stale_revocation_list<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, pyo3::types::PyDict>>> {
+        let Some(s) = self.inner.stale_revocation_list else { return Ok(None) };
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("gate_version", s.gate_version)?;
+        d.set_item("current_version", s.current_version)?;
+        d.set_item("published_at", timestamp_to_py(py, s.published_at)?)?;
+        Ok(Some(d))
+    }
     fn __repr__(&self) -> String {
         format!(
             "ScanFactOutcome(ticket_id='{}', direction='{}', gate_admitted={}, admitted_in_error={:?})",
@@ -313,12 +329,13 @@ fn counts_dict<'py>(py: Python<'py>, c: &festival_core::analytics::ScanCounts) -
     d.set_item("admitted_in_error", c.admitted_in_error)?;
     d.set_item("denied_by_reason", c.denied_by_reason.clone())?;
     d.set_item("in_error_by_reason", c.in_error_by_reason.clone())?;
+    d.set_item("stale_revocation_list", c.stale_revocation_list)?;
     Ok(d)
 }
 
 /// Failed-scan statistics of scan facts: `{"total": counts, "by_day": {date: counts}}` with
 /// counts `{"scans", "admitted", "denied", "admitted_in_error", "denied_by_reason",
-/// "in_error_by_reason"}`, days of `calendar` (UTC days by default).
+/// "in_error_by_reason", "stale_revocation_list"}`, days of `calendar` (UTC days by default).
 #[pyfunction]
 #[pyo3(signature = (scans, calendar = None))]
 pub fn scan_stats<'py>(

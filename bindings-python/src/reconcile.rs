@@ -188,7 +188,9 @@ impl PyDeviceRegistry {
 /// become final, and with `all_devices_synced` so do records before the oldest time every
 /// registered device has synced past (None / False: nothing becomes final); `compact_ledgers`
 /// folds final wallet entries into each wallet's base (balances and refund records stay, the
-/// entries themselves are only in the reports), which bounds the state of a long festival.
+/// entries themselves are only in the reports), which bounds the state of a long festival;
+/// `per_zone_presence` tracks the zones each ticket is inside like the gate does (an entry leaves
+/// its check-in policy's `leaves_zones`; default: one inside flag per ticket).
 #[pyclass(frozen, module = "festival_core", name = "ReconcileConfig")]
 #[derive(Clone)]
 pub struct PyReconcileConfig {
@@ -200,7 +202,7 @@ impl PyReconcileConfig {
     #[new]
     #[pyo3(signature = (policy = "first_wins", max_future_skew_ms = None, max_hlc_skew_ms = None,
                         max_offline_ms = None, all_devices_synced = false, accept_after_cut_up_to = None,
-                        compact_ledgers = false))]
+                        compact_ledgers = false, per_zone_presence = false))]
     fn new(
         policy: &str,
         max_future_skew_ms: Option<i64>,
@@ -209,6 +211,7 @@ impl PyReconcileConfig {
         all_devices_synced: bool,
         accept_after_cut_up_to: Option<&Bound<'_, PyAny>>,
         compact_ledgers: bool,
+        per_zone_presence: bool,
     ) -> PyResult<Self> {
         let d = ChainConfig::default();
         let after_cut = match accept_after_cut_up_to.filter(|m| !m.is_none()) {
@@ -224,6 +227,7 @@ impl PyReconcileConfig {
                     after_cut,
                 },
                 finality: Finality { max_offline_ms, all_devices_synced, compact_ledgers },
+                per_zone_presence,
             },
         })
     }
@@ -252,6 +256,11 @@ impl PyReconcileConfig {
     fn compact_ledgers(&self) -> bool {
         self.inner.finality.compact_ledgers
     }
+    /// Whether presence is tracked per zone (like the gate).
+    #[getter]
+    fn per_zone_presence(&self) -> bool {
+        self.inner.per_zone_presence
+    }
     /// Records of a revoked or expired device after its cut are accepted up to this amount per
     /// device and cut (None: all rejected).
     #[getter]
@@ -263,13 +272,14 @@ impl PyReconcileConfig {
     }
     fn __repr__(&self) -> String {
         format!(
-            "ReconcileConfig(policy='{}', max_future_skew_ms={}, max_hlc_skew_ms={}, max_offline_ms={}, all_devices_synced={}, compact_ledgers={})",
+            "ReconcileConfig(policy='{}', max_future_skew_ms={}, max_hlc_skew_ms={}, max_offline_ms={}, all_devices_synced={}, compact_ledgers={}, per_zone_presence={})",
             enum_str(&self.inner.policy),
             self.inner.chain.max_future_skew_ms,
             self.inner.chain.max_hlc_skew_ms,
             self.inner.finality.max_offline_ms.map_or("None".to_string(), |m| m.to_string()),
             if self.inner.finality.all_devices_synced { "True" } else { "False" },
-            if self.inner.finality.compact_ledgers { "True" } else { "False" }
+            if self.inner.finality.compact_ledgers { "True" } else { "False" },
+            if self.inner.per_zone_presence { "True" } else { "False" }
         )
     }
 }
@@ -306,9 +316,13 @@ impl PyReconcileState {
         self.inner.wallets.keys().map(|k| uuid_to_py(py, k)).collect()
     }
 
-    /// Sets a ticket's admission state (`inside`, `revoked`); `ticket_type_id` and `pending` are
-    /// what the check-in policies read when scan facts are reconciled.
-    #[pyo3(signature = (ticket_id, inside = false, revoked = false, *, ticket_type_id = None, pending = false))]
+    /// Sets a ticket's admission state (`inside`, `revoked`); `ticket_type_id`, `pending` and
+    /// `attributes` (`dict[str, bool | int | str]`, for the rules' `attributes.<name>`) are what
+    /// the check-in policies read when scan facts are reconciled; `zones` are the zones it is
+    /// inside (with `ReconcileConfig(per_zone_presence=True)`).
+    #[pyo3(signature = (ticket_id, inside = false, revoked = false, *, ticket_type_id = None, pending = false,
+                        zones = None, attributes = None))]
+    #[allow(clippy::too_many_arguments)]
     fn set_ticket(
         &mut self,
         ticket_id: &Bound<'_, PyAny>,
@@ -316,14 +330,43 @@ impl PyReconcileState {
         revoked: bool,
         ticket_type_id: Option<&Bound<'_, PyAny>>,
         pending: bool,
+        zones: Option<&Bound<'_, PyAny>>,
+        attributes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let ticket_type_id =
             ticket_type_id.filter(|t| !t.is_none()).map(|t| uuid_from_py("ticket_type_id", t)).transpose()?;
+        let mut zone_set = std::collections::BTreeSet::new();
+        if let Some(z) = zones.filter(|z| !z.is_none()) {
+            for item in z.try_iter().map_err(|_| type_err("zones", "an iterable of UUIDs", z))? {
+                zone_set.insert(uuid_from_py("zones", &item?)?);
+            }
+        }
+        let attributes = crate::checkin::attributes_arg(attributes.filter(|a| !a.is_none()))?;
         self.inner.set_ticket(
             uuid_from_py("ticket_id", ticket_id)?,
-            TicketState { inside, revoked, ticket_type_id, pending, ..Default::default() },
+            TicketState { inside, revoked, ticket_type_id, pending, zones: zone_set, attributes, ..Default::default() },
         );
         Ok(())
+    }
+
+    /// Records that the server published revocation list `version` at `published_at` revoking
+    /// `revoked_tickets`: an entry a gate admitted with an older list after that is then admitted
+    /// in error (`RECONCILE_STALE_REVOCATION_LIST`, both versions in
+    /// `ScanFactOutcome.stale_revocation_list`). `RECONCILE_INVALID_STATE` for a version published
+    /// with other content or out of time order.
+    fn publish_revocation_list(
+        &mut self,
+        py: Python<'_>,
+        version: u64,
+        published_at: &Bound<'_, PyAny>,
+        revoked_tickets: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let published_at = timestamp_from_py("published_at", published_at)?;
+        let mut tickets = Vec::new();
+        for item in revoked_tickets.try_iter().map_err(|_| type_err("revoked_tickets", "an iterable of UUIDs", revoked_tickets))? {
+            tickets.push(uuid_from_py("revoked_tickets", &item?)?);
+        }
+        self.inner.publish_revocation_list(version, published_at, tickets).py(py)
     }
 
     /// A check-in policy with which scan facts in its zones (offline zone UUIDs as text) are
@@ -484,12 +527,17 @@ impl PyReconcileState {
         self.inner.non_final_count()
     }
 
-    /// `{"inside": bool, "revoked": bool}` of a ticket, or None if unknown.
+    /// `{"inside": bool, "revoked": bool}` of a ticket (plus `"zones": [UUID]` when it is inside
+    /// zones under per-zone presence), or None if unknown.
     fn ticket<'py>(&self, py: Python<'py>, ticket_id: &Bound<'_, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
         let Some(t) = self.inner.tickets.get(&uuid_from_py("ticket_id", ticket_id)?) else { return Ok(None) };
         let d = PyDict::new(py);
         d.set_item("inside", t.inside)?;
         d.set_item("revoked", t.revoked)?;
+        if !t.zones.is_empty() {
+            let zones = t.zones.iter().map(|z| uuid_to_py(py, z)).collect::<PyResult<Vec<_>>>()?;
+            d.set_item("zones", zones)?;
+        }
         Ok(Some(d))
     }
 

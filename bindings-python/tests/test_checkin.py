@@ -143,3 +143,57 @@ def test_scans_are_facts_reconciled_with_the_same_evaluator() -> None:
     assert stats["total"]["denied_by_reason"] == {"wrong_gate": 1}
     assert (stats["total"]["admitted"], stats["total"]["admitted_in_error"]) == (2, 1)
     assert list(stats["by_day"]) == [date(2026, 7, 4)]
+
+
+def test_the_server_decides_like_the_gate_zones_attributes_and_stale_lists() -> None:
+    festival, arena, stage, gate_id = uuid.UUID(int=0xF0), uuid.UUID(int=0xC1), uuid.UUID(int=0xC2), uuid.UUID(int=0xD3)
+    other = uuid.UUID(int=0x12)
+    seed = bytes([3]) * 32
+    t0 = datetime(2026, 7, 4, 14, tzinfo=UTC)
+    log = fc.DeviceLog(fc.DeviceSigner(seed, gate_id, festival), "EUR", per_payment=fc.Money("50", "EUR"),
+                       per_wallet_offline=fc.Money("50", "EUR"), max_stored_value=fc.Money("500", "EUR"),
+                       max_queued_records=10)
+    log.record_scan(uuid.UUID(int=0x201), t0, TICKET, arena, "in", admitted=True, revocation_version=3)
+    log.record_scan(uuid.UUID(int=0x202), t0 + timedelta(minutes=1), TICKET, stage, "in", admitted=True,
+                    revocation_version=3)
+    log.record_scan(uuid.UUID(int=0x203), t0 + timedelta(minutes=40), other, arena, "in", admitted=True,
+                    revocation_version=2)
+    registry = fc.DeviceRegistry([fc.DeviceEntry(gate_id, fc.public_key_from_seed(seed), festival, "gate",
+                                                 t0 - timedelta(days=1), t0 + timedelta(days=3), [arena, stage])])
+    state = fc.ReconcileState(festival, "EUR")
+    state.set_ticket(TICKET, ticket_type_id=TYPE, attributes={"vipLevel": 3})
+    state.set_ticket(other, ticket_type_id=TYPE, attributes={"vipLevel": 1})
+    state.set_checkin_policy(fc.CheckinPolicy.from_json(json.dumps(
+        {"id": "stage", "version": 1, "zones": [str(stage)], "leaves_zones": [str(arena)],
+         "rules": {">=": [{"var": "attributes.vipLevel"}, 3]}})))
+    state.publish_revocation_list(2, t0 - timedelta(hours=2), [])
+    state.publish_revocation_list(3, t0 + timedelta(minutes=30), [other])
+    with pytest.raises(fc.OfflineError) as e:
+        state.publish_revocation_list(3, t0 + timedelta(minutes=30), [TICKET])
+    assert e.value.code == "RECONCILE_INVALID_STATE"
+    with pytest.raises(TypeError):
+        state.set_ticket(TICKET, attributes={"vipLevel": 1.5})
+    config = fc.ReconcileConfig(per_zone_presence=True)
+    assert config.per_zone_presence and "per_zone_presence=True" in repr(config)
+    report = fc.reconcile(state, registry, [log.export_batch()], t0 + timedelta(hours=1), config)
+    by = {s.record_id.int: s for s in report.scans}
+    assert (by[0x202].admitted_in_error, by[0x202].left_zones) == (None, [arena])
+    assert by[0x203].admitted_in_error == "RECONCILE_STALE_REVOCATION_LIST"
+    assert by[0x203].stale_revocation_list == {"gate_version": 2, "current_version": 3,
+                                              "published_at": t0 + timedelta(minutes=30)}
+    assert state.ticket(TICKET) == {"inside": True, "revoked": False, "zones": [stage]}
+    assert fc.scan_stats(report.scans)["total"]["stale_revocation_list"] == 1
+    saved = json.loads(state.to_json())
+    assert saved["format_version"] == 4 and saved["tickets"][str(TICKET)]["attributes"] == {"vipLevel": 3}
+
+
+def test_pretix_counters_since_a_time_and_event_dates() -> None:
+    policy = _policy(event={"date_from": "2026-07-04T16:00:00+02:00", "date_admission": "2026-07-04T14:00:00+02:00"},
+                     rules={"<=": [{"entries_days_since": [{"buildTime": ["date_admission"]}]}, 0]})
+    at = datetime(2026, 7, 6, 20, tzinfo=CEST)
+    denied = policy.evaluate(TYPE, "main", at, history=[datetime(2026, 7, 5, 20, tzinfo=CEST)])
+    assert (denied.admitted, denied.rule_variable) == (False, "entries_days_since")
+    assert policy.evaluate(TYPE, "main", at, history=[datetime(2026, 7, 4, 10, tzinfo=CEST)]).admitted
+    with pytest.raises(fc.AccessError) as e:
+        _policy(rules={"isAfter": [{"var": "now"}, {"buildTime": ["date_from"]}]})
+    assert e.value.code == "ACCESS_RULE_INVALID_VALUE"

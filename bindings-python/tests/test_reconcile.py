@@ -242,9 +242,9 @@ def test_compact_ledgers_folds_final_entries_and_keeps_every_balance() -> None:
     assert parts(w_small.balances) == parts(w_full.balances) and w_small.balances.total == fc.Money("1", EUR)
     assert (len(w_full), w_full.compacted_entries) == (3, 0)  # the opening top-up and two payments
     assert (len(w_small), w_small.compacted_entries) == (0, 3)
-    # The compacted state is saved and read back (format 3, with the wallet's base).
+    # The compacted state is saved and read back (format 4 since 3 added the wallet's base).
     saved = json.loads(small.to_json())
-    assert saved["format_version"] == 3 and "base" in saved["wallets"][str(W1)]
+    assert saved["format_version"] == 4 and "base" in saved["wallets"][str(W1)]
     back = fc.ReconcileState.from_json(small.to_json()).wallet(W1)
     assert back is not None and parts(back.balances) == parts(w_small.balances) and back.compacted_entries == 3
 
@@ -359,7 +359,7 @@ def test_config_registry_and_hostile_input() -> None:
     assert (cfg.policy, cfg.max_future_skew_ms, cfg.max_hlc_skew_ms) == ("first_wins", 300_000, 3_600_000)
     assert repr(fc.ReconcileConfig("reject", 1, 2)) == (
         "ReconcileConfig(policy='reject', max_future_skew_ms=1, max_hlc_skew_ms=2, max_offline_ms=None, all_devices_synced=False, "
-        "compact_ledgers=False)")
+        "compact_ledgers=False, per_zone_presence=False)")
     fin = fc.ReconcileConfig(max_offline_ms=60_000, all_devices_synced=True)
     assert (fin.max_offline_ms, fin.all_devices_synced) == (60_000, True)
     with pytest.raises(ValueError):

@@ -116,6 +116,25 @@ impl Reconciler {
         run_plain(|| inner.set_checkin_policy(&js("policy", &policy)?))
     }
 
+    /// Records a revocation list the server published (version, time, revoked tickets), so that
+    /// entries admitted with an older list after it was out are `RECONCILE_STALE_REVOCATION_LIST`.
+    #[wasm_bindgen(js_name = publishRevocationList)]
+    pub fn publish_revocation_list(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint | string")] version: JsValue,
+        #[wasm_bindgen(js_name = publishedAt, unchecked_param_type = "TimestampInput")] published_at: JsValue,
+        #[wasm_bindgen(js_name = revokedTickets, unchecked_param_type = "string[]")] revoked_tickets: JsValue,
+    ) -> Result<(), JsValue> {
+        let inner = &mut self.inner;
+        run_plain(|| {
+            inner.publish_revocation_list(
+                &js("version", &version)?,
+                &js("publishedAt", &published_at)?,
+                &js("revokedTickets", &revoked_tickets)?,
+            )
+        })
+    }
+
     /// Ticket admission states.
     #[wasm_bindgen(unchecked_return_type = "Record<string, TicketAdmission>")]
     pub fn tickets(&self) -> Result<JsValue, JsValue> {

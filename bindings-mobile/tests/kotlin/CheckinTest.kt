@@ -120,4 +120,36 @@ class CheckinTest {
         assertNull(denied.admittedInError)
         assertTrue(r.ticketInside(rid(1)), "the person went in: occupancy stays true")
     }
+
+    @Test
+    fun theServerDecidesLikeTheGateZonesAttributesAndStaleLists() {
+        val gateId = "00000000-0000-4000-8000-0000000000d3"
+        val arena = "00000000-0000-4000-8000-0000000000c1"
+        val stage = "00000000-0000-4000-8000-0000000000c2"
+        val log = DeviceLog(seedOf(3), gateId, FESTIVAL, "EUR", LIMITS)
+        log.recordScan(rid(21), T0, rid(1), arena, Direction.IN, ScanFact(Decision.Admit, 1uL, 3uL))
+        log.recordScan(rid(22), T0 + 60_000, rid(1), stage, Direction.IN, ScanFact(Decision.Admit, 1uL, 3uL))
+        log.recordScan(rid(23), T0 + 40 * 60_000, rid(2), arena, Direction.IN, ScanFact(Decision.Admit, 1uL, 2uL))
+        val registry = DeviceRegistry(listOf(DeviceEntry(
+            deviceId = gateId, publicKey = hexOf(publicKeyFromSeed(seedOf(3))), festivalId = FESTIVAL,
+            role = DeviceRole.GATE, locations = listOf(arena, stage), validFromMs = T0 - H, validUntilMs = T0 + 24 * H, revokedAtMs = null,
+        )))
+        val r = Reconciler(FESTIVAL, "EUR")
+        r.setTicketAdmission(rid(1), TicketAdmission(ticketTypeId = DAY_TYPE, attributes = mapOf("vipLevel" to AttributeValue.Number(3))))
+        r.setTicketAdmission(rid(2), TicketAdmission(ticketTypeId = DAY_TYPE))
+        r.setCheckinPolicy(CheckinPolicy.fromJson("""{"id":"stage","version":1,"zones":["$stage"],"leaves_zones":["$arena"],
+            "rules":{">=":[{"var":"attributes.vipLevel"},3]}}"""))
+        r.publishRevocationList(2uL, T0 - 2 * H, listOf())
+        r.publishRevocationList(3uL, T0 + 30 * 60_000, listOf(rid(2)))
+        val e = assertFailsWith<FestivalException> { r.publishRevocationList(3uL, T0 + 30 * 60_000, listOf(rid(1))) }
+        assertEquals("RECONCILE_INVALID_STATE", e.errorCode)
+        val config = ReconcileConfig(ConflictPolicy.FIRST_WINS, null, null, perZonePresence = true)
+        val report = r.reconcile(registry, listOf(log.exportBatch()), T0 + H, config)
+        val stage22 = report.scans.single { it.recordId == rid(22) }
+        assertNull(stage22.admittedInError)
+        assertEquals(listOf(arena), stage22.leftZones)
+        val stale = report.scans.single { it.recordId == rid(23) }
+        assertEquals("RECONCILE_STALE_REVOCATION_LIST", stale.admittedInError)
+        assertEquals(StaleRevocationList(2uL, 3uL, T0 + 30 * 60_000), stale.staleRevocationList)
+    }
 }

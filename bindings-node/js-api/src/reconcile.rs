@@ -65,13 +65,14 @@ fn check_keys(field: &str, o: &Map<String, Value>, allowed: &[&str]) -> Result<(
 }
 
 /// `{ policy?, chain?: { maxFutureSkewMs, maxHlcSkewMs }, finality?: { maxOfflineMs?,
-/// allDevicesSynced?, compactLedgers? } }` (defaults: `first_wins`, 5 min, 1 h, nothing final).
+/// allDevicesSynced?, compactLedgers? }, perZonePresence? }` (defaults: `first_wins`, 5 min, 1 h,
+/// nothing final, one presence flag per ticket).
 pub fn reconcile_config_arg(field: &str, v: &Value) -> Result<ReconcileConfig> {
     if v.is_null() {
         return Ok(ReconcileConfig::default());
     }
     let o = object_arg(field, v)?;
-    check_keys(field, o, &["policy", "chain", "finality"])?;
+    check_keys(field, o, &["policy", "chain", "finality", "perZonePresence"])?;
     if let Some(f) = o.get("finality").filter(|f| !f.is_null()) {
         let name = format!("{field}.finality");
         check_keys(&name, object_arg(&name, f)?, &["maxOfflineMs", "allDevicesSynced", "compactLedgers"])?;
@@ -137,11 +138,13 @@ impl ReconcilerHandle {
         money_out(&self.0.total_balance())
     }
 
-    /// `setTicket(ticketId, { inside?, revoked? })`: a ticket's admission state.
+    /// `setTicket(ticketId, { inside?, revoked?, ticketTypeId?, pending?, entries?, zones?,
+    /// attributes? })`: a ticket's admission state (`attributes` for the check-in rules'
+    /// `attributes.<name>`, names kept as given).
     pub fn set_ticket(&mut self, ticket_id: &Value, state: &Value) -> Result<()> {
         let o = object_arg("state", state)?;
-        check_keys("state", o, &["inside", "revoked", "ticketTypeId", "pending", "entries"])?;
-        let t: TicketState = crate::access::with_raw_keys("state", state, &["entries"])?;
+        check_keys("state", o, &["inside", "revoked", "ticketTypeId", "pending", "entries", "zones", "attributes"])?;
+        let t: TicketState = crate::access::with_raw_keys("state", state, &["entries", "attributes"])?;
         self.0.set_ticket(uuid_arg("ticketId", ticket_id)?, t);
         Ok(())
     }
@@ -151,6 +154,22 @@ impl ReconcilerHandle {
     pub fn set_checkin_policy(&mut self, policy: &Value) -> Result<()> {
         self.0.set_checkin_policy(crate::access::policy_arg("policy", policy)?);
         Ok(())
+    }
+
+    /// `publishRevocationList(version, publishedAt, revokedTickets)`: the server published
+    /// revocation list `version` at `publishedAt` revoking `revokedTickets`; an entry a gate
+    /// admitted with an older list after it was published is then admitted in error
+    /// (`RECONCILE_STALE_REVOCATION_LIST`). `RECONCILE_INVALID_STATE` for a version published with
+    /// other content or out of time order.
+    pub fn publish_revocation_list(&mut self, version: &Value, published_at: &Value, revoked_tickets: &Value) -> Result<()> {
+        let version = sequence_arg("version", version)?;
+        let published_at = timestamp_arg("publishedAt", published_at)?;
+        let tickets = crate::array_arg("revokedTickets", revoked_tickets)?
+            .iter()
+            .enumerate()
+            .map(|(i, t)| uuid_arg(&format!("revokedTickets[{i}]"), t))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self.0.publish_revocation_list(version, published_at, tickets)?)
     }
 
     /// `declareLost(deviceId, through, reason, decidedAt): LostRange`: the device's records after
@@ -223,11 +242,16 @@ impl ReconcilerHandle {
     /// `tickets(): Record<ticketId, TicketState>`.
     pub fn tickets(&self) -> Result<Value> {
         let mut out = to_js(&self.0.tickets)?;
-        // Policy ids in `entries` are data: keep them as the core has them.
+        // Policy ids in `entries` and attribute names are data: keep them as the core has them.
         if let Value::Object(m) = &mut out {
             for (id, t) in &self.0.tickets {
-                if let (Some(Value::Object(o)), false) = (m.get_mut(&id.to_string()), t.entries.is_empty()) {
-                    o.insert("entries".into(), serde_json::to_value(&t.entries).unwrap_or(Value::Null));
+                if let Some(Value::Object(o)) = m.get_mut(&id.to_string()) {
+                    if !t.entries.is_empty() {
+                        o.insert("entries".into(), serde_json::to_value(&t.entries).unwrap_or(Value::Null));
+                    }
+                    if !t.attributes.is_empty() {
+                        o.insert("attributes".into(), serde_json::to_value(&t.attributes).unwrap_or(Value::Null));
+                    }
                 }
             }
         }

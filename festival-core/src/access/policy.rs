@@ -36,8 +36,15 @@
 //! `<=` (2 or 3 arguments: `a < b < c`), `>`, `>=`, `inList` (value, list), `isBefore`,
 //! `isAfter` (time, time, optional tolerance in minutes, as pretix: `isAfter(a, b, tol)` is
 //! `b < a + tol`), `buildTime` (`["custom", "<RFC 3339>"]` or `["customtime", "HH:MM"]` on the
-//! scan's festival day: a time before the day cutoff is the night after), `objectList` and
-//! `lookup` (`["product", "<ticket type id>", "<label>"]` is the id: pretix's product lists).
+//! scan's festival day: a time before the day cutoff is the night after; `["date_from"]`,
+//! `["date_to"]`, `["date_admission"]`: the policy's [`EventDates`], as pretix's event dates —
+//! `date_to` and `date_admission` fall back to `date_from`; a rule that uses them needs the
+//! policy's `event`), `objectList` and `lookup` (`["product", "<ticket type id>", "<label>"]` is
+//! the id: pretix's product lists), and pretix's counters since or before a time:
+//! `{"entries_since": [time]}` (entries at or after it), `{"entries_before": [time]}` (entries
+//! before it), `{"entries_days_since": [time]}` and `{"entries_days_before": [time]}` (festival
+//! days with such an entry), e.g. `{"<=": [{"entries_days_since": [{"buildTime": ["date_admission"]}]}, 1]}`
+//! (as pretix and libpretixsync count them; our days are festival days of the `calendar`).
 //! Variables (`{"var": name}`): `entries_number`, `entries_today`, `entries_days`,
 //! `minutes_since_last_entry`, `minutes_since_first_entry` (-1 without an entry, whole minutes,
 //! as pretix), `now`, `now_isoweekday` (ISO weekday of the festival day, Monday 1), `product`
@@ -111,6 +118,23 @@ pub enum AttributeValue {
     Int(i64),
     /// A string.
     Str(String),
+}
+
+/// The event dates a policy's rules can read with `buildTime` (`date_from`, `date_to`,
+/// `date_admission`), as pretix has them on an event (or a date of an event series). One set per
+/// policy: a check-in list belongs to one event; a festival whose days each have their own doors
+/// uses one policy per day or `customtime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDates {
+    /// When the event starts.
+    pub date_from: Timestamp,
+    /// When it ends (`date_to` falls back to `date_from` without it, as in pretix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_to: Option<Timestamp>,
+    /// When admission opens (`date_admission` falls back to `date_from` without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_admission: Option<Timestamp>,
 }
 
 /// A half-open time window `from <= at < until`.
@@ -286,6 +310,9 @@ pub struct PolicyRepr {
     /// The calendar of festival days for the per-day limits and the rules.
     #[serde(default, skip_serializing_if = "FestivalCalendar::is_utc")]
     pub calendar: FestivalCalendar,
+    /// The event's dates for the rules' `buildTime` `date_from` / `date_to` / `date_admission`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventDates>,
     /// The rule (JsonLogic, see the module documentation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Value>,
@@ -345,6 +372,11 @@ impl CheckinPolicy {
                 return Err(bad_policy(&id, "ticket_type_ids", "a ticket type is listed twice"));
             }
         }
+        if let Some(e) = &repr.event {
+            if e.date_to.is_some_and(|to| to < e.date_from) {
+                return Err(bad_policy(&id, "event", "date_to must not be before date_from"));
+            }
+        }
         if repr.windows.iter().any(|w| w.from >= w.until) {
             return Err(bad_policy(&id, "windows", "a window must end after it starts"));
         }
@@ -359,7 +391,7 @@ impl CheckinPolicy {
         }
         let rule = match &repr.rules {
             None => None,
-            Some(v) => Some(compile(v)?),
+            Some(v) => Some(compile(v, repr.event.as_ref())?),
         };
         Ok(CheckinPolicy { repr, rule })
     }
@@ -585,6 +617,10 @@ enum Op {
     IsBefore,
     IsAfter,
     ObjectList,
+    EntriesSince,
+    EntriesBefore,
+    EntriesDaysSince,
+    EntriesDaysBefore,
 }
 
 /// name, op, min args, max args
@@ -605,6 +641,10 @@ const OPS: &[(&str, Op, usize, usize)] = &[
     ("isBefore", Op::IsBefore, 2, 3),
     ("isAfter", Op::IsAfter, 2, 3),
     ("objectList", Op::ObjectList, 0, MAX_RULE_NODES),
+    ("entries_since", Op::EntriesSince, 1, 1),
+    ("entries_before", Op::EntriesBefore, 1, 1),
+    ("entries_days_since", Op::EntriesDaysSince, 1, 1),
+    ("entries_days_before", Op::EntriesDaysBefore, 1, 1),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -641,14 +681,18 @@ impl Node {
         match &first.kind {
             Kind::Var(_, name) => Some(name),
             Kind::Attr(name) => Some(name),
+            Kind::Op(Op::EntriesSince | Op::EntriesBefore | Op::EntriesDaysSince | Op::EntriesDaysBefore, name, _) => {
+                Some(name)
+            }
             Kind::Op(Op::Not | Op::NotNot, _, inner) => inner.first().and_then(Node::first_var),
             _ => None,
         }
     }
 }
 
-struct Compiler {
+struct Compiler<'e> {
     nodes: usize,
+    event: Option<&'e EventDates>,
 }
 
 fn rule_value(path: &str, reason: impl Into<String>) -> AccessError {
@@ -656,12 +700,12 @@ fn rule_value(path: &str, reason: impl Into<String>) -> AccessError {
 }
 
 /// Compiles a rule, checking the bounds before anything deeper is looked at.
-fn compile(v: &Value) -> Result<Node, AccessError> {
-    let mut c = Compiler { nodes: 0 };
+fn compile(v: &Value, event: Option<&EventDates>) -> Result<Node, AccessError> {
+    let mut c = Compiler { nodes: 0, event };
     c.node(v, String::new(), 1)
 }
 
-impl Compiler {
+impl Compiler<'_> {
     fn count(&mut self) -> Result<(), AccessError> {
         self.nodes += 1;
         if self.nodes > MAX_RULE_NODES {
@@ -727,11 +771,27 @@ impl Compiler {
                 let arity = || AccessError::RuleArity {
                     path: path.clone(),
                     operator: "buildTime".into(),
-                    expected: "2 (\"custom\" or \"customtime\", value)".into(),
+                    expected: "2 (\"custom\" or \"customtime\", value) or 1 (\"date_from\", \"date_to\", \"date_admission\")".into(),
                     got: args.len() as u32,
                 };
-                let [Value::String(kind), Value::String(value)] = args.as_slice() else { return Err(arity()) };
-                self.nodes += 2;
+                let (kind, value) = match args.as_slice() {
+                    [Value::String(kind), Value::String(value)] => (kind, value.as_str()),
+                    [Value::String(kind)] if kind.starts_with("date_") => (kind, ""),
+                    _ => return Err(arity()),
+                };
+                self.nodes += args.len();
+                let pick: Option<fn(&EventDates) -> Timestamp> = match kind.as_str() {
+                    "date_from" => Some(|e| e.date_from),
+                    "date_to" => Some(|e| e.date_to.unwrap_or(e.date_from)),
+                    "date_admission" => Some(|e| e.date_admission.unwrap_or(e.date_from)),
+                    _ => None,
+                };
+                if let Some(pick) = pick {
+                    let Some(event) = self.event else {
+                        return Err(rule_value(&path, format!("buildTime '{kind}' needs the policy's event dates (`event`)")));
+                    };
+                    return Ok(Node { path, kind: Kind::Lit(Val::Time(pick(event))) });
+                }
                 match kind.as_str() {
                     "custom" => {
                         let t: Timestamp = value.parse().map_err(|_| rule_value(&path, format!("'{}' is not an RFC 3339 time", value.chars().take(64).collect::<String>())))?;
@@ -745,7 +805,7 @@ impl Compiler {
                             .ok_or_else(|| rule_value(&path, "customtime is HH:MM"))?;
                         Ok(Node { path, kind: Kind::TimeOfDay(m) })
                     }
-                    other => Err(rule_value(&path, format!("buildTime '{}' is not supported (custom, customtime)", other.chars().take(32).collect::<String>()))),
+                    other => Err(rule_value(&path, format!("buildTime '{}' is not supported (custom, customtime, date_from, date_to, date_admission)", other.chars().take(32).collect::<String>()))),
                 }
             }
             "lookup" => {
@@ -846,6 +906,16 @@ fn eval(n: &Node, env: &Env<'_>) -> Val {
                     }
                 }
                 Op::ObjectList => Val::List(args.iter().map(|a| eval(a, env)).collect()),
+                Op::EntriesSince | Op::EntriesBefore | Op::EntriesDaysSince | Op::EntriesDaysBefore => {
+                    let Val::Time(cut) = arg(0) else { return Val::Null };
+                    let since = matches!(op, Op::EntriesSince | Op::EntriesDaysSince);
+                    let hits = ctx.history.iter().filter(|t| if since { **t >= cut } else { **t < cut });
+                    if matches!(op, Op::EntriesSince | Op::EntriesBefore) {
+                        Val::Int(hits.count() as i64)
+                    } else {
+                        Val::Int(hits.map(|t| env.cal.day_number(*t)).collect::<BTreeSet<_>>().len() as i64)
+                    }
+                }
             }
         }
     }
@@ -962,6 +1032,64 @@ mod tests {
     }
 
     #[test]
+    fn pretix_entries_since_before_and_event_dates() {
+        // pretix's "valid once before the admission, then on one more day after it"
+        // (libpretixsync's testRulesEntriesDaysSince, with the admission as the cut).
+        let p = policy(json!({
+            "calendar": {"time_zone": "Europe/Berlin", "day_starts_at": "06:00"},
+            "event": {"date_from": "2026-07-04T16:00:00+02:00", "date_admission": "2026-07-04T14:00:00+02:00"},
+            "rules": {"or": [
+                {"<=": [{"var": "entries_number"}, 0]},
+                {"and": [
+                    {"isAfter": [{"var": "now"}, {"buildTime": ["date_admission"]}, 0]},
+                    {"or": [
+                        {">": [{"var": "entries_today"}, 0]},
+                        {"<=": [{"entries_days_since": [{"buildTime": ["date_admission"]}]}, 0]}
+                    ]}
+                ]}
+            ]}
+        }));
+        let mut c = ctx("2026-07-04T10:00:00+02:00");
+        assert_eq!(reason(&p, &c), None, "the first entry, before the admission");
+        c.history = vec![t("2026-07-04T10:00:00+02:00")];
+        c.at = t("2026-07-04T11:00:00+02:00");
+        assert_eq!(reason(&p, &c), Some(DenyReason::Rules), "a second one before the admission");
+        c.at = t("2026-07-05T20:00:00+02:00");
+        assert_eq!(reason(&p, &c), None, "one day after the admission");
+        c.history.push(t("2026-07-05T20:00:00+02:00"));
+        c.at = t("2026-07-06T01:00:00+02:00");
+        assert_eq!(reason(&p, &c), None, "the same festival day (06:00 cutoff)");
+        c.history.push(t("2026-07-06T01:00:00+02:00"));
+        c.at = t("2026-07-06T20:00:00+02:00");
+        let d = p.evaluate(&c);
+        assert_eq!(d.decision, Decision::Deny { reason: DenyReason::Rules }, "a second day after the admission");
+        // Counters since / before a time: at or after it, and strictly before it.
+        let count = |op: &str, at: &str| {
+            (0..10).find(|n| {
+                let mut r = policy(json!({"calendar": {"time_zone": "Europe/Berlin", "day_starts_at": "06:00"}})).repr;
+                r.rules = Some(json!({"==": [{op: [{"buildTime": ["custom", at]}]}, n]}));
+                reason(&CheckinPolicy::new(r).unwrap(), &c).is_none()
+            })
+        };
+        assert_eq!(count("entries_since", "2026-07-05T20:00:00+02:00"), Some(2));
+        assert_eq!(count("entries_before", "2026-07-05T20:00:00+02:00"), Some(1));
+        assert_eq!(count("entries_days_since", "2026-07-05T20:00:00+02:00"), Some(1));
+        assert_eq!(count("entries_days_before", "2026-07-06T06:00:00+02:00"), Some(2));
+        // date_to and date_admission fall back to date_from; without event dates they are refused.
+        let p = policy(json!({"event": {"date_from": "2026-07-04T16:00:00Z"},
+            "rules": {"and": [{"isAfter": [{"var": "now"}, {"buildTime": ["date_admission"]}]},
+                              {"isBefore": [{"var": "now"}, {"buildTime": ["date_to", ""]}, 60]}]}}));
+        assert_eq!(reason(&p, &ctx("2026-07-04T16:30:00Z")), None);
+        assert_eq!(p.evaluate(&ctx("2026-07-04T17:00:00Z")).decided_by.rule_path.as_deref(), Some("/and/1"));
+        assert_eq!(rule_err(json!({"isAfter": [{"var": "now"}, {"buildTime": ["date_to"]}]})), "ACCESS_RULE_INVALID_VALUE");
+        assert_eq!(rule_err(json!({"entries_since": []})), "ACCESS_RULE_ARITY");
+        let d = policy(json!({"rules": {"<": [{"entries_since": [{"buildTime": ["custom", "2026-07-04T00:00:00Z"]}]}, 1]}}))
+            .evaluate(&CheckinContext { history: vec![t("2026-07-04T09:00:00Z")], ..ctx("2026-07-04T10:00:00Z") });
+        assert_eq!(d.decided_by.rule_variable.as_deref(), Some("entries_since"));
+        assert_eq!(CheckinPolicy::from_json(r#"{"id":"l","version":1,"zones":["a"],"event":{"date_from":"2026-07-04T16:00:00Z","date_to":"2026-07-04T15:00:00Z"}}"#).unwrap_err().code(), "ACCESS_POLICY_INVALID");
+    }
+
+    #[test]
     fn attributes_and_minutes_since() {
         let p = policy(json!({"rules": {"or": [
             {"==": [{"var": "attributes.vip"}, true]},
@@ -1022,7 +1150,8 @@ mod tests {
             Just(json!([1, 2, "a"])),
         ];
         leaf.prop_recursive(6, 64, 4, |inner| {
-            let ops = ["and", "or", "!", "!!", "==", "!=", "<", "<=", ">", ">=", "inList", "isBefore", "isAfter", "objectList"];
+            let ops = ["and", "or", "!", "!!", "==", "!=", "<", "<=", ">", ">=", "inList", "isBefore", "isAfter", "objectList",
+                       "entries_since", "entries_before", "entries_days_since", "entries_days_before"];
             (prop::sample::select(ops.to_vec()), prop::collection::vec(inner, 1..4))
                 .prop_map(|(op, args)| json!({ op: args }))
         })

@@ -22,6 +22,14 @@ pub struct ScanCounts {
     pub denied_by_reason: BTreeMap<String, u64>,
     /// Admissions in error by the server's code (`RECONCILE_TICKET_REVOKED`...).
     pub in_error_by_reason: BTreeMap<String, u64>,
+    /// Entries admitted with a stale revocation list (the ticket was revoked in a newer list
+    /// published before the scan; `RECONCILE_STALE_REVOCATION_LIST`). Left out of the JSON when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stale_revocation_list: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One festival day's counts.
@@ -57,6 +65,9 @@ impl ScanCounts {
         if let Some(code) = &s.admitted_in_error {
             self.admitted_in_error += 1;
             *self.in_error_by_reason.entry(code.clone()).or_default() += 1;
+        }
+        if s.stale_revocation_list.is_some() {
+            self.stale_revocation_list += 1;
         }
     }
 }

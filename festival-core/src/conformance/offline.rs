@@ -12,8 +12,10 @@
 //! - `offline.ticket_code_issue` / `offline.ticket_code_verify`, `offline.revocation_list_issue` /
 //!   `offline.revocation_list_decode` / `offline.revocation_list_install`: see `codes`.
 //! - `offline.reconcile` {state, batches: [hex], now, policy, config?, finality?} → outcome. Both
-//!   reconcile operations take `checkin_policies` ([CheckinPolicy], optional) for scan facts;
-//!   tickets may carry `ticket_type_id`, `pending` and `entries`; reports of scan facts have
+//!   reconcile operations take `checkin_policies` ([CheckinPolicy], optional) for scan facts,
+//!   `revocation_lists` ([{version, published_at, revoked_tickets}], optional: the server's
+//!   published revocation lists) and `per_zone_presence` (bool, optional); tickets may carry
+//!   `ticket_type_id`, `pending`, `entries`, `zones` and `attributes`; reports of scan facts have
 //!   `scans` (see `ScanFactOutcome`).
 //! - `offline.reconcile_calls` {state, calls: [{batches, now, declare_lost?, revoke_devices?, devices?}], policy,
 //!   config?, finality?} → {reports: [...], outcomes, pending, balances, tickets, watermark}: several
@@ -41,7 +43,9 @@ use crate::offline::codes::{
 use crate::offline::ack::SignedAck;
 use crate::offline::allowance::{Allowance, SignedAllowance};
 use crate::offline::crypto::{self, StrictPublicKey};
-use crate::offline::reconcile::{reconcile, ConflictPolicy, Finality, ReconcileConfig, ReconcileState, TicketState};
+use crate::offline::reconcile::{
+    reconcile, ConflictPolicy, Finality, PublishedRevocationList, ReconcileConfig, ReconcileState, TicketState,
+};
 use crate::offline::record::{Batch, RecordBody, SignedRecord};
 use crate::offline::registry::{DeviceEntry, DeviceRegistry};
 use crate::wallet::{Entry, Operation, Wallet, WalletConfig};
@@ -165,6 +169,12 @@ struct ReconcileIn {
     tickets: BTreeMap<Uuid, TicketState>,
     #[serde(default)]
     checkin_policies: Vec<crate::access::policy::PolicyRepr>,
+    /// Revocation lists the server published (for stale lists of scan facts).
+    #[serde(default)]
+    revocation_lists: Vec<PublishedRevocationList>,
+    /// `ReconcileConfig::per_zone_presence`.
+    #[serde(default)]
+    per_zone_presence: bool,
     #[serde(default)]
     chains: BTreeMap<Uuid, DeviceChain>,
     devices: Vec<DeviceEntry>,
@@ -228,6 +238,12 @@ struct CallsIn {
     tickets: BTreeMap<Uuid, TicketState>,
     #[serde(default)]
     checkin_policies: Vec<crate::access::policy::PolicyRepr>,
+    /// Revocation lists the server published (for stale lists of scan facts).
+    #[serde(default)]
+    revocation_lists: Vec<PublishedRevocationList>,
+    /// `ReconcileConfig::per_zone_presence`.
+    #[serde(default)]
+    per_zone_presence: bool,
     devices: Vec<DeviceEntry>,
     calls: Vec<CallIn>,
     policy: ConflictPolicy,
@@ -381,7 +397,15 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
     for p in i.checkin_policies {
         state.set_checkin_policy(crate::access::policy::CheckinPolicy::new(p)?);
     }
-    let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default(), finality: i.finality };
+    for l in i.revocation_lists {
+        state.publish_revocation_list(l.version, l.published_at, l.revoked_tickets)?;
+    }
+    let config = ReconcileConfig {
+        policy: i.policy,
+        chain: i.config.unwrap_or_default(),
+        finality: i.finality,
+        per_zone_presence: i.per_zone_presence,
+    };
     let server_seed = i.server_seed.as_deref().map(|s| hex_decode_array::<32>("server_seed", s)).transpose()?;
     let mut issued = Vec::with_capacity(i.allowances.len());
     for a in i.allowances {
@@ -441,11 +465,19 @@ fn run_reconcile(input: &Value) -> Result<Value, Error> {
     for p in i.checkin_policies {
         state.set_checkin_policy(crate::access::policy::CheckinPolicy::new(p)?);
     }
+    for l in i.revocation_lists {
+        state.publish_revocation_list(l.version, l.published_at, l.revoked_tickets)?;
+    }
     let mut batches = Vec::with_capacity(i.batches.len());
     for (n, b) in i.batches.iter().enumerate() {
         batches.push(hex(&format!("batches[{n}]"), b)?);
     }
-    let config = ReconcileConfig { policy: i.policy, chain: i.config.unwrap_or_default(), finality: i.finality };
+    let config = ReconcileConfig {
+        policy: i.policy,
+        chain: i.config.unwrap_or_default(),
+        finality: i.finality,
+        per_zone_presence: i.per_zone_presence,
+    };
     let report = reconcile(&mut state, &registry, &batches, i.now, &config)?;
     out(&json!({
         "report": report,

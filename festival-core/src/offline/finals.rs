@@ -3,6 +3,7 @@
 
 use super::reconcile::AcceptedRecord;
 use super::record::{Direction, RecordKind};
+use crate::Timestamp;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -33,7 +34,7 @@ struct Packed {
 /// use festival_core::offline::record::RecordKind;
 /// use uuid::Uuid;
 /// let mut finals = FinalRecords::default();
-/// let pay = AcceptedRecord { device_id: Uuid::from_u128(1), kind: RecordKind::Payment,
+/// let pay = AcceptedRecord { device_id: Uuid::from_u128(1), kind: RecordKind::Payment, zone_id: None, entry_at: None,
 ///     wallet_id: Some(Uuid::from_u128(2)), scan: None, voided: false };
 /// finals.insert(Uuid::from_u128(10), pay.clone());
 /// assert_eq!(finals.get(&Uuid::from_u128(10)), Some(pay));
@@ -43,6 +44,8 @@ struct Packed {
 #[derive(Clone, Default)]
 pub struct FinalRecords {
     records: BTreeMap<Uuid, Packed>,
+    /// Zone (interned) and entry time of final scan facts, by record id (only those have them).
+    scan_facts: BTreeMap<Uuid, (u32, Option<Timestamp>)>,
     /// Interned device / wallet / ticket ids.
     ids: Vec<Uuid>,
     index: HashMap<Uuid, u32>,
@@ -67,9 +70,12 @@ impl FinalRecords {
         self.ids.get(i as usize).copied()
     }
 
-    fn unpack(&self, p: &Packed) -> AcceptedRecord {
+    fn unpack(&self, id: &Uuid, p: &Packed) -> AcceptedRecord {
         let direction = if p.flags & OUT != 0 { Direction::Out } else { Direction::In };
+        let (zone, entry_at) = self.scan_facts.get(id).copied().unwrap_or((NONE, None));
         AcceptedRecord {
+            zone_id: self.id(zone),
+            entry_at,
             device_id: self.id(p.device).unwrap_or_default(),
             kind: p.kind,
             wallet_id: self.id(p.wallet),
@@ -80,7 +86,7 @@ impl FinalRecords {
 
     /// The final record with this id.
     pub fn get(&self, id: &Uuid) -> Option<AcceptedRecord> {
-        self.records.get(id).map(|p| self.unpack(p))
+        self.records.get(id).map(|p| self.unpack(id, p))
     }
 
     /// Whether a final accepted record has this id.
@@ -95,6 +101,12 @@ impl FinalRecords {
         let (ticket, out) = r.scan.map_or((NONE, false), |(t, d)| (self.intern(t), d == Direction::Out));
         let flags = if r.voided { VOIDED } else { 0 } | if out { OUT } else { 0 };
         self.records.insert(id, Packed { device, wallet, ticket, kind: r.kind, flags });
+        if r.zone_id.is_some() || r.entry_at.is_some() {
+            let zone = r.zone_id.map_or(NONE, |z| self.intern(z));
+            self.scan_facts.insert(id, (zone, r.entry_at));
+        } else {
+            self.scan_facts.remove(&id);
+        }
     }
 
     /// Marks the final record `id` as cancelled by a void (nothing if there is none).
@@ -116,7 +128,7 @@ impl FinalRecords {
 
     /// Every final record, by record id.
     pub fn iter(&self) -> impl Iterator<Item = (Uuid, AcceptedRecord)> + '_ {
-        self.records.iter().map(|(id, p)| (*id, self.unpack(p)))
+        self.records.iter().map(|(id, p)| (*id, self.unpack(id, p)))
     }
 }
 
@@ -188,16 +200,27 @@ mod tests {
                 wallet_id: None,
                 scan: Some((u(100 + n % 5), if n % 2 == 0 { Direction::In } else { Direction::Out })),
                 voided: n % 4 == 0,
+                // Every third scan is a scan fact (zone; an entry also has its time).
+                zone_id: (n % 3 == 0).then(|| u(0x21 + n % 2)),
+                entry_at: (n % 6 == 0).then(|| Timestamp::from_unix_millis(1_783_180_800_000 + n as i64).unwrap()),
             },
-            RecordKind::Void => {
-                AcceptedRecord { device_id: u(n % 3), kind, wallet_id: None, scan: None, voided: false }
-            }
+            RecordKind::Void => AcceptedRecord {
+                device_id: u(n % 3),
+                kind,
+                wallet_id: None,
+                scan: None,
+                voided: false,
+                zone_id: None,
+                entry_at: None,
+            },
             _ => AcceptedRecord {
                 device_id: u(n % 3),
                 kind,
                 wallet_id: Some(u(200 + n % 7)),
                 scan: None,
                 voided: n % 3 == 0,
+                zone_id: None,
+                entry_at: None,
             },
         }
     }

@@ -10,7 +10,10 @@
 //! folded again (from the new record on; from the start under the `reject` policy, whose verdict
 //! depends on all of a wallet's records). Records appended in order cost one wallet operation.
 
-use super::reconcile::{AcceptedRecord, Alert, ConflictPolicy, FinalRecords, Resolution, TicketState};
+use super::reconcile::{
+    AcceptedRecord, Alert, ConflictPolicy, FinalRecords, PublishedRevocationList, Resolution, StaleRevocationList,
+    TicketState,
+};
 use super::record::{u64_string, Digest, Direction, Hlc, LineItem, RecordKind, ScanFact};
 use crate::access::policy::{CheckinContext, CheckinPolicy, PolicyDecision};
 use crate::error::ErrorCode;
@@ -70,6 +73,9 @@ pub(crate) enum Fact {
         /// For an annulled entry of a scan fact: its time, which stops counting on the policies.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         entry_at: Option<Timestamp>,
+        /// For a scan fact: its zone (per-zone presence leaves or re-enters it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone_id: Option<Uuid>,
     },
 }
 
@@ -119,6 +125,12 @@ pub(crate) enum Decision {
         in_error: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         server: Option<PolicyDecision>,
+        /// Zones the entry left (per-zone presence, the policy's `leaves_zones`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        left: Vec<Uuid>,
+        /// The newer revocation list that revoked the ticket before the scan (the gate's was stale).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stale: Option<StaleRevocationList>,
     },
 }
 
@@ -295,8 +307,92 @@ pub(crate) struct Ctx<'a> {
     pub finals: &'a FinalRecords,
     pub ids: &'a BTreeMap<Uuid, OrderKey>,
     pub spent: &'a BTreeSet<Uuid>,
+    /// How scan facts change tickets (policies, per-zone presence).
+    pub tickets: TicketRules<'a>,
+    /// Revocation lists the server published, by version.
+    pub revocations: &'a BTreeMap<u64, PublishedRevocationList>,
+}
+
+/// What a ticket record's effect depends on besides the record: the check-in policies (the
+/// entries they count, the zones an entry leaves) and whether presence is tracked per zone.
+#[derive(Clone, Copy)]
+pub(crate) struct TicketRules<'a> {
     /// Check-in policies for scan facts, by id.
     pub checkin: &'a BTreeMap<String, CheckinPolicy>,
+    /// Track presence per zone ([`super::reconcile::ReconcileConfig::per_zone_presence`]).
+    pub per_zone: bool,
+}
+
+impl TicketRules<'_> {
+    /// The check-in policy of a zone (matched by the zone's UUID text).
+    fn policy_for(&self, zone: Uuid) -> Option<&CheckinPolicy> {
+        let zone = zone.to_string();
+        self.checkin.values().find(|p| p.zones().iter().any(|z| *z == zone))
+    }
+}
+
+/// Applies the effect of ticket record `l` under decision `d` to `t`: the one place that changes a
+/// ticket, used by the fold and when records become final (the base of the records after them).
+/// Returns the zones an admitted scan-fact entry left.
+pub(crate) fn apply_ticket_effect(l: &Logged, d: &Decision, t: &mut TicketState, rules: TicketRules<'_>) -> Vec<Uuid> {
+    if !d.applied() {
+        return Vec::new();
+    }
+    let mut left = Vec::new();
+    match &l.fact {
+        Fact::Scan { direction, zone_id: Some(zone), gate: Some(_), .. } => {
+            let policy = rules.policy_for(*zone);
+            if rules.per_zone {
+                match direction {
+                    Direction::In => {
+                        for other in policy.map(CheckinPolicy::leaves_zones).unwrap_or_default() {
+                            if let Ok(o) = other.parse::<Uuid>() {
+                                if o != *zone && t.zones.remove(&o) {
+                                    left.push(o);
+                                }
+                            }
+                        }
+                        t.zones.insert(*zone);
+                    }
+                    Direction::Out => {
+                        t.zones.remove(zone);
+                    }
+                }
+                t.inside = !t.zones.is_empty();
+            } else {
+                t.inside = *direction == Direction::In;
+            }
+            if let (Some(p), Direction::In) = (policy, direction) {
+                let list = t.entries.entry(p.id().to_string()).or_default();
+                let at = list.partition_point(|x| *x <= l.at);
+                list.insert(at, l.at);
+            }
+        }
+        Fact::Scan { direction, .. } => t.inside = *direction == Direction::In,
+        Fact::VoidScan { direction, entry_at, zone_id, .. } => {
+            match (rules.per_zone, zone_id) {
+                (true, Some(z)) => {
+                    if *direction == Direction::In {
+                        t.zones.remove(z);
+                    } else {
+                        t.zones.insert(*z);
+                    }
+                    t.inside = !t.zones.is_empty();
+                }
+                _ => t.inside = *direction == Direction::Out,
+            }
+            if let Some(at) = entry_at {
+                for list in t.entries.values_mut() {
+                    if let Some(i) = list.iter().position(|x| x == at) {
+                        list.remove(i);
+                    }
+                }
+                t.entries.retain(|_, l| !l.is_empty());
+            }
+        }
+        _ => {}
+    }
+    left
 }
 
 /// Record ids seen while folding one subject: applied payments / scans and whether voided.
@@ -567,12 +663,12 @@ fn apply_ticket(
     if !owner_ok(l, ctx) {
         return Decision::rejected(REUSED);
     }
-    match &l.fact {
+    let d = match &l.fact {
         Fact::Scan { ticket_id, direction, zone_id, gate: Some(gate) } => {
-            apply_scan_fact(l, *ticket_id, *direction, zone_id.unwrap_or_default(), gate, ticket, ctx, alerts)
+            return apply_scan_fact(l, *ticket_id, *direction, zone_id.unwrap_or_default(), gate, ticket, ctx, alerts)
         }
         Fact::Scan { ticket_id, direction, .. } => {
-            let Some(t) = ticket.as_mut() else { return Decision::rejected("RECONCILE_UNKNOWN_TICKET") };
+            let Some(t) = ticket.as_ref() else { return Decision::rejected("RECONCILE_UNKNOWN_TICKET") };
             if t.revoked {
                 return Decision::rejected("RECONCILE_TICKET_REVOKED");
             }
@@ -591,9 +687,6 @@ fn apply_ticket(
                         accepted: false,
                     };
                 }
-            }
-            t.inside = *direction == Direction::In;
-            if double {
                 Decision::Conflict {
                     resolution: Resolution::AcceptedFlagged,
                     reason: DOUBLE_ADMISSION.into(),
@@ -604,34 +697,29 @@ fn apply_ticket(
                 Decision::Accepted { refund: None }
             }
         }
-        Fact::VoidScan { ticket_id, target, direction, entry_at } => {
+        Fact::VoidScan { ticket_id, target, .. } => {
             let is_scan = |f: &AcceptedRecord| {
                 f.kind == RecordKind::Scan && f.device_id == l.device_id && f.scan.map(|s| s.0) == Some(*ticket_id)
             };
             if !pass.live(target, ctx, is_scan) {
                 return Decision::rejected(BAD_REF);
             }
-            if let Some(t) = ticket.as_mut() {
-                t.inside = *direction == Direction::Out;
-                if let Some(at) = entry_at {
-                    for list in t.entries.values_mut() {
-                        if let Some(i) = list.iter().position(|x| x == at) {
-                            list.remove(i);
-                        }
-                    }
-                    t.entries.retain(|_, l| !l.is_empty());
-                }
-            }
             Decision::Accepted { refund: None }
         }
-        _ => Decision::rejected(BAD_REF),
+        _ => return Decision::rejected(BAD_REF),
+    };
+    if let Some(t) = ticket.as_mut() {
+        apply_ticket_effect(l, &d, t, ctx.tickets);
     }
+    d
 }
 
 /// A scan fact (the gate's decision is signed into the record): the server decides it again with
-/// what it knows — revocation, presence, the zone's check-in policy with the ticket's entries —
-/// and records it as what it was. An admitted scan always takes effect (the person is inside, or
-/// left); if the server would have denied it, `in_error` says why. A denied scan changes nothing.
+/// what it knows — revocation (and which revocation list was current when the gate scanned),
+/// presence (per zone when configured), the zone's check-in policy with the ticket's entries and
+/// attributes — and records it as what it was. An admitted scan always takes effect (the person is
+/// inside, or left); if the server would have denied it, `in_error` says why. A denied scan
+/// changes nothing.
 #[allow(clippy::too_many_arguments)]
 fn apply_scan_fact(
     l: &Logged,
@@ -644,17 +732,22 @@ fn apply_scan_fact(
     alerts: &mut BTreeSet<Alert>,
 ) -> Decision {
     if !gate.admitted() {
-        return Decision::GateScan { applied: false, in_error: None, server: None };
+        return Decision::GateScan { applied: false, in_error: None, server: None, left: Vec::new(), stale: None };
     }
-    let zone = zone_id.to_string();
-    let policy = ctx.checkin.values().find(|p| p.zones().iter().any(|z| *z == zone));
+    let policy = ctx.tickets.policy_for(zone_id);
     let Some(t) = ticket.as_mut() else {
-        return Decision::GateScan { applied: true, in_error: Some("RECONCILE_UNKNOWN_TICKET".into()), server: None };
+        return Decision::GateScan {
+            applied: true,
+            in_error: Some("RECONCILE_UNKNOWN_TICKET".into()),
+            server: None,
+            left: Vec::new(),
+            stale: None,
+        };
     };
     let server = policy.map(|p| {
         p.evaluate(&CheckinContext {
             ticket_type_id: t.ticket_type_id.unwrap_or_default(),
-            zone_id: zone.clone(),
+            zone_id: zone_id.to_string(),
             gate: Some(l.device_id.to_string()),
             direction: match direction {
                 Direction::In => crate::access::Direction::In,
@@ -662,29 +755,56 @@ fn apply_scan_fact(
             },
             at: l.at,
             pending: t.pending,
-            attributes: BTreeMap::new(),
+            attributes: t.attributes.clone(),
             history: t.entries.get(p.id()).cloned().unwrap_or_default(),
         })
     });
-    let in_error = if t.revoked && direction == Direction::In {
+    let stale = if direction == Direction::In {
+        stale_list(ctx.revocations, gate.revocation_version, ticket_id, l.at)
+    } else {
+        None
+    };
+    let inside_here = if ctx.tickets.per_zone { t.zones.contains(&zone_id) } else { t.inside };
+    let in_error = if stale.is_some() {
+        Some("RECONCILE_STALE_REVOCATION_LIST")
+    } else if t.revoked && direction == Direction::In {
         Some("RECONCILE_TICKET_REVOKED")
-    } else if direction == Direction::In && t.inside {
+    } else if direction == Direction::In && inside_here {
         alerts.insert(Alert::DoubleAdmission { ticket_id, record_id: l.record_id, device_id: l.device_id });
         Some(DOUBLE_ADMISSION)
-    } else if direction == Direction::Out && !t.inside {
+    } else if direction == Direction::Out && !inside_here {
         Some("RECONCILE_NOT_INSIDE")
     } else if server.as_ref().is_some_and(|d| d.decision != crate::access::Decision::Admit) {
         Some("RECONCILE_POLICY_DENIED")
     } else {
         None
     };
-    t.inside = direction == Direction::In;
-    if let (Some(p), Direction::In) = (policy, direction) {
-        let list = t.entries.entry(p.id().to_string()).or_default();
-        let at = list.partition_point(|x| *x <= l.at);
-        list.insert(at, l.at);
+    let mut d =
+        Decision::GateScan { applied: true, in_error: in_error.map(str::to_string), server, left: Vec::new(), stale };
+    let left_now = apply_ticket_effect(l, &d, t, ctx.tickets);
+    if let Decision::GateScan { left, .. } = &mut d {
+        *left = left_now;
     }
-    Decision::GateScan { applied: true, in_error: in_error.map(str::to_string), server }
+    d
+}
+
+/// The revocation list that made the gate's list `gate_version` stale for `ticket_id` at `at`:
+/// the newest list published at or before `at`, if it is newer than the gate's and revokes the
+/// ticket while the gate's list did not.
+fn stale_list(
+    lists: &BTreeMap<u64, PublishedRevocationList>,
+    gate_version: u64,
+    ticket_id: Uuid,
+    at: Timestamp,
+) -> Option<StaleRevocationList> {
+    let current = lists.values().filter(|l| l.published_at <= at).max_by_key(|l| l.version)?;
+    if current.version <= gate_version || !current.revokes(&ticket_id) {
+        return None;
+    }
+    if lists.get(&gate_version).is_some_and(|g| g.revokes(&ticket_id)) {
+        return None;
+    }
+    Some(StaleRevocationList { gate_version, current_version: current.version, published_at: current.published_at })
 }
 
 /// The wallet rebuilt without the entries of `keys`' applied records (they are folded again).

@@ -54,9 +54,13 @@
 //!   a device's sequences as lost, with a reason and a time; the device's later records are then
 //!   processed, and a lost record that turns up afterwards is rejected as
 //!   `OFFLINE_DECLARED_LOST`.
-//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`] (3); a state
-//!   of format 2 loads as it is, one of format 1 with every record final; any other version is
-//!   refused with `RECONCILE_INVALID_STATE`.
+//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`] (4); a state
+//!   of format 2 or 3 loads as it is, one of format 1 with every record final; any other version
+//!   is refused with `RECONCILE_INVALID_STATE`.
+//! - **Scan facts are decided as the gate decides** (see [`ScanFactOutcome`]): with the zone's
+//!   check-in policy, the ticket's attributes ([`TicketState::attributes`]), presence per zone
+//!   ([`ReconcileConfig::per_zone_presence`]) and the revocation lists the server published
+//!   ([`ReconcileState::publish_revocation_list`]); a void of an entry, final or not, uncounts it.
 //! - **Compact state.** Final records are kept as a packed index ([`FinalRecords`]: for refunds,
 //!   voids and id uniqueness) and each device's chain as runs of hashes
 //!   ([`ChainHistory`](super::chain::ChainHistory): replays vs forks). With
@@ -108,8 +112,8 @@ use super::chain::{
 use super::exec::{Exec, Sequential};
 pub use super::finals::FinalRecords;
 use super::merge::{
-    effect, eval_ticket, eval_wallet, wallet_without, Ctx, Decision, Fact, Logged, MergeLog, OrderKey, PendingRecord,
-    Subject, KEY_MIN,
+    apply_ticket_effect, effect, eval_ticket, eval_wallet, wallet_without, Ctx, Decision, Fact, Logged, MergeLog,
+    OrderKey, PendingRecord, Subject, TicketRules, KEY_MIN,
 };
 use super::record::{total_order, Batch, Digest, Direction, Hlc, Payload, RecordKind, SignedRecord};
 use super::registry::DeviceRegistry;
@@ -148,6 +152,16 @@ pub struct ReconcileConfig {
     /// When outcomes become final (default: never).
     #[serde(default)]
     pub finality: Finality,
+    /// Track presence per zone, as the gate's [`AccessControl`](crate::access::AccessControl)
+    /// does: a scan fact's entry into zone B is a double admission only if the ticket is inside B
+    /// (not merely inside zone A), an exit needs the ticket inside that zone, and an admitted
+    /// entry leaves the zones its check-in policy's `leaves_zones` lists ("entering the stage
+    /// front leaves the arena", reported in [`ScanFactOutcome::left_zones`]). The zones a ticket
+    /// is inside are [`TicketState::zones`]; `inside` then says whether it is inside any. Old-style
+    /// scans (without the gate's decision) keep the one `inside` flag. Default: off (one flag per
+    /// ticket, as before). Use the same setting for every call on a state.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_zone_presence: bool,
 }
 
 /// When outcomes become final: records ordered before the *finality watermark* are never revised
@@ -194,6 +208,51 @@ pub struct TicketState {
     /// Admitted entries of scan facts per check-in policy id (the evaluator's history).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub entries: BTreeMap<String, Vec<Timestamp>>,
+    /// With [`ReconcileConfig::per_zone_presence`]: the zones (UUIDs) the ticket is inside.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub zones: BTreeSet<Uuid>,
+    /// Ticket attributes for the check-in policies' rules (`attributes.<name>`), as the gates
+    /// have them in their ticket data, so the server evaluates the same rule the same way.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, crate::access::policy::AttributeValue>,
+}
+
+/// A revocation list version as the server published it to the gates: its version, when it was
+/// published (the server's time) and every ticket it revokes (lists are cumulative, as the signed
+/// [`RevocationList`](super::codes::RevocationList)s are). See
+/// [`ReconcileState::publish_revocation_list`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedRevocationList {
+    /// The list version.
+    #[serde(with = "super::record::u64_string")]
+    pub version: u64,
+    /// When the server published it.
+    pub published_at: Timestamp,
+    /// The tickets it revokes, ascending, without repeats.
+    #[serde(default)]
+    pub revoked_tickets: Vec<Uuid>,
+}
+
+impl PublishedRevocationList {
+    /// Whether this list revokes `ticket_id`.
+    pub fn revokes(&self, ticket_id: &Uuid) -> bool {
+        self.revoked_tickets.binary_search(ticket_id).is_ok()
+    }
+}
+
+/// Why a scan fact's revocation list was stale: the gate used `gate_version`, but version
+/// `current_version`, published at `published_at` (before the scan), already revoked the ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaleRevocationList {
+    /// The revocation-list version the gate had installed.
+    #[serde(with = "super::record::u64_string")]
+    pub gate_version: u64,
+    /// The newest version published before the scan (it revokes the ticket).
+    #[serde(with = "super::record::u64_string")]
+    pub current_version: u64,
+    /// When that version was published.
+    pub published_at: Timestamp,
 }
 
 /// What the server remembers of a final accepted record (for refunds, voids and id uniqueness).
@@ -212,10 +271,17 @@ pub struct AcceptedRecord {
     /// Whether a void cancelled it.
     #[serde(default)]
     pub voided: bool,
+    /// For a scan fact: its zone (a later void leaves or re-enters it under per-zone presence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<Uuid>,
+    /// For an admitted scan-fact entry: its time, so that a later void of the (final) entry
+    /// uncounts it on the check-in policies (entries in total, per day, days, last entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_at: Option<Timestamp>,
 }
 
 /// Current format version of a serialized [`ReconcileState`].
-pub const STATE_FORMAT_VERSION: u32 = 3;
+pub const STATE_FORMAT_VERSION: u32 = 4;
 
 /// The most records of one device that may wait (pending) at a time; more are rejected with
 /// `OFFLINE_PENDING_LIMIT` (the device re-exports them once the gap is filled).
@@ -224,8 +290,10 @@ pub const MAX_PENDING_PER_DEVICE: usize = 100_000;
 /// The server state that reconciliation reads and updates: a function of the set of records
 /// reconciled so far (see the module documentation).
 ///
-/// Serialized (serde) with `format_version` 3: format 2 plus wallets that may carry a compacted
-/// base ([`Finality::compact_ledgers`]). A state of format 2 loads as it is; one of format 1 (no
+/// Serialized (serde) with `format_version` 4: format 3 plus per-zone presence and attributes on
+/// tickets, published revocation lists, and the zone and entry time of final scan facts (all left
+/// out when unused); format 3 is format 2 plus wallets that may carry a compacted base
+/// ([`Finality::compact_ledgers`]). States of format 2 and 3 load as they are; one of format 1 (no
 /// `format_version`, as written before the merge model) loads with every record it had accepted
 /// final. Any other version fails with `RECONCILE_INVALID_STATE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,6 +326,10 @@ pub struct ReconcileState {
     /// UUID text, `00000000-0000-…`, against the policies' `zones`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub checkin_policies: BTreeMap<String, crate::access::policy::CheckinPolicy>,
+    /// Revocation lists the server published, by version (see
+    /// [`ReconcileState::publish_revocation_list`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "revocation_lists_as_list")]
+    pub revocation_lists: BTreeMap<u64, PublishedRevocationList>,
     /// The merge log: non-final records and their decisions, pending records, the watermark.
     #[serde(default)]
     merge: MergeLog,
@@ -281,8 +353,52 @@ struct StateRepr {
     allowances: AllowanceBook,
     #[serde(default)]
     checkin_policies: BTreeMap<String, crate::access::policy::CheckinPolicy>,
+    #[serde(default, with = "revocation_lists_as_list")]
+    revocation_lists: BTreeMap<u64, PublishedRevocationList>,
     #[serde(default)]
     merge: MergeLog,
+}
+
+/// Published revocation lists serialize as a list ascending by version (the keys are derived).
+mod revocation_lists_as_list {
+    use super::PublishedRevocationList;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+    pub fn serialize<S: Serializer>(v: &BTreeMap<u64, PublishedRevocationList>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.values())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u64, PublishedRevocationList>, D::Error> {
+        let mut map = BTreeMap::new();
+        for l in Vec::<PublishedRevocationList>::deserialize(d)? {
+            if let Err(e) = super::check_revocation_list(&map, &l) {
+                return Err(serde::de::Error::custom(e));
+            }
+            map.insert(l.version, l);
+        }
+        Ok(map)
+    }
+}
+
+/// The rules of [`ReconcileState::publish_revocation_list`] for `l` against the lists published.
+fn check_revocation_list(
+    published: &BTreeMap<u64, PublishedRevocationList>,
+    l: &PublishedRevocationList,
+) -> Result<(), OfflineError> {
+    let bad = |reason: String| Err(OfflineError::ReconcileInvalidState { reason });
+    if !l.revoked_tickets.windows(2).all(|w| w[0] < w[1]) {
+        return bad(format!("revocation list {}: revoked tickets must be ascending without repeats", l.version));
+    }
+    if let Some(same) = published.get(&l.version) {
+        if same != l {
+            return bad(format!("revocation list {} is published already with other content", l.version));
+        }
+    }
+    let older_later = published.range(..l.version).any(|(_, o)| o.published_at > l.published_at);
+    let newer_earlier = published.range(l.version.saturating_add(1)..).any(|(_, n)| n.published_at < l.published_at);
+    if older_later || newer_earlier {
+        return bad(format!("revocation list {}: versions must be published in order of their times", l.version));
+    }
+    Ok(())
 }
 
 impl TryFrom<StateRepr> for ReconcileState {
@@ -311,6 +427,7 @@ impl TryFrom<StateRepr> for ReconcileState {
             records: r.records,
             allowances: r.allowances,
             checkin_policies: r.checkin_policies,
+            revocation_lists: r.revocation_lists,
             merge,
         };
         // Every wallet belongs to this festival and currency (as `add_wallet` checks).
@@ -334,6 +451,7 @@ impl ReconcileState {
             records: FinalRecords::default(),
             allowances: AllowanceBook::default(),
             checkin_policies: BTreeMap::new(),
+            revocation_lists: BTreeMap::new(),
             merge: MergeLog::default(),
         }
     }
@@ -359,6 +477,51 @@ impl ReconcileState {
         self.checkin_policies.insert(policy.id().to_string(), policy);
     }
 
+    /// Tickets with a non-final scan fact are folded again by the next call.
+    fn refold_scan_facts(&mut self) {
+        let ids: BTreeSet<Uuid> = self
+            .merge
+            .log
+            .values()
+            .filter_map(|l| match &l.fact {
+                Fact::Scan { ticket_id, gate: Some(_), .. } => Some(*ticket_id),
+                _ => None,
+            })
+            .collect();
+        for t in ids {
+            self.merge.dirty.insert(Subject::Ticket(t));
+        }
+    }
+
+    /// Records that the server published revocation list `version` at `published_at` (the
+    /// server's time) revoking `revoked_tickets` (every ticket revoked as of that version; sorted
+    /// and deduplicated here). Reconciliation then compares each scan fact's revocation-list
+    /// version with this history: an entry the gate admitted with a list older than the newest one
+    /// published at or before the scan, which revokes the ticket (and the gate's list did not),
+    /// is `admitted_in_error` with `RECONCILE_STALE_REVOCATION_LIST`, and the report's
+    /// [`ScanFactOutcome::stale_revocation_list`] names both versions. Scans with the current list
+    /// are decided as before. Non-final scan facts are folded again by the next call.
+    ///
+    /// The scan's time is the gate's clock (bounded by the chain's clock-skew checks): a gate set
+    /// back in time can hide that its list was stale, never make a current list look stale.
+    ///
+    /// Errors (`RECONCILE_INVALID_STATE`, nothing changes): the version is published already with
+    /// other tickets or time, or versions and publication times are not in the same order.
+    pub fn publish_revocation_list(
+        &mut self,
+        version: u64,
+        published_at: Timestamp,
+        mut revoked_tickets: Vec<Uuid>,
+    ) -> Result<(), OfflineError> {
+        revoked_tickets.sort_unstable();
+        revoked_tickets.dedup();
+        let list = PublishedRevocationList { version, published_at, revoked_tickets };
+        check_revocation_list(&self.revocation_lists, &list)?;
+        self.revocation_lists.insert(version, list);
+        self.refold_scan_facts();
+        Ok(())
+    }
+
     /// Adds (or replaces) a wallet; errors if its festival or currency differ
     /// (`RECONCILE_INVALID_STATE`). Its entries count as server entries, before every non-final
     /// offline record of the wallet, which the next [`reconcile`] call folds onto it again
@@ -373,7 +536,8 @@ impl ReconcileState {
         Ok(())
     }
 
-    /// Sets a ticket as the server knows it (inside, revoked). If offline scans of the ticket are
+    /// Sets a ticket as the server knows it (inside, revoked, its type, a pending order, the zones
+    /// it is inside, its attributes for the check-in rules). If offline scans of the ticket are
     /// not final yet, this is their new base: the next [`reconcile`] call folds them onto it
     /// again (a scan of a ticket revoked since is then rejected, as a revision).
     pub fn set_ticket(&mut self, ticket_id: Uuid, ticket: TicketState) {
@@ -955,11 +1119,20 @@ pub struct ScanFactOutcome {
     pub at: Timestamp,
     /// What the gate decided, with the policy and revocation-list versions it used.
     pub gate: super::record::ScanFact,
+    /// With [`ReconcileConfig::per_zone_presence`]: the zones this entry left (its check-in
+    /// policy's `leaves_zones` the ticket was inside), as the gate's `ScanOutcome::left_zones`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_zones: Vec<Uuid>,
+    /// For `RECONCILE_STALE_REVOCATION_LIST`: the gate's list and the newer one that revoked the
+    /// ticket before the scan (see [`ReconcileState::publish_revocation_list`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_revocation_list: Option<StaleRevocationList>,
     /// Whether the entry or exit took effect (the gate admitted it).
     pub applied: bool,
     /// For an admitted scan the server would have denied: the server's code
-    /// (`RECONCILE_TICKET_REVOKED`, `RECONCILE_DOUBLE_ADMISSION`, `RECONCILE_NOT_INSIDE`,
-    /// `RECONCILE_UNKNOWN_TICKET`, `RECONCILE_POLICY_DENIED`).
+    /// (`RECONCILE_STALE_REVOCATION_LIST`, `RECONCILE_TICKET_REVOKED`,
+    /// `RECONCILE_DOUBLE_ADMISSION`, `RECONCILE_NOT_INSIDE`, `RECONCILE_UNKNOWN_TICKET`,
+    /// `RECONCILE_POLICY_DENIED`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admitted_in_error: Option<String>,
     /// The check-in policy's decision on the server, when the zone has a policy.
@@ -1087,9 +1260,15 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
             if let Some(l) = logged {
                 return match &l.fact {
                     Fact::Payment { wallet_id, .. } => Some(Fact::VoidPayment { wallet_id: *wallet_id, target }),
-                    Fact::Scan { ticket_id, direction, gate, .. } => {
+                    Fact::Scan { ticket_id, direction, gate, zone_id } => {
                         let entry_at = (gate.is_some_and(|g| g.admitted()) && *direction == Direction::In).then_some(l.at);
-                        Some(Fact::VoidScan { ticket_id: *ticket_id, target, direction: *direction, entry_at })
+                        Some(Fact::VoidScan {
+                            ticket_id: *ticket_id,
+                            target,
+                            direction: *direction,
+                            entry_at,
+                            zone_id: *zone_id,
+                        })
                     }
                     _ => None,
                 };
@@ -1098,7 +1277,7 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
             match (f.kind, f.wallet_id, f.scan) {
                 (RecordKind::Payment, Some(wallet_id), _) => Fact::VoidPayment { wallet_id, target },
                 (RecordKind::Scan, _, Some((ticket_id, direction))) => {
-                    Fact::VoidScan { ticket_id, target, direction, entry_at: None }
+                    Fact::VoidScan { ticket_id, target, direction, entry_at: f.entry_at, zone_id: f.zone_id }
                 }
                 _ => return None,
             }
@@ -1350,7 +1529,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
     for (device, _, wallet, at, amount) in payments_in_chain_order {
         state.allowances.charge_payment(device, wallet, at, amount);
     }
-    let ReconcileState { wallets, tickets, records: finals, merge, chains, checkin_policies, .. } = state;
+    let ReconcileState { wallets, tickets, records: finals, merge, chains, checkin_policies, revocation_lists, .. } =
+        state;
     let mut new_keys: Vec<OrderKey> = new_entries.iter().map(Logged::key).collect();
     new_keys.dedup();
     for e in new_entries {
@@ -1385,7 +1565,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
         finals,
         ids: &merge.ids,
         spent: &merge.spent_ids,
-        checkin: &*checkin_policies,
+        tickets: TicketRules { checkin: &*checkin_policies, per_zone: config.per_zone_presence },
+        revocations: &*revocation_lists,
     };
     let mut scans: Vec<ScanFactOutcome> = Vec::new();
     let dirty_list: Vec<(Subject, OrderKey)> = dirty.iter().map(|(s, k)| (*s, *k)).collect();
@@ -1447,7 +1628,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
                 l.decision = c.decision;
                 if let (
                     Fact::Scan { ticket_id, direction, zone_id: Some(zone_id), gate: Some(gate) },
-                    Decision::GateScan { applied, in_error, server },
+                    Decision::GateScan { applied, in_error, server, left, stale },
                 ) = (&l.fact, &l.decision)
                 {
                     scans.push(ScanFactOutcome {
@@ -1461,6 +1642,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
                         applied: *applied,
                         admitted_in_error: in_error.clone(),
                         server_policy: server.clone(),
+                        left_zones: left.clone(),
+                        stale_revocation_list: *stale,
                     });
                 }
             }
@@ -1493,7 +1676,8 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
     merge.pending = new_pending;
     merge.dirty.clear();
     // 6. Finality.
-    let finalized = finalize(merge, finals, wallets, registry, chains, now, &config.finality);
+    let rules = TicketRules { checkin: &*checkin_policies, per_zone: config.per_zone_presence };
+    let finalized = finalize(merge, finals, wallets, registry, chains, now, &config.finality, rules);
     let state = &*state;
     outcomes.sort_by(|a, b| outcome_order(a).cmp(&outcome_order(b)));
     revisions.sort_by(|a, b| {
@@ -1649,7 +1833,10 @@ impl FoldJob<'_> {
 }
 
 /// Moves the watermark forward per `finality` and makes every record before it final: its
-/// decision is kept in `finals` (if it took effect) and its log entry is dropped.
+/// decision is kept in `finals` (if it took effect) and its log entry is dropped. A ticket that
+/// keeps non-final records gets the final ones' effects folded into its base (`rules`), so the
+/// next fold of its remaining records starts where the final ones left it.
+#[allow(clippy::too_many_arguments)]
 fn finalize(
     merge: &mut MergeLog,
     finals: &mut FinalRecords,
@@ -1658,6 +1845,7 @@ fn finalize(
     chains: &BTreeMap<Uuid, DeviceChain>,
     now: Timestamp,
     finality: &Finality,
+    rules: TicketRules<'_>,
 ) -> u64 {
     let mut candidate: Option<Timestamp> = None;
     if let Some(ms) = finality.max_offline_ms {
@@ -1692,6 +1880,11 @@ fn finalize(
     let mut touched_wallets = BTreeSet::new();
     for k in &keys {
         let Some(l) = merge.log.remove(k) else { continue };
+        if let (Subject::Ticket(t), true) = (l.fact.subject(), l.decision.applied()) {
+            if let Some(base) = merge.ticket_bases.get_mut(&t) {
+                apply_ticket_effect(&l, &l.decision, base, rules);
+            }
+        }
         if let Some((w, m)) = super::merge::loss_of(&l) {
             let slot = merge.final_loss.entry(w).or_insert(Money::zero(m.currency()));
             *slot = slot.checked_add(&m).unwrap_or(*slot);
@@ -1716,11 +1909,18 @@ fn finalize(
             }
             continue;
         }
+        let (mut zone_id, mut entry_at) = (None, None);
         let (wallet_id, scan) = match &l.fact {
             Fact::TopUp { wallet_id, .. } | Fact::Payment { wallet_id, .. } | Fact::Refund { wallet_id, .. } => {
                 (Some(*wallet_id), None)
             }
-            Fact::Scan { ticket_id, direction, .. } => (None, Some((*ticket_id, *direction))),
+            Fact::Scan { ticket_id, direction, zone_id: z, gate } => {
+                if gate.is_some() {
+                    zone_id = *z;
+                    entry_at = (*direction == Direction::In).then_some(l.at);
+                }
+                (None, Some((*ticket_id, *direction)))
+            }
             Fact::VoidPayment { wallet_id, target } => {
                 finals.set_voided(target);
                 (Some(*wallet_id), None)
@@ -1732,7 +1932,7 @@ fn finalize(
         };
         finals.insert(
             l.record_id,
-            AcceptedRecord { device_id: l.device_id, kind: l.kind, wallet_id, scan, voided: false },
+            AcceptedRecord { device_id: l.device_id, kind: l.kind, wallet_id, scan, voided: false, zone_id, entry_at },
         );
     }
     for t in touched_tickets {

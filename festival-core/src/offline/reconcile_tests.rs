@@ -643,7 +643,7 @@ fn state_persists_with_a_format_version() {
     let mut s = state(&[(1, 1000)], &[1]);
     reconcile(&mut s, &registry(), &[batch(&[a]), batch(&[later])], t(5000), &cfg(ConflictPolicy::FirstWins)).unwrap();
     let json = serde_json::to_value(&s).unwrap();
-    assert_eq!(json["format_version"], 3);
+    assert_eq!(json["format_version"], 4);
     let back: ReconcileState = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(back, s);
     assert_eq!(back.pending().len(), 1);
@@ -652,17 +652,22 @@ fn state_persists_with_a_format_version() {
     v1.as_object_mut().unwrap().remove("format_version");
     v1.as_object_mut().unwrap().remove("merge");
     let old: ReconcileState = serde_json::from_value(v1).unwrap();
-    assert_eq!(old.format_version, 3);
+    assert_eq!(old.format_version, 4);
     assert_eq!(old.non_final_count(), 0);
     // Format 2 (before compacted wallets) has the same shape without bases: it loads as it is.
     let mut v2 = json.clone();
     v2["format_version"] = 2.into();
     let two: ReconcileState = serde_json::from_value(v2).unwrap();
     assert_eq!(two, s);
-    let mut v4 = json;
-    v4["format_version"] = 4.into();
-    let err = serde_json::from_value::<ReconcileState>(v4).unwrap_err().to_string();
-    assert!(err.contains("format version 4 is not supported"), "{err}");
+    // Format 3 (before per-zone presence, ticket attributes and revocation history) too.
+    let mut v3 = json.clone();
+    v3["format_version"] = 3.into();
+    let three: ReconcileState = serde_json::from_value(v3).unwrap();
+    assert_eq!(three, s);
+    let mut v5 = json;
+    v5["format_version"] = 5.into();
+    let err = serde_json::from_value::<ReconcileState>(v5).unwrap_err().to_string();
+    assert!(err.contains("format version 5 is not supported"), "{err}");
 }
 
 /// Splits `batches` into `calls` separate syncs, in an order given by `seed`.
