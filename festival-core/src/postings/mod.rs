@@ -49,8 +49,7 @@
 //! wallet.apply(Entry::new(Uuid::from_u128(10), at,
 //!     Operation::TopUp { amount: m("20.00"), method: TopUpMethod::Cash }))?;
 //! wallet.apply(Entry::new(Uuid::from_u128(11), at, Operation::Payment { stand_id: bar, device_id: None,
-//!     items: vec![LineItem { sku: "beer".into(), quantity: 2, unit_price: m("4.50") }],
-//!     allow_debt: false }))?;
+//!     items: vec![LineItem::new("beer", 2, m("4.50"))], allow_debt: false, catalog_version: None }))?;
 //! let postings = post_ledger(w, wallet.ledger())?;
 //! let books = TrialBalance::from_postings(eur, &postings)?;
 //! assert!(books.is_balanced());
