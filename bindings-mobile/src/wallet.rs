@@ -313,6 +313,7 @@ impl Wallet {
     ) -> Result<Arc<Self>> {
         let currency: Currency = currency.parse().map_err(festival_core::Error::from)?;
         let config = core::WalletConfig {
+            age_class: None,
             id: uuid("id", &id)?,
             festival_id: uuid("festival_id", &festival_id)?,
             currency,
@@ -411,7 +412,7 @@ impl Wallet {
         let items = items
             .iter()
             .map(|i| {
-                Ok(core::LineItem { sku: i.sku.clone(), quantity: i.quantity, unit_price: i.unit_price.to_core()? })
+                Ok(core::LineItem::new(i.sku.clone(), i.quantity, i.unit_price.to_core()?))
             })
             .collect::<Result<Vec<_>>>()?;
         let operation = Operation::Payment {
@@ -419,6 +420,7 @@ impl Wallet {
             device_id: device_id.as_deref().map(|d| uuid("device_id", d)).transpose()?,
             items,
             allow_debt,
+            catalog_version: None,
         };
         self.apply(&entry_id, at_ms, operation)
     }

@@ -233,13 +233,19 @@ impl PyWallet {
             let it = it?;
             let (sku, quantity, price): (String, u32, Bound<'_, PyAny>) =
                 it.extract().map_err(|_| type_err("items[i]", "a (str, int, Money) tuple", &it))?;
-            li.push(LineItem { sku, quantity, unit_price: money_arg("unit_price", &price)? });
+            li.push(LineItem::new(sku, quantity, money_arg("unit_price", &price)?));
         }
         let device_id = match device_id {
             Some(d) if !d.is_none() => Some(uuid_from_py("device_id", d)?),
             _ => None,
         };
-        let op = Operation::Payment { stand_id: uuid_from_py("stand_id", stand_id)?, device_id, items: li, allow_debt };
+        let op = Operation::Payment {
+            stand_id: uuid_from_py("stand_id", stand_id)?,
+            device_id,
+            items: li,
+            allow_debt,
+            catalog_version: None,
+        };
         self.apply(py, entry_id, at, op)
     }
 

@@ -633,7 +633,7 @@ impl Catalog {
             goods_total,
             deposit_total,
             deposits: deposit_lines,
-            vouchers,
+            vouchers: vouchers.into_iter().map(|(voucher_type, count)| VoucherCount { voucher_type, count }).collect(),
             vat,
         })
     }
@@ -665,6 +665,15 @@ impl BasketLine {
     }
 }
 
+/// A number of count-vouchers of one type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoucherCount {
+    /// The voucher type.
+    pub voucher_type: String,
+    /// How many.
+    pub count: u64,
+}
+
 /// The deposit of one deposit product in a basket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepositCharge {
@@ -692,8 +701,8 @@ pub struct Basket {
     pub total: Money,
     /// Deposits per deposit product.
     pub deposits: Vec<DepositCharge>,
-    /// Vouchers needed per voucher type.
-    pub vouchers: BTreeMap<String, u64>,
+    /// Vouchers needed, per voucher type (sorted by type).
+    pub vouchers: Vec<VoucherCount>,
     /// VAT of the goods paid in money (`null` when there are none).
     pub vat: Option<TaxBreakdown>,
 }
