@@ -462,18 +462,7 @@ impl ReconcileState {
     /// have denied is reported `admitted_in_error` (it still counts: the person is inside).
     /// Scans of its zones that are not final yet are folded again by the next call.
     pub fn set_checkin_policy(&mut self, policy: crate::access::policy::CheckinPolicy) {
-        let ids: BTreeSet<Uuid> = self
-            .merge
-            .log
-            .values()
-            .filter_map(|l| match &l.fact {
-                Fact::Scan { ticket_id, gate: Some(_), .. } => Some(*ticket_id),
-                _ => None,
-            })
-            .collect();
-        for t in ids {
-            self.merge.dirty.insert(Subject::Ticket(t));
-        }
+        self.refold_scan_facts();
         self.checkin_policies.insert(policy.id().to_string(), policy);
     }
 
