@@ -15,6 +15,9 @@
 //!   "sessions": [{"session", "products", "steps"}]}` (each session run as in `session_run`; a
 //!   failing step fails the operation). Output `{"report": ZReport, "rows": [ExportRow], "csv":
 //!   "<RFC 4180 text>"}`.
+//! * `till.postings` — input as `session_run`; output `{"postings": [Posting], "trial_balance":
+//!   TrialBalance}` ([`crate::postings::post_till_session`]; failing steps are skipped as in
+//!   `session_run`).
 
 use super::{out, parse};
 use crate::calendar::FestivalCalendar;
@@ -104,6 +107,13 @@ fn session_run(i: SessionIn) -> Result<Value, Error> {
     }))
 }
 
+fn postings(i: SessionIn) -> Result<Value, Error> {
+    let (s, _) = run_session(&i, false)?;
+    let postings = crate::postings::post_till_session(&s)?;
+    let books = crate::postings::TrialBalance::from_postings(s.currency(), &postings)?;
+    Ok(json!({"postings": out(&postings)?, "trial_balance": out(&books)?}))
+}
+
 fn closing_verify(i: VerifyIn) -> Result<Value, Error> {
     match (i.registry, i.public_key) {
         (Some(entries), None) => i.closing.verify(&DeviceRegistry::new(entries)?)?,
@@ -125,6 +135,7 @@ pub(super) fn execute(op: &str, input: &Value) -> Option<Result<Value, Error>> {
         "till.session_run" => parse::<SessionIn>(input).and_then(session_run),
         "till.closing_verify" => parse::<VerifyIn>(input).and_then(closing_verify),
         "till.z_report" => parse::<ZIn>(input).and_then(z),
+        "till.postings" => parse::<SessionIn>(input).and_then(postings),
         _ => return None,
     })
 }

@@ -17,6 +17,26 @@
 //! | bonus expiry, bonus forfeited on close | Dr `liability:bonus` | Cr `income:bonus_breakage` |
 //! | transfer out / in | Dr / Cr `liability:refundable` | Cr / Dr `clearing:transfers` |
 //!
+//! A till session ([`post_till_session`]) posts its cash onto the till's own drawer account:
+//!
+//! | till event | debit | credit |
+//! | --- | --- | --- |
+//! | opening float | `cash_drawer:<till>` | `safe` |
+//! | cash top-up (the wallet's top-up debited `funds:cash`) | `cash_drawer:<till>` | `funds:cash` |
+//! | payout in cash (the wallet's payout credited `payouts`) | `payouts` | `cash_drawer:<till>` |
+//! | cash from / to the safe | `cash_drawer:<till>` / `safe` | `safe` / `cash_drawer:<till>` |
+//! | sale paid in cash / by card (not from a wallet) | `cash_drawer:<till>` / `funds:card` | `revenue:<the till's stand>` |
+//! | closing | `safe` (the counted cash), `expense:cash_differences` (a shortage) | `cash_drawer:<till>` (what it should hold), `expense:cash_differences` (a surplus) |
+//!
+//! A card difference at the closing (terminal total ≠ recorded card takings) moves `funds:card`
+//! against `expense:cash_differences` the same way. After the closing the drawer is zero, so
+//! `cash_drawer:<till>` is the cash a till holds now; with every cash top-up and payout made at a
+//! till, `funds:cash` and `payouts` clear to zero and `safe` is the cash the festival holds.
+//! Card top-ups and wallet sales at a till post nothing there (the wallet's postings carry them).
+//! A till's cash and card sales are posted gross to its stand's revenue (`revenue:unattributed`
+//! for a till without a stand): the till does not know deposit lines, so sell deposits from
+//! wallets (or post their return as a wallet operation) to keep them a liability.
+//!
 //! Block, unblock, a close without bonus and count-vouchers (granted, revoked, or paying voucher
 //! lines, whose price is zero) move no money and post nothing: vouchers are counted, not money
 //! (see [`crate::wallet::Wallet::voucher_totals`]).
@@ -26,7 +46,7 @@
 //! `-liability:bonus` the bonus balances, `receivable:debt` the debt; `clearing:transfers` is zero
 //! once both sides of every transfer are posted; `-revenue:<stand>` is what the stand is settled
 //! for (sales minus refunds, as [`crate::analytics::Analytics::settlements_by_stand`] `net`);
-//! `funds:cash` is the cash the top-up points took in, to be matched with their drawers;
+//! `funds:cash` is the cash the top-up points took in and no till has yet put in a drawer;
 //! `-liability:deposits` is the deposit money of cups still out (the analytics' outstanding
 //! deposits summed over products).
 //!
@@ -71,6 +91,9 @@ use crate::money::{Currency, Money, MoneyError};
 use crate::time::Timestamp;
 use crate::wallet::{LedgerEntry, LineKind, Operation, TopUpMethod};
 
+mod till;
+pub use till::post_till_session;
+
 /// A named account of the festival's books. Serialized as its code (see [`Account::code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Account {
@@ -92,7 +115,7 @@ pub enum Account {
     Deposits,
     /// `revenue:<stand id>` (or `revenue:unattributed`): gross sales of a stand, minus refunds.
     Revenue {
-        /// The stand; `None` for refunds of payments that were not posted.
+        /// The stand; `None` for refunds of payments that were not posted and sales of tills without a stand.
         stand_id: Option<Uuid>,
     },
     /// `income:fees`: payout fees kept by the festival.
@@ -105,6 +128,15 @@ pub enum Account {
     Adjustments,
     /// `clearing:transfers`: the two sides of a wallet-to-wallet transfer; zero when both are posted.
     TransferClearing,
+    /// `cash_drawer:<till id>`: the cash in one till's drawer (zero after its closing).
+    CashDrawer {
+        /// The till.
+        till_id: Uuid,
+    },
+    /// `safe`: cash held in the safe (floats go out, closings come in).
+    Safe,
+    /// `expense:cash_differences`: shortages (debit) and surpluses (credit) found at till closings.
+    CashDifferences,
 }
 
 impl Account {
@@ -124,6 +156,9 @@ impl Account {
             Account::BonusBreakage => "income:bonus_breakage".into(),
             Account::Adjustments => "adjustments".into(),
             Account::TransferClearing => "clearing:transfers".into(),
+            Account::CashDrawer { till_id } => format!("cash_drawer:{till_id}"),
+            Account::Safe => "safe".into(),
+            Account::CashDifferences => "expense:cash_differences".into(),
         }
     }
 }
@@ -165,10 +200,18 @@ impl FromStr for Account {
             "income:bonus_breakage" => Account::BonusBreakage,
             "adjustments" => Account::Adjustments,
             "clearing:transfers" => Account::TransferClearing,
-            _ => match s.strip_prefix("revenue:") {
-                Some(id) => Account::Revenue { stand_id: Some(Uuid::parse_str(id).map_err(|_| bad())?) },
-                None => return Err(bad()),
-            },
+            "safe" => Account::Safe,
+            "expense:cash_differences" => Account::CashDifferences,
+            _ => {
+                let id = |rest: &str| Uuid::parse_str(rest).map_err(|_| bad());
+                if let Some(rest) = s.strip_prefix("revenue:") {
+                    Account::Revenue { stand_id: Some(id(rest)?) }
+                } else if let Some(rest) = s.strip_prefix("cash_drawer:") {
+                    Account::CashDrawer { till_id: id(rest)? }
+                } else {
+                    return Err(bad());
+                }
+            }
         })
     }
 }
@@ -196,17 +239,22 @@ pub struct Leg {
     pub amount: Money,
 }
 
-/// The journal entry of one wallet ledger entry: legs that sum to zero.
+/// The journal entry of one wallet ledger entry or one till event: legs that sum to zero.
+/// JSON leaves out `wallet_id` / `till_id` when absent (a wallet posting has no till).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Posting {
-    /// The wallet ledger entry it posts.
+    /// The wallet ledger entry, till operation, receipt (payment id) or till session it posts.
     pub entry_id: Uuid,
-    /// The wallet.
-    pub wallet_id: Uuid,
+    /// The wallet (every wallet posting; a till's top-ups, payouts and sales when it recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wallet_id: Option<Uuid>,
+    /// The till (every till posting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub till_id: Option<Uuid>,
     /// The entry's time.
     pub at: Timestamp,
-    /// The operation's kind (`payment`, `top_up`, ...).
+    /// The operation's kind (`payment`, `top_up`, ..., `till_open`, `till_sale`, `till_closing`, ...).
     pub kind: String,
     /// The legs (at least two, in a fixed order: wallet side first), summing to zero.
     pub legs: Vec<Leg>,
@@ -314,7 +362,8 @@ impl WalletPoster {
         }
         Ok(Some(Posting {
             entry_id: entry.id,
-            wallet_id: self.wallet_id,
+            wallet_id: Some(self.wallet_id),
+            till_id: None,
             at: entry.at,
             kind: entry.kind().to_string(),
             legs,

@@ -139,7 +139,8 @@ fn a_trial_balance_refuses_another_currency() {
     let chf = Currency::iso("CHF").unwrap();
     let p = Posting {
         entry_id: Uuid::nil(),
-        wallet_id: Uuid::nil(),
+        wallet_id: Some(Uuid::nil()),
+        till_id: None,
         at: at(0),
         kind: "top_up".into(),
         legs: vec![Leg { account: Account::Refundable, amount: Money::from_minor(-1, chf).unwrap() }],

@@ -514,3 +514,127 @@ proptest! {
         prop_assert_eq!(z.export_rows(&sessions).len() as u64, 2 * z.receipt_count);
     }
 }
+
+// ------------------------------------------------------------------ postings (issue #15 item 5)
+
+mod postings {
+    use super::*;
+    use crate::postings::{post_till_session, Account, TrialBalance};
+    use crate::wallet::TopUpMethod;
+
+    fn legs(p: &crate::postings::Posting) -> Vec<(String, String)> {
+        p.legs.iter().map(|l| (l.account.code(), l.amount.amount_string())).collect()
+    }
+
+    fn s(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(a, x)| (a.to_string(), x.to_string())).collect()
+    }
+
+    /// A bar till with a stand: every event's legs, and the books after the closing.
+    #[test]
+    fn a_till_day_posts_the_documented_legs() {
+        let stand = id(0x57a);
+        let mut sp = spec(1, "50.00", t(0));
+        sp.stand_id = Some(stand);
+        let mut till = TillSession::open(sp).unwrap();
+        let w = id(0x3a11e7);
+        till.record(op(10, t(1), OperationKind::CashTopUp { amount: m("20.00"), wallet_id: Some(w) })).unwrap();
+        till.record(op(11, t(2), OperationKind::CardTopUp { amount: m("30.00"), wallet_id: Some(w) })).unwrap();
+        till.record(op(12, t(3), OperationKind::Payout { amount: m("5.00"), wallet_id: Some(w) })).unwrap();
+        till.record(op(13, t(4), OperationKind::SafeIn { amount: m("10.00"), note: None })).unwrap();
+        till.record(op(14, t(5), OperationKind::SafeOut { amount: m("15.00"), note: Some("skim".into()) })).unwrap();
+        let p = products();
+        till.sale(&sale(20, t(6), PaymentMethod::Cash, vec![line("beer", 2, "5.00"), line("water", 1, "2.50")]), &p).unwrap();
+        till.sale(&sale(21, t(7), PaymentMethod::Card, vec![line("beer", 1, "5.00"), line("water", 1, "4.50")]), &p).unwrap();
+        till.sale(&sale(22, t(8), PaymentMethod::Wallet, vec![line("beer", 1, "4.50")]), &p).unwrap();
+        let before = post_till_session(&till).unwrap();
+        let drawer = Account::CashDrawer { till_id: id(TILL) };
+        let tb = TrialBalance::from_postings(eur(), &before).unwrap();
+        assert_eq!(tb.balance(&drawer), till.totals().unwrap().expected_cash, "an open drawer holds the expected cash");
+        // expected cash 50 + 20 + 10 + 12.50 - 5 - 15 = 72.50; counted 71.00; card 39.50 of 39.50
+        till.close(t(60), counted("71.00", "39.50"), &SEED).unwrap();
+        let all = post_till_session(&till).unwrap();
+        let dr = format!("cash_drawer:{}", id(TILL));
+        let rev = format!("revenue:{stand}");
+        let got: Vec<(String, Vec<(String, String)>)> = all.iter().map(|p| (p.kind.clone(), legs(p))).collect();
+        assert_eq!(got, vec![
+            ("till_open".into(), s(&[(&dr, "50.00"), ("safe", "-50.00")])),
+            ("till_cash_top_up".into(), s(&[(&dr, "20.00"), ("funds:cash", "-20.00")])),
+            ("till_payout".into(), s(&[("payouts", "5.00"), (&dr, "-5.00")])),
+            ("till_safe_in".into(), s(&[(&dr, "10.00"), ("safe", "-10.00")])),
+            ("till_safe_out".into(), s(&[("safe", "15.00"), (&dr, "-15.00")])),
+            ("till_sale".into(), s(&[(&dr, "12.50"), (&rev, "-12.50")])),
+            ("till_sale".into(), s(&[("funds:card", "9.50"), (&rev, "-9.50")])),
+            ("till_closing".into(), s(&[(&dr, "-72.50"), ("safe", "71.00"), ("expense:cash_differences", "1.50")])),
+        ]);
+        assert!(all.iter().all(|p| p.till_id == Some(id(TILL)) && p.sum(eur()).unwrap().is_zero()));
+        assert_eq!(all[1].wallet_id, Some(w));
+        assert_eq!((all[0].entry_id, all[7].entry_id), (id(1), id(1)));
+        let tb = TrialBalance::from_postings(eur(), &all).unwrap();
+        assert!(tb.is_balanced());
+        assert_eq!(tb.balance(&drawer), m("0"));
+        assert_eq!(tb.balance(&Account::Safe), m("26.00")); // 71 + 15 in, 50 + 10 out
+        assert_eq!(tb.balance(&Account::Funds { method: TopUpMethod::Cash }), m("-20.00"));
+        assert_eq!(tb.revenue_by_stand(), vec![(Some(stand), m("22.00"))]);
+        // JSON names the till, leaves out the wallet where there is none, and reads back
+        let json = serde_json::to_value(&all[0]).unwrap();
+        assert_eq!(json["till_id"], id(TILL).to_string());
+        assert!(json.get("wallet_id").is_none());
+        let back: crate::postings::Posting = serde_json::from_value(json).unwrap();
+        assert_eq!(back, all[0]);
+        for code in [dr.as_str(), "safe", "expense:cash_differences"] {
+            assert_eq!(code.parse::<Account>().unwrap().code(), code);
+        }
+        assert!("cash_drawer:nope".parse::<Account>().is_err());
+    }
+
+    #[test]
+    fn a_surplus_and_a_card_difference_are_credits_and_a_zero_float_posts_no_opening() {
+        let mut till = TillSession::open(spec(2, "0", t(0))).unwrap();
+        till.sale(&sale(30, t(1), PaymentMethod::Card, vec![line("beer", 1, "5.00")]), &products()).unwrap();
+        till.close(t(2), counted("0.20", "4.00"), &SEED).unwrap();
+        let all = post_till_session(&till).unwrap();
+        let kinds: Vec<&str> = all.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["till_sale", "till_closing"]);
+        // cash +0.20 found (a credit on the differences), card 1.00 short (a debit)
+        assert_eq!(legs(&all[1]), s(&[("safe", "0.20"), ("expense:cash_differences", "0.80"), ("funds:card", "-1.00")]));
+        let tb = TrialBalance::from_postings(eur(), &all).unwrap();
+        assert_eq!(tb.balance(&Account::Revenue { stand_id: None }), m("-5.00"), "a till without a stand");
+        assert_eq!(tb.balance(&Account::Funds { method: TopUpMethod::Card }), m("4.00"), "what the terminal reported");
+    }
+
+    proptest! {
+        /// Any session (with retries and refused operations): every posting sums to zero, the
+        /// open drawer holds the expected cash, the closed one nothing, the differences are the
+        /// closing's imbalances, and the safe got the counted cash back for the float it gave.
+        #[test]
+        fn till_postings_balance_and_empty_the_drawer(steps in proptest::collection::vec(step(), 0..60),
+                                                      short in -500i64..500, card_short in -300i64..300) {
+            let mut s = run(1, 1, 0, &steps);
+            let drawer = Account::CashDrawer { till_id: id(TILL) };
+            let open = post_till_session(&s).unwrap();
+            prop_assert!(open.iter().all(|p| p.sum(eur()).unwrap().is_zero() && p.legs.len() >= 2));
+            let tb = TrialBalance::from_postings(eur(), &open).unwrap();
+            let totals = s.totals().unwrap();
+            prop_assert!(tb.is_balanced());
+            prop_assert_eq!(tb.balance(&drawer), totals.expected_cash);
+            let revenue = totals.cash_sales.checked_add(&totals.card_sales).unwrap();
+            prop_assert_eq!(tb.balance(&Account::Revenue { stand_id: None }), revenue.negate());
+            prop_assert_eq!(tb.balance(&Account::Funds { method: TopUpMethod::Cash }), totals.cash_top_ups.negate());
+            prop_assert_eq!(tb.balance(&Account::Payouts), totals.payouts);
+            let clamp = |x: Money| if x.is_negative() { Money::zero(eur()) } else { x };
+            let cash = clamp(totals.expected_cash.checked_add(&Money::from_minor(short, eur()).unwrap()).unwrap());
+            let card = clamp(totals.expected_card.checked_add(&Money::from_minor(card_short, eur()).unwrap()).unwrap());
+            let c = s.close(t(10_000), CountedAmounts { cash, card }, &SEED).unwrap();
+            let closed = post_till_session(&s).unwrap();
+            prop_assert_eq!(&closed[..open.len()], &open[..], "closing only appends");
+            let tb = TrialBalance::from_postings(eur(), &closed).unwrap();
+            prop_assert!(tb.is_balanced());
+            prop_assert!(tb.balance(&drawer).is_zero());
+            let imbalance = Money::sum(eur(), c.closing.balances.iter().map(|b| &b.imbalance)).unwrap();
+            prop_assert_eq!(tb.balance(&Account::CashDifferences), imbalance.negate());
+            let safe = cash.checked_sub(&m("50.00")).unwrap().checked_sub(&totals.safe_in).unwrap().checked_add(&totals.safe_out).unwrap();
+            prop_assert_eq!(tb.balance(&Account::Safe), safe);
+        }
+    }
+}
