@@ -17,13 +17,15 @@ pub struct PostingLeg {
     pub amount: Money,
 }
 
-/// The journal entry of one wallet ledger entry; its legs sum to zero.
+/// The journal entry of one wallet ledger entry or till event; its legs sum to zero.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Posting {
     /// The ledger entry it posts.
     pub entry_id: String,
-    /// The wallet.
-    pub wallet_id: String,
+    /// The wallet (every wallet posting; a till posting when the till recorded it).
+    pub wallet_id: Option<String>,
+    /// The till (every till posting).
+    pub till_id: Option<String>,
     /// The entry's time, ms since the epoch.
     pub at_ms: i64,
     /// The operation's kind (`payment`, `top_up`, ...).
@@ -44,7 +46,7 @@ pub struct AccountBalance {
 /// Net revenue of a stand (sales minus refunds).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct StandRevenue {
-    /// The stand; `None` for refunds of payments that were not posted.
+    /// The stand; `None` for refunds of payments that were not posted and sales of tills without a stand.
     pub stand_id: Option<String>,
     /// Sales minus refunds.
     pub net: Money,
@@ -68,7 +70,8 @@ pub struct TrialBalance {
 pub(crate) fn posting_out(p: &core::Posting) -> Posting {
     Posting {
         entry_id: p.entry_id.to_string(),
-        wallet_id: p.wallet_id.to_string(),
+        wallet_id: p.wallet_id.map(|w| w.to_string()),
+        till_id: p.till_id.map(|t| t.to_string()),
         at_ms: p.at.unix_millis(),
         kind: p.kind.clone(),
         legs: p
@@ -87,7 +90,8 @@ fn posting_in(p: &Posting) -> Result<core::Posting> {
         .collect::<Result<Vec<_>>>()?;
     Ok(core::Posting {
         entry_id: uuid("entry_id", &p.entry_id)?,
-        wallet_id: uuid("wallet_id", &p.wallet_id)?,
+        wallet_id: p.wallet_id.as_deref().map(|w| uuid("wallet_id", w)).transpose()?,
+        till_id: p.till_id.as_deref().map(|t| uuid("till_id", t)).transpose()?,
         at: time("at_ms", p.at_ms)?,
         kind: p.kind.clone(),
         legs,

@@ -363,6 +363,14 @@ impl TillSession {
         Ok(totals_out(&self.lock().totals()?))
     }
 
+    /// The session's double-entry postings (`till_open`, `till_cash_top_up`, `till_payout`,
+    /// `till_safe_in`, `till_safe_out`, `till_sale`, `till_closing`) on `cash_drawer:<till>`,
+    /// `safe`, `funds:*`, `revenue:<stand>` and `expense:cash_differences`; the closing leaves the
+    /// drawer at zero.
+    pub fn postings(&self) -> Result<Vec<crate::postings::Posting>> {
+        Ok(festival_core::postings::post_till_session(&self.lock())?.iter().map(crate::postings::posting_out).collect())
+    }
+
     /// The receipts, by number.
     pub fn receipts(&self) -> Vec<TillReceipt> {
         self.lock().receipts().iter().map(receipt_out).collect()

@@ -234,10 +234,13 @@ export interface Leg {
   amount: Money
 }
 
-/** The double-entry posting of one wallet ledger entry; its legs sum to zero. */
+/** The double-entry posting of one wallet ledger entry or till event; its legs sum to zero. */
 export interface Posting {
   entryId: string
-  walletId: string
+  /** The wallet (every wallet posting; a till posting when the till recorded it). */
+  walletId?: string
+  /** The till (every till posting). */
+  tillId?: string
   at: string
   kind: string
   legs: Leg[]

@@ -151,6 +151,7 @@ till = ('TillSession', 'TillSessionHandle', 'till', 'A till session: float, cash
  ('nextReceiptNumber', 'next_receipt_number', 'refv', [], 'number', 'The number the next receipt gets.', 'h.next_receipt_number()'),
  ('operationsHash', 'operations_hash', 'refv', [], 'string', 'SHA-256 (hex) of the operations and receipts, as carried by the closing.', 'h.operations_hash()'),
  ('totals', 'totals', 'ref', [], 'SessionTotals', 'Float, cash in / out by kind, sales by method, expected cash and card.', 'h.totals()'),
+ ('postings', 'postings', 'ref', [], 'Posting[]', 'Double-entry postings: float, cash top-ups, payouts, safe moves, cash/card receipts on `cash_drawer:<till>`, `safe`, `funds:*`, `revenue:<stand>`; the closing empties the drawer into the safe and books differences to `expense:cash_differences`.', 'h.postings()'),
  ('operations', 'operations', 'ref', [], 'TillOperation[]', 'The cash and card operations, in the order recorded.', 'h.operations()'),
  ('receipts', 'receipts', 'ref', [], 'Receipt[]', 'The receipts, by number.', 'h.receipts()'),
  ('receipt', 'receipt', 'ref', [A('payment_id','paymentId','string')], 'Receipt | null', 'The receipt of a payment, or null.', 'h.receipt(&a0)'),

@@ -1568,6 +1568,15 @@ impl TillSession {
         })
     }
 
+    /// Double-entry postings: float, cash top-ups, payouts, safe moves, cash/card receipts on `cash_drawer:<till>`, `safe`, `funds:*`, `revenue:<stand>`; the closing empties the drawer into the safe and books differences to `expense:cash_differences`.
+    #[napi(ts_return_type = "Posting[]")]
+    pub fn postings(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.postings()
+        })
+    }
+
     /// The cash and card operations, in the order recorded.
     #[napi(ts_return_type = "TillOperation[]")]
     pub fn operations(&self, env: Env) -> napi::Result<Value> {

@@ -135,3 +135,28 @@ test('a festival day: two sessions, the Z-report, export rows and CSV', () => {
   throwsCode(assert, () => fc.tillZReport(request, calendar, [a.serialize(), fc.TillSession.open(spec(3, '0', '2026-07-04T20:00:00Z')).serialize()]), 'TILL_SESSION_OPEN')
   throwsCode(assert, () => fc.tillZReport(request, calendar, [{}]), 'INPUT_INVALID')
 })
+
+test('till postings: the drawer, the safe and the cash difference of a closing', () => {
+  const s = fc.TillSession.open(spec(1, '100.00', '2026-07-04T10:00:00Z'))
+  s.record(op(10, '2026-07-04T10:05:00Z', 'cash_top_up', '20.00', { walletId: id(0x3001) }))
+  s.record(op(12, '2026-07-04T10:07:00Z', 'payout', '15.50'))
+  s.record(op(13, '2026-07-04T10:08:00Z', 'safe_out', '50.00'))
+  s.sale(sale(20, '2026-07-04T11:00:00Z', 'cash', [['beer', 2, '5.00'], ['water', 1, '2.50']]), PRODUCTS)
+  s.sale(sale(21, '2026-07-04T11:01:00Z', 'card', [['beer', 1, '5.00']]), PRODUCTS)
+  const drawer = `cash_drawer:${TILL}`
+  assert.deepEqual(fc.trialBalance('EUR', s.postings()).accounts[drawer], eur('67.00'))
+  s.close('2026-07-04T18:00:00Z', { cash: eur('66.50'), card: eur('5.00') }, SEED)
+  const postings = s.postings()
+  assert.deepEqual(postings.map((p) => p.kind),
+    ['till_open', 'till_cash_top_up', 'till_payout', 'till_safe_out', 'till_sale', 'till_sale', 'till_closing'])
+  assert.ok(postings.every((p) => p.tillId === TILL))
+  assert.equal(postings[1].walletId, id(0x3001))
+  assert.equal('walletId' in postings[0], false)
+  assert.deepEqual(postings.at(-1).legs.map((l) => [l.account, l.amount.amount]),
+    [[drawer, '-67.00'], ['safe', '66.50'], ['expense:cash_differences', '0.50']])
+  const books = fc.trialBalance('EUR', postings)
+  assert.equal(books.balanced, true)
+  assert.deepEqual([books.accounts[drawer], books.accounts.safe, books.accounts['funds:cash'], books.accounts.payouts],
+    [eur('0.00'), eur('16.50'), eur('-20.00'), eur('15.50')])
+  assert.deepEqual(books.revenueByStand, [{ standId: null, net: eur('17.50') }])
+})

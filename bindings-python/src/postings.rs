@@ -24,7 +24,7 @@ impl PyLeg {
     }
 }
 
-/// The journal entry of one wallet ledger entry: legs that sum to zero.
+/// The journal entry of one wallet ledger entry or till event: legs that sum to zero.
 #[pyclass(frozen, module = "festival_core", name = "Posting")]
 pub struct PyPosting {
     pub(crate) inner: Posting,
@@ -36,9 +36,15 @@ impl PyPosting {
     fn entry_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         uuid_to_py(py, &self.inner.entry_id)
     }
+    /// The wallet, or None (till postings without a recorded wallet).
     #[getter]
-    fn wallet_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        uuid_to_py(py, &self.inner.wallet_id)
+    fn wallet_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.wallet_id.as_ref().map(|id| uuid_to_py(py, id)).transpose()
+    }
+    /// The till, or None (wallet postings).
+    #[getter]
+    fn till_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.till_id.as_ref().map(|id| uuid_to_py(py, id)).transpose()
     }
     #[getter]
     fn at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -64,6 +70,10 @@ impl PyPosting {
             legs.join(", ")
         )
     }
+}
+
+pub(crate) fn till_postings_of(py: Python<'_>, s: &festival_core::till::TillSession) -> PyResult<Vec<PyPosting>> {
+    Ok(festival_core::postings::post_till_session(s).py(py)?.into_iter().map(|inner| PyPosting { inner }).collect())
 }
 
 pub(crate) fn postings_of(py: Python<'_>, w: &festival_core::wallet::Wallet) -> PyResult<Vec<PyPosting>> {

@@ -285,6 +285,14 @@ impl PyTillSession {
         out(py, &self.inner.totals().py(py)?)
     }
 
+    /// The session's double-entry postings: the float, cash top-ups, payouts, safe movements,
+    /// cash / card receipts onto `cash_drawer:<till>`, `safe`, `funds:*`, `revenue:<stand>`, and
+    /// once closed the closing (counted cash to the safe, differences to
+    /// `expense:cash_differences`).
+    fn postings(&self, py: Python<'_>) -> PyResult<Vec<crate::postings::PyPosting>> {
+        crate::postings::till_postings_of(py, &self.inner)
+    }
+
     /// The cash and card operations (dicts), in the order recorded.
     fn operations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         out(py, &self.inner.operations())

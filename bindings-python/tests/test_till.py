@@ -180,3 +180,32 @@ def test_z_report_and_export_of_a_festival_day() -> None:
     with pytest.raises(fc.TillError) as e:
         fc.till_z_report(TILL, date(2026, 7, 4), [a, _open(3, "0", 600)], z_number=13, created_at=T0, calendar=cal)
     assert e.value.code == "TILL_SESSION_OPEN"
+
+
+def test_till_postings_drawer_safe_and_cash_differences() -> None:
+    s = _open(float_="100.00")
+    s.cash_top_up(uid(10), at(5), eur("20.00"), wallet_id=uid(0x3001))
+    s.payout(uid(12), at(7), eur("15.50"))
+    s.safe_out(uid(14), at(9), eur("50.00"))
+    s.sale(uid(20), at(60), "cash", [("beer", 2, eur("5.00")), ("water", 1, eur("2.50"))], PRODUCTS)
+    s.sale(uid(21), at(61), "card", [("beer", 1, eur("5.00"))], PRODUCTS)
+    drawer = f"cash_drawer:{TILL}"
+    books = fc.TrialBalance("EUR")
+    books.add(s.postings())
+    assert books.balance(drawer) == eur("67.00") == s.totals()["expected_cash"]
+    s.close(at(480), eur("66.50"), eur("5.00"), SEED)
+    postings = s.postings()
+    assert [p.kind for p in postings] == ["till_open", "till_cash_top_up", "till_payout", "till_safe_out",
+                                          "till_sale", "till_sale", "till_closing"]
+    assert all(p.till_id == TILL for p in postings)
+    assert postings[1].wallet_id == uid(0x3001) and postings[0].wallet_id is None
+    assert [(leg.account, leg.amount) for leg in postings[-1].legs] == [
+        (drawer, eur("-67.00")), ("safe", eur("66.50")), ("expense:cash_differences", eur("0.50"))]
+    books = fc.TrialBalance("EUR")
+    books.add(postings)
+    assert books.is_balanced
+    assert books.balance(drawer) == eur("0.00")
+    assert books.balance("safe") == eur("16.50")  # 66.50 + 50.00 in, the 100.00 float out
+    assert books.balance("funds:cash") == eur("-20.00")  # the wallet's cash top-up posting clears it
+    assert books.balance("payouts") == eur("15.50")
+    assert books.revenue_by_stand() == [(None, eur("17.50"))]

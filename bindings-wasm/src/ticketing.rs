@@ -1572,6 +1572,13 @@ impl TillSession {
         run(|| h.totals())
     }
 
+    /// Double-entry postings: float, cash top-ups, payouts, safe moves, cash/card receipts on `cash_drawer:<till>`, `safe`, `funds:*`, `revenue:<stand>`; the closing empties the drawer into the safe and books differences to `expense:cash_differences`.
+    #[wasm_bindgen(unchecked_return_type = "Posting[]")]
+    pub fn postings(&self) -> Result<JsValue, JsValue> {
+        let h = &self.inner;
+        run(|| h.postings())
+    }
+
     /// The cash and card operations, in the order recorded.
     #[wasm_bindgen(unchecked_return_type = "TillOperation[]")]
     pub fn operations(&self) -> Result<JsValue, JsValue> {

@@ -113,4 +113,32 @@ class TillTest {
             tillZReportJson(TILL, "2026-07-06", 13uL, 0, cal, listOf(a.toJson()))
         }.code)
     }
+    @Test
+    fun tillPostingsEmptyTheDrawerIntoTheSafe() {
+        val s = TillSession(spec(1, "100.00", "2026-07-04T10:00:00Z"))
+        s.record(tid(10), ms("2026-07-04T10:05:00Z"), TillOperationKind.CASH_TOP_UP, eur("20.00"), tid(0x3001), null)
+        s.record(tid(12), ms("2026-07-04T10:07:00Z"), TillOperationKind.PAYOUT, eur("15.50"), null, null)
+        s.record(tid(13), ms("2026-07-04T10:08:00Z"), TillOperationKind.SAFE_OUT, eur("50.00"), null, null)
+        s.sale(tid(20), ms("2026-07-04T11:00:00Z"), TillPaymentMethod.CASH,
+            listOf(line("beer", 2u, "5.00"), line("water", 1u, "2.50")), PRODUCTS, null, null)
+        s.sale(tid(21), ms("2026-07-04T11:01:00Z"), TillPaymentMethod.CARD, listOf(line("beer", 1u, "5.00")), PRODUCTS, null, null)
+        val drawer = "cash_drawer:$TILL"
+        fun balance(books: TrialBalance, account: String) = books.accounts.first { it.account == account }.balance
+        assertEquals(eur("67.00"), balance(trialBalance("EUR", s.postings()), drawer))
+        s.close(ms("2026-07-04T18:00:00Z"), eur("66.50"), eur("5.00"), seedOf(9))
+        val postings = s.postings()
+        assertEquals(listOf("till_open", "till_cash_top_up", "till_payout", "till_safe_out", "till_sale", "till_sale", "till_closing"),
+            postings.map { it.kind })
+        assertTrue(postings.all { it.tillId == TILL })
+        assertEquals(tid(0x3001), postings[1].walletId)
+        assertEquals(null, postings[0].walletId)
+        assertEquals(listOf(drawer to eur("-67.00"), "safe" to eur("66.50"), "expense:cash_differences" to eur("0.50")),
+            postings.last().legs.map { it.account to it.amount })
+        val books = trialBalance("EUR", postings)
+        assertTrue(books.balanced)
+        assertEquals(eur("0.00"), balance(books, drawer))
+        assertEquals(eur("16.50"), balance(books, "safe"))
+        assertEquals(eur("-20.00"), balance(books, "funds:cash"))
+        assertEquals(listOf(StandRevenue(null, eur("17.50"))), books.revenueByStand)
+    }
 }

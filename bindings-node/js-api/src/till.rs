@@ -118,6 +118,12 @@ impl TillSessionHandle {
         to_js(&self.0.totals()?)
     }
 
+    /// `postings(): Posting[]`: the session's double-entry postings
+    /// ([`festival_core::postings::post_till_session`]).
+    pub fn postings(&self) -> Result<Value> {
+        to_js(&festival_core::postings::post_till_session(&self.0)?)
+    }
+
     /// `operations(): TillOperation[]`.
     pub fn operations(&self) -> Result<Value> {
         to_js(&self.0.operations())
