@@ -349,3 +349,29 @@ def test_invalid_catalogs_and_bad_input() -> None:
     with pytest.raises(fc.WalletError):
         w.voucher_grant(uuid.UUID(int=82), T0, "helper_drink", 0)
     assert w.balances.refundable == eur("50.00")
+
+
+def test_hostile_baskets_raise_clear_errors() -> None:
+    c = bar_catalog()
+    with pytest.raises(fc.MoneyError) as me:
+        c.expand([("beer", 2**32 - 1), ("beer", 2**32 - 1)])  # deposit units beyond u32
+    assert me.value.code == "MONEY_OVERFLOW"
+    with pytest.raises(fc.WalletError) as e:
+        c.expand([("soda", 1)] * 1001)
+    assert e.value.code == "CATALOG_INVALID"
+    with pytest.raises(fc.WalletError) as e:
+        fc.ProductCatalog(FESTIVAL, 1, "EUR", [fc.Product("x" * 65, "X", eur("1.00"), 19)])
+    assert e.value.code == "CATALOG_INVALID_PRODUCT"
+    with pytest.raises(fc.WalletError) as e:
+        fc.ProductCatalog(FESTIVAL, 1, "EUR", [fc.Product("x", "X", eur("1.00"), 101)])
+    assert e.value.code == "CATALOG_INVALID_PRODUCT"
+    with pytest.raises(fc.MoneyError) as me:
+        fc.Product("x", "X", eur("1.00"), "1e999")
+    assert me.value.code == "MONEY_INVALID_AMOUNT"
+    with pytest.raises(OverflowError):
+        fc.Product("x", "X", eur("1.00"), 19, min_age=300)
+    with pytest.raises(fc.InputError) as ie:
+        fc.SignedCatalog.from_json('{"catalog": {}, "signature": "zz"}')
+    assert ie.value.code == "INPUT_INVALID"
+    with pytest.raises(TypeError):
+        c.check_payment(None)  # type: ignore[arg-type]
