@@ -9,7 +9,9 @@ use crate::errors::{type_err, CoreResult};
 use crate::money::PyMoney;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Decimal128Type, Int64Type, TimestampMillisecondType};
-use arrow_array::{Array, ArrayRef, Decimal128Array, RecordBatch, StringArray, TimestampMillisecondArray, UInt64Array};
+use arrow_array::{
+    Array, ArrayRef, Decimal128Array, Int64Array, RecordBatch, StringArray, TimestampMillisecondArray, UInt64Array,
+};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use festival_core::analytics::{
     Analytics, EntryKind, FlowSummary, IncidentBatch, IncidentBatchBuilder, IncidentKind, IncidentSummary, KeyColumn,
@@ -468,6 +470,40 @@ impl PyAnalytics {
         d.set_item("repeat_subjects", u(|r| r.repeat_subjects))?;
         d.set_item("top_device", rows.iter().map(|r| r.top_device.clone()).collect::<Vec<_>>())?;
         d.set_item("top_device_count", u(|r| r.top_device_count))?;
+        ResultTable::new(cols, d.unbind())
+    }
+
+    /// Deposits per deposit product (a liability, never sales): `product`, `charged_quantity`,
+    /// `charged`, `returned_quantity`, `returned`, `outstanding_quantity` (int64, negative when
+    /// more came back than were sold) and `outstanding`, ascending by product.
+    fn deposits_by_product(&self, py: Python<'_>) -> PyResult<ResultTable> {
+        let rows = self.inner.deposits_by_product().py(py)?;
+        let c = self.inner.currency;
+        let products = StringArray::from_iter_values(rows.iter().map(|r| r.product.as_str()));
+        let outstanding_q: Vec<i64> = rows.iter().map(|r| r.outstanding_quantity).collect();
+        let cols = vec![
+            (Field::new("product", DataType::Utf8, false), Arc::new(products) as ArrayRef),
+            u64_col("charged_quantity", rows.iter().map(|r| r.charged_quantity).collect()),
+            decimal_col("charged", rows.iter().map(|r| r.charged.minor_units()).collect(), c)?,
+            u64_col("returned_quantity", rows.iter().map(|r| r.returned_quantity).collect()),
+            decimal_col("returned", rows.iter().map(|r| r.returned.minor_units()).collect(), c)?,
+            (
+                Field::new("outstanding_quantity", DataType::Int64, false),
+                Arc::new(Int64Array::from(outstanding_q.clone())) as ArrayRef,
+            ),
+            decimal_col("outstanding", rows.iter().map(|r| r.outstanding.minor_units()).collect(), c)?,
+        ];
+        let d = PyDict::new(py);
+        let money = |f: fn(&festival_core::analytics::DepositSummary) -> Money| -> PyResult<Vec<Py<PyAny>>> {
+            rows.iter().map(|r| money_py(py, f(r))).collect()
+        };
+        d.set_item("product", rows.iter().map(|r| r.product.as_str()).collect::<Vec<_>>())?;
+        d.set_item("charged_quantity", rows.iter().map(|r| r.charged_quantity).collect::<Vec<_>>())?;
+        d.set_item("charged", money(|r| r.charged)?)?;
+        d.set_item("returned_quantity", rows.iter().map(|r| r.returned_quantity).collect::<Vec<_>>())?;
+        d.set_item("returned", money(|r| r.returned)?)?;
+        d.set_item("outstanding_quantity", outstanding_q)?;
+        d.set_item("outstanding", money(|r| r.outstanding)?)?;
         ResultTable::new(cols, d.unbind())
     }
 

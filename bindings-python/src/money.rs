@@ -352,6 +352,14 @@ pub fn compute_tax(
         tl.push(TaxLine { amount: money_arg("lines[i][0]", &amount)?, rate: decimal_from_py("rate", &rate)? });
     }
     let b = core_compute_tax(&tl, basis, rounding, mode).py(py)?;
+    tax_breakdown_to_py(py, &b)
+}
+
+/// The Python `TaxBreakdown` of a core breakdown (shared with `ProductCatalog.expand`).
+pub(crate) fn tax_breakdown_to_py(
+    py: Python<'_>,
+    b: &festival_core::money::tax::TaxBreakdown,
+) -> PyResult<PyTaxBreakdown> {
     let mut by_rate = Vec::new();
     for r in &b.by_rate {
         let t = PyTaxAmounts::from(&r.amounts);

@@ -4,8 +4,8 @@ use crate::convert::{currency_from_py, timestamp_from_py, timestamp_to_py, uuid_
 use crate::errors::{type_err, CoreResult};
 use crate::money::{money_arg, PyMoney};
 use festival_core::wallet::{
-    Balances, Entry, LineItem, Operation, Outcome, SpendOrder, SubBalance, TopUpMethod, Wallet, WalletConfig,
-    WalletLimits, WalletStatus,
+    Balances, DepositTotals, Entry, Operation, Outcome, SpendOrder, SubBalance, TopUpMethod, VoucherTotals, Wallet,
+    WalletConfig, WalletLimits, WalletStatus,
 };
 use festival_core::Money;
 use pyo3::exceptions::PyValueError;
@@ -27,6 +27,13 @@ pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
 pub(crate) fn opt_money(field: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Money>> {
     match obj {
         Some(o) if !o.is_none() => Ok(Some(money_arg(field, o)?)),
+        _ => Ok(None),
+    }
+}
+
+fn opt_uuid(field: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<uuid::Uuid>> {
+    match obj {
+        Some(o) if !o.is_none() => Ok(Some(uuid_from_py(field, o)?)),
         _ => Ok(None),
     }
 }
@@ -132,6 +139,85 @@ impl PyOutcome {
     }
 }
 
+/// Deposits of one deposit product in a wallet (`Wallet.deposits()`): charged, returned and
+/// outstanding (outstanding may be negative: cups are taken back from anyone).
+#[pyclass(frozen, get_all, module = "festival_core", name = "DepositTotals")]
+#[derive(Clone)]
+pub struct PyDepositTotals {
+    product: String,
+    charged_quantity: u64,
+    charged: PyMoney,
+    returned_quantity: u64,
+    returned: PyMoney,
+    outstanding_quantity: i64,
+    outstanding: PyMoney,
+}
+
+impl PyDepositTotals {
+    fn from(d: &DepositTotals) -> Self {
+        PyDepositTotals {
+            product: d.product.clone(),
+            charged_quantity: d.charged_quantity,
+            charged: PyMoney::wrap(d.charged),
+            returned_quantity: d.returned_quantity,
+            returned: PyMoney::wrap(d.returned),
+            outstanding_quantity: d.outstanding_quantity,
+            outstanding: PyMoney::wrap(d.outstanding),
+        }
+    }
+}
+
+#[pymethods]
+impl PyDepositTotals {
+    fn __repr__(&self) -> String {
+        format!(
+            "DepositTotals(product='{}', charged_quantity={}, charged={}, returned_quantity={}, returned={}, outstanding_quantity={}, outstanding={})",
+            self.product,
+            self.charged_quantity,
+            self.charged.inner.amount_string(),
+            self.returned_quantity,
+            self.returned.inner.amount_string(),
+            self.outstanding_quantity,
+            self.outstanding.inner.amount_string()
+        )
+    }
+}
+
+/// Count-vouchers of one type in a wallet (`Wallet.voucher_totals()`); counts, not money.
+#[pyclass(frozen, get_all, module = "festival_core", name = "VoucherTotals")]
+#[derive(Clone)]
+pub struct PyVoucherTotals {
+    voucher_type: String,
+    granted: u64,
+    revoked: u64,
+    redeemed: u64,
+    forfeited: u64,
+    balance: u64,
+}
+
+impl PyVoucherTotals {
+    fn from(v: &VoucherTotals) -> Self {
+        PyVoucherTotals {
+            voucher_type: v.voucher_type.clone(),
+            granted: v.granted,
+            revoked: v.revoked,
+            redeemed: v.redeemed,
+            forfeited: v.forfeited,
+            balance: v.balance,
+        }
+    }
+}
+
+#[pymethods]
+impl PyVoucherTotals {
+    fn __repr__(&self) -> String {
+        format!(
+            "VoucherTotals(voucher_type='{}', granted={}, revoked={}, redeemed={}, forfeited={}, balance={})",
+            self.voucher_type, self.granted, self.revoked, self.redeemed, self.forfeited, self.balance
+        )
+    }
+}
+
 /// A cashless wallet whose balances are derived from its ledger. Every method takes a
 /// caller-chosen `entry_id` (retrying the same id is a no-op that returns the original outcome)
 /// and the operation time `at` (a timezone-aware datetime).
@@ -148,17 +234,39 @@ impl PyWallet {
         at: &Bound<'_, PyAny>,
         op: Operation,
     ) -> PyResult<PyOutcome> {
+        self.apply_checked(py, id, at, op, None)
+    }
+
+    /// `Wallet::apply`, or `Wallet::apply_with_catalog` when a `ProductCatalog` is given.
+    fn apply_checked(
+        &mut self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        op: Operation,
+        catalog: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyOutcome> {
         let entry = Entry::new(uuid_from_py("entry_id", id)?, timestamp_from_py("at", at)?, op);
-        Ok(PyOutcome { inner: self.inner.apply(entry).py(py)? })
+        let outcome = match catalog {
+            Some(c) if !c.is_none() => {
+                let c = c
+                    .cast::<crate::catalog::PyProductCatalog>()
+                    .map_err(|_| type_err("catalog", "festival_core.ProductCatalog or None", c))?;
+                self.inner.apply_with_catalog(entry, &c.get().inner).py(py)?
+            }
+            _ => self.inner.apply(entry).py(py)?,
+        };
+        Ok(PyOutcome { inner: outcome })
     }
 }
 
 #[pymethods]
 impl PyWallet {
     /// `Wallet(id, festival_id, currency, spend_order="bonus_first", max_balance=None,
-    /// max_single_payment=None, max_daily_spend=None)`.
+    /// max_single_payment=None, max_daily_spend=None, age_class=None)`; `age_class` is the
+    /// customer's verified age class (`under_16`, `16_17`, `adult`; `None` = unknown).
     #[new]
-    #[pyo3(signature = (id, festival_id, currency, spend_order = "bonus_first", max_balance = None, max_single_payment = None, max_daily_spend = None))]
+    #[pyo3(signature = (id, festival_id, currency, spend_order = "bonus_first", max_balance = None, max_single_payment = None, max_daily_spend = None, age_class = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -169,6 +277,7 @@ impl PyWallet {
         max_balance: Option<&Bound<'_, PyAny>>,
         max_single_payment: Option<&Bound<'_, PyAny>>,
         max_daily_spend: Option<&Bound<'_, PyAny>>,
+        age_class: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut config = WalletConfig::new(
             uuid_from_py("id", id)?,
@@ -181,6 +290,7 @@ impl PyWallet {
             max_single_payment: opt_money("max_single_payment", max_single_payment)?,
             max_daily_spend: opt_money("max_daily_spend", max_daily_spend)?,
         };
+        config.age_class = crate::catalog::age_class_arg(age_class)?;
         Ok(PyWallet { inner: Wallet::new(config).py(py)? })
     }
 
@@ -215,8 +325,12 @@ impl PyWallet {
         self.apply(py, entry_id, at, Operation::BonusCredit { amount: money_arg("amount", amount)?, expires_at })
     }
 
-    /// A payment at `stand_id` for `items` = [(sku, quantity, unit_price: Money), ...].
-    #[pyo3(signature = (entry_id, at, stand_id, items, device_id = None, allow_debt = false))]
+    /// A payment at `stand_id` for `items`: `LineItem` objects (e.g. `Basket.items`) or
+    /// `(sku, quantity, unit_price[, kind])` tuples, `kind` being `sale` (default), `deposit` or a
+    /// `VoucherPrice`. `catalog_version`: the catalog the lines were priced with. With
+    /// `catalog=` (a `ProductCatalog`) the lines and the wallet's age class are checked first
+    /// (`CATALOG_*` errors, nothing applied).
+    #[pyo3(signature = (entry_id, at, stand_id, items, device_id = None, allow_debt = false, catalog_version = None, catalog = None))]
     #[allow(clippy::too_many_arguments)]
     fn pay(
         &mut self,
@@ -227,26 +341,67 @@ impl PyWallet {
         items: &Bound<'_, PyAny>,
         device_id: Option<&Bound<'_, PyAny>>,
         allow_debt: bool,
+        catalog_version: Option<u32>,
+        catalog: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyOutcome> {
-        let mut li = Vec::new();
-        for it in items.try_iter().map_err(|_| type_err("items", "a sequence of (sku, quantity, Money)", items))? {
-            let it = it?;
-            let (sku, quantity, price): (String, u32, Bound<'_, PyAny>) =
-                it.extract().map_err(|_| type_err("items[i]", "a (str, int, Money) tuple", &it))?;
-            li.push(LineItem::new(sku, quantity, money_arg("unit_price", &price)?));
-        }
-        let device_id = match device_id {
-            Some(d) if !d.is_none() => Some(uuid_from_py("device_id", d)?),
-            _ => None,
-        };
         let op = Operation::Payment {
             stand_id: uuid_from_py("stand_id", stand_id)?,
-            device_id,
-            items: li,
+            device_id: opt_uuid("device_id", device_id)?,
+            items: crate::catalog::line_items_arg(items)?,
             allow_debt,
-            catalog_version: None,
+            catalog_version,
         };
-        self.apply(py, entry_id, at, op)
+        self.apply_checked(py, entry_id, at, op, catalog)
+    }
+
+    /// A returned deposit item (cup): credits `amount` (refundable). With `catalog=` the product
+    /// must be one of its deposits and `amount == quantity × price`.
+    #[pyo3(signature = (entry_id, at, stand_id, product, quantity, amount, device_id = None, catalog = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn deposit_return(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        stand_id: &Bound<'_, PyAny>,
+        product: String,
+        quantity: u32,
+        amount: &Bound<'_, PyAny>,
+        device_id: Option<&Bound<'_, PyAny>>,
+        catalog: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyOutcome> {
+        let op = Operation::DepositReturn {
+            stand_id: uuid_from_py("stand_id", stand_id)?,
+            device_id: opt_uuid("device_id", device_id)?,
+            product,
+            quantity,
+            amount: money_arg("amount", amount)?,
+        };
+        self.apply_checked(py, entry_id, at, op, catalog)
+    }
+
+    /// Grants `count` vouchers of `voucher_type` (counts, not money).
+    fn voucher_grant(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        voucher_type: String,
+        count: u32,
+    ) -> PyResult<PyOutcome> {
+        self.apply(py, entry_id, at, Operation::VoucherGrant { voucher_type, count })
+    }
+
+    /// Takes back `count` vouchers of `voucher_type` (at most what the wallet holds).
+    fn voucher_revoke(
+        &mut self,
+        py: Python<'_>,
+        entry_id: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        voucher_type: String,
+        count: u32,
+    ) -> PyResult<PyOutcome> {
+        self.apply(py, entry_id, at, Operation::VoucherRevoke { voucher_type, count })
     }
 
     /// Refund of (part of) payment `payment_id`, restored to where it came from.
@@ -374,6 +529,27 @@ impl PyWallet {
     #[getter]
     fn status(&self) -> String {
         enum_str::<WalletStatus>(&self.inner.status())
+    }
+
+    /// The verified age class (`under_16`, `16_17`, `adult`) or `None` (unknown).
+    #[getter]
+    fn age_class(&self) -> Option<&'static str> {
+        self.inner.config().age_class.map(|a| a.as_str())
+    }
+
+    /// Deposits charged, returned and outstanding per deposit product, sorted by product.
+    fn deposits(&self) -> Vec<PyDepositTotals> {
+        self.inner.deposits().iter().map(PyDepositTotals::from).collect()
+    }
+
+    /// Count-vouchers held now, `{voucher_type: count}` (types with none held left out).
+    fn vouchers(&self) -> std::collections::BTreeMap<String, u64> {
+        self.inner.vouchers()
+    }
+
+    /// Count-voucher sums per type, sorted by type.
+    fn voucher_totals(&self) -> Vec<PyVoucherTotals> {
+        self.inner.voucher_totals().iter().map(PyVoucherTotals::from).collect()
     }
 
     /// Number of ledger entries (after a compaction: those after the folded ones).

@@ -9,6 +9,8 @@ Arrow tables; see ``bindings-python/README.md``.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from festival_core._errors import (
     AccessError,
     FestivalError,
@@ -84,6 +86,15 @@ from festival_core._native import (
     WalletOutcome,
     Zone,
     ZoneOccupancy,
+    Basket,
+    DepositCharge,
+    DepositTotals,
+    LineItem,
+    Product,
+    ProductCatalog,
+    SignedCatalog,
+    VoucherPrice,
+    VoucherTotals,
     allocate,
     analyze,
     analyze_reconcile_reports,
@@ -108,7 +119,12 @@ from festival_core._native import (
     verify_till_closing,
 )
 
+#: A customer's verified age class (``Wallet(age_class=)``, ``ProductCatalog.check_age``); ``None``
+#: means unknown and counts as under 16.
+AgeClass = Literal["under_16", "16_17", "adult"]
+
 __all__ = [
+    "AgeClass",
     "AccessControl",
     "AccessError",
     "AddOn",
@@ -181,6 +197,15 @@ __all__ = [
     "WalletOutcome",
     "Zone",
     "ZoneOccupancy",
+    "Basket",
+    "DepositCharge",
+    "DepositTotals",
+    "LineItem",
+    "Product",
+    "ProductCatalog",
+    "SignedCatalog",
+    "VoucherPrice",
+    "VoucherTotals",
     "allocate",
     "analyze",
     "analyze_reconcile_reports",
