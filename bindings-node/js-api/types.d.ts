@@ -117,6 +117,8 @@ export interface WalletConfig {
   currency: string
   spendOrder: SpendOrder
   limits: WalletLimits
+  /** The customer's verified age class (absent: unknown, counts as under 16). */
+  ageClass?: AgeClass
 }
 
 /** Wallet configuration for `new Wallet(...)`. */
@@ -126,20 +128,38 @@ export interface WalletConfigInput {
   currency: string
   spendOrder?: SpendOrder
   limits?: WalletLimits
+  ageClass?: AgeClass | null
 }
+
+/** A customer's verified age class (German youth protection: beer and wine from 16, spirits from 18). */
+export type AgeClass = 'under_16' | '16_17' | 'adult'
+
+/** A price in count-vouchers: `count` vouchers of `voucherType` per unit. */
+export interface VoucherPrice {
+  voucherType: string
+  count: number
+}
+
+/** What a payment line is: a sale (default), a deposit (a liability), or goods paid with vouchers (unit price zero). */
+export type LineKind = 'sale' | 'deposit' | { voucher: VoucherPrice }
 
 /** One line of a payment. */
 export interface LineItem {
   sku: string
   quantity: number
   unitPrice: Money
+  /** Absent: `'sale'`. */
+  kind?: LineKind
 }
 
 /** A wallet operation (`kind` values are the core's snake_case names). */
 export type WalletOperation =
   | { kind: 'top_up'; amount: Money; method?: TopUpMethod }
   | { kind: 'bonus_credit'; amount: Money; expiresAt?: TimestampInput }
-  | { kind: 'payment'; standId: string; deviceId?: string; items: LineItem[]; allowDebt?: boolean }
+  | { kind: 'payment'; standId: string; deviceId?: string; items: LineItem[]; allowDebt?: boolean; catalogVersion?: number }
+  | { kind: 'deposit_return'; standId: string; deviceId?: string; product: string; quantity: number; amount: Money }
+  | { kind: 'voucher_grant'; voucherType: string; count: number }
+  | { kind: 'voucher_revoke'; voucherType: string; count: number }
   | { kind: 'refund'; paymentId: string; amount: Money; reason?: string }
   | { kind: 'payout'; amount: Money; fee?: Money }
   | { kind: 'adjustment'; amount: Money; target: SubBalance; reason: string }
@@ -207,6 +227,84 @@ export interface WalletTotals {
   transfersOut: Money
   bonusExpired: Money
   bonusForfeited: Money
+  /** Deposits charged on payment lines (a liability, not revenue). */
+  depositsCharged: Money
+  /** Money credited for returned deposit items. */
+  depositReturns: Money
+}
+
+/** Deposits of one deposit product in a wallet (outstanding may be negative: cups go back to any wallet). */
+export interface DepositTotals {
+  product: string
+  chargedQuantity: number
+  charged: Money
+  returnedQuantity: number
+  returned: Money
+  outstandingQuantity: number
+  outstanding: Money
+}
+
+/** A number of count-vouchers of one type. */
+export interface VoucherCount {
+  voucherType: string
+  count: number
+}
+
+/** Count-vouchers of one type in a wallet: balance = granted - revoked - redeemed - forfeited. */
+export interface VoucherTotals {
+  voucherType: string
+  granted: number
+  revoked: number
+  redeemed: number
+  forfeited: number
+  balance: number
+}
+
+/** Whether a catalog product is goods (revenue, with VAT) or a deposit (Pfand: refundable, VAT 0). */
+export type ProductKind = 'goods' | 'deposit'
+
+/** One product of a stand catalog; `id` is the `sku` of the payment lines that sell it. */
+export interface Product {
+  id: string
+  name: string
+  /** Gross unit price. */
+  price: Money
+  /** VAT rate in percent as a decimal string ("19"); "0" for deposits. */
+  vatRate: string
+  /** Absent: `'goods'`. */
+  kind?: ProductKind
+  minAge?: number
+  /** The deposit product added per unit sold. */
+  deposit?: string
+  voucherPrice?: VoucherPrice
+}
+
+/** What `new Catalog(...)` takes. */
+export interface CatalogSpec {
+  festivalId: string
+  version: number
+  currency: string
+  products: Product[]
+}
+
+/** One line of a basket to price (`Catalog.expand`): a goods product, paid in money or with its voucher price. */
+export interface BasketLine {
+  product: string
+  quantity: number
+  payWithVouchers?: boolean
+}
+
+/** A priced basket: `items` go to `pay(...)` with `catalogVersion`; total = goodsTotal + depositTotal. */
+export interface Basket {
+  catalogVersion: number
+  items: LineItem[]
+  goodsTotal: Money
+  depositTotal: Money
+  total: Money
+  deposits: { product: string; quantity: number; amount: Money }[]
+  vouchers: VoucherCount[]
+  /** VAT of the goods paid in money (null when there are none). */
+  vat: TaxBreakdown | null
 }
 
 /** One applied ledger entry with its effect. */
@@ -563,8 +661,8 @@ export interface AddOn {
   saleUntil?: TimestampInput | null
 }
 
-/** What a shop sells. */
-export interface Catalog {
+/** What a ticket shop sells (`CartOrder.place`; the stand catalog is the `Catalog` class). */
+export interface ShopCatalog {
   ticketTypes: TicketTypeInput[]
   addOns?: AddOn[]
   /** VAT rates that differ from the config's rate. */

@@ -116,7 +116,7 @@ quotas = ('QuotaBook', 'QuotaBookHandle', 'ticketing', 'Shared quotas over ticke
 ])
 
 cart = ('CartOrder', 'CartOrderHandle', 'ticketing', 'An order of several lines (tickets and add-ons) held in shared quotas; single lines are refunded idempotently.', [
- ('place', 'place', 'place_cart', [A('spec','spec','CartSpec'), A('catalog','catalog','Catalog'), A('config','config','CartConfig'), A('promos','promos','PromoCode[] | null'), ('@quotas','quotas','QuotaBook')], None, 'Places a cart: checks the catalog and sale rules, prices it, holds every line in `quotas` (hold id = order id).', None),
+ ('place', 'place', 'place_cart', [A('spec','spec','CartSpec'), A('catalog','catalog','ShopCatalog'), A('config','config','CartConfig'), A('promos','promos','PromoCode[] | null'), ('@quotas','quotas','QuotaBook')], None, 'Places a cart: checks the catalog and sale rules, prices it, holds every line in `quotas` (hold id = order id).', None),
  ('deserialize', 'deserialize', 'factory', [A('state','state','string')], None, 'Rebuilds a cart order from `serialize()` output (checked).', 'CartOrderHandle::deserialize(&a0)'),
  ('serialize', 'serialize', 'refs', [], 'string', "The order as JSON text (the core's format).", 'h.serialize()'),
  ('id', 'id', 'refv', [], 'string', 'The order id.', 'h.id()'),
@@ -161,7 +161,32 @@ till = ('TillSession', 'TillSessionHandle', 'till', 'A till session: float, cash
  ('attachFiscalSignature', 'attach_fiscal_signature', 'mut', [A('payment_id','paymentId','string'), A('signature','signature','FiscalSignature')], 'Receipt', "Stores the caller's TSE signature on a receipt.", 'h.attach_fiscal_signature(&a0, &a1)'),
  ('close', 'close', 'mut', [A('closed_at','closedAt',TSI), A('counted','counted','CountedAmounts'), A('seed','seed','Uint8Array')], 'SignedClosing', "Closes with the counted cash and card total; the device's seed signs the closing (`TILL_ALREADY_CLOSED`).", 'h.close(&a0, &a1, &a2)'),
 ])
-classes = [inv, book, order, access, quotas, cart, till]
+catalog = ('Catalog', 'CatalogHandle', 'catalog', 'A product catalog of stands (validated): prices, VAT rates, deposits (Pfand), voucher prices and minimum ages; signed for offline devices.', [
+ ('new', 'new', 'ctor', [A('spec','spec','CatalogSpec')], None, '`new Catalog({ festivalId, version, currency, products })` (`CATALOG_*` for a catalog that does not validate).', 'CatalogHandle::new(&a0)'),
+ ('fromJson', 'from_json', 'factory', [A('text','text','string')], None, "Reads a catalog from the core's JSON (snake_case; validated like the constructor).", 'CatalogHandle::from_json(&a0)'),
+ ('toJson', 'to_json', 'refs', [], 'string', "The core's JSON (snake_case), byte-identical to every other runtime's.", 'h.to_json()'),
+ ('festivalId', 'festival_id', 'refv', [], 'string', 'The festival.', 'h.festival_id()'),
+ ('version', 'version', 'refv', [], 'number', 'The catalog version (put it on payments).', 'h.version()'),
+ ('currency', 'currency', 'refv', [], 'string', 'The currency of every price.', 'h.currency()'),
+ ('products', 'products', 'ref', [], 'Product[]', 'The products, sorted by id.', 'h.products()'),
+ ('product', 'product', 'ref', [A('id','id','string')], 'Product | null', 'The product with this id, or null.', 'h.product(&a0)'),
+ ('encode', 'encode', 'refb', [], 'Uint8Array', 'The canonical encoding the signature covers.', 'h.encode()'),
+ ('sign', 'sign', 'other', [A('organizer_seed','organizerSeed','Uint8Array')], 'SignedCatalog', "Signs the catalog with the organizer's 32-byte seed.", 'h.sign(&a0)'),
+ ('expand', 'expand', 'ref', [A('lines','lines','BasketLine[]'), A('rounding','rounding','?TaxRounding')], 'Basket', 'Prices a basket: payment lines (goods, then deposits), goods / deposit totals, vouchers needed, VAT of the goods (rounding default `per_line`).', 'h.expand(&a0, &a1)'),
+ ('checkPayment', 'check_payment', 'ref', [A('items','items','LineItem[]'), A('catalog_version','catalogVersion','?number')], 'void', "Checks payment lines against the catalog: its version, prices, kinds, voucher prices and deposits (`CATALOG_VERSION_MISMATCH`, `CATALOG_PRICE_MISMATCH`, ...).", 'h.check_payment(&a0, &a1)'),
+ ('checkAge', 'check_age', 'ref', [A('items','items','LineItem[]'), A('age_class','ageClass','AgeClass | null')], 'void', 'Refuses the first line above the age class (`CATALOG_AGE_RESTRICTED`; null: unknown, counts as under 16).', 'h.check_age(&a0, &a1)'),
+ ('checkDepositReturn', 'check_deposit_return', 'ref', [A('product','product','string'), A('quantity','quantity','number'), A('amount','amount','Money')], 'void', 'Checks a cup return: a deposit product and exactly `quantity` × its price.', 'h.check_deposit_return(&a0, &a1, &a2)'),
+])
+signed_catalog = ('SignedCatalog', 'SignedCatalogHandle', 'catalog', "A catalog with the organizer's Ed25519 signature over its canonical encoding.", [
+ ('fromJson', 'from_json', 'factory', [A('text','text','string')], None, "Reads a signed catalog from the core's JSON (not verified: call `verify`).", 'SignedCatalogHandle::from_json(&a0)'),
+ ('toJson', 'to_json', 'refs', [], 'string', "The core's JSON: `{\"catalog\": {...}, \"signature\": \"<hex>\"}`.", 'h.to_json()'),
+ ('catalog', 'catalog', 'other', [], 'Catalog', 'The catalog as signed, NOT verified (devices use `verify`).', 'Ok(h.catalog())'),
+ ('signature', 'signature', 'refb', [], 'Uint8Array', 'The signature (64 bytes).', 'h.signature()'),
+ ('verify', 'verify', 'other', [A('public_key','publicKey','Uint8Array')], 'Catalog', "Verifies the signature under the organizer's public key and returns the catalog (`CATALOG_BAD_SIGNATURE`, `OFFLINE_INVALID_KEY`).", 'h.verify(&a0)'),
+])
+classes = [inv, book, order, access, quotas, cart, till, catalog, signed_catalog]
+# Classes whose handle the hand-written wallet methods borrow (`applyWithCatalog`).
+SHARED = {'Catalog'}
 
 functions = [
  ('priceOrder', 'price_order', [A('request','request','PriceRequest'), A('config','config','PricingConfig'), A('promos','promos','PromoCode[] | null')], 'PriceBreakdown', 'Prices an order: quantity × unit price, promo code, service fees and VAT, exactly.', 'api::ticketing::price_order(&a0, &a1, &a2)', 2),
@@ -190,12 +215,13 @@ def optional_ts(args, nreq):
 
 # ---------------------------------------------------------------- node
 N = []
-N.append('''//! Ticketing, access and till exports of the Node package: `priceOrder`, `priceCart`, `tillZReport`
-//! and friends, classes `Inventory`, `Order`, `TicketBook`, `AccessControl`, `QuotaBook`,
-//! `CartOrder`, `TillSession`. Declarations only: every method converts its arguments with
-//! [`js`](super::js) and calls `festival_js_api::{ticketing, access, till}`; errors go through
-//! [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
-//! table (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
+N.append('''//! Ticketing, access, till and catalog exports of the Node package: `priceOrder`, `priceCart`,
+//! `tillZReport` and friends, classes `Inventory`, `Order`, `TicketBook`, `AccessControl`,
+//! `QuotaBook`, `CartOrder`, `TillSession`, `Catalog`, `SignedCatalog`. Declarations only: every
+//! method converts its arguments with [`js`](super::js) and calls
+//! `festival_js_api::{ticketing, access, till, catalog}`; errors go through [`run`](super::run).
+//! Generated with `bindings-wasm/src/ticketing.rs` from one method table
+//! (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
 //!
 //! Handles live in a `RefCell` (like `Wallet`): JS arguments are converted BEFORE a cell is
 //! borrowed (so a getter in an argument cannot re-enter a borrowed object), and a cell that is
@@ -205,9 +231,11 @@ use super::{bytes, js, run, CoreResult};
 use festival_core::ticketing::TicketEvent;
 use festival_core::InputError;
 use festival_js_api::access::AccessControlHandle;
+use festival_js_api::catalog::{CatalogHandle, SignedCatalogHandle};
 use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
 use festival_js_api::till::TillSessionHandle;
 use festival_js_api::{self as api};
+use napi::bindgen_prelude::Uint8Array;
 use napi::{Env, Unknown};
 use napi_derive::napi;
 use serde_json::Value;
@@ -257,6 +285,13 @@ for f in functions:
 
 def is_handle(a): return a[0].startswith('@')
 
+def node_ts(a):
+    # '?T': an optional argument (node: `name?: T | null`; wasm: `T | null`, like the wallet's).
+    return f"{a[1]}?: {a[2][1:]} | null" if a[2].startswith('?') else f"{a[1]}: {a[2]}"
+
+def wasm_ts(t):
+    return f"{t[1:]} | null" if t.startswith('?') else t
+
 def nconv(i, a):
     if a[2] == 'Uint8Array':
         return f'let a{i} = bytes("{a[1]}", {a[0]})?'
@@ -268,12 +303,13 @@ def wconv(i, a):
     return f'let a{i} = js("{a[1]}", &{a[0]})?'
 
 for (cls, handle, mod, cdoc, methods) in classes:
+    vis = 'pub(crate) ' if cls in SHARED else ''
     N.append(f'\n// ------------------------------------------------------------------ {cls}\n')
     N.append(f'''
 /// {cdoc}
 #[napi]
 pub struct {cls} {{
-    inner: RefCell<{handle}>,
+    {vis}inner: RefCell<{handle}>,
 }}
 
 #[napi]
@@ -287,7 +323,7 @@ impl {cls} {{''')
             else:
                 params += f", {a[0]}: Unknown<'_>"
         conv = ''.join(f'\n            {nconv(i, a)};' for i, a in plain)
-        ts = ', '.join(f"{a[1]}: {a[2]}" for a in args)
+        ts = ', '.join(node_ts(a) for a in args)
         borrows = ''
         for a in args:
             if a[1] == 'inventory':
@@ -369,6 +405,31 @@ impl {cls} {{''')
         .map(|h| {cls} {{ inner: RefCell::new(h) }})
     }}
 ''')
+        elif kind == 'other':
+            tsargs = f'(ts_args_type = "{ts}")' if args else ''
+            N.append(f'''
+    /// {doc}
+    #[napi{tsargs}]
+    pub fn {rust}(&self, env: Env{params}) -> napi::Result<{ret}> {{
+        run(&env, || {{{conv}
+            let h = get("this", &self.inner)?;
+            {call}
+        }})
+        .map(|h| {ret} {{ inner: RefCell::new(h) }})
+    }}
+''')
+        elif kind == 'refb':
+            N.append(f'''
+    /// {doc}
+    #[napi]
+    pub fn {rust}(&self, env: Env) -> napi::Result<Uint8Array> {{
+        run(&env, || {{
+            let h = get("this", &self.inner)?;
+            Ok({call})
+        }})
+        .map(Uint8Array::from)
+    }}
+''')
         elif kind == 'refs':
             N.append(f'''
     /// {doc}
@@ -413,14 +474,16 @@ open(os.path.join(ROOT, 'bindings-node', 'src', 'ticketing.rs'), 'w').write(''.j
 
 # ---------------------------------------------------------------- wasm
 W = []
-W.append('''//! Ticketing and access exports of the wasm package: the same names, shapes and TS types as
-//! `bindings-node/src/ticketing.rs` (both generated by `bindings-node/scripts/gen_ticketing_exports.py`).
-//! Declarations only: arguments are converted with [`js`](super::js) and handed to
-//! `festival_js_api::{ticketing, access}`; errors are thrown as `FestivalError`s by `run`.
+W.append('''//! Ticketing, access, till and catalog exports of the wasm package: the same names, shapes and TS
+//! types as `bindings-node/src/ticketing.rs` (both generated by
+//! `bindings-node/scripts/gen_ticketing_exports.py`). Declarations only: arguments are converted
+//! with [`js`](super::js) and handed to `festival_js_api::{ticketing, access, till, catalog}`;
+//! errors are thrown as `FestivalError`s by `run`.
 
 use super::{bytes, js, run};
 use festival_core::ticketing::TicketEvent;
 use festival_js_api::access::AccessControlHandle;
+use festival_js_api::catalog::{CatalogHandle, SignedCatalogHandle};
 use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
 use festival_js_api::till::TillSessionHandle;
 use festival_js_api::{self as api};
@@ -433,7 +496,7 @@ fn build<T>(f: impl FnOnce() -> Result<T, festival_core::Error>) -> Result<T, Js
 
 def wparam(a, nreq_opt=False):
     jsn = f', js_name = {a[1]}' if a[1] != a[0] else ''
-    return f'\n    #[wasm_bindgen(unchecked_param_type = "{a[2]}"{jsn})] {a[0]}: JsValue,'
+    return f'\n    #[wasm_bindgen(unchecked_param_type = "{wasm_ts(a[2])}"{jsn})] {a[0]}: JsValue,'
 
 W.append('\n// ------------------------------------------------------------------ functions\n')
 for (js_name, rust, args, ret, doc, call, nreq) in functions:
@@ -454,12 +517,13 @@ pub fn {rust}({params}
 ''')
 
 for (cls, handle, mod, cdoc, methods) in classes:
+    vis = 'pub(crate) ' if cls in SHARED else ''
     W.append(f'\n// ------------------------------------------------------------------ {cls}\n')
     W.append(f'''
 /// {cdoc}
 #[wasm_bindgen]
 pub struct {cls} {{
-    inner: {handle},
+    {vis}inner: {handle},
 }}
 
 #[wasm_bindgen]
@@ -475,6 +539,7 @@ impl {cls} {{''')
                 params += '\n    ' + wparam(a).strip('\n').replace('\n', '\n    ')
         conv = ''.join(f'\n            {wconv(i, a)};' for i, a in plain)
         jsn = f'js_name = {js_name}, ' if js_name != rust else ''
+        wjsattr = f'\n    #[wasm_bindgen(js_name = {js_name})]' if jsn else ''
         borrows = ''
         for a in args:
             if a[1] == 'inventory':
@@ -507,7 +572,7 @@ impl {cls} {{''')
 ''')
         elif kind == 'factory':
             W.append(f'''
-    /// {doc}
+    /// {doc}{wjsattr}
     pub fn {rust}({params}
     ) -> Result<{cls}, JsValue> {{
         build(|| {{{conv}
@@ -552,9 +617,29 @@ impl {cls} {{''')
         .map(|inner| {cls} {{ inner }})
     }}
 ''')
+        elif kind == 'other':
+            W.append(f'''
+    /// {doc}{wjsattr}
+    pub fn {rust}(&self,{params}
+    ) -> Result<{ret}, JsValue> {{
+        let h = &self.inner;
+        build(|| {{{conv}
+            {call}
+        }})
+        .map(|inner| {ret} {{ inner }})
+    }}
+''')
+        elif kind == 'refb':
+            W.append(f'''
+    /// {doc}{wjsattr}
+    pub fn {rust}(&self) -> Vec<u8> {{
+        let h = &self.inner;
+        {call}
+    }}
+''')
         elif kind == 'refs':
             W.append(f'''
-    /// {doc}
+    /// {doc}{wjsattr}
     pub fn {rust}(&self) -> Result<String, JsValue> {{
         let h = &self.inner;
         build(|| {call})

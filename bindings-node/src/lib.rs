@@ -454,7 +454,7 @@ pub struct Wallet {
 
 #[napi]
 impl Wallet {
-    /// `new Wallet({ id, festivalId, currency, spendOrder?, limits? })`.
+    /// `new Wallet({ id, festivalId, currency, spendOrder?, limits?, ageClass? })`.
     #[napi(constructor, ts_args_type = "config: WalletConfigInput")]
     pub fn new(env: Env, config: Unknown<'_>) -> napi::Result<Self> {
         run(&env, || api::wallet::WalletHandle::new(&js("config", config)?)).map(|inner| Wallet { inner: RefCell::new(inner) })
@@ -547,11 +547,13 @@ impl Wallet {
         })
     }
 
-    /// A payment at a stand with line items (bonus first unless configured otherwise).
+    /// A payment at a stand with line items (bonus first unless configured otherwise); lines may
+    /// carry a `kind` (deposit, voucher) and `catalogVersion` names the catalog that priced them.
     #[napi(
-        ts_args_type = "id: string, at: TimestampInput, standId: string, items: LineItem[], deviceId?: string | null",
+        ts_args_type = "id: string, at: TimestampInput, standId: string, items: LineItem[], deviceId?: string | null, catalogVersion?: number | null",
         ts_return_type = "WalletOutcome"
     )]
+    #[allow(clippy::too_many_arguments)]
     pub fn pay(
         &self,
         env: Env,
@@ -560,6 +562,7 @@ impl Wallet {
         stand_id: Unknown<'_>,
         items: Unknown<'_>,
         device_id: Unknown<'_>,
+        catalog_version: Unknown<'_>,
     ) -> napi::Result<Json> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
@@ -570,7 +573,97 @@ impl Wallet {
                 &js("standId", stand_id)?,
                 &js("items", items)?,
                 &js("deviceId", device_id)?,
+                &js("catalogVersion", catalog_version)?,
             )
+        })
+    }
+
+    /// A returned deposit item (a cup): credits `amount` to the refundable balance.
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, standId: string, product: string, quantity: number, amount: Money, deviceId?: string | null",
+        ts_return_type = "WalletOutcome"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    pub fn deposit_return(
+        &self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        stand_id: Unknown<'_>,
+        product: Unknown<'_>,
+        quantity: Unknown<'_>,
+        amount: Unknown<'_>,
+        device_id: Unknown<'_>,
+    ) -> napi::Result<Json> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
+        run_json(&env, || {
+            inner.deposit_return(
+                &js("id", id)?,
+                &js("at", at)?,
+                &js("standId", stand_id)?,
+                &js("product", product)?,
+                &js("quantity", quantity)?,
+                &js("amount", amount)?,
+                &js("deviceId", device_id)?,
+            )
+        })
+    }
+
+    /// Grants count-vouchers (for example drink vouchers for helpers; not money).
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, voucherType: string, count: number",
+        ts_return_type = "WalletOutcome"
+    )]
+    pub fn voucher_grant(
+        &self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        voucher_type: Unknown<'_>,
+        count: Unknown<'_>,
+    ) -> napi::Result<Json> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
+        run_json(&env, || {
+            inner.voucher_grant(&js("id", id)?, &js("at", at)?, &js("voucherType", voucher_type)?, &js("count", count)?)
+        })
+    }
+
+    /// Takes count-vouchers back (at most what the wallet holds).
+    #[napi(
+        ts_args_type = "id: string, at: TimestampInput, voucherType: string, count: number",
+        ts_return_type = "WalletOutcome"
+    )]
+    pub fn voucher_revoke(
+        &self,
+        env: Env,
+        id: Unknown<'_>,
+        at: Unknown<'_>,
+        voucher_type: Unknown<'_>,
+        count: Unknown<'_>,
+    ) -> napi::Result<Json> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
+        run_json(&env, || {
+            inner.voucher_revoke(&js("id", id)?, &js("at", at)?, &js("voucherType", voucher_type)?, &js("count", count)?)
+        })
+    }
+
+    /// Applies an entry at a POS that holds the catalog: a payment must carry the catalog's version
+    /// and match its prices, kinds, vouchers and deposits and the wallet's age class; a deposit
+    /// return must be a deposit at its price (`CATALOG_*`).
+    #[napi(ts_args_type = "entry: WalletEntry, catalog: Catalog", ts_return_type = "WalletOutcome")]
+    pub fn apply_with_catalog(&self, env: Env, entry: Unknown<'_>, catalog: &ticketing::Catalog) -> napi::Result<Json> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
+        run_json(&env, || {
+            let entry = js("entry", entry)?;
+            let c = catalog
+                .inner
+                .try_borrow()
+                .map_err(|_| CoreError::from(InputError::invalid("catalog", "this object is already in use")))?;
+            inner.apply_with_catalog(&entry, &c)
         })
     }
 
@@ -741,6 +834,28 @@ impl Wallet {
         let guard = self.inner.borrow();
         let inner = &*guard;
         run_json(&env, || inner.postings())
+    }
+
+    /// Deposits charged, returned and outstanding per deposit product.
+    #[napi(ts_return_type = "DepositTotals[]")]
+    pub fn deposits(&self, env: Env) -> napi::Result<Json> {
+        let guard = self.inner.borrow();
+        let inner = &*guard;
+        run_json(&env, || inner.deposits())
+    }
+
+    /// Count-vouchers held now, per type (`[{ voucherType, count }]`).
+    #[napi(ts_return_type = "VoucherCount[]")]
+    pub fn vouchers(&self) -> Json {
+        Json(self.inner.borrow().vouchers())
+    }
+
+    /// Count-voucher sums per type: granted, revoked, redeemed, forfeited, balance.
+    #[napi(ts_return_type = "VoucherTotals[]")]
+    pub fn voucher_totals(&self, env: Env) -> napi::Result<Json> {
+        let guard = self.inner.borrow();
+        let inner = &*guard;
+        run_json(&env, || inner.voucher_totals())
     }
 
     /// The wallet's configuration.

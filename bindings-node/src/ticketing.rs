@@ -1,9 +1,10 @@
-//! Ticketing, access and till exports of the Node package: `priceOrder`, `priceCart`, `tillZReport`
-//! and friends, classes `Inventory`, `Order`, `TicketBook`, `AccessControl`, `QuotaBook`,
-//! `CartOrder`, `TillSession`. Declarations only: every method converts its arguments with
-//! [`js`](super::js) and calls `festival_js_api::{ticketing, access, till}`; errors go through
-//! [`run`](super::run). Generated with `bindings-wasm/src/ticketing.rs` from one method
-//! table (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
+//! Ticketing, access, till and catalog exports of the Node package: `priceOrder`, `priceCart`,
+//! `tillZReport` and friends, classes `Inventory`, `Order`, `TicketBook`, `AccessControl`,
+//! `QuotaBook`, `CartOrder`, `TillSession`, `Catalog`, `SignedCatalog`. Declarations only: every
+//! method converts its arguments with [`js`](super::js) and calls
+//! `festival_js_api::{ticketing, access, till, catalog}`; errors go through [`run`](super::run).
+//! Generated with `bindings-wasm/src/ticketing.rs` from one method table
+//! (`bindings-node/scripts/gen_ticketing_exports.py`), so both packages declare the same API.
 //!
 //! Handles live in a `RefCell` (like `Wallet`): JS arguments are converted BEFORE a cell is
 //! borrowed (so a getter in an argument cannot re-enter a borrowed object), and a cell that is
@@ -13,9 +14,11 @@ use super::{bytes, js, run, CoreResult};
 use festival_core::ticketing::TicketEvent;
 use festival_core::InputError;
 use festival_js_api::access::AccessControlHandle;
+use festival_js_api::catalog::{CatalogHandle, SignedCatalogHandle};
 use festival_js_api::ticketing::{CartOrderHandle, InventoryHandle, OrderHandle, QuotaBookHandle, TicketBookHandle};
 use festival_js_api::till::TillSessionHandle;
 use festival_js_api::{self as api};
+use napi::bindgen_prelude::Uint8Array;
 use napi::{Env, Unknown};
 use napi_derive::napi;
 use serde_json::Value;
@@ -1219,7 +1222,7 @@ impl CartOrder {
     /// Places a cart: checks the catalog and sale rules, prices it, holds every line in `quotas` (hold id = order id).
     #[napi(
         factory,
-        ts_args_type = "spec: CartSpec, catalog: Catalog, config: CartConfig, promos: PromoCode[] | null, quotas: QuotaBook"
+        ts_args_type = "spec: CartSpec, catalog: ShopCatalog, config: CartConfig, promos: PromoCode[] | null, quotas: QuotaBook"
     )]
     pub fn place(
         env: Env,
@@ -1670,5 +1673,224 @@ impl TillSession {
             let mut h = get_mut("this", &self.inner)?;
             h.close(&a0, &a1, &a2)
         })
+    }
+}
+
+// ------------------------------------------------------------------ Catalog
+
+/// A product catalog of stands (validated): prices, VAT rates, deposits (Pfand), voucher prices and minimum ages; signed for offline devices.
+#[napi]
+pub struct Catalog {
+    pub(crate) inner: RefCell<CatalogHandle>,
+}
+
+#[napi]
+impl Catalog {
+    /// `new Catalog({ festivalId, version, currency, products })` (`CATALOG_*` for a catalog that does not validate).
+    #[napi(constructor, ts_args_type = "spec: CatalogSpec")]
+    pub fn new(env: Env, spec: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("spec", spec)?;
+            CatalogHandle::new(&a0)
+        })
+        .map(|h| Catalog { inner: RefCell::new(h) })
+    }
+
+    /// Reads a catalog from the core's JSON (snake_case; validated like the constructor).
+    #[napi(factory, ts_args_type = "text: string")]
+    pub fn from_json(env: Env, text: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("text", text)?;
+            CatalogHandle::from_json(&a0)
+        })
+        .map(|h| Catalog { inner: RefCell::new(h) })
+    }
+
+    /// The core's JSON (snake_case), byte-identical to every other runtime's.
+    #[napi]
+    pub fn to_json(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.to_json()
+        })
+    }
+
+    /// The festival.
+    #[napi(ts_return_type = "string")]
+    pub fn festival_id(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.festival_id())
+        })
+    }
+
+    /// The catalog version (put it on payments).
+    #[napi(ts_return_type = "number")]
+    pub fn version(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.version())
+        })
+    }
+
+    /// The currency of every price.
+    #[napi(ts_return_type = "string")]
+    pub fn currency(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.currency())
+        })
+    }
+
+    /// The products, sorted by id.
+    #[napi(ts_return_type = "Product[]")]
+    pub fn products(&self, env: Env) -> napi::Result<Value> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.products()
+        })
+    }
+
+    /// The product with this id, or null.
+    #[napi(ts_args_type = "id: string", ts_return_type = "Product | null")]
+    pub fn product(&self, env: Env, id: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("id", id)?;
+            let h = get("this", &self.inner)?;
+            h.product(&a0)
+        })
+    }
+
+    /// The canonical encoding the signature covers.
+    #[napi]
+    pub fn encode(&self, env: Env) -> napi::Result<Uint8Array> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.encode())
+        })
+        .map(Uint8Array::from)
+    }
+
+    /// Signs the catalog with the organizer's 32-byte seed.
+    #[napi(ts_args_type = "organizerSeed: Uint8Array")]
+    pub fn sign(&self, env: Env, organizer_seed: Unknown<'_>) -> napi::Result<SignedCatalog> {
+        run(&env, || {
+            let a0 = bytes("organizerSeed", organizer_seed)?;
+            let h = get("this", &self.inner)?;
+            h.sign(&a0)
+        })
+        .map(|h| SignedCatalog { inner: RefCell::new(h) })
+    }
+
+    /// Prices a basket: payment lines (goods, then deposits), goods / deposit totals, vouchers needed, VAT of the goods (rounding default `per_line`).
+    #[napi(ts_args_type = "lines: BasketLine[], rounding?: TaxRounding | null", ts_return_type = "Basket")]
+    pub fn expand(&self, env: Env, lines: Unknown<'_>, rounding: Unknown<'_>) -> napi::Result<Value> {
+        run(&env, || {
+            let a0 = js("lines", lines)?;
+            let a1 = js("rounding", rounding)?;
+            let h = get("this", &self.inner)?;
+            h.expand(&a0, &a1)
+        })
+    }
+
+    /// Checks payment lines against the catalog: its version, prices, kinds, voucher prices and deposits (`CATALOG_VERSION_MISMATCH`, `CATALOG_PRICE_MISMATCH`, ...).
+    #[napi(ts_args_type = "items: LineItem[], catalogVersion?: number | null")]
+    pub fn check_payment(&self, env: Env, items: Unknown<'_>, catalog_version: Unknown<'_>) -> napi::Result<()> {
+        run(&env, || {
+            let a0 = js("items", items)?;
+            let a1 = js("catalogVersion", catalog_version)?;
+            let h = get("this", &self.inner)?;
+            h.check_payment(&a0, &a1).map(|_| ())
+        })
+    }
+
+    /// Refuses the first line above the age class (`CATALOG_AGE_RESTRICTED`; null: unknown, counts as under 16).
+    #[napi(ts_args_type = "items: LineItem[], ageClass: AgeClass | null")]
+    pub fn check_age(&self, env: Env, items: Unknown<'_>, age_class: Unknown<'_>) -> napi::Result<()> {
+        run(&env, || {
+            let a0 = js("items", items)?;
+            let a1 = js("ageClass", age_class)?;
+            let h = get("this", &self.inner)?;
+            h.check_age(&a0, &a1).map(|_| ())
+        })
+    }
+
+    /// Checks a cup return: a deposit product and exactly `quantity` × its price.
+    #[napi(ts_args_type = "product: string, quantity: number, amount: Money")]
+    pub fn check_deposit_return(
+        &self,
+        env: Env,
+        product: Unknown<'_>,
+        quantity: Unknown<'_>,
+        amount: Unknown<'_>,
+    ) -> napi::Result<()> {
+        run(&env, || {
+            let a0 = js("product", product)?;
+            let a1 = js("quantity", quantity)?;
+            let a2 = js("amount", amount)?;
+            let h = get("this", &self.inner)?;
+            h.check_deposit_return(&a0, &a1, &a2).map(|_| ())
+        })
+    }
+}
+
+// ------------------------------------------------------------------ SignedCatalog
+
+/// A catalog with the organizer's Ed25519 signature over its canonical encoding.
+#[napi]
+pub struct SignedCatalog {
+    inner: RefCell<SignedCatalogHandle>,
+}
+
+#[napi]
+impl SignedCatalog {
+    /// Reads a signed catalog from the core's JSON (not verified: call `verify`).
+    #[napi(factory, ts_args_type = "text: string")]
+    pub fn from_json(env: Env, text: Unknown<'_>) -> napi::Result<Self> {
+        run(&env, || {
+            let a0 = js("text", text)?;
+            SignedCatalogHandle::from_json(&a0)
+        })
+        .map(|h| SignedCatalog { inner: RefCell::new(h) })
+    }
+
+    /// The core's JSON: `{"catalog": {...}, "signature": "<hex>"}`.
+    #[napi]
+    pub fn to_json(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            h.to_json()
+        })
+    }
+
+    /// The catalog as signed, NOT verified (devices use `verify`).
+    #[napi]
+    pub fn catalog(&self, env: Env) -> napi::Result<Catalog> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.catalog())
+        })
+        .map(|h| Catalog { inner: RefCell::new(h) })
+    }
+
+    /// The signature (64 bytes).
+    #[napi]
+    pub fn signature(&self, env: Env) -> napi::Result<Uint8Array> {
+        run(&env, || {
+            let h = get("this", &self.inner)?;
+            Ok(h.signature())
+        })
+        .map(Uint8Array::from)
+    }
+
+    /// Verifies the signature under the organizer's public key and returns the catalog (`CATALOG_BAD_SIGNATURE`, `OFFLINE_INVALID_KEY`).
+    #[napi(ts_args_type = "publicKey: Uint8Array")]
+    pub fn verify(&self, env: Env, public_key: Unknown<'_>) -> napi::Result<Catalog> {
+        run(&env, || {
+            let a0 = bytes("publicKey", public_key)?;
+            let h = get("this", &self.inner)?;
+            h.verify(&a0)
+        })
+        .map(|h| Catalog { inner: RefCell::new(h) })
     }
 }

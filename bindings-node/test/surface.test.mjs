@@ -21,6 +21,8 @@ CLASSES.push('DeviceSigner', 'DeviceLog', 'DeviceRegistry', 'Reconciler', 'Recon
 // Tills: sessions, signed closings, Z-reports and the DSFinV-K-shaped export (till.test.mjs).
 FUNCTIONS.push('verifyTillClosing', 'tillZReport', 'tillExportRows', 'tillExportCsv')
 CLASSES.push('TillSession')
+// Stand catalogs: prices, deposits, vouchers, minimum ages, signed for devices (catalog.test.mjs).
+CLASSES.push('Catalog', 'SignedCatalog')
 // conformanceExecute is in the node addon and in the wasm test build, not in the shipped wasm
 // package (FESTIVAL_JS_CONFORMANCE_PATH set: see adapter.mjs).
 if (conformance === fc) FUNCTIONS.push('conformanceExecute')

@@ -449,7 +449,7 @@ pub struct Wallet {
 
 #[wasm_bindgen]
 impl Wallet {
-    /// `new Wallet({ id, festivalId, currency, spendOrder?, limits? })`.
+    /// `new Wallet({ id, festivalId, currency, spendOrder?, limits?, ageClass? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "WalletConfigInput")] config: JsValue) -> Result<Wallet, JsValue> {
         run_plain(|| api::wallet::WalletHandle::new(&js("config", &config)?)).map(|inner| Wallet { inner })
@@ -526,8 +526,10 @@ impl Wallet {
         })
     }
 
-    /// A payment at a stand with line items (bonus first unless configured otherwise).
+    /// A payment at a stand with line items (bonus first unless configured otherwise); lines may
+    /// carry a `kind` (deposit, voucher) and `catalogVersion` names the catalog that priced them.
     #[wasm_bindgen(unchecked_return_type = "WalletOutcome")]
+    #[allow(clippy::too_many_arguments)]
     pub fn pay(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
@@ -535,6 +537,7 @@ impl Wallet {
         #[wasm_bindgen(unchecked_param_type = "string", js_name = standId)] stand_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "LineItem[]")] items: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | null", js_name = deviceId)] device_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | null", js_name = catalogVersion)] catalog_version: JsValue,
     ) -> Result<JsValue, JsValue> {
         let inner = &mut self.inner;
         run(|| {
@@ -544,8 +547,79 @@ impl Wallet {
                 &js("standId", &stand_id)?,
                 &js("items", &items)?,
                 &js("deviceId", &device_id)?,
+                &js("catalogVersion", &catalog_version)?,
             )
         })
+    }
+
+    /// A returned deposit item (a cup): credits `amount` to the refundable balance.
+    #[wasm_bindgen(js_name = depositReturn, unchecked_return_type = "WalletOutcome")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn deposit_return(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = standId)] stand_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] product: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] quantity: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Money")] amount: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | null", js_name = deviceId)] device_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| {
+            inner.deposit_return(
+                &js("id", &id)?,
+                &js("at", &at)?,
+                &js("standId", &stand_id)?,
+                &js("product", &product)?,
+                &js("quantity", &quantity)?,
+                &js("amount", &amount)?,
+                &js("deviceId", &device_id)?,
+            )
+        })
+    }
+
+    /// Grants count-vouchers (for example drink vouchers for helpers; not money).
+    #[wasm_bindgen(js_name = voucherGrant, unchecked_return_type = "WalletOutcome")]
+    pub fn voucher_grant(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = voucherType)] voucher_type: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| {
+            inner.voucher_grant(&js("id", &id)?, &js("at", &at)?, &js("voucherType", &voucher_type)?, &js("count", &count)?)
+        })
+    }
+
+    /// Takes count-vouchers back (at most what the wallet holds).
+    #[wasm_bindgen(js_name = voucherRevoke, unchecked_return_type = "WalletOutcome")]
+    pub fn voucher_revoke(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string", js_name = voucherType)] voucher_type: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| {
+            inner.voucher_revoke(&js("id", &id)?, &js("at", &at)?, &js("voucherType", &voucher_type)?, &js("count", &count)?)
+        })
+    }
+
+    /// Applies an entry at a POS that holds the catalog: a payment must carry the catalog's version
+    /// and match its prices, kinds, vouchers and deposits and the wallet's age class; a deposit
+    /// return must be a deposit at its price (`CATALOG_*`).
+    #[wasm_bindgen(js_name = applyWithCatalog, unchecked_return_type = "WalletOutcome")]
+    pub fn apply_with_catalog(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "WalletEntry")] entry: JsValue,
+        catalog: &ticketing::Catalog,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run(|| inner.apply_with_catalog(&js("entry", &entry)?, &catalog.inner))
     }
 
     /// Refund of (part of) an earlier payment, restored where it came from.
@@ -708,6 +782,26 @@ impl Wallet {
     pub fn postings(&self) -> Result<JsValue, JsValue> {
         let inner = &self.inner;
         run(|| inner.postings())
+    }
+
+    /// Deposits charged, returned and outstanding per deposit product.
+    #[wasm_bindgen(unchecked_return_type = "DepositTotals[]")]
+    pub fn deposits(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.deposits())
+    }
+
+    /// Count-vouchers held now, per type (`[{ voucherType, count }]`).
+    #[wasm_bindgen(unchecked_return_type = "VoucherCount[]")]
+    pub fn vouchers(&self) -> JsValue {
+        to_js(&self.inner.vouchers())
+    }
+
+    /// Count-voucher sums per type: granted, revoked, redeemed, forfeited, balance.
+    #[wasm_bindgen(js_name = voucherTotals, unchecked_return_type = "VoucherTotals[]")]
+    pub fn voucher_totals(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        run(|| inner.voucher_totals())
     }
 
     /// The wallet's configuration.

@@ -35,6 +35,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 pub mod access;
+pub mod catalog;
 pub mod device;
 pub mod offline;
 pub mod reconcile;

@@ -10,6 +10,28 @@ use serde_json::{json, Map, Value};
 #[derive(Debug, Clone)]
 pub struct WalletHandle(Wallet);
 
+/// The `payment` operation of `pay(...)` (shared by the bindings' argument checks).
+fn payment_op(stand_id: &Value, items: &Value, device_id: &Value, catalog_version: &Value) -> Result<Value> {
+    for (i, item) in crate::array_arg("items", items)?.iter().enumerate() {
+        let o = object_arg(&format!("items[{i}]"), item)?;
+        money_arg(&format!("items[{i}].unitPrice"), o.get("unitPrice").unwrap_or(&Value::Null))?;
+    }
+    let mut op = json!({"kind": "payment", "standId": uuid_arg("standId", stand_id)?.to_string(), "items": items});
+    if let Some(d) = opt(device_id) {
+        op["deviceId"] = Value::String(uuid_arg("deviceId", d)?.to_string());
+    }
+    if let Some(v) = opt(catalog_version) {
+        op["catalogVersion"] = Value::from(count_arg("catalogVersion", v)?);
+    }
+    Ok(op)
+}
+
+/// A non-negative integer that fits 32 bits (quantities, voucher counts, catalog versions).
+fn count_arg(field: &str, v: &Value) -> Result<u32> {
+    let n = crate::u64_arg(field, v)?;
+    u32::try_from(n).map_err(|_| invalid(field, format!("expected at most {}, got {n}", u32::MAX)))
+}
+
 fn opt(v: &Value) -> Option<&Value> {
     if v.is_null() {
         None
@@ -84,17 +106,66 @@ impl WalletHandle {
         self.op(id, at, op)
     }
 
-    /// `pay(id, at, standId, items, deviceId?)`.
-    pub fn pay(&mut self, id: &Value, at: &Value, stand_id: &Value, items: &Value, device_id: &Value) -> Result<Value> {
-        for (i, item) in crate::array_arg("items", items)?.iter().enumerate() {
-            let o = object_arg(&format!("items[{i}]"), item)?;
-            money_arg(&format!("items[{i}].unitPrice"), o.get("unitPrice").unwrap_or(&Value::Null))?;
-        }
-        let mut op = json!({"kind": "payment", "standId": uuid_arg("standId", stand_id)?.to_string(), "items": items});
+    /// `pay(id, at, standId, items, deviceId?, catalogVersion?)`: items may carry `kind`
+    /// (`"sale"` default, `"deposit"`, `{ voucher: { voucherType, count } }`); `catalogVersion` is
+    /// the version of the catalog the lines were priced with (checked by `applyWithCatalog` and in
+    /// reconciliation).
+    pub fn pay(
+        &mut self,
+        id: &Value,
+        at: &Value,
+        stand_id: &Value,
+        items: &Value,
+        device_id: &Value,
+        catalog_version: &Value,
+    ) -> Result<Value> {
+        let op = payment_op(stand_id, items, device_id, catalog_version)?;
+        self.op(id, at, op)
+    }
+
+    /// `depositReturn(id, at, standId, product, quantity, amount, deviceId?)`: a returned cup;
+    /// credits `amount` to the refundable balance.
+    #[allow(clippy::too_many_arguments)]
+    pub fn deposit_return(
+        &mut self,
+        id: &Value,
+        at: &Value,
+        stand_id: &Value,
+        product: &Value,
+        quantity: &Value,
+        amount: &Value,
+        device_id: &Value,
+    ) -> Result<Value> {
+        money_arg("amount", amount)?;
+        let mut op = json!({"kind": "deposit_return", "standId": uuid_arg("standId", stand_id)?.to_string(),
+            "product": str_arg("product", product)?, "quantity": count_arg("quantity", quantity)?, "amount": amount});
         if let Some(d) = opt(device_id) {
             op["deviceId"] = Value::String(uuid_arg("deviceId", d)?.to_string());
         }
         self.op(id, at, op)
+    }
+
+    /// `voucherGrant(id, at, voucherType, count)`: grants count-vouchers (not money).
+    pub fn voucher_grant(&mut self, id: &Value, at: &Value, voucher_type: &Value, count: &Value) -> Result<Value> {
+        let op = json!({"kind": "voucher_grant", "voucherType": str_arg("voucherType", voucher_type)?,
+            "count": count_arg("count", count)?});
+        self.op(id, at, op)
+    }
+
+    /// `voucherRevoke(id, at, voucherType, count)`: takes vouchers back (at most those held).
+    pub fn voucher_revoke(&mut self, id: &Value, at: &Value, voucher_type: &Value, count: &Value) -> Result<Value> {
+        let op = json!({"kind": "voucher_revoke", "voucherType": str_arg("voucherType", voucher_type)?,
+            "count": count_arg("count", count)?});
+        self.op(id, at, op)
+    }
+
+    /// `applyWithCatalog(entry, catalog)`: [`Wallet::apply_with_catalog`] — a payment must carry
+    /// the catalog's version and match its prices, kinds, vouchers and deposits, and pass the
+    /// wallet's age class; a deposit return must be a deposit at its price.
+    pub fn apply_with_catalog(&mut self, entry: &Value, catalog: &crate::catalog::CatalogHandle) -> Result<Value> {
+        object_arg("entry", entry)?;
+        let entry: Entry = from_js("entry", entry)?;
+        to_js(&self.0.apply_with_catalog(entry, catalog.catalog())?)
     }
 
     /// `refund(id, at, paymentId, amount, reason?)`.
@@ -208,6 +279,22 @@ impl WalletHandle {
     pub fn postings(&self) -> Result<Value> {
         to_js(&festival_core::postings::post_ledger(self.0.id(), self.0.ledger())?)
     }
+
+    /// `deposits(): DepositTotals[]`: charged, returned and outstanding per deposit product.
+    pub fn deposits(&self) -> Result<Value> {
+        to_js(&self.0.deposits())
+    }
+
+    /// `vouchers(): VoucherCount[]`: vouchers held now, `[{ voucherType, count }]` by type (a list:
+    /// voucher types are data, never object keys).
+    pub fn vouchers(&self) -> Value {
+        Value::Array(self.0.vouchers().into_iter().map(|(t, n)| json!({"voucherType": t, "count": n})).collect())
+    }
+
+    /// `voucherTotals(): VoucherTotals[]`: granted, revoked, redeemed, forfeited and held per type.
+    pub fn voucher_totals(&self) -> Result<Value> {
+        to_js(&self.0.voucher_totals())
+    }
 }
 
 /// `trialBalance(currency, postings): TrialBalance`: account balances (debit positive) over
@@ -317,20 +404,68 @@ mod tests {
         w.top_up(&id(1), &at, &eur("20"), &json!("cash")).unwrap();
         w.credit_bonus(&id(2), &at, &eur("5"), &Value::Null).unwrap();
         let items = json!([{"sku": "beer", "quantity": 2, "unitPrice": eur("4.50")}]);
-        let out = w.pay(&id(3), &at, &json!(STAND), &items, &Value::Null).unwrap();
+        let out = w.pay(&id(3), &at, &json!(STAND), &items, &Value::Null, &Value::Null).unwrap();
         assert_eq!(out["balances"]["total"], eur("16.00"));
         assert_eq!(out["bonusDelta"], eur("-5.00"));
         assert_eq!(w.balances().unwrap()["refundable"], eur("16.00"));
-        let again = w.pay(&id(3), &at, &json!(STAND), &items, &Value::Null).unwrap();
+        let again = w.pay(&id(3), &at, &json!(STAND), &items, &Value::Null, &Value::Null).unwrap();
         assert_eq!(again["replayed"], true);
         let big = json!([{"sku": "vip", "quantity": 1, "unitPrice": eur("100")}]);
         assert_eq!(
-            w.pay(&id(4), &at, &json!(STAND), &big, &Value::Null).unwrap_err().code(),
+            w.pay(&id(4), &at, &json!(STAND), &big, &Value::Null, &Value::Null).unwrap_err().code(),
             "WALLET_INSUFFICIENT_FUNDS"
         );
         let back = WalletHandle::deserialize(&json!(w.serialize().unwrap())).unwrap();
         assert_eq!(back.balances().unwrap(), w.balances().unwrap());
         assert_eq!(w.status().unwrap(), json!("active"));
+    }
+
+    #[test]
+    fn catalog_operations() {
+        let eur = |a: &str| json!({"amount": a, "currency": "EUR"});
+        let c = crate::catalog::CatalogHandle::new(&json!({"festivalId": F, "version": 2, "currency": "EUR",
+            "products": [
+            {"id": "beer", "name": "Beer", "price": eur("5.00"), "vatRate": "19", "minAge": 16, "deposit": "cup"},
+            {"id": "cup", "name": "Cup", "price": eur("2.00"), "vatRate": "0", "kind": "deposit"},
+            {"id": "soda", "name": "Soda", "price": eur("3.00"), "vatRate": "19",
+             "voucherPrice": {"voucherType": "helper_drink", "count": 1}}]}))
+        .unwrap();
+        let mut w =
+            WalletHandle::new(&json!({"id": W, "festivalId": F, "currency": "EUR", "ageClass": "16_17"})).unwrap();
+        let at = json!("2026-07-01T12:00:00Z");
+        w.top_up(&id(1), &at, &eur("20"), &Value::Null).unwrap();
+        w.voucher_grant(&id(2), &at, &json!("helper_drink"), &json!(2)).unwrap();
+        let b = c.expand(&json!([{"product": "beer", "quantity": 2}, {"product": "soda", "quantity": 1, "payWithVouchers": true}]), &Value::Null).unwrap();
+        let entry = json!({"id": id(3), "at": at, "operation": {"kind": "payment", "standId": STAND,
+            "items": b["items"], "catalogVersion": b["catalogVersion"]}});
+        let out = w.apply_with_catalog(&entry, &c).unwrap();
+        assert_eq!(out["balances"]["total"], eur("6.00"));
+        let out =
+            w.deposit_return(&id(4), &at, &json!(STAND), &json!("cup"), &json!(1), &eur("2.00"), &Value::Null).unwrap();
+        assert_eq!((out["kind"].clone(), out["balances"]["total"].clone()), (json!("deposit_return"), eur("8.00")));
+        w.voucher_revoke(&id(5), &at, &json!("helper_drink"), &json!(1)).unwrap();
+        assert_eq!(w.vouchers(), json!([]));
+        assert_eq!(w.voucher_totals().unwrap()[0]["redeemed"], json!(1));
+        assert_eq!(w.deposits().unwrap()[0]["outstandingQuantity"], json!(1));
+        let no_version =
+            json!({"id": id(6), "at": at, "operation": {"kind": "payment", "standId": STAND, "items": b["items"]}});
+        assert_eq!(w.apply_with_catalog(&no_version, &c).unwrap_err().code(), "CATALOG_VERSION_MISMATCH");
+        let p = w
+            .pay(
+                &id(7),
+                &at,
+                &json!(STAND),
+                &json!([{"sku": "x", "quantity": 1, "unitPrice": eur("1")}]),
+                &Value::Null,
+                &json!(2),
+            )
+            .unwrap();
+        assert_eq!(p["balances"]["total"], eur("7.00"));
+        assert_eq!(w.ledger().unwrap()[5]["operation"]["catalogVersion"], json!(2));
+        assert_eq!(
+            w.pay(&id(8), &at, &json!(STAND), &json!([]), &Value::Null, &json!(-1)).unwrap_err().code(),
+            "INPUT_INVALID"
+        );
     }
 
     #[test]
