@@ -8,7 +8,7 @@ use festival_core::catalog::{BasketLine, Catalog, Product, SignedCatalog};
 use festival_core::money::parse_decimal;
 use festival_core::money::tax::TaxRounding;
 use festival_core::offline::crypto::public_key_from_seed;
-use festival_core::postings::{post_ledger, Account, TrialBalance};
+use festival_core::postings::{post_ledger, post_till_session, Account, TrialBalance};
 use festival_core::till::{
     render_csv, z_report, CountedAmounts, OperationKind, PaymentMethod, SaleLine, SaleRequest, SessionSpec,
     TillOperation, TillSession, ZReportRequest,
@@ -210,6 +210,22 @@ pub fn run() -> Result<(), Error> {
         closing.closing.balances[0].expected.checked_sub(&m("100.00")?)?,
         "cash top-ups in the books = cash the desk took in"
     );
+    // The tills post their drawers: the desk's cash top-ups clear funds:cash into its drawer, the
+    // closing takes the counted cash to the safe and books the 0.50 short as a cash difference.
+    for p in post_till_session(&desk_session)?.iter().chain(post_till_session(&bar_sessions[0])?.iter()) {
+        books.push(p)?;
+    }
+    println!("with the tills posted:");
+    for (account, balance) in books.accounts().filter(|(a, _)| {
+        matches!(a, Account::Funds { .. } | Account::CashDrawer { .. } | Account::Safe | Account::CashDifferences)
+    }) {
+        println!("  {:<60} {:>9}", account.code(), balance.amount_string());
+    }
+    assert!(books.is_balanced(), "still zero with the tills");
+    assert!(books.balance(&Account::Funds { method: TopUpMethod::Cash }).is_zero(), "every cash top-up is in a drawer");
+    assert!(books.balance(&Account::CashDrawer { till_id: desk_session.till_id() }).is_zero(), "emptied at closing");
+    assert_eq!(books.balance(&Account::Safe), m("59.50")?, "159.50 counted in, the 100.00 float out");
+    assert_eq!(books.balance(&Account::CashDifferences), m("0.50")?);
     let cups_out = books.balance(&Account::Deposits).negate();
     println!("cups still out: {cups_out} of deposits; the wristbands hold {owed}; the desk is 0.50 short");
     assert_eq!(cups_out, m("2.00")?, "4 cups charged, 3 returned");
