@@ -24,14 +24,16 @@ pub struct Posting {
     pub entry_id: String,
     /// The wallet (every wallet posting; a till posting when the till recorded it).
     pub wallet_id: Option<String>,
-    /// The till (every till posting).
-    pub till_id: Option<String>,
     /// The entry's time, ms since the epoch.
     pub at_ms: i64,
     /// The operation's kind (`payment`, `top_up`, ...).
     pub kind: String,
     /// The legs, wallet side first.
     pub legs: Vec<PostingLeg>,
+    /// The till (every till posting). Last, so code that builds wallet postings positionally
+    /// keeps compiling (defaults to none).
+    #[uniffi(default = None)]
+    pub till_id: Option<String>,
 }
 
 /// The balance of one account.
