@@ -160,6 +160,13 @@ impl From<festival_core::wallet::WalletError> for FestivalError {
     }
 }
 
+impl From<festival_core::catalog::CatalogError> for FestivalError {
+    /// Catalog errors are wallet-family errors with their own `CATALOG_*` codes.
+    fn from(e: festival_core::catalog::CatalogError) -> Self {
+        Error::from(festival_core::wallet::WalletError::from(e)).into()
+    }
+}
+
 impl From<festival_core::ticketing::TicketingError> for FestivalError {
     fn from(e: festival_core::ticketing::TicketingError) -> Self {
         Error::from(e).into()

@@ -13,6 +13,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod access;
+pub mod catalog;
 pub mod checkin;
 pub mod carts;
 mod convert;

@@ -245,7 +245,12 @@ pub fn compute_tax(
         .map(|l| Ok(tax::TaxLine { amount: l.amount.to_core()?, rate: parse_decimal(&l.rate)? }))
         .collect::<Result<Vec<_>>>()?;
     let b = tax::compute_tax(&lines, basis.into(), rounding.into(), mode.into())?;
-    Ok(TaxBreakdown {
+    Ok(breakdown(&b))
+}
+
+/// A core VAT breakdown for the foreign side.
+pub(crate) fn breakdown(b: &tax::TaxBreakdown) -> TaxBreakdown {
+    TaxBreakdown {
         lines: b.lines.iter().map(amounts).collect(),
         by_rate: b
             .by_rate
@@ -255,7 +260,7 @@ pub fn compute_tax(
         net: Money::from_core(&b.net),
         tax: Money::from_core(&b.tax),
         gross: Money::from_core(&b.gross),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -2,11 +2,13 @@
 //! entries) and `TagRegistry` as UniFFI objects. Every operation takes the caller's entry id
 //! (idempotency key) and time in ms since the epoch; money crosses as decimal strings.
 
+use crate::catalog::{AgeClass, ProductCatalog};
 use crate::convert::{time, uuid};
 use crate::error::{bad_json, Result};
 use crate::money::Money;
 use festival_core::wallet::{self as core, Entry, Operation, TagUid};
 use festival_core::{Currency, InputError};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Which sub-balance a payment spends first.
@@ -42,6 +44,10 @@ pub struct WalletConfig {
     pub spend_order: SpendOrder,
     /// Limits.
     pub limits: WalletLimits,
+    /// The customer's verified age class (`null`: unknown, counts as under 16 for age-restricted
+    /// products).
+    #[uniffi(default = None)]
+    pub age_class: Option<AgeClass>,
 }
 
 /// Lifecycle status of a wallet.
@@ -87,15 +93,103 @@ pub enum SubBalance {
     Bonus,
 }
 
+/// What a payment line is when it is not a plain sale (a `null` kind is a sale: revenue).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum LineKind {
+    /// A deposit (Pfand) charged for a returnable item: money the festival owes back, not revenue.
+    Deposit,
+    /// Goods paid with count-vouchers (per unit; the unit price is zero): no money moves.
+    Voucher {
+        /// The voucher type, e.g. `helper_drink`.
+        voucher_type: String,
+        /// Vouchers per unit.
+        count: u32,
+    },
+}
+
 /// One line of a wallet payment.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct WalletLineItem {
-    /// Product code (1..=64 characters).
+    /// Product code (1..=64 characters); with a catalog, the product id.
     pub sku: String,
     /// Quantity (at least 1).
     pub quantity: u32,
-    /// Price of one unit.
+    /// Price of one unit (zero on voucher lines).
     pub unit_price: Money,
+    /// What the line is: `null` (the default) for a sale, [`LineKind::Deposit`] or
+    /// [`LineKind::Voucher`].
+    #[uniffi(default = None)]
+    pub kind: Option<LineKind>,
+}
+
+/// A foreign line item as the core's (money validated).
+pub(crate) fn line_item_to_core(i: &WalletLineItem) -> Result<core::LineItem> {
+    let kind = match &i.kind {
+        None => core::LineKind::Sale,
+        Some(LineKind::Deposit) => core::LineKind::Deposit,
+        Some(LineKind::Voucher { voucher_type, count }) => {
+            core::LineKind::Voucher(core::VoucherPrice { voucher_type: voucher_type.clone(), count: *count })
+        }
+    };
+    Ok(core::LineItem { sku: i.sku.clone(), quantity: i.quantity, unit_price: i.unit_price.to_core()?, kind })
+}
+
+/// Foreign line items as the core's.
+pub(crate) fn line_items_to_core(items: &[WalletLineItem]) -> Result<Vec<core::LineItem>> {
+    items.iter().map(line_item_to_core).collect()
+}
+
+/// A core line item for the foreign side (a sale has kind `null`).
+pub(crate) fn line_item_from_core(i: &core::LineItem) -> WalletLineItem {
+    WalletLineItem {
+        sku: i.sku.clone(),
+        quantity: i.quantity,
+        unit_price: Money::from_core(&i.unit_price),
+        kind: match &i.kind {
+            core::LineKind::Sale => None,
+            core::LineKind::Deposit => Some(LineKind::Deposit),
+            core::LineKind::Voucher(v) => {
+                Some(LineKind::Voucher { voucher_type: v.voucher_type.clone(), count: v.count })
+            }
+        },
+    }
+}
+
+/// Deposits of one deposit product in a wallet. A cup can be returned to any wallet, so
+/// `returned` may exceed `charged` here (the outstanding values are then negative).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DepositTotals {
+    /// The deposit product.
+    pub product: String,
+    /// Units charged.
+    pub charged_quantity: u64,
+    /// Money charged.
+    pub charged: Money,
+    /// Units returned.
+    pub returned_quantity: u64,
+    /// Money credited for returns.
+    pub returned: Money,
+    /// `chargedQuantity - returnedQuantity` (may be negative).
+    pub outstanding_quantity: i64,
+    /// `charged - returned` (may be negative).
+    pub outstanding: Money,
+}
+
+/// Count-vouchers of one type in a wallet (counts, not money).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VoucherTotals {
+    /// The voucher type.
+    pub voucher_type: String,
+    /// Vouchers granted.
+    pub granted: u64,
+    /// Vouchers revoked.
+    pub revoked: u64,
+    /// Vouchers spent on payments.
+    pub redeemed: u64,
+    /// Vouchers forfeited when the wallet closed.
+    pub forfeited: u64,
+    /// Vouchers held now: `granted - revoked - redeemed - forfeited`.
+    pub balance: u64,
 }
 
 /// Refundable, bonus, debt and total (`refundable + bonus`).
@@ -205,15 +299,7 @@ fn ledger_entry(e: &core::LedgerEntry) -> LedgerEntry {
         debt_delta: Money::from_core(&e.debt_delta),
         stand_id: e.stand_id().map(|u| u.to_string()),
         device_id: e.device_id().map(|u| u.to_string()),
-        line_items: e
-            .line_items()
-            .iter()
-            .map(|i| WalletLineItem {
-                sku: i.sku.clone(),
-                quantity: i.quantity,
-                unit_price: Money::from_core(&i.unit_price),
-            })
-            .collect(),
+        line_items: e.line_items().iter().map(line_item_from_core).collect(),
     }
 }
 
@@ -253,6 +339,10 @@ pub struct WalletTotals {
     pub bonus_expired: Money,
     /// Bonus forfeited at close.
     pub bonus_forfeited: Money,
+    /// Deposits charged on payment lines (a liability, not revenue; also in `payments`).
+    pub deposits_charged: Money,
+    /// Money credited for returned deposit items.
+    pub deposit_returns: Money,
 }
 
 /// A block reason: `admin` (with the operator's reason) or `debt`.
@@ -295,25 +385,43 @@ impl Wallet {
     }
 
     fn apply(&self, entry_id: &str, at_ms: i64, operation: Operation) -> Result<WalletOutcome> {
+        self.apply_checked(entry_id, at_ms, operation, None)
+    }
+
+    /// Applies an operation, through the core's catalog check when a catalog is given.
+    fn apply_checked(
+        &self,
+        entry_id: &str,
+        at_ms: i64,
+        operation: Operation,
+        catalog: Option<&ProductCatalog>,
+    ) -> Result<WalletOutcome> {
         let entry = Entry::new(uuid("entry_id", entry_id)?, time("at_ms", at_ms)?, operation);
-        Ok(outcome(&self.lock().apply(entry)?))
+        let mut w = self.lock();
+        let o = match catalog {
+            Some(c) => w.apply_with_catalog(entry, c.core())?,
+            None => w.apply(entry)?,
+        };
+        Ok(outcome(&o))
     }
 }
 
 #[uniffi::export]
 impl Wallet {
-    /// A new empty wallet.
-    #[uniffi::constructor]
+    /// A new empty wallet. `age_class` is the customer's verified age class (`null`, the
+    /// default: unknown, counts as under 16 for age-restricted products).
+    #[uniffi::constructor(default(age_class = None))]
     pub fn new(
         id: String,
         festival_id: String,
         currency: String,
         spend_order: SpendOrder,
         limits: WalletLimits,
+        age_class: Option<AgeClass>,
     ) -> Result<Arc<Self>> {
         let currency: Currency = currency.parse().map_err(festival_core::Error::from)?;
         let config = core::WalletConfig {
-            age_class: None,
+            age_class: age_class.map(Into::into),
             id: uuid("id", &id)?,
             festival_id: uuid("festival_id", &festival_id)?,
             currency,
@@ -367,6 +475,7 @@ impl Wallet {
                 max_single_payment: m(&c.limits.max_single_payment),
                 max_daily_spend: m(&c.limits.max_daily_spend),
             },
+            age_class: c.age_class.map(Into::into),
         }
     }
 
@@ -398,8 +507,15 @@ impl Wallet {
         self.apply(&entry_id, at_ms, Operation::BonusCredit { amount: amount.to_core()?, expires_at })
     }
 
-    /// A payment at a stand: the amount is the sum of the items. `allow_debt` only for offline
-    /// reconciliation (accepted regardless of limits and blocks; the shortfall becomes debt).
+    /// A payment at a stand: the amount is the sum of the money lines (voucher lines spend the
+    /// wallet's vouchers). `allow_debt` only for offline reconciliation (accepted regardless of
+    /// limits and blocks; the shortfall becomes debt). `catalog_version`: the catalog version the
+    /// lines were priced with (`Basket.catalogVersion`). With `catalog`, the payment must match it
+    /// first (version, prices, kinds, deposits: `CATALOG_*` codes) and the wallet's age class must
+    /// reach every product's minimum age (`CATALOG_AGE_RESTRICTED`); a refused payment changes
+    /// nothing.
+    #[uniffi::method(default(catalog_version = None, catalog = None))]
+    #[allow(clippy::too_many_arguments)]
     pub fn pay(
         &self,
         entry_id: String,
@@ -408,21 +524,54 @@ impl Wallet {
         items: Vec<WalletLineItem>,
         device_id: Option<String>,
         allow_debt: bool,
+        catalog_version: Option<u32>,
+        catalog: Option<Arc<ProductCatalog>>,
     ) -> Result<WalletOutcome> {
-        let items = items
-            .iter()
-            .map(|i| {
-                Ok(core::LineItem::new(i.sku.clone(), i.quantity, i.unit_price.to_core()?))
-            })
-            .collect::<Result<Vec<_>>>()?;
         let operation = Operation::Payment {
             stand_id: uuid("stand_id", &stand_id)?,
             device_id: device_id.as_deref().map(|d| uuid("device_id", d)).transpose()?,
-            items,
+            items: line_items_to_core(&items)?,
             allow_debt,
-            catalog_version: None,
+            catalog_version,
         };
-        self.apply(&entry_id, at_ms, operation)
+        self.apply_checked(&entry_id, at_ms, operation, catalog.as_deref())
+    }
+
+    /// A returned deposit item (a cup): credits `amount` to the refundable balance (settling debt
+    /// first), accepted on blocked wallets. Any wallet may return cups. With `catalog`, `product`
+    /// must be one of its deposits and `amount` exactly `quantity` × its price
+    /// (`CATALOG_UNKNOWN_PRODUCT`, `CATALOG_LINE_KIND_MISMATCH`, `CATALOG_PRICE_MISMATCH`).
+    #[uniffi::method(default(device_id = None, catalog = None))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn deposit_return(
+        &self,
+        entry_id: String,
+        at_ms: i64,
+        stand_id: String,
+        product: String,
+        quantity: u32,
+        amount: Money,
+        device_id: Option<String>,
+        catalog: Option<Arc<ProductCatalog>>,
+    ) -> Result<WalletOutcome> {
+        let operation = Operation::DepositReturn {
+            stand_id: uuid("stand_id", &stand_id)?,
+            device_id: device_id.as_deref().map(|d| uuid("device_id", d)).transpose()?,
+            product,
+            quantity,
+            amount: amount.to_core()?,
+        };
+        self.apply_checked(&entry_id, at_ms, operation, catalog.as_deref())
+    }
+
+    /// Grants `count` count-vouchers of `voucher_type` (e.g. helper drinks). Vouchers are not money.
+    pub fn voucher_grant(&self, entry_id: String, at_ms: i64, voucher_type: String, count: u32) -> Result<WalletOutcome> {
+        self.apply(&entry_id, at_ms, Operation::VoucherGrant { voucher_type, count })
+    }
+
+    /// Takes back `count` count-vouchers of `voucher_type` (at most what the wallet holds).
+    pub fn voucher_revoke(&self, entry_id: String, at_ms: i64, voucher_type: String, count: u32) -> Result<WalletOutcome> {
+        self.apply(&entry_id, at_ms, Operation::VoucherRevoke { voucher_type, count })
     }
 
     /// Refund of (part of) the payment `payment_id` of this wallet.
@@ -572,7 +721,48 @@ impl Wallet {
             transfers_out: m(&t.transfers_out),
             bonus_expired: m(&t.bonus_expired),
             bonus_forfeited: m(&t.bonus_forfeited),
+            deposits_charged: m(&t.deposits_charged),
+            deposit_returns: m(&t.deposit_returns),
         }
+    }
+
+    /// Deposits charged, returned and outstanding per deposit product, sorted by product.
+    pub fn deposits(&self) -> Vec<DepositTotals> {
+        let m = |x: &festival_core::Money| Money::from_core(x);
+        self.lock()
+            .deposits()
+            .iter()
+            .map(|d| DepositTotals {
+                product: d.product.clone(),
+                charged_quantity: d.charged_quantity,
+                charged: m(&d.charged),
+                returned_quantity: d.returned_quantity,
+                returned: m(&d.returned),
+                outstanding_quantity: d.outstanding_quantity,
+                outstanding: m(&d.outstanding),
+            })
+            .collect()
+    }
+
+    /// Count-vouchers held now, per voucher type (types with none held are left out).
+    pub fn vouchers(&self) -> HashMap<String, u64> {
+        self.lock().vouchers().into_iter().collect()
+    }
+
+    /// Count-voucher sums per type (granted, revoked, redeemed, forfeited, balance), sorted by type.
+    pub fn voucher_totals(&self) -> Vec<VoucherTotals> {
+        self.lock()
+            .voucher_totals()
+            .into_iter()
+            .map(|v| VoucherTotals {
+                voucher_type: v.voucher_type,
+                granted: v.granted,
+                revoked: v.revoked,
+                redeemed: v.redeemed,
+                forfeited: v.forfeited,
+                balance: v.balance,
+            })
+            .collect()
     }
 
     /// The ledger, oldest first.
@@ -733,7 +923,7 @@ mod tests {
     fn wallet(id: u128) -> Arc<Wallet> {
         let id = uuid::Uuid::from_u128(id).to_string();
         let festival = uuid::Uuid::from_u128(99).to_string();
-        Wallet::new(id, festival, "EUR".into(), SpendOrder::BonusFirst, WalletLimits::default()).unwrap()
+        Wallet::new(id, festival, "EUR".into(), SpendOrder::BonusFirst, WalletLimits::default(), None).unwrap()
     }
 
     const T: i64 = 1_783_180_800_000;
