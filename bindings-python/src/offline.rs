@@ -122,6 +122,7 @@ impl PyPayload {
                 amount: money_arg("amount", amount)?,
                 stand_id: uuid_from_py("stand_id", stand_id)?,
                 items: line_items(items)?,
+                catalog: None,
             },
         })
     }
@@ -182,7 +183,7 @@ impl PyPayload {
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         match &self.inner {
-            Payload::Payment { wallet_id, amount, stand_id, items } => {
+            Payload::Payment { wallet_id, amount, stand_id, items, .. } => {
                 d.set_item("wallet_id", uuid_to_py(py, wallet_id)?)?;
                 d.set_item("amount", PyMoney::wrap(*amount))?;
                 d.set_item("stand_id", uuid_to_py(py, stand_id)?)?;

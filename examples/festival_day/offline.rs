@@ -116,7 +116,7 @@ pub fn run() -> Result<(), festival_core::Error> {
     let tampered_sale = food.record(
         id(0x2003),
         at(45),
-        Payload::Payment { wallet_id: alice, amount: m("12.00")?, stand_id: FOOD, items: vec![] },
+        Payload::Payment { wallet_id: alice, amount: m("12.00")?, stand_id: FOOD, items: vec![], catalog: None },
     )?;
     thief.pay(id(0x6001), at(50), alice, m("3.00")?, BAR, vec![])?;
     thief.pay(id(0x6002), at(70), alice, m("20.00")?, BAR, vec![])?;

@@ -49,6 +49,7 @@ fn bench(c: &mut Criterion) {
                     LineItem::new("fries", 1, Money::parse("3.00", eur).expect("m")),
                 ],
                 allow_debt: false,
+                catalog_version: None,
             },
         )
     };

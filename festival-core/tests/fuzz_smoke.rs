@@ -75,6 +75,7 @@ fn sample_records(rng: &mut Rng) -> Vec<SignedRecord> {
                     amount: eur(amount * q as i64),
                     stand_id: Uuid::from_u128(3),
                     items: vec![LineItem { product_id: Uuid::from_u128(i), quantity: q, unit_price: eur(amount) }],
+                    catalog: None,
                 }
             }
             1 => Payload::TopUp { wallet_id: w, amount: eur(amount) },

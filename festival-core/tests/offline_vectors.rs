@@ -39,7 +39,7 @@ fn signer(n: u8) -> DeviceSigner {
     DeviceSigner::new(seed(n), id(n as u128), F)
 }
 fn pay(w: u128, minor: i64) -> Payload {
-    Payload::Payment { wallet_id: id(w), amount: eur(minor), stand_id: STAND, items: vec![] }
+    Payload::Payment { wallet_id: id(w), amount: eur(minor), stand_id: STAND, items: vec![], catalog: None }
 }
 fn scan(k: u128, d: Direction) -> Payload {
     Payload::Scan { ticket_id: id(k), zone_id: ZONE, direction: d }
@@ -190,6 +190,7 @@ fn generate() -> Value {
                 LineItem { product_id: id(0x301), quantity: 2, unit_price: eur(250) },
                 LineItem { product_id: id(0x302), quantity: 1, unit_price: eur(250) },
             ],
+            catalog: None,
         },
         anchor: None,
         scan_fact: None,
@@ -316,6 +317,57 @@ fn generate() -> Value {
         json!({"bytes": hex_encode(&sb)}),
         "OFFLINE_MALFORMED",
     );
+
+    // A catalog payment (version 4): the catalog version and typed lines are part of the record.
+    {
+        use festival_core::offline::record::CatalogSale;
+        use festival_core::wallet::{LineItem as SaleLine, LineKind, VoucherPrice};
+        let mut priced = body.clone();
+        let voucher = VoucherPrice { voucher_type: "helper_drink".into(), count: 1 };
+        priced.payload = Payload::Payment {
+            wallet_id: id(0x1001),
+            amount: eur(550),
+            stand_id: STAND,
+            items: vec![],
+            catalog: Some(CatalogSale {
+                version: 7,
+                lines: vec![
+                    SaleLine::new("pretzel", 1, eur(350)),
+                    SaleLine { kind: LineKind::Voucher(voucher), ..SaleLine::new("beer", 1, eur(0)) },
+                    SaleLine { kind: LineKind::Deposit, ..SaleLine::new("cup", 1, eur(200)) },
+                ],
+            }),
+        };
+        let priced_json = serde_json::to_value(&priced).unwrap();
+        let signed4 = priced.sign(&seed(1)).unwrap();
+        let hex4 = hexrec(&signed4);
+        g.ok(
+            "sign a catalog payment (record version 4: catalog version and typed lines)",
+            "offline.sign_record",
+            json!({"seed": hex_encode(&seed(1)), "record": priced_json}),
+            {
+                let hex4 = hex4.clone();
+                move |o| {
+                    assert_eq!(o["bytes"], hex4);
+                    assert_eq!(&hex4[6..8], "04");
+                }
+            },
+        );
+        g.ok("decode a catalog payment", "offline.record_decode", json!({"bytes": hex4}), |o| {
+            assert_eq!(o["record"]["payload"]["catalog"]["version"], 7);
+            assert_eq!(o["record"]["payload"]["catalog"]["lines"][2]["kind"], "deposit");
+        });
+        let mut no_voucher = priced.clone();
+        if let Payload::Payment { catalog: Some(c), .. } = &mut no_voucher.payload {
+            c.lines[1].kind = LineKind::Sale;
+        }
+        g.err(
+            "a catalog line at price zero that is not paid with vouchers cannot be encoded",
+            "offline.record_encode",
+            json!({"record": serde_json::to_value(&no_voucher).unwrap()}),
+            "OFFLINE_INVALID_AMOUNT",
+        );
+    }
 
     // ---- batches ----
     let mut s1 = signer(1);
@@ -466,7 +518,7 @@ fn generate() -> Value {
         .sign(
             id(0x210),
             t(1000),
-            Payload::Payment { wallet_id: id(0x1001), amount: eur(1), stand_id: id(0x52), items: vec![] },
+            Payload::Payment { wallet_id: id(0x1001), amount: eur(1), stand_id: id(0x52), items: vec![], catalog: None },
         )
         .unwrap();
     g.ok(
@@ -1138,6 +1190,70 @@ fn generate_merge() -> Value {
             assert_eq!(o["balances"][&w1], "3.00");
         },
     );
+    // Catalog payments (record version 4): prices checked against the version the device used.
+    {
+        use festival_core::catalog::{Catalog, Product};
+        use festival_core::offline::record::CatalogSale;
+        use festival_core::wallet::{LineItem as SaleLine, LineKind};
+        let rate = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+        let catalog = |version: u32, pretzel: i64| {
+            let c = Catalog::new(
+                F,
+                version,
+                Currency::iso("EUR").unwrap(),
+                vec![
+                    Product::goods("beer", "Beer 0.5 l", eur(500), rate("19")).with_deposit("cup").with_min_age(16),
+                    Product::goods("pretzel", "Pretzel", eur(pretzel), rate("7")),
+                    Product::deposit("cup", "Cup deposit", eur(200)),
+                ],
+            )
+            .unwrap();
+            serde_json::to_value(&c).unwrap()
+        };
+        let priced = |version: u32, lines: Vec<SaleLine>| {
+            let total: i64 = lines.iter().map(|l| l.unit_price.minor_units() as i64 * i64::from(l.quantity)).sum();
+            Payload::Payment {
+                wallet_id: id(0x1001),
+                amount: eur(total),
+                stand_id: STAND,
+                items: vec![],
+                catalog: Some(CatalogSale { version, lines }),
+            }
+        };
+        let beer = |price: i64| {
+            vec![SaleLine::new("beer", 1, eur(price)), SaleLine { kind: LineKind::Deposit, ..SaleLine::new("cup", 1, eur(200)) }]
+        };
+        let mut s1 = signer(1);
+        let honest = s1.sign(id(0xe71), t(1000), priced(3, beer(500))).unwrap();
+        let tampered = s1.sign(id(0xe72), t(1100), priced(3, beer(100))).unwrap();
+        let later = signer(2).sign(id(0xe73), t(1200), priced(4, vec![SaleLine::new("pretzel", 1, eur(300))])).unwrap();
+        let mut input = calls_in(
+            json!([
+                call(vec![hexbatch(&[honest, tampered]), hexbatch(&[later])], 5000),
+                {"batches": [], "now": ts(6000), "publish_catalogs": [catalog(4, 300)]},
+            ]),
+            "first_wins",
+            json!({}),
+        );
+        input["catalogs"] = json!([catalog(3, 350)]);
+        input["age_classes"] = json!({&w1: "adult"});
+        g.ok(
+            "catalog payments: a tampered price is rejected, an unpublished catalog version waits and is revised once published",
+            "offline.reconcile_calls",
+            input,
+            |o| {
+                assert_eq!(
+                    report_statuses(o, 0),
+                    vec!["accepted", "rejected:CATALOG_PRICE_MISMATCH", "rejected:RECONCILE_UNKNOWN_CATALOG"]
+                );
+                let rev = &o["reports"][1]["revisions"][0];
+                assert_eq!(rev["record_id"], id(0xe73).to_string());
+                assert_eq!(rev["after"]["status"], "accepted");
+                assert_eq!(rev["money_effect"]["amount"], "-3.00");
+                assert_eq!(o["balances"][&w1], "0.00");
+            },
+        );
+    }
     json!({
         "suite": "offline_merge",
         "description": "The offline merge model over separate syncs: the total order decides whatever the sync order, revisions are explicit, pending records (gap, clock ahead, unknown device) wait and are decided later, lost gaps are an operator decision, foreign records never touch a chain, final outcomes are never revised. Generated and hand-checked by festival-core/tests/offline_vectors.rs.",

@@ -44,7 +44,7 @@ fn pos_festival(festival: Uuid, dev: Uuid) -> (ReconcileState, DeviceRegistry, i
         revoked_at: None,
     };
     let registry = DeviceRegistry::new(vec![entry]).unwrap();
-    let pay = move || Payload::Payment { wallet_id, amount: Money::parse("5", eur).unwrap(), stand_id: stand, items: vec![] };
+    let pay = move || Payload::Payment { wallet_id, amount: Money::parse("5", eur).unwrap(), stand_id: stand, items: vec![], catalog: None };
     (state, registry, pay)
 }
 
@@ -255,10 +255,10 @@ proptest::proptest! {
             ..ReconcileConfig::default()
         };
         let mut signer = DeviceSigner::new([7; 32], dev, fest);
-        let honest = signer.sign(Uuid::from_u128(600), t(1_000), Payload::Payment { wallet_id, amount: Money::parse("1", eur).unwrap(), stand_id: stand, items: vec![] }).unwrap();
+        let honest = signer.sign(Uuid::from_u128(600), t(1_000), Payload::Payment { wallet_id, amount: Money::parse("1", eur).unwrap(), stand_id: stand, items: vec![], catalog: None }).unwrap();
         let after: Vec<_> = amounts.iter().enumerate().map(|(k, a)| {
             let amount = Money::from_minor(*a as i64, eur).unwrap();
-            signer.sign(Uuid::from_u128(700 + k as u128), t(1_500 + k as i64), Payload::Payment { wallet_id, amount, stand_id: stand, items: vec![] }).unwrap()
+            signer.sign(Uuid::from_u128(700 + k as u128), t(1_500 + k as i64), Payload::Payment { wallet_id, amount, stand_id: stand, items: vec![], catalog: None }).unwrap()
         }).collect();
         let run = |groups: Vec<Vec<SignedRecord>>| {
             let (mut state, registry, _) = pos_festival(fest, dev);

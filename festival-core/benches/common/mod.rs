@@ -115,6 +115,7 @@ fn device_log(d: usize, devices: usize, per_device: usize, wallets: usize, eur: 
                 amount: Money::from_minor(total, eur).expect("money"),
                 stand_id: stand_id(d % 50),
                 items,
+                catalog: None,
             }
         };
         out.push(signer.sign(record_id, at, payload).expect("sign"));

@@ -14,7 +14,9 @@
 //! - `offline.reconcile` {state, batches: [hex], now, policy, config?, finality?} → outcome. Both
 //!   reconcile operations take `checkin_policies` ([CheckinPolicy], optional) for scan facts,
 //!   `revocation_lists` ([{version, published_at, revoked_tickets}], optional: the server's
-//!   published revocation lists) and `per_zone_presence` (bool, optional); tickets may carry
+//!   published revocation lists), `catalogs` ([catalog], optional: the product catalogs the
+//!   server published, for catalog payments; a call may `publish_catalogs` more before it),
+//!   `age_classes` ({wallet id: age class}, optional: the wallets' verified age classes) and `per_zone_presence` (bool, optional); tickets may carry
 //!   `ticket_type_id`, `pending`, `entries`, `zones` and `attributes`; reports of scan facts have
 //!   `scans` (see `ScanFactOutcome`).
 //! - `offline.reconcile_calls` {state, calls: [{batches, now, declare_lost?, revoke_devices?, devices?}], policy,
@@ -48,7 +50,8 @@ use crate::offline::reconcile::{
 };
 use crate::offline::record::{Batch, RecordBody, SignedRecord};
 use crate::offline::registry::{DeviceEntry, DeviceRegistry};
-use crate::wallet::{Entry, Operation, Wallet, WalletConfig};
+use crate::catalog::Catalog;
+use crate::wallet::{AgeClass, Entry, Operation, Wallet, WalletConfig};
 use crate::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -172,6 +175,12 @@ struct ReconcileIn {
     /// Revocation lists the server published (for stale lists of scan facts).
     #[serde(default)]
     revocation_lists: Vec<PublishedRevocationList>,
+    /// Product catalogs the server published (for catalog payments).
+    #[serde(default)]
+    catalogs: Vec<Catalog>,
+    /// The wallets' verified age classes (default: none).
+    #[serde(default)]
+    age_classes: BTreeMap<Uuid, AgeClass>,
     /// `ReconcileConfig::per_zone_presence`.
     #[serde(default)]
     per_zone_presence: bool,
@@ -218,6 +227,9 @@ struct CallIn {
     /// Devices the server acknowledges after the call (at its `now`, with `server_seed`).
     #[serde(default)]
     acknowledge: Vec<Uuid>,
+    /// Catalogs the server publishes before the call.
+    #[serde(default)]
+    publish_catalogs: Vec<Catalog>,
 }
 
 #[derive(Deserialize)]
@@ -241,6 +253,12 @@ struct CallsIn {
     /// Revocation lists the server published (for stale lists of scan facts).
     #[serde(default)]
     revocation_lists: Vec<PublishedRevocationList>,
+    /// Product catalogs the server published (for catalog payments).
+    #[serde(default)]
+    catalogs: Vec<Catalog>,
+    /// The wallets' verified age classes (default: none).
+    #[serde(default)]
+    age_classes: BTreeMap<Uuid, AgeClass>,
     /// `ReconcileConfig::per_zone_presence`.
     #[serde(default)]
     per_zone_presence: bool,
@@ -373,10 +391,13 @@ fn opening_state(
     festival_id: Uuid,
     currency: Currency,
     wallets: &BTreeMap<Uuid, String>,
+    age_classes: &BTreeMap<Uuid, AgeClass>,
 ) -> Result<ReconcileState, Error> {
     let mut state = ReconcileState::new(festival_id, currency);
     for (id, amount) in wallets {
-        let mut w = Wallet::new(WalletConfig::new(*id, festival_id, currency))?;
+        let mut config = WalletConfig::new(*id, festival_id, currency);
+        config.age_class = age_classes.get(id).copied();
+        let mut w = Wallet::new(config)?;
         let m = Money::parse(amount, currency)?;
         if m.is_positive() {
             // The opening top-up uses the wallet id as entry id, at the epoch.
@@ -390,7 +411,7 @@ fn opening_state(
 fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
     let i: CallsIn = parse(input)?;
     let mut registry = DeviceRegistry::new(i.devices)?;
-    let mut state = opening_state(i.festival_id, i.currency, &i.wallets)?;
+    let mut state = opening_state(i.festival_id, i.currency, &i.wallets, &i.age_classes)?;
     for (id, t) in i.tickets {
         state.set_ticket(id, t);
     }
@@ -399,6 +420,9 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
     }
     for l in i.revocation_lists {
         state.publish_revocation_list(l.version, l.published_at, l.revoked_tickets)?;
+    }
+    for c in i.catalogs {
+        state.publish_catalog(c)?;
     }
     let config = ReconcileConfig {
         policy: i.policy,
@@ -423,6 +447,9 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
         }
         for r in &call.revoke_devices {
             state.revoke_device(r.device_id, &r.reason, call.now)?;
+        }
+        for c in call.publish_catalogs {
+            state.publish_catalog(c)?;
         }
         let mut batches = Vec::with_capacity(call.batches.len());
         for (k, b) in call.batches.iter().enumerate() {
@@ -459,7 +486,7 @@ fn run_reconcile_calls(input: &Value) -> Result<Value, Error> {
 fn run_reconcile(input: &Value) -> Result<Value, Error> {
     let i: ReconcileIn = parse(input)?;
     let registry = DeviceRegistry::new(i.devices)?;
-    let mut state = opening_state(i.festival_id, i.currency, &i.wallets)?;
+    let mut state = opening_state(i.festival_id, i.currency, &i.wallets, &i.age_classes)?;
     state.tickets = i.tickets;
     state.chains = i.chains;
     for p in i.checkin_policies {
@@ -467,6 +494,9 @@ fn run_reconcile(input: &Value) -> Result<Value, Error> {
     }
     for l in i.revocation_lists {
         state.publish_revocation_list(l.version, l.published_at, l.revoked_tickets)?;
+    }
+    for c in i.catalogs {
+        state.publish_catalog(c)?;
     }
     let mut batches = Vec::with_capacity(i.batches.len());
     for (n, b) in i.batches.iter().enumerate() {

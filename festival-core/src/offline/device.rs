@@ -30,7 +30,8 @@
 use super::ack::SignedAck;
 use super::allowance::{charge, choose_allowance, AllowanceUse, SignedAllowance};
 use super::crypto::StrictPublicKey;
-use super::record::{Anchor, Batch, Hlc, LineItem, Payload, RecordBody, SignedRecord};
+use super::record::{Anchor, Batch, CatalogSale, Hlc, LineItem, Payload, RecordBody, SignedRecord};
+use crate::catalog::{AgeClass, Catalog};
 use super::OfflineError;
 use crate::money::{Currency, Money};
 use crate::Timestamp;
@@ -388,7 +389,46 @@ impl DeviceLog {
     ) -> Result<SignedRecord, OfflineError> {
         self.check_common(Some(&amount))?;
         self.check_payment(&wallet_id, &amount, now)?;
-        self.push(record_id, now, Payload::Payment { wallet_id, amount, stand_id, items })
+        self.push(record_id, now, Payload::Payment { wallet_id, amount, stand_id, items, catalog: None })
+    }
+
+    /// Records and signs a payment priced with `catalog` (the verified catalog the device holds):
+    /// the lines must match it ([`Catalog::check_payment`]: product ids, kinds, prices, voucher
+    /// prices, one deposit per unit of goods that links one), no product may be above
+    /// `age_class` (the age class the customer's wristband or wallet carries, `None`: not
+    /// verified; [`Catalog::check_age`], `CATALOG_AGE_RESTRICTED`), and then the limits and the
+    /// local balance are checked as by [`DeviceLog::pay`]. The amount is the sum of the money
+    /// lines (zero if everything is paid with vouchers). The record (encoding version 4) carries
+    /// the catalog version and the lines, so reconciliation checks them again against the
+    /// catalog the server published.
+    ///
+    /// Errors: the catalog's `CATALOG_*` codes, `OFFLINE_INVALID_AMOUNT` (a catalog in another
+    /// currency than the device's), and those of [`DeviceLog::pay`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn pay_with_catalog(
+        &mut self,
+        record_id: Uuid,
+        now: Timestamp,
+        wallet_id: Uuid,
+        stand_id: Uuid,
+        catalog: &Catalog,
+        lines: Vec<crate::wallet::LineItem>,
+        age_class: Option<AgeClass>,
+    ) -> Result<SignedRecord, crate::Error> {
+        if catalog.currency() != self.currency {
+            return Err(OfflineError::InvalidAmount { reason: "the catalog's currency is not the device's".into() }.into());
+        }
+        let refused = |e: crate::catalog::CatalogError| crate::Error::from(crate::wallet::WalletError::from(e));
+        catalog.check_payment(&lines, Some(catalog.version())).map_err(refused)?;
+        catalog.check_age(&lines, age_class).map_err(refused)?;
+        let mut total = Money::zero(self.currency);
+        for l in &lines {
+            total = l.unit_price.checked_mul_qty(u64::from(l.quantity)).and_then(|x| total.checked_add(&x))?;
+        }
+        self.check_common(Some(&total))?;
+        self.check_payment(&wallet_id, &total, now)?;
+        let catalog = Some(CatalogSale { version: catalog.version(), lines });
+        Ok(self.push(record_id, now, Payload::Payment { wallet_id, amount: total, stand_id, items: vec![], catalog })?)
     }
 
     /// The payment-only checks: per-payment limit, per-wallet offline limit, local balance, and
@@ -1142,7 +1182,7 @@ mod tests {
     fn record_applies_the_payment_checks() {
         let (w, s) = (Uuid::from_u128(5), Uuid::from_u128(6));
         let mut l = log(10);
-        let payload = |amount: &str| Payload::Payment { wallet_id: w, amount: m(amount), stand_id: s, items: vec![] };
+        let payload = |amount: &str| Payload::Payment { wallet_id: w, amount: m(amount), stand_id: s, items: vec![], catalog: None };
         let e = l.record(Uuid::from_u128(1), t(0), payload("25")).unwrap_err();
         assert_eq!(crate::ErrorCode::code(&e), "DEVICE_LIMIT_EXCEEDED");
         l.record(Uuid::from_u128(1), t(0), payload("20")).unwrap();

@@ -14,7 +14,7 @@ use super::reconcile::{
     AcceptedRecord, Alert, ConflictPolicy, FinalRecords, PublishedRevocationList, Resolution, StaleRevocationList,
     TicketState,
 };
-use super::record::{u64_string, Digest, Direction, Hlc, LineItem, RecordKind, ScanFact};
+use super::record::{u64_string, CatalogSale, Digest, Direction, Hlc, LineItem, RecordKind, ScanFact};
 use crate::access::policy::{CheckinContext, CheckinPolicy, PolicyDecision};
 use crate::error::ErrorCode;
 use crate::money::{Currency, Money};
@@ -44,6 +44,9 @@ pub(crate) enum Fact {
         stand_id: Uuid,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         items: Vec<LineItem>,
+        /// The catalog version and lines of a catalog payment (record version 4).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        catalog: Option<CatalogSale>,
     },
     Refund {
         wallet_id: Uuid,
@@ -311,6 +314,8 @@ pub(crate) struct Ctx<'a> {
     pub tickets: TicketRules<'a>,
     /// Revocation lists the server published, by version.
     pub revocations: &'a BTreeMap<u64, PublishedRevocationList>,
+    /// Product catalogs the server published, by version (for catalog payments).
+    pub catalogs: &'a BTreeMap<u32, crate::catalog::Catalog>,
 }
 
 /// What a ticket record's effect depends on besides the record: the check-in policies (the
@@ -451,6 +456,7 @@ fn wallet_items(items: &[LineItem], amount: Money) -> Vec<WalletLineItem> {
 const REUSED: &str = "RECONCILE_RECORD_ID_REUSED";
 const BAD_REF: &str = "RECONCILE_INVALID_REFERENCE";
 const UNKNOWN_WALLET: &str = "RECONCILE_UNKNOWN_WALLET";
+const UNKNOWN_CATALOG: &str = "RECONCILE_UNKNOWN_CATALOG";
 const DOUBLE_SPEND: &str = "RECONCILE_DOUBLE_SPEND";
 const DOUBLE_ADMISSION: &str = "RECONCILE_DOUBLE_ADMISSION";
 
@@ -535,11 +541,20 @@ fn apply_wallet(
                 Err(d) => d,
             }
         }
-        Fact::Payment { wallet_id, amount, stand_id, items } => {
+        Fact::Payment { wallet_id, amount, stand_id, items, catalog } => {
             if !currency_ok(amount) {
                 return Decision::rejected("RECONCILE_CURRENCY_MISMATCH");
             }
             let Some(w) = wallet else { return Decision::rejected(UNKNOWN_WALLET) };
+            // A catalog payment is checked against the catalog the server published for its
+            // version, with the wallet's age class, as an online POS checks it.
+            let priced = match catalog {
+                None => None,
+                Some(sale) => match ctx.catalogs.get(&sale.version) {
+                    Some(c) => Some((c, sale)),
+                    None => return Decision::rejected(UNKNOWN_CATALOG),
+                },
+            };
             if reject_all {
                 return Decision::Conflict {
                     resolution: Resolution::RejectedAll,
@@ -551,12 +566,20 @@ fn apply_wallet(
             let op = Operation::Payment {
                 stand_id: *stand_id,
                 device_id: Some(l.device_id),
-                items: wallet_items(items, *amount),
+                items: match priced {
+                    Some((_, sale)) => sale.lines.clone(),
+                    None => wallet_items(items, *amount),
+                },
                 allow_debt: ctx.policy == ConflictPolicy::AcceptWithDebt,
-                catalog_version: None,
+                catalog_version: priced.map(|(_, sale)| sale.version),
             };
             let spendable = w.spendable(at);
-            match w.apply(Entry::new(record_id, at, op)) {
+            let entry = Entry::new(record_id, at, op);
+            let applied = match priced {
+                Some((c, _)) => w.apply_with_catalog(entry, c),
+                None => w.apply(entry),
+            };
+            match applied {
                 Ok(o) if o.replayed => Decision::rejected(REUSED),
                 Ok(o) if o.debt_delta.is_positive() => {
                     alerts.insert(Alert::DoubleSpend {

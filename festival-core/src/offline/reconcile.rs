@@ -54,9 +54,17 @@
 //!   a device's sequences as lost, with a reason and a time; the device's later records are then
 //!   processed, and a lost record that turns up afterwards is rejected as
 //!   `OFFLINE_DECLARED_LOST`.
-//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`] (4); a state
-//!   of format 2 or 3 loads as it is, one of format 1 with every record final; any other version
-//!   is refused with `RECONCILE_INVALID_STATE`.
+//! - **Persistence.** [`ReconcileState`] serializes with [`STATE_FORMAT_VERSION`] (5); a state
+//!   of format 2, 3 or 4 loads as it is, one of format 1 with every record final; any other
+//!   version is refused with `RECONCILE_INVALID_STATE`.
+//! - **Catalog payments are priced as the online POS prices them.** A payment a device priced
+//!   with a product catalog (record version 4, [`super::record::CatalogSale`]) is applied with
+//!   [`Wallet::apply_with_catalog`] against the catalog the server published for that version
+//!   ([`ReconcileState::publish_catalog`]): a tampered price, kind or deposit is rejected with
+//!   its `CATALOG_*` code, a product above the wallet's age class with `CATALOG_AGE_RESTRICTED`;
+//!   deposit lines become deposit liability and voucher lines use the wallet's vouchers. A
+//!   version the server has not published yet is `RECONCILE_UNKNOWN_CATALOG` until it is
+//!   published, then revised.
 //! - **Scan facts are decided as the gate decides** (see [`ScanFactOutcome`]): with the zone's
 //!   check-in policy, the ticket's attributes ([`TicketState::attributes`]), presence per zone
 //!   ([`ReconcileConfig::per_zone_presence`]) and the revocation lists the server published
@@ -92,7 +100,7 @@
 //! let pay = |n: u128, ms: i64| -> Result<Vec<u8>, festival_core::Error> {
 //!     let mut s = DeviceSigner::new([n as u8; 32], Uuid::from_u128(n), festival);
 //!     let r = s.sign(Uuid::from_u128(100 + n), t0.plus_millis(ms), Payload::Payment {
-//!         wallet_id, amount: Money::parse("8", eur)?, stand_id: stand, items: vec![] })?;
+//!         wallet_id, amount: Money::parse("8", eur)?, stand_id: stand, items: vec![], catalog: None })?;
 //!     Ok(Batch { records: vec![r] }.to_bytes())
 //! };
 //! let batches = vec![pay(11, 2_000)?, pay(10, 1_000)?];
@@ -281,7 +289,7 @@ pub struct AcceptedRecord {
 }
 
 /// Current format version of a serialized [`ReconcileState`].
-pub const STATE_FORMAT_VERSION: u32 = 4;
+pub const STATE_FORMAT_VERSION: u32 = 5;
 
 /// The most records of one device that may wait (pending) at a time; more are rejected with
 /// `OFFLINE_PENDING_LIMIT` (the device re-exports them once the gap is filled).
@@ -290,10 +298,11 @@ pub const MAX_PENDING_PER_DEVICE: usize = 100_000;
 /// The server state that reconciliation reads and updates: a function of the set of records
 /// reconciled so far (see the module documentation).
 ///
-/// Serialized (serde) with `format_version` 4: format 3 plus per-zone presence and attributes on
-/// tickets, published revocation lists, and the zone and entry time of final scan facts (all left
-/// out when unused); format 3 is format 2 plus wallets that may carry a compacted base
-/// ([`Finality::compact_ledgers`]). States of format 2 and 3 load as they are; one of format 1 (no
+/// Serialized (serde) with `format_version` 5: format 4 plus published product catalogs and
+/// catalog payments in the merge log (left out when unused); format 4 is format 3 plus per-zone
+/// presence and attributes on tickets, published revocation lists, and the zone and entry time
+/// of final scan facts; format 3 is format 2 plus wallets that may carry a compacted base
+/// ([`Finality::compact_ledgers`]). States of format 2, 3 and 4 load as they are; one of format 1 (no
 /// `format_version`, as written before the merge model) loads with every record it had accepted
 /// final. Any other version fails with `RECONCILE_INVALID_STATE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,6 +339,9 @@ pub struct ReconcileState {
     /// [`ReconcileState::publish_revocation_list`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "revocation_lists_as_list")]
     pub revocation_lists: BTreeMap<u64, PublishedRevocationList>,
+    /// Product catalogs the server published, by version (see [`ReconcileState::publish_catalog`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "catalogs_as_list")]
+    pub catalogs: BTreeMap<u32, crate::catalog::Catalog>,
     /// The merge log: non-final records and their decisions, pending records, the watermark.
     #[serde(default)]
     merge: MergeLog,
@@ -355,8 +367,29 @@ struct StateRepr {
     checkin_policies: BTreeMap<String, crate::access::policy::CheckinPolicy>,
     #[serde(default, with = "revocation_lists_as_list")]
     revocation_lists: BTreeMap<u64, PublishedRevocationList>,
+    #[serde(default, with = "catalogs_as_list")]
+    catalogs: BTreeMap<u32, crate::catalog::Catalog>,
     #[serde(default)]
     merge: MergeLog,
+}
+
+/// Published catalogs serialize as a list ascending by version (the keys are derived).
+mod catalogs_as_list {
+    use crate::catalog::Catalog;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+    pub fn serialize<S: Serializer>(v: &BTreeMap<u32, Catalog>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.values())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u32, Catalog>, D::Error> {
+        let mut map = BTreeMap::new();
+        for c in Vec::<Catalog>::deserialize(d)? {
+            if map.insert(c.version(), c).is_some() {
+                return Err(serde::de::Error::custom("a catalog version appears twice"));
+            }
+        }
+        Ok(map)
+    }
 }
 
 /// Published revocation lists serialize as a list ascending by version (the keys are derived).
@@ -428,11 +461,16 @@ impl TryFrom<StateRepr> for ReconcileState {
             allowances: r.allowances,
             checkin_policies: r.checkin_policies,
             revocation_lists: r.revocation_lists,
+            catalogs: r.catalogs,
             merge,
         };
-        // Every wallet belongs to this festival and currency (as `add_wallet` checks).
+        // Every wallet belongs to this festival and currency (as `add_wallet` checks), and so
+        // does every catalog (as `publish_catalog` checks).
         for w in state.wallets.values() {
             state.check_wallet(w)?;
+        }
+        for c in state.catalogs.values() {
+            state.check_catalog(c)?;
         }
         Ok(state)
     }
@@ -452,6 +490,7 @@ impl ReconcileState {
             allowances: AllowanceBook::default(),
             checkin_policies: BTreeMap::new(),
             revocation_lists: BTreeMap::new(),
+            catalogs: BTreeMap::new(),
             merge: MergeLog::default(),
         }
     }
@@ -508,6 +547,63 @@ impl ReconcileState {
         check_revocation_list(&self.revocation_lists, &list)?;
         self.revocation_lists.insert(version, list);
         self.refold_scan_facts();
+        Ok(())
+    }
+
+    /// Publishes a product catalog for the reconciliation of catalog payments (records that
+    /// name the catalog version the device priced them with, [`super::record::CatalogSale`]).
+    /// Each such payment is checked against the published catalog of its version, with the
+    /// wallet's age class, as an online POS checks it ([`Wallet::apply_with_catalog`]): a line
+    /// whose price, kind, voucher price or deposit differs from the catalog is rejected with its
+    /// `CATALOG_*` code (`CATALOG_PRICE_MISMATCH` for a tampered price), a product above the
+    /// wallet's age class with `CATALOG_AGE_RESTRICTED`. A payment naming a version that is not
+    /// published is rejected with `RECONCILE_UNKNOWN_CATALOG` until it is: publishing the version
+    /// folds the wallets of such payments again in the next call, and their outcomes change as
+    /// revisions (like a wallet added late). A payment that becomes final first stays rejected.
+    ///
+    /// Errors (`RECONCILE_INVALID_STATE`, nothing changes): the catalog is of another festival or
+    /// currency, or its version is published already with other content (publishing the same
+    /// catalog again changes nothing).
+    pub fn publish_catalog(&mut self, catalog: crate::catalog::Catalog) -> Result<(), OfflineError> {
+        self.check_catalog(&catalog)?;
+        let version = catalog.version();
+        if let Some(same) = self.catalogs.get(&version) {
+            if *same != catalog {
+                return Err(OfflineError::ReconcileInvalidState {
+                    reason: format!("catalog version {version} is published already with other content"),
+                });
+            }
+            return Ok(());
+        }
+        self.catalogs.insert(version, catalog);
+        let ids: BTreeSet<Uuid> = self
+            .merge
+            .log
+            .values()
+            .filter_map(|l| match &l.fact {
+                Fact::Payment { wallet_id, catalog: Some(sale), .. } if sale.version == version => Some(*wallet_id),
+                _ => None,
+            })
+            .collect();
+        for w in ids {
+            self.merge.dirty.insert(Subject::Wallet(w));
+        }
+        Ok(())
+    }
+
+    fn check_catalog(&self, c: &crate::catalog::Catalog) -> Result<(), OfflineError> {
+        if c.festival_id() != self.festival_id || c.currency() != self.currency {
+            return Err(OfflineError::ReconcileInvalidState {
+                reason: format!(
+                    "catalog version {} is of festival {} in {}, the state is of festival {} in {}",
+                    c.version(),
+                    c.festival_id(),
+                    c.currency(),
+                    self.festival_id,
+                    self.currency
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -1227,9 +1323,13 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
     let body = rec.body();
     Some(match &body.payload {
         Payload::TopUp { wallet_id, amount } => Fact::TopUp { wallet_id: *wallet_id, amount: *amount },
-        Payload::Payment { wallet_id, amount, stand_id, items } => {
-            Fact::Payment { wallet_id: *wallet_id, amount: *amount, stand_id: *stand_id, items: items.clone() }
-        }
+        Payload::Payment { wallet_id, amount, stand_id, items, catalog } => Fact::Payment {
+            wallet_id: *wallet_id,
+            amount: *amount,
+            stand_id: *stand_id,
+            items: items.clone(),
+            catalog: catalog.clone(),
+        },
         Payload::Refund { wallet_id, amount, original_record_id } => {
             Fact::Refund { wallet_id: *wallet_id, amount: *amount, original_record_id: *original_record_id }
         }
@@ -1518,8 +1618,9 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
     for (device, _, wallet, at, amount) in payments_in_chain_order {
         state.allowances.charge_payment(device, wallet, at, amount);
     }
-    let ReconcileState { wallets, tickets, records: finals, merge, chains, checkin_policies, revocation_lists, .. } =
-        state;
+    let ReconcileState {
+        wallets, tickets, records: finals, merge, chains, checkin_policies, revocation_lists, catalogs, ..
+    } = state;
     let mut new_keys: Vec<OrderKey> = new_entries.iter().map(Logged::key).collect();
     new_keys.dedup();
     for e in new_entries {
@@ -1556,6 +1657,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
         spent: &merge.spent_ids,
         tickets: TicketRules { checkin: &*checkin_policies, per_zone: config.per_zone_presence },
         revocations: &*revocation_lists,
+        catalogs: &*catalogs,
     };
     let mut scans: Vec<ScanFactOutcome> = Vec::new();
     let dirty_list: Vec<(Subject, OrderKey)> = dirty.iter().map(|(s, k)| (*s, *k)).collect();

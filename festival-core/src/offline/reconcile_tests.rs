@@ -81,7 +81,7 @@ fn signer(n: u128) -> DeviceSigner {
 }
 
 fn pay(w: u128, minor: i64) -> Payload {
-    Payload::Payment { wallet_id: wallet_id(w), amount: m(minor), stand_id: STAND, items: vec![] }
+    Payload::Payment { wallet_id: wallet_id(w), amount: m(minor), stand_id: STAND, items: vec![], catalog: None }
 }
 fn scan(k: u128, d: Direction) -> Payload {
     Payload::Scan { ticket_id: ticket_id(k), zone_id: ZONE, direction: d }
@@ -643,7 +643,7 @@ fn state_persists_with_a_format_version() {
     let mut s = state(&[(1, 1000)], &[1]);
     reconcile(&mut s, &registry(), &[batch(&[a]), batch(&[later])], t(5000), &cfg(ConflictPolicy::FirstWins)).unwrap();
     let json = serde_json::to_value(&s).unwrap();
-    assert_eq!(json["format_version"], 4);
+    assert_eq!(json["format_version"], 5);
     let back: ReconcileState = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(back, s);
     assert_eq!(back.pending().len(), 1);
@@ -652,7 +652,7 @@ fn state_persists_with_a_format_version() {
     v1.as_object_mut().unwrap().remove("format_version");
     v1.as_object_mut().unwrap().remove("merge");
     let old: ReconcileState = serde_json::from_value(v1).unwrap();
-    assert_eq!(old.format_version, 4);
+    assert_eq!(old.format_version, 5);
     assert_eq!(old.non_final_count(), 0);
     // Format 2 (before compacted wallets) has the same shape without bases: it loads as it is.
     let mut v2 = json.clone();
@@ -664,10 +664,15 @@ fn state_persists_with_a_format_version() {
     v3["format_version"] = 3.into();
     let three: ReconcileState = serde_json::from_value(v3).unwrap();
     assert_eq!(three, s);
-    let mut v5 = json;
-    v5["format_version"] = 5.into();
-    let err = serde_json::from_value::<ReconcileState>(v5).unwrap_err().to_string();
-    assert!(err.contains("format version 5 is not supported"), "{err}");
+    // Format 4 (before published catalogs) too.
+    let mut v4 = json.clone();
+    v4["format_version"] = 4.into();
+    let four: ReconcileState = serde_json::from_value(v4).unwrap();
+    assert_eq!(four, s);
+    let mut v6 = json;
+    v6["format_version"] = 6.into();
+    let err = serde_json::from_value::<ReconcileState>(v6).unwrap_err().to_string();
+    assert!(err.contains("format version 6 is not supported"), "{err}");
 }
 
 /// Splits `batches` into `calls` separate syncs, in an order given by `seed`.
@@ -787,5 +792,232 @@ proptest! {
             let w = &compact.wallets[id];
             prop_assert!(w.ledger().is_empty() && w.compacted_entries() > 0, "wallet {} not folded", id);
         }
+    }
+}
+
+/// Catalog payments (record version 4): priced offline with a catalog version, checked at
+/// reconciliation against the catalog the server published for that version.
+mod catalog_payments {
+    use super::*;
+    use crate::catalog::{Catalog, Product};
+    use crate::offline::device::{DeviceLimits, DeviceLog};
+    use crate::offline::record::CatalogSale;
+    use crate::wallet::{AgeClass, LineItem, LineKind, VoucherPrice};
+
+    fn rate(s: &str) -> rust_decimal::Decimal {
+        s.parse().unwrap()
+    }
+
+    fn catalog(version: u32, beer_minor: i64) -> Catalog {
+        Catalog::new(
+            F,
+            version,
+            eur(),
+            vec![
+                Product::goods("beer", "Beer 0.5 l", m(beer_minor), rate("19"))
+                    .with_deposit("cup")
+                    .with_min_age(16)
+                    .with_voucher_price("helper_drink", 1),
+                Product::goods("pretzel", "Pretzel", m(350), rate("7")),
+                Product::deposit("cup", "Cup deposit", m(200)),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn beer_lines(price: i64) -> Vec<LineItem> {
+        vec![
+            LineItem::new("beer", 2, m(price)),
+            LineItem { kind: LineKind::Deposit, ..LineItem::new("cup", 2, m(200)) },
+        ]
+    }
+
+    fn priced(w: u128, version: u32, lines: Vec<LineItem>) -> Payload {
+        let total: i64 = lines.iter().map(|l| l.unit_price.minor_units() as i64 * i64::from(l.quantity)).sum();
+        Payload::Payment {
+            wallet_id: wallet_id(w),
+            amount: m(total),
+            stand_id: STAND,
+            items: vec![],
+            catalog: Some(CatalogSale { version, lines }),
+        }
+    }
+
+    fn adult_state(minor: i64) -> ReconcileState {
+        let mut s = state(&[], &[]);
+        let mut config = WalletConfig::new(wallet_id(1), F, eur());
+        config.age_class = Some(AgeClass::Adult);
+        let mut w = Wallet::new(config).unwrap();
+        w.apply(Entry::new(Uuid::from_u128(0x9001), t(0), Operation::TopUp { amount: m(minor), method: Default::default() }))
+            .unwrap();
+        s.add_wallet(w).unwrap();
+        s
+    }
+
+    #[test]
+    fn a_catalog_payment_round_trips_as_version_4_and_plain_payments_stay_version_1() {
+        let mut a = signer(POS_A);
+        let r = a.sign(Uuid::from_u128(1), t(1000), priced(1, 3, beer_lines(500))).unwrap();
+        assert_eq!(r.as_bytes()[3], crate::offline::record::RECORD_VERSION_CATALOG);
+        let back = SignedRecord::from_bytes(r.as_bytes()).unwrap();
+        assert_eq!(back, r);
+        let plain = a.sign(Uuid::from_u128(2), t(1001), pay(1, 100)).unwrap();
+        assert_eq!(plain.as_bytes()[3], crate::offline::record::RECORD_VERSION);
+        // Every version-4 body is canonical: changing any single byte gives another value or an
+        // error, never the same record.
+        let body_len = r.as_bytes().len() - 64;
+        for i in 4..body_len {
+            let mut b = r.as_bytes()[..body_len].to_vec();
+            b[i] ^= 0x01;
+            if let Ok(other) = crate::offline::record::RecordBody::decode(&b) {
+                assert_ne!(&other, r.body(), "byte {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_encoder_refuses_catalog_payments_that_do_not_add_up() {
+        let mut a = signer(POS_A);
+        let mut lines = beer_lines(500);
+        lines[0].quantity = 3;
+        let bad = Payload::Payment {
+            wallet_id: wallet_id(1),
+            amount: m(1400),
+            stand_id: STAND,
+            items: vec![],
+            catalog: Some(CatalogSale { version: 3, lines }),
+        };
+        assert_eq!(crate::ErrorCode::code(&a.sign(Uuid::from_u128(1), t(0), bad).unwrap_err()), "OFFLINE_INVALID_AMOUNT");
+        let no_voucher_zero = Payload::Payment {
+            wallet_id: wallet_id(1),
+            amount: m(0),
+            stand_id: STAND,
+            items: vec![],
+            catalog: Some(CatalogSale { version: 3, lines: vec![] }),
+        };
+        assert!(a.sign(Uuid::from_u128(1), t(0), no_voucher_zero).is_err());
+        assert_eq!(a.next_sequence(), 1, "nothing was signed");
+    }
+
+    #[test]
+    fn prices_are_checked_against_the_published_version() {
+        let reg = registry();
+        let mut a = signer(POS_A);
+        let honest = a.sign(Uuid::from_u128(1), t(1000), priced(1, 3, beer_lines(500))).unwrap();
+        // A tampered device sells beer at 1.00 under version 3.
+        let tampered = a.sign(Uuid::from_u128(2), t(2000), priced(1, 3, beer_lines(100))).unwrap();
+        let mut s = adult_state(5000);
+        s.publish_catalog(catalog(3, 500)).unwrap();
+        let r = reconcile(&mut s, &reg, &[batch(&[honest, tampered])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        assert_eq!(
+            statuses(&r),
+            vec![("accepted".into(), None), ("rejected".into(), Some("CATALOG_PRICE_MISMATCH".into()))]
+        );
+        // 2 beers (10.00) and 2 cup deposits (4.00): the deposits are outstanding on the wallet.
+        assert_eq!(r.balances[&wallet_id(1)].total, m(3600));
+        let w = &s.wallets[&wallet_id(1)];
+        assert_eq!(w.deposits().iter().map(|d| (d.product.as_str(), d.outstanding)).collect::<Vec<_>>(), vec![("cup", m(400))]);
+    }
+
+    #[test]
+    fn an_unknown_version_waits_for_its_catalog_then_is_revised() {
+        let reg = registry();
+        let mut a = signer(POS_A);
+        let rec = a.sign(Uuid::from_u128(1), t(1000), priced(1, 4, beer_lines(550))).unwrap();
+        let mut s = adult_state(5000);
+        s.publish_catalog(catalog(3, 500)).unwrap();
+        let r = reconcile(&mut s, &reg, &[batch(&[rec])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        assert_eq!(statuses(&r), vec![("rejected".into(), Some("RECONCILE_UNKNOWN_CATALOG".into()))]);
+        assert_eq!(r.balances[&wallet_id(1)].total, m(5000));
+        // The server publishes version 4 (beer at 5.50); the next call decides the payment.
+        s.publish_catalog(catalog(4, 550)).unwrap();
+        let none: [Vec<u8>; 0] = [];
+        let r = reconcile(&mut s, &reg, &none, t(11_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        assert_eq!(r.revisions.len(), 1);
+        assert_eq!(r.revisions[0].before.reason.as_deref(), Some("RECONCILE_UNKNOWN_CATALOG"));
+        assert_eq!(r.revisions[0].after.status, RecordStatus::Accepted);
+        assert_eq!(r.revisions[0].money_effect, m(-1500));
+        assert_eq!(s.wallets[&wallet_id(1)].balances().total, m(3500));
+        // Publishing the same version again changes nothing; other content is refused.
+        s.publish_catalog(catalog(4, 550)).unwrap();
+        let e = s.publish_catalog(catalog(4, 600)).unwrap_err();
+        assert_eq!(crate::ErrorCode::code(&e), "RECONCILE_INVALID_STATE");
+        let other = Catalog::new(Uuid::from_u128(0xbad), 9, eur(), vec![Product::deposit("cup", "Cup", m(200))]).unwrap();
+        assert_eq!(crate::ErrorCode::code(&s.publish_catalog(other).unwrap_err()), "RECONCILE_INVALID_STATE");
+    }
+
+    #[test]
+    fn age_and_vouchers_are_checked_with_the_wallet() {
+        let reg = registry();
+        let mut a = signer(POS_A);
+        // A wallet with no verified age buys beer: refused as at an online POS.
+        let mut s = state(&[(1, 5000)], &[]);
+        s.publish_catalog(catalog(3, 500)).unwrap();
+        let rec = a.sign(Uuid::from_u128(1), t(1000), priced(1, 3, beer_lines(500))).unwrap();
+        let r = reconcile(&mut s, &reg, &[batch(&[rec])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        assert_eq!(statuses(&r), vec![("rejected".into(), Some("CATALOG_AGE_RESTRICTED".into()))]);
+        // An adult helper pays a beer with one helper-drink voucher (plus the cup's deposit).
+        let mut s = adult_state(1000);
+        s.publish_catalog(catalog(3, 500)).unwrap();
+        let w = s.wallets.get_mut(&wallet_id(1)).unwrap();
+        w.apply(Entry::new(
+            Uuid::from_u128(0x9002),
+            t(0),
+            Operation::VoucherGrant { voucher_type: "helper_drink".into(), count: 1 },
+        ))
+        .unwrap();
+        let voucher = VoucherPrice { voucher_type: "helper_drink".into(), count: 1 };
+        let lines = vec![
+            LineItem { kind: LineKind::Voucher(voucher), ..LineItem::new("beer", 1, m(0)) },
+            LineItem { kind: LineKind::Deposit, ..LineItem::new("cup", 1, m(200)) },
+        ];
+        let mut b = signer(POS_B);
+        let first = b.sign(Uuid::from_u128(2), t(1000), priced(1, 3, lines.clone())).unwrap();
+        let second = b.sign(Uuid::from_u128(3), t(2000), priced(1, 3, lines)).unwrap();
+        let r = reconcile(&mut s, &reg, &[batch(&[first, second])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        assert_eq!(r.counts.accepted, 1, "{:?}", statuses(&r));
+        assert_eq!(r.records[1].status, RecordStatus::Rejected, "the second voucher is not there");
+        assert_eq!(s.wallets[&wallet_id(1)].balances().total, m(800));
+        assert!(s.wallets[&wallet_id(1)].vouchers().values().all(|n| *n == 0));
+    }
+
+    #[test]
+    fn the_device_prices_with_its_catalog_and_refuses_what_the_server_would() {
+        let limits = DeviceLimits {
+            per_payment: m(10_000),
+            per_wallet_offline: m(10_000),
+            max_stored_value: m(100_000),
+            max_queued_records: 100,
+        };
+        let mut log = DeviceLog::new(signer(POS_A), eur(), limits).unwrap();
+        log.set_synced_balances([(wallet_id(1), m(5000))].into_iter().collect()).unwrap();
+        let c = catalog(3, 500);
+        let code = |e: crate::Error| crate::ErrorCode::code(&e).to_string();
+        let e = log
+            .pay_with_catalog(Uuid::from_u128(1), t(0), wallet_id(1), STAND, &c, beer_lines(100), Some(AgeClass::Adult))
+            .unwrap_err();
+        assert_eq!(code(e), "CATALOG_PRICE_MISMATCH");
+        let e = log
+            .pay_with_catalog(Uuid::from_u128(1), t(0), wallet_id(1), STAND, &c, beer_lines(500), Some(AgeClass::Under16))
+            .unwrap_err();
+        assert_eq!(code(e), "CATALOG_AGE_RESTRICTED");
+        assert_eq!(log.queued(), 0);
+        let rec = log
+            .pay_with_catalog(Uuid::from_u128(1), t(0), wallet_id(1), STAND, &c, beer_lines(500), Some(AgeClass::Adult))
+            .unwrap();
+        let Payload::Payment { amount, catalog: Some(sale), .. } = &rec.body().payload else { panic!("a catalog payment") };
+        assert_eq!((*amount, sale.version), (m(1400), 3));
+        assert_eq!(log.available(&wallet_id(1)), m(3600));
+        // The server agrees.
+        let mut s = adult_state(5000);
+        s.publish_catalog(c).unwrap();
+        let r = reconcile(&mut s, &registry(), &[log.export_batch().to_bytes()], t(10_000), &cfg(ConflictPolicy::FirstWins))
+            .unwrap();
+        assert_eq!(r.counts.accepted, 1);
+        // And the state with its catalogs persists.
+        let text = serde_json::to_string(&s).unwrap();
+        let back: ReconcileState = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.format_version, 5);
     }
 }

@@ -5,7 +5,7 @@
 //! | field | bytes |
 //! | --- | --- |
 //! | magic `FCR` | 3 |
-//! | version (`1`; `2` when the record carries an anchor) | 1 |
+//! | version (`1`; `2` when the record carries an anchor; `3` a scan fact; `4` a catalog payment) | 1 |
 //! | kind (1 payment, 2 top-up, 3 refund, 4 scan, 5 void) | 1 |
 //! | record id, device id, festival id (UUID) | 16 each |
 //! | sequence (u64, >= 1) | 8 |
@@ -35,6 +35,16 @@
 //! 12 wrong_ticket_type, 13 wrong_gate, 14 outside_window, 15 max_entries_reached,
 //! 16 max_entries_per_day_reached, 17 max_days_reached, 18 too_soon, 19 rules.
 //!
+//! Version 4 is a **catalog payment**: a payment priced with a product catalog
+//! ([`CatalogSale`]). The payment payload has no items (count 0); after it come the catalog
+//! version (u32), the line count (u16, 1..=64) and per line the product id (u8 length + UTF-8,
+//! 1..=64 characters), the quantity (u32 > 0), the unit price (u64 minor units; 0 only on voucher
+//! lines) and the kind (u8: 0 sale, 1 deposit, 2 voucher, followed for a voucher by the voucher type
+//! as u8 length + UTF-8 and the count per unit as u32 > 0); the money lines sum exactly to the
+//! amount, which may be 0 only when some line is paid with vouchers. Then an anchor flag (u8) and
+//! the anchor as in version 3. A payment without a catalog is encoded as version 1 or 2, byte for
+//! byte as before.
+//!
 //! A signed record is the encoding followed by a 64-byte Ed25519 signature over
 //! `b"festival-core/record/v1" || encoding`. Its hash (for the chain) is SHA-256 of all of it.
 //! A batch is `FCB` `1`, a u32 count, then each signed record as u32 length + bytes.
@@ -58,6 +68,8 @@ pub const RECORD_VERSION: u8 = 1;
 pub const RECORD_VERSION_ANCHORED: u8 = 2;
 /// Record encoding version of a scan with the gate's decision ([`ScanFact`]).
 pub const RECORD_VERSION_SCAN_FACT: u8 = 3;
+/// Record encoding version of a payment priced with a product catalog ([`CatalogSale`]).
+pub const RECORD_VERSION_CATALOG: u8 = 4;
 /// Current batch encoding version.
 pub const BATCH_VERSION: u8 = 1;
 /// Maximum line items in one payment.
@@ -141,6 +153,18 @@ pub struct LineItem {
     pub unit_price: Money,
 }
 
+/// A payment priced with a product catalog ([`crate::catalog`]): the catalog version the device
+/// used and the lines as the wallet books them (product id, quantity, unit price, kind: sale,
+/// deposit, or goods paid with vouchers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogSale {
+    /// The catalog version ([`crate::catalog::Catalog::version`]).
+    pub version: u32,
+    /// The lines (1..=64; the money lines sum exactly to the payment's amount).
+    pub lines: Vec<crate::wallet::LineItem>,
+}
+
 /// What a record does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -153,8 +177,13 @@ pub enum Payload {
         amount: Money,
         /// The stand.
         stand_id: Uuid,
-        /// Line items (empty or summing exactly to `amount`).
+        /// Line items (empty or summing exactly to `amount`; empty with a catalog).
         items: Vec<LineItem>,
+        /// The catalog version the device priced the payment with, and its lines (record
+        /// encoding version 4). Reconciliation checks them against that version's published
+        /// catalog ([`super::reconcile::ReconcileState::publish_catalog`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        catalog: Option<CatalogSale>,
     },
     /// Cash top-up of a wallet.
     TopUp {
@@ -369,6 +398,129 @@ pub(crate) fn read_currency(r: &mut Reader<'_>) -> Result<Currency, OfflineError
     Ok(c)
 }
 
+/// Longest product id or voucher type in a catalog payment line, in characters (as the wallet).
+const MAX_LINE_TEXT: usize = 64;
+
+fn put_text(out: &mut Vec<u8>, what: &str, t: &str) -> Result<(), OfflineError> {
+    if t.is_empty() || t.chars().count() > MAX_LINE_TEXT || t.len() > usize::from(u8::MAX) {
+        return Err(invalid(format!("{what} must be 1..={MAX_LINE_TEXT} characters")));
+    }
+    out.put_u8(t.len() as u8);
+    out.extend_from_slice(t.as_bytes());
+    Ok(())
+}
+
+fn read_text(r: &mut Reader<'_>, what: &str) -> Result<String, OfflineError> {
+    let len = usize::from(r.u8()?);
+    let bytes = r.bytes(len)?;
+    let t = std::str::from_utf8(bytes).map_err(|_| r.err(format!("{what} is not UTF-8")))?;
+    if t.is_empty() || t.chars().count() > MAX_LINE_TEXT {
+        return Err(r.err(format!("{what} must be 1..={MAX_LINE_TEXT} characters")));
+    }
+    Ok(t.to_string())
+}
+
+impl CatalogSale {
+    /// Encodes the block after a payment's payload (version 4), checking the lines against the
+    /// payment's `amount`.
+    fn encode(&self, out: &mut Vec<u8>, amount: &Money) -> Result<(), OfflineError> {
+        use crate::wallet::LineKind;
+        if self.lines.is_empty() || self.lines.len() > MAX_LINE_ITEMS {
+            return Err(invalid(format!("a catalog payment has 1..={MAX_LINE_ITEMS} lines")));
+        }
+        out.put_u32(self.version);
+        out.put_u16(self.lines.len() as u16);
+        let (mut total, mut vouchers): (i128, bool) = (0, false);
+        for l in &self.lines {
+            if l.quantity == 0 {
+                return Err(invalid("line quantity must be > 0"));
+            }
+            put_text(out, "product id", &l.sku)?;
+            out.put_u32(l.quantity);
+            if l.unit_price.currency() != amount.currency() {
+                return Err(invalid("line currency differs from the payment's"));
+            }
+            let minor = l.unit_price.minor_units();
+            let voucher = matches!(l.kind, LineKind::Voucher(_));
+            if minor < 0 || minor > i64::MAX as i128 || (minor == 0 && !voucher) || (minor != 0 && voucher) {
+                return Err(invalid("unit price must be > 0 (0 exactly on voucher lines) and fit in 63 bits"));
+            }
+            out.put_u64(minor as u64);
+            match &l.kind {
+                LineKind::Sale => out.put_u8(0),
+                LineKind::Deposit => out.put_u8(1),
+                LineKind::Voucher(v) => {
+                    if v.count == 0 {
+                        return Err(invalid("a voucher line needs at least 1 voucher per unit"));
+                    }
+                    out.put_u8(2);
+                    put_text(out, "voucher type", &v.voucher_type)?;
+                    out.put_u32(v.count);
+                }
+            }
+            vouchers |= voucher;
+            total = total.saturating_add(minor.saturating_mul(i128::from(l.quantity)));
+        }
+        if total != amount.minor_units() {
+            return Err(invalid("catalog lines do not sum to the amount"));
+        }
+        if amount.is_zero() && !vouchers {
+            return Err(invalid("amount must be > 0 unless a line is paid with vouchers"));
+        }
+        Ok(())
+    }
+
+    fn decode(r: &mut Reader<'_>, amount: &Money) -> Result<CatalogSale, OfflineError> {
+        use crate::wallet::{LineItem as SaleLine, LineKind, VoucherPrice};
+        let version = r.u32()?;
+        let n = usize::from(r.u16()?);
+        if n == 0 || n > MAX_LINE_ITEMS {
+            return Err(r.err("a catalog payment has 1..=64 lines"));
+        }
+        let mut lines = Vec::with_capacity(n);
+        let (mut total, mut vouchers): (i128, bool) = (0, false);
+        for _ in 0..n {
+            let sku = read_text(r, "product id")?;
+            let quantity = r.u32()?;
+            if quantity == 0 {
+                return Err(r.err("line quantity 0"));
+            }
+            let minor = r.u64()?;
+            if minor > i64::MAX as u64 {
+                return Err(r.err("unit price out of range"));
+            }
+            let kind = match r.u8()? {
+                0 => LineKind::Sale,
+                1 => LineKind::Deposit,
+                2 => {
+                    let voucher_type = read_text(r, "voucher type")?;
+                    let count = r.u32()?;
+                    if count == 0 {
+                        return Err(r.err("voucher count 0"));
+                    }
+                    LineKind::Voucher(VoucherPrice { voucher_type, count })
+                }
+                k => return Err(r.err(format!("bad line kind {k}"))),
+            };
+            let voucher = matches!(kind, LineKind::Voucher(_));
+            if (minor == 0) != voucher {
+                return Err(r.err("unit price 0 exactly on voucher lines"));
+            }
+            let unit_price = Money::from_minor(minor as i64, amount.currency()).map_err(|_| r.err("unit price out of range"))?;
+            vouchers |= voucher;
+            total = total.saturating_add(i128::from(minor).saturating_mul(i128::from(quantity)));
+            lines.push(SaleLine { sku, quantity, unit_price, kind });
+        }
+        if total != amount.minor_units() {
+            return Err(r.err("catalog lines do not sum to the amount"));
+        }
+        if amount.is_zero() && !vouchers {
+            return Err(r.err("amount 0 without a voucher line"));
+        }
+        Ok(CatalogSale { version, lines })
+    }
+}
+
 impl Payload {
     /// The record kind of this payload.
     pub fn kind(&self) -> RecordKind {
@@ -393,9 +545,13 @@ impl Payload {
 
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), OfflineError> {
         match self {
-            Payload::Payment { wallet_id, amount, stand_id, items } => {
+            Payload::Payment { wallet_id, amount, stand_id, items, catalog } => {
                 out.put_uuid(wallet_id);
-                put_amount(out, amount, None)?;
+                if catalog.is_some() && amount.is_zero() {
+                    out.put_u64(0);
+                } else {
+                    put_amount(out, amount, None)?;
+                }
                 put_currency(out, amount.currency())?;
                 out.put_uuid(stand_id);
                 if items.len() > MAX_LINE_ITEMS {
@@ -414,6 +570,12 @@ impl Payload {
                 }
                 if !items.is_empty() && total != amount.minor_units() {
                     return Err(invalid("line items do not sum to the amount"));
+                }
+                if let Some(sale) = catalog {
+                    if !items.is_empty() {
+                        return Err(invalid("a catalog payment carries its lines in the catalog sale, not as items"));
+                    }
+                    sale.encode(out, amount)?;
                 }
             }
             Payload::TopUp { wallet_id, amount } => {
@@ -440,13 +602,17 @@ impl Payload {
         Ok(())
     }
 
-    fn decode(kind: u8, r: &mut Reader<'_>) -> Result<Payload, OfflineError> {
+    fn decode(kind: u8, version: u8, r: &mut Reader<'_>) -> Result<Payload, OfflineError> {
+        if version == RECORD_VERSION_CATALOG && kind != 1 {
+            return Err(r.err("only payments are priced with a catalog"));
+        }
         Ok(match kind {
             1 => {
                 let wallet_id = r.uuid()?;
                 let minor = r.u64()?;
                 let currency = read_currency(r)?;
-                if minor == 0 || minor > i64::MAX as u64 {
+                let priced = version == RECORD_VERSION_CATALOG;
+                if (minor == 0 && !priced) || minor > i64::MAX as u64 {
                     return Err(r.err("amount must be > 0 and <= 2^63-1 minor units"));
                 }
                 let amount = Money::from_minor(minor as i64, currency).map_err(|_| r.err("amount out of range"))?;
@@ -470,7 +636,15 @@ impl Payload {
                 if n > 0 && total != amount.minor_units() {
                     return Err(r.err("line items do not sum to the amount"));
                 }
-                Payload::Payment { wallet_id, amount, stand_id, items }
+                let catalog = if priced {
+                    if n > 0 {
+                        return Err(r.err("a catalog payment has no items"));
+                    }
+                    Some(CatalogSale::decode(r, &amount)?)
+                } else {
+                    None
+                };
+                Payload::Payment { wallet_id, amount, stand_id, items, catalog }
             }
             2 | 3 => {
                 let wallet_id = r.uuid()?;
@@ -531,10 +705,12 @@ impl RecordBody {
         }
         let mut out = Vec::with_capacity(176);
         out.extend_from_slice(RECORD_MAGIC);
-        out.put_u8(match (&self.scan_fact, &self.anchor) {
-            (Some(_), _) => RECORD_VERSION_SCAN_FACT,
-            (None, Some(_)) => RECORD_VERSION_ANCHORED,
-            (None, None) => RECORD_VERSION,
+        let priced = matches!(&self.payload, Payload::Payment { catalog: Some(_), .. });
+        out.put_u8(match (&self.scan_fact, priced, &self.anchor) {
+            (Some(_), _, _) => RECORD_VERSION_SCAN_FACT,
+            (None, true, _) => RECORD_VERSION_CATALOG,
+            (None, false, Some(_)) => RECORD_VERSION_ANCHORED,
+            (None, false, None) => RECORD_VERSION,
         });
         out.put_u8(self.payload.kind_byte());
         out.put_uuid(&self.record_id);
@@ -551,6 +727,8 @@ impl RecordBody {
             out.put_u64(f.policy_version);
             out.put_u64(f.revocation_version);
             out.put_u8(u8::from(self.anchor.is_some()));
+        } else if priced {
+            out.put_u8(u8::from(self.anchor.is_some()));
         }
         if let Some(a) = &self.anchor {
             out.put_u64(a.sequence);
@@ -560,7 +738,10 @@ impl RecordBody {
     }
 
     fn decode_from(r: &mut Reader<'_>) -> Result<RecordBody, OfflineError> {
-        let version = r.header_any(RECORD_MAGIC, &[RECORD_VERSION, RECORD_VERSION_ANCHORED, RECORD_VERSION_SCAN_FACT])?;
+        let version = r.header_any(
+            RECORD_MAGIC,
+            &[RECORD_VERSION, RECORD_VERSION_ANCHORED, RECORD_VERSION_SCAN_FACT, RECORD_VERSION_CATALOG],
+        )?;
         let kind = r.u8()?;
         let record_id = r.uuid()?;
         let device_id = r.uuid()?;
@@ -576,7 +757,7 @@ impl RecordBody {
         let device_time = r.timestamp()?;
         let physical = r.timestamp()?;
         let logical = r.u32()?;
-        let payload = Payload::decode(kind, r)?;
+        let payload = Payload::decode(kind, version, r)?;
         let mut anchored = version == RECORD_VERSION_ANCHORED;
         let scan_fact = if version == RECORD_VERSION_SCAN_FACT {
             if payload.kind() != RecordKind::Scan {
@@ -592,6 +773,13 @@ impl RecordBody {
             };
             Some(fact)
         } else {
+            if version == RECORD_VERSION_CATALOG {
+                anchored = match r.u8()? {
+                    0 => false,
+                    1 => true,
+                    f => return Err(r.err(format!("bad anchor flag {f}"))),
+                };
+            }
             None
         };
         let anchor = if anchored {
@@ -799,6 +987,7 @@ pub(crate) mod tests {
                     LineItem { product_id: Uuid::from_u128(1), quantity: 2, unit_price: eur(250) },
                     LineItem { product_id: Uuid::from_u128(2), quantity: 1, unit_price: eur(250) },
                 ],
+                catalog: None,
             },
             anchor: None,
             scan_fact: None,
