@@ -954,9 +954,15 @@ export interface RecordLineItem {
   unitPrice: Money
 }
 
+/** A payment priced with a product catalog (record version 4): the catalog version the device used and the lines as the wallet books them (`items` is empty then; voucher lines have unit price 0). */
+export interface CatalogSale {
+  version: number
+  lines: LineItem[]
+}
+
 /** What an offline record does. */
 export type RecordPayload =
-  | { kind: 'payment'; walletId: string; amount: Money; standId: string; items: RecordLineItem[] }
+  | { kind: 'payment'; walletId: string; amount: Money; standId: string; items: RecordLineItem[]; catalog?: CatalogSale }
   | { kind: 'top_up'; walletId: string; amount: Money }
   | { kind: 'refund'; walletId: string; amount: Money; originalRecordId: string }
   | { kind: 'scan'; ticketId: string; zoneId: string; direction: 'in' | 'out' }

@@ -311,6 +311,40 @@ impl DeviceLog {
         })
     }
 
+    /// Records and signs a payment priced with `catalog` (record version 4): the lines are
+    /// checked against the catalog (`CATALOG_*`) and `ageClass` (`CATALOG_AGE_RESTRICTED`), then
+    /// the limits and the balance; the amount is the sum of the money lines.
+    #[napi(
+        ts_args_type = "recordId: string, now: TimestampInput, walletId: string, standId: string, catalog: Catalog, lines: LineItem[], ageClass?: AgeClass | null",
+        ts_return_type = "SignedRecordOut"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    pub fn pay_with_catalog<'e>(
+        &mut self,
+        env: &'e Env,
+        record_id: Unknown<'_>,
+        now: Unknown<'_>,
+        wallet_id: Unknown<'_>,
+        stand_id: Unknown<'_>,
+        catalog: &crate::ticketing::Catalog,
+        lines: Unknown<'_>,
+        age_class: Unknown<'_>,
+    ) -> napi::Result<Unknown<'e>> {
+        let inner = &mut self.inner;
+        run_out(env, || {
+            let c = catalog.inner.try_borrow().map_err(|_| festival_core::InputError::invalid("catalog", "this object is already in use by the call in progress"))?;
+            inner.pay_with_catalog(
+                &js("recordId", record_id)?,
+                &js("now", now)?,
+                &js("walletId", wallet_id)?,
+                &js("standId", stand_id)?,
+                &c,
+                &js("lines", lines)?,
+                &js("ageClass", age_class)?,
+            )
+        })
+    }
+
     /// Records and signs a cash top-up.
     #[napi(
         ts_args_type = "recordId: string, now: TimestampInput, walletId: string, amount: Money",

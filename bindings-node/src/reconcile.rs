@@ -123,6 +123,24 @@ impl Reconciler {
         })
     }
 
+    /// Publishes a product catalog: catalog payments of its version are checked against it
+    /// (`CATALOG_PRICE_MISMATCH` for a tampered price); those that waited for it
+    /// (`RECONCILE_UNKNOWN_CATALOG`) are decided by the next `reconcile`, as revisions.
+    #[napi(ts_args_type = "catalog: Catalog")]
+    pub fn publish_catalog(&mut self, env: Env, catalog: &crate::ticketing::Catalog) -> napi::Result<()> {
+        let inner = &mut self.inner;
+        run(&env, || {
+            let c = catalog.inner.try_borrow().map_err(|_| festival_core::InputError::invalid("catalog", "this object is already in use by the call in progress"))?;
+            inner.publish_catalog(&c)
+        })
+    }
+
+    /// The versions of the published catalogs, ascending.
+    #[napi(ts_return_type = "number[]")]
+    pub fn catalog_versions(&self) -> Json {
+        Json(self.inner.catalog_versions())
+    }
+
     /// Ticket admission states.
     #[napi(ts_return_type = "Record<string, TicketAdmission>")]
     pub fn tickets(&self, env: Env) -> napi::Result<Json> {

@@ -143,7 +143,7 @@ test('the server decides like the gate: per-zone presence, attributes, stale rev
   assert.deepEqual(r.tickets()[TICKET].attributes, { vipLevel: 3 }, 'attribute names keep their case')
   assert.equal(fc.scanStats(report.scans, BERLIN).total.staleRevocationList, 1)
   const back = fc.Reconciler.deserialize(r.serialize())
-  assert.equal(JSON.parse(r.serialize()).format_version, 4)
+  assert.equal(JSON.parse(r.serialize()).format_version, 5)
   assert.deepEqual(back.tickets(), r.tickets())
   throwsCode(assert, () => r.reconcile(registry, [], '2026-07-05T00:00:00Z', { perZone: true }), 'INPUT_INVALID')
   // pretix's counters since a time and the event's dates in buildTime.

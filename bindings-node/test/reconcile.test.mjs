@@ -256,7 +256,7 @@ test('compactLedgers folds final wallet entries and keeps every balance and outc
   assert.deepEqual(folded.balances(), whole.balances())
   assert.deepEqual(folded.totals(), whole.totals())
   const saved = JSON.parse(small.rec.serialize())
-  assert.equal(saved.format_version, 4)
+  assert.equal(saved.format_version, 5)
   assert.equal(saved.wallets[WALLET].base.entries, String(whole.ledger().length))
   assert.deepEqual(fc.Reconciler.deserialize(small.rec.serialize()).balances(), full.rec.balances())
   throwsCode(assert, () => small.rec.reconcile(registry(), [], NOW, { finality: { compactLedgers: 'yes' } }), 'INPUT_INVALID')

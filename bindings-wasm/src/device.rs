@@ -307,6 +307,35 @@ impl DeviceLog {
         })
     }
 
+    /// Records and signs a payment priced with `catalog` (record version 4): the lines are
+    /// checked against the catalog (`CATALOG_*`) and `ageClass` (`CATALOG_AGE_RESTRICTED`), then
+    /// the limits and the balance; the amount is the sum of the money lines.
+    #[wasm_bindgen(js_name = payWithCatalog, unchecked_return_type = "SignedRecordOut")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn pay_with_catalog(
+        &mut self,
+        #[wasm_bindgen(js_name = recordId, unchecked_param_type = "string")] record_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+        #[wasm_bindgen(js_name = walletId, unchecked_param_type = "string")] wallet_id: JsValue,
+        #[wasm_bindgen(js_name = standId, unchecked_param_type = "string")] stand_id: JsValue,
+        catalog: &crate::ticketing::Catalog,
+        #[wasm_bindgen(unchecked_param_type = "LineItem[]")] lines: JsValue,
+        #[wasm_bindgen(js_name = ageClass, unchecked_param_type = "AgeClass | null | undefined")] age_class: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run_out(|| {
+            inner.pay_with_catalog(
+                &js("recordId", &record_id)?,
+                &js("now", &now)?,
+                &js("walletId", &wallet_id)?,
+                &js("standId", &stand_id)?,
+                &catalog.inner,
+                &js("lines", &lines)?,
+                &js("ageClass", &age_class)?,
+            )
+        })
+    }
+
     /// Records and signs a cash top-up.
     #[wasm_bindgen(js_name = topUp, unchecked_return_type = "SignedRecordOut")]
     pub fn top_up(

@@ -135,6 +135,21 @@ impl Reconciler {
         })
     }
 
+    /// Publishes a product catalog: catalog payments of its version are checked against it
+    /// (`CATALOG_PRICE_MISMATCH` for a tampered price); those that waited for it
+    /// (`RECONCILE_UNKNOWN_CATALOG`) are decided by the next `reconcile`, as revisions.
+    #[wasm_bindgen(js_name = publishCatalog)]
+    pub fn publish_catalog(&mut self, catalog: &crate::ticketing::Catalog) -> Result<(), JsValue> {
+        let inner = &mut self.inner;
+        run_plain(|| inner.publish_catalog(&catalog.inner))
+    }
+
+    /// The versions of the published catalogs, ascending.
+    #[wasm_bindgen(js_name = catalogVersions, unchecked_return_type = "number[]")]
+    pub fn catalog_versions(&self) -> Result<JsValue, JsValue> {
+        run(|| Ok(self.inner.catalog_versions()))
+    }
+
     /// Ticket admission states.
     #[wasm_bindgen(unchecked_return_type = "Record<string, TicketAdmission>")]
     pub fn tickets(&self) -> Result<JsValue, JsValue> {

@@ -229,5 +229,94 @@ pub fn run() -> Result<(), Error> {
     let cups_out = books.balance(&Account::Deposits).negate();
     println!("cups still out: {cups_out} of deposits; the wristbands hold {owed}; the desk is 0.50 short");
     assert_eq!(cups_out, m("2.00")?, "4 cups charged, 3 returned");
+    beer_garden_offline(&catalog, festival)
+}
+
+/// The beer garden's POS has no network: it prices with the catalog it holds, refuses a gin tonic
+/// to a 16-year-old on the spot, and signs catalog payments. A second POS was tampered with and
+/// sells beer at 0.50 under the same catalog version. At sync the server checks every line
+/// against the version it published: the tampered sale is rejected with CATALOG_PRICE_MISMATCH.
+fn beer_garden_offline(catalog: &Catalog, festival: Uuid) -> Result<(), Error> {
+    use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceSigner};
+    use festival_core::offline::reconcile::{reconcile, ReconcileConfig, ReconcileState};
+    use festival_core::offline::record::{CatalogSale, Payload};
+    use festival_core::offline::registry::{DeviceEntry, DeviceRegistry, DeviceRole};
+    use festival_core::wallet::{LineItem, LineKind};
+    let eur = catalog.currency();
+    let m = |s: &str| Money::parse(s, eur);
+    let garden = Uuid::from_u128(0x6A);
+    let (dora, teen) = (Uuid::from_u128(4), Uuid::from_u128(5));
+    let pos = |n: u8| DeviceEntry {
+        device_id: Uuid::from_u128(0xE0 + u128::from(n)),
+        public_key: public_key_from_seed(&[n; 32]),
+        festival_id: festival,
+        role: DeviceRole::Pos,
+        locations: vec![garden],
+        valid_from: at("06:00").unwrap_or_default(),
+        valid_until: at("23:59").unwrap_or_default(),
+        revoked_at: None,
+    };
+    let registry = DeviceRegistry::new(vec![pos(31), pos(32)])?;
+    let limits = DeviceLimits {
+        per_payment: m("50")?,
+        per_wallet_offline: m("50")?,
+        max_stored_value: m("500")?,
+        max_queued_records: 1000,
+    };
+    let mut log = DeviceLog::new(DeviceSigner::new([31; 32], Uuid::from_u128(0xE0 + 31), festival), eur, limits)?;
+    log.set_synced_balances([(dora, m("30.00")?), (teen, m("10.00")?)].into_iter().collect())?;
+    let basket = catalog.expand(&[BasketLine::new("beer", 2)], TaxRounding::PerLine)?;
+    log.pay_with_catalog(Uuid::from_u128(5001), at("20:00")?, dora, garden, catalog, basket.items, Some(AgeClass::Adult))?;
+    let gin = catalog.expand(&[BasketLine::new("gin-tonic", 1)], TaxRounding::PerLine)?;
+    let refused = log
+        .pay_with_catalog(Uuid::from_u128(5002), at("20:01")?, teen, garden, catalog, gin.items, Some(AgeClass::From16To17))
+        .err()
+        .map(|e| e.code());
+    println!("beer garden POS offline: 2 beers for wallet 4 signed (catalog v3, 14.00); gin tonic for a 16-year-old -> {}", refused.unwrap_or("sold"));
+    assert_eq!(refused, Some("CATALOG_AGE_RESTRICTED"));
+    // The tampered POS signs beer at 0.50 under catalog version 3.
+    let mut forged = DeviceSigner::new([32; 32], Uuid::from_u128(0xE0 + 32), festival);
+    let cheap = vec![
+        LineItem::new("beer", 2, m("0.50")?),
+        LineItem { kind: LineKind::Deposit, ..LineItem::new("cup", 2, m("2.00")?) },
+    ];
+    let tampered = forged.sign(
+        Uuid::from_u128(5003),
+        at("20:05")?,
+        Payload::Payment {
+            wallet_id: dora,
+            amount: m("5.00")?,
+            stand_id: garden,
+            items: vec![],
+            catalog: Some(CatalogSale { version: 3, lines: cheap }),
+        },
+    )?;
+    // The server: Dora's wallet (adult), catalog v3 published, both batches reconciled.
+    let mut state = ReconcileState::new(festival, eur);
+    let mut config = WalletConfig::new(dora, festival, eur);
+    config.age_class = Some(AgeClass::Adult);
+    let mut w = Wallet::new(config)?;
+    w.apply(Entry::new(Uuid::from_u128(5000), at("17:00")?, Operation::TopUp { amount: m("30.00")?, method: TopUpMethod::Cash }))?;
+    state.add_wallet(w)?;
+    state.publish_catalog(catalog.clone())?;
+    let batches = vec![log.export_batch().to_bytes(), festival_core::offline::record::Batch { records: vec![tampered] }.to_bytes()];
+    let report = reconcile(&mut state, &registry, &batches, at("23:00")?, &ReconcileConfig::default())?;
+    for o in &report.records {
+        println!(
+            "  record {}: {:?}{}",
+            o.record_id.map(|r| r.as_u128()).unwrap_or_default(),
+            o.status,
+            o.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+        );
+    }
+    let reasons: Vec<Option<&str>> = report.records.iter().map(|o| o.reason.as_deref()).collect();
+    assert_eq!(reasons, vec![None, Some("CATALOG_PRICE_MISMATCH")]);
+    let dora_wallet = &state.wallets[&dora];
+    println!(
+        "wallet 4 after sync: {} left, cups out {}",
+        dora_wallet.balances().total,
+        dora_wallet.deposits().iter().map(|d| d.outstanding).next().unwrap_or(Money::zero(eur))
+    );
+    assert_eq!(dora_wallet.balances().total, m("16.00")?);
     Ok(())
 }

@@ -49,7 +49,8 @@ fn bytes32(field: &str, b: &[u8]) -> Result<[u8; 32]> {
     b.try_into().map_err(|_| invalid(field, format!("expected 32 bytes, got {}", b.len())))
 }
 
-fn items_arg(field: &str, v: &Value) -> Result<Vec<LineItem>> {
+/// Wallet line items (`LineItem[]`: sku, quantity, unitPrice, kind?).
+pub fn items_arg(field: &str, v: &Value) -> Result<Vec<LineItem>> {
     for (i, item) in array_arg(field, v)?.iter().enumerate() {
         object_arg(&format!("{field}[{i}]"), item)?;
     }

@@ -368,6 +368,32 @@ impl DeviceLogHandle {
         signed_out(&rec)
     }
 
+    /// `payWithCatalog(recordId, now, walletId, standId, catalog, lines, ageClass?)`: prices the
+    /// payment with the catalog (lines checked: `CATALOG_*`, age: `CATALOG_AGE_RESTRICTED`), then
+    /// checks limits and balance and signs a catalog payment (record version 4).
+    #[allow(clippy::too_many_arguments)]
+    pub fn pay_with_catalog(
+        &mut self,
+        record_id: &Value,
+        now: &Value,
+        wallet_id: &Value,
+        stand_id: &Value,
+        catalog: &crate::catalog::CatalogHandle,
+        lines: &Value,
+        age_class: &Value,
+    ) -> Result<JsOut> {
+        let rec = self.log.pay_with_catalog(
+            uuid_arg("recordId", record_id)?,
+            timestamp_arg("now", now)?,
+            uuid_arg("walletId", wallet_id)?,
+            uuid_arg("standId", stand_id)?,
+            catalog.catalog(),
+            crate::catalog::items_arg("lines", lines)?,
+            crate::catalog::age_class_arg("ageClass", age_class)?,
+        )?;
+        signed_out(&rec)
+    }
+
     /// `topUp(recordId, now, walletId, amount)`.
     pub fn top_up(&mut self, record_id: &Value, now: &Value, wallet_id: &Value, amount: &Value) -> Result<JsOut> {
         let rec = self.log.top_up(

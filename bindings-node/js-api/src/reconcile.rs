@@ -172,6 +172,20 @@ impl ReconcilerHandle {
         Ok(self.0.publish_revocation_list(version, published_at, tickets)?)
     }
 
+    /// `publishCatalog(catalog)`: the server published this product catalog; catalog payments
+    /// (record version 4) of its version are checked against it (a tampered price is
+    /// `CATALOG_PRICE_MISMATCH`), and those that waited for it (`RECONCILE_UNKNOWN_CATALOG`) are
+    /// decided by the next `reconcile`, as revisions. `RECONCILE_INVALID_STATE` for another
+    /// festival or currency, or a version published with other content.
+    pub fn publish_catalog(&mut self, catalog: &crate::catalog::CatalogHandle) -> Result<()> {
+        Ok(self.0.publish_catalog(catalog.catalog().clone())?)
+    }
+
+    /// `catalogVersions(): number[]`: the versions of the published catalogs, ascending.
+    pub fn catalog_versions(&self) -> Value {
+        Value::from(self.0.catalogs.keys().copied().collect::<Vec<u32>>())
+    }
+
     /// `declareLost(deviceId, through, reason, decidedAt): LostRange`: the device's records after
     /// its last chained sequence up to `through` are declared lost (an explicit, recorded operator
     /// decision), so its later records are processed by the next `reconcile` (pending ones too:
