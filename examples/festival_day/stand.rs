@@ -266,13 +266,32 @@ fn beer_garden_offline(catalog: &Catalog, festival: Uuid) -> Result<(), Error> {
     let mut log = DeviceLog::new(DeviceSigner::new([31; 32], Uuid::from_u128(0xE0 + 31), festival), eur, limits)?;
     log.set_synced_balances([(dora, m("30.00")?), (teen, m("10.00")?)].into_iter().collect())?;
     let basket = catalog.expand(&[BasketLine::new("beer", 2)], TaxRounding::PerLine)?;
-    log.pay_with_catalog(Uuid::from_u128(5001), at("20:00")?, dora, garden, catalog, basket.items, Some(AgeClass::Adult))?;
+    log.pay_with_catalog(
+        Uuid::from_u128(5001),
+        at("20:00")?,
+        dora,
+        garden,
+        catalog,
+        basket.items,
+        Some(AgeClass::Adult),
+    )?;
     let gin = catalog.expand(&[BasketLine::new("gin-tonic", 1)], TaxRounding::PerLine)?;
     let refused = log
-        .pay_with_catalog(Uuid::from_u128(5002), at("20:01")?, teen, garden, catalog, gin.items, Some(AgeClass::From16To17))
+        .pay_with_catalog(
+            Uuid::from_u128(5002),
+            at("20:01")?,
+            teen,
+            garden,
+            catalog,
+            gin.items,
+            Some(AgeClass::From16To17),
+        )
         .err()
         .map(|e| e.code());
-    println!("beer garden POS offline: 2 beers for wallet 4 signed (catalog v3, 14.00); gin tonic for a 16-year-old -> {}", refused.unwrap_or("sold"));
+    println!(
+        "beer garden POS offline: 2 beers for wallet 4 signed (catalog v3, 14.00); gin tonic for a 16-year-old -> {}",
+        refused.unwrap_or("sold")
+    );
     assert_eq!(refused, Some("CATALOG_AGE_RESTRICTED"));
     // The tampered POS signs beer at 0.50 under catalog version 3.
     let mut forged = DeviceSigner::new([32; 32], Uuid::from_u128(0xE0 + 32), festival);
@@ -296,10 +315,17 @@ fn beer_garden_offline(catalog: &Catalog, festival: Uuid) -> Result<(), Error> {
     let mut config = WalletConfig::new(dora, festival, eur);
     config.age_class = Some(AgeClass::Adult);
     let mut w = Wallet::new(config)?;
-    w.apply(Entry::new(Uuid::from_u128(5000), at("17:00")?, Operation::TopUp { amount: m("30.00")?, method: TopUpMethod::Cash }))?;
+    w.apply(Entry::new(
+        Uuid::from_u128(5000),
+        at("17:00")?,
+        Operation::TopUp { amount: m("30.00")?, method: TopUpMethod::Cash },
+    ))?;
     state.add_wallet(w)?;
     state.publish_catalog(catalog.clone())?;
-    let batches = vec![log.export_batch().to_bytes(), festival_core::offline::record::Batch { records: vec![tampered] }.to_bytes()];
+    let batches = vec![
+        log.export_batch().to_bytes(),
+        festival_core::offline::record::Batch { records: vec![tampered] }.to_bytes(),
+    ];
     let report = reconcile(&mut state, &registry, &batches, at("23:00")?, &ReconcileConfig::default())?;
     for o in &report.records {
         println!(

@@ -848,8 +848,12 @@ mod catalog_payments {
         let mut config = WalletConfig::new(wallet_id(1), F, eur());
         config.age_class = Some(AgeClass::Adult);
         let mut w = Wallet::new(config).unwrap();
-        w.apply(Entry::new(Uuid::from_u128(0x9001), t(0), Operation::TopUp { amount: m(minor), method: Default::default() }))
-            .unwrap();
+        w.apply(Entry::new(
+            Uuid::from_u128(0x9001),
+            t(0),
+            Operation::TopUp { amount: m(minor), method: Default::default() },
+        ))
+        .unwrap();
         s.add_wallet(w).unwrap();
         s
     }
@@ -887,7 +891,10 @@ mod catalog_payments {
             items: vec![],
             catalog: Some(CatalogSale { version: 3, lines }),
         };
-        assert_eq!(crate::ErrorCode::code(&a.sign(Uuid::from_u128(1), t(0), bad).unwrap_err()), "OFFLINE_INVALID_AMOUNT");
+        assert_eq!(
+            crate::ErrorCode::code(&a.sign(Uuid::from_u128(1), t(0), bad).unwrap_err()),
+            "OFFLINE_INVALID_AMOUNT"
+        );
         let no_voucher_zero = Payload::Payment {
             wallet_id: wallet_id(1),
             amount: m(0),
@@ -908,7 +915,8 @@ mod catalog_payments {
         let tampered = a.sign(Uuid::from_u128(2), t(2000), priced(1, 3, beer_lines(100))).unwrap();
         let mut s = adult_state(5000);
         s.publish_catalog(catalog(3, 500)).unwrap();
-        let r = reconcile(&mut s, &reg, &[batch(&[honest, tampered])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        let r =
+            reconcile(&mut s, &reg, &[batch(&[honest, tampered])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
         assert_eq!(
             statuses(&r),
             vec![("accepted".into(), None), ("rejected".into(), Some("CATALOG_PRICE_MISMATCH".into()))]
@@ -916,7 +924,10 @@ mod catalog_payments {
         // 2 beers (10.00) and 2 cup deposits (4.00): the deposits are outstanding on the wallet.
         assert_eq!(r.balances[&wallet_id(1)].total, m(3600));
         let w = &s.wallets[&wallet_id(1)];
-        assert_eq!(w.deposits().iter().map(|d| (d.product.as_str(), d.outstanding)).collect::<Vec<_>>(), vec![("cup", m(400))]);
+        assert_eq!(
+            w.deposits().iter().map(|d| (d.product.as_str(), d.outstanding)).collect::<Vec<_>>(),
+            vec![("cup", m(400))]
+        );
     }
 
     #[test]
@@ -942,7 +953,8 @@ mod catalog_payments {
         s.publish_catalog(catalog(4, 550)).unwrap();
         let e = s.publish_catalog(catalog(4, 600)).unwrap_err();
         assert_eq!(crate::ErrorCode::code(&e), "RECONCILE_INVALID_STATE");
-        let other = Catalog::new(Uuid::from_u128(0xbad), 9, eur(), vec![Product::deposit("cup", "Cup", m(200))]).unwrap();
+        let other =
+            Catalog::new(Uuid::from_u128(0xbad), 9, eur(), vec![Product::deposit("cup", "Cup", m(200))]).unwrap();
         assert_eq!(crate::ErrorCode::code(&s.publish_catalog(other).unwrap_err()), "RECONCILE_INVALID_STATE");
     }
 
@@ -974,7 +986,8 @@ mod catalog_payments {
         let mut b = signer(POS_B);
         let first = b.sign(Uuid::from_u128(2), t(1000), priced(1, 3, lines.clone())).unwrap();
         let second = b.sign(Uuid::from_u128(3), t(2000), priced(1, 3, lines)).unwrap();
-        let r = reconcile(&mut s, &reg, &[batch(&[first, second])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        let r =
+            reconcile(&mut s, &reg, &[batch(&[first, second])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
         assert_eq!(r.counts.accepted, 1, "{:?}", statuses(&r));
         assert_eq!(r.records[1].status, RecordStatus::Rejected, "the second voucher is not there");
         assert_eq!(s.wallets[&wallet_id(1)].balances().total, m(800));
@@ -998,21 +1011,37 @@ mod catalog_payments {
             .unwrap_err();
         assert_eq!(code(e), "CATALOG_PRICE_MISMATCH");
         let e = log
-            .pay_with_catalog(Uuid::from_u128(1), t(0), wallet_id(1), STAND, &c, beer_lines(500), Some(AgeClass::Under16))
+            .pay_with_catalog(
+                Uuid::from_u128(1),
+                t(0),
+                wallet_id(1),
+                STAND,
+                &c,
+                beer_lines(500),
+                Some(AgeClass::Under16),
+            )
             .unwrap_err();
         assert_eq!(code(e), "CATALOG_AGE_RESTRICTED");
         assert_eq!(log.queued(), 0);
         let rec = log
             .pay_with_catalog(Uuid::from_u128(1), t(0), wallet_id(1), STAND, &c, beer_lines(500), Some(AgeClass::Adult))
             .unwrap();
-        let Payload::Payment { amount, catalog: Some(sale), .. } = &rec.body().payload else { panic!("a catalog payment") };
+        let Payload::Payment { amount, catalog: Some(sale), .. } = &rec.body().payload else {
+            panic!("a catalog payment")
+        };
         assert_eq!((*amount, sale.version), (m(1400), 3));
         assert_eq!(log.available(&wallet_id(1)), m(3600));
         // The server agrees.
         let mut s = adult_state(5000);
         s.publish_catalog(c).unwrap();
-        let r = reconcile(&mut s, &registry(), &[log.export_batch().to_bytes()], t(10_000), &cfg(ConflictPolicy::FirstWins))
-            .unwrap();
+        let r = reconcile(
+            &mut s,
+            &registry(),
+            &[log.export_batch().to_bytes()],
+            t(10_000),
+            &cfg(ConflictPolicy::FirstWins),
+        )
+        .unwrap();
         assert_eq!(r.counts.accepted, 1);
         // And the state with its catalogs persists.
         let text = serde_json::to_string(&s).unwrap();
