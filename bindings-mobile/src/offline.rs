@@ -31,6 +31,8 @@ pub enum RecordKind {
     Scan,
     /// Cancels an earlier record of the same device.
     Void,
+    /// Returned deposit items (cups) credited to a wallet (record version 4).
+    DepositReturn,
 }
 
 impl From<record::RecordKind> for RecordKind {
@@ -41,6 +43,7 @@ impl From<record::RecordKind> for RecordKind {
             record::RecordKind::Refund => RecordKind::Refund,
             record::RecordKind::Scan => RecordKind::Scan,
             record::RecordKind::Void => RecordKind::Void,
+            record::RecordKind::DepositReturn => RecordKind::DepositReturn,
         }
     }
 }

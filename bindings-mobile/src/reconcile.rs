@@ -530,6 +530,9 @@ pub struct ReconcileTotals {
     pub payments: Money,
     /// Refunds and voided payments given back.
     pub refunds: Money,
+    /// Deposits returned offline (`null` when the call credited none).
+    #[uniffi(default = None)]
+    pub deposit_returns: Option<Money>,
 }
 
 /// The deterministic result of one reconciliation (the core's `ReconcileReport`).
@@ -705,6 +708,7 @@ fn report(r: &core::ReconcileReport, currency: Currency) -> Result<ReconcileRepo
             top_ups: Money::from_core(&r.totals.top_ups),
             payments: Money::from_core(&r.totals.payments),
             refunds: Money::from_core(&r.totals.refunds),
+            deposit_returns: r.totals.deposit_returns.as_ref().map(Money::from_core),
         },
         revisions: r.revisions.iter().map(revision).collect::<Result<_>>()?,
         watermark_ms: r.watermark.map(|t| t.unix_millis()),

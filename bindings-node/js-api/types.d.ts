@@ -967,6 +967,7 @@ export type RecordPayload =
   | { kind: 'refund'; walletId: string; amount: Money; originalRecordId: string }
   | { kind: 'scan'; ticketId: string; zoneId: string; direction: 'in' | 'out' }
   | { kind: 'void'; voidedRecordId: string }
+  | { kind: 'deposit_return'; walletId: string; standId: string; product: string; quantity: number; amount: Money; catalogVersion: number }
 
 /** The signed content of a record as returned: sequence as a decimal string, prevHash as hex. */
 export interface RecordBody {
@@ -1275,6 +1276,8 @@ export interface ReconcileTotals {
   topUps: Money
   payments: Money
   refunds: Money
+  /** Deposits returned offline (absent when the call changed none). */
+  depositReturns?: Money
 }
 
 /**

@@ -345,6 +345,39 @@ impl DeviceLog {
         })
     }
 
+    /// Records and signs returned deposit items (cups) credited at the catalog's deposit price
+    /// (record kind `deposit_return`, version 4; `CATALOG_*` for a product that is not a deposit).
+    #[napi(
+        ts_args_type = "recordId: string, now: TimestampInput, walletId: string, standId: string, catalog: Catalog, product: string, quantity: number",
+        ts_return_type = "SignedRecordOut"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    pub fn return_deposit<'e>(
+        &mut self,
+        env: &'e Env,
+        record_id: Unknown<'_>,
+        now: Unknown<'_>,
+        wallet_id: Unknown<'_>,
+        stand_id: Unknown<'_>,
+        catalog: &crate::ticketing::Catalog,
+        product: Unknown<'_>,
+        quantity: Unknown<'_>,
+    ) -> napi::Result<Unknown<'e>> {
+        let inner = &mut self.inner;
+        run_out(env, || {
+            let c = catalog.inner.try_borrow().map_err(|_| festival_core::InputError::invalid("catalog", "this object is already in use by the call in progress"))?;
+            inner.return_deposit(
+                &js("recordId", record_id)?,
+                &js("now", now)?,
+                &js("walletId", wallet_id)?,
+                &js("standId", stand_id)?,
+                &c,
+                &js("product", product)?,
+                &js("quantity", quantity)?,
+            )
+        })
+    }
+
     /// Records and signs a cash top-up.
     #[napi(
         ts_args_type = "recordId: string, now: TimestampInput, walletId: string, amount: Money",

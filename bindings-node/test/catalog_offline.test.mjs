@@ -115,3 +115,34 @@ test('a payment priced with an unpublished version waits, and is revised once th
   assert.deepEqual(rec.balances()[WALLET].total, eur('27.00'))
   assert.deepEqual(rec.catalogVersions(), [3, 4])
 })
+
+test('returnDeposit: cups come back offline at the catalog price; the server checks it and counts deposit returns', () => {
+  const log = posLog()
+  const c = catalog(3)
+  log.payWithCatalog(rid(1), at(1000), WALLET, STAND, c, beer('5.00'), 'adult')
+  throwsCode(assert, () => log.returnDeposit(rid(2), at(2000), WALLET, STAND, c, 'beer', 1), 'CATALOG_LINE_KIND_MISMATCH')
+  throwsCode(assert, () => log.returnDeposit(rid(2), at(2000), WALLET, STAND, c, 'mug', 1), 'CATALOG_UNKNOWN_PRODUCT')
+  throwsCode(assert, () => log.returnDeposit(rid(2), at(2000), WALLET, STAND, c, 'cup', -1), 'INPUT_INVALID')
+  const back = log.returnDeposit(rid(2), at(2000), WALLET, STAND, c, 'cup', 2)
+  assert.equal(back.bytes[3], 4)
+  assert.deepEqual(back.record.payload, {
+    kind: 'deposit_return', walletId: WALLET, standId: STAND, product: 'cup', quantity: 2, amount: eur('4.00'), catalogVersion: 3,
+  })
+  assert.deepEqual(log.available(WALLET), eur('20.00'))
+  // A forged return point credits 5.00 per cup.
+  log.record(rid(3), at(3000), {
+    kind: 'deposit_return', walletId: WALLET, standId: STAND, product: 'cup', quantity: 1, amount: eur('5.00'), catalogVersion: 3,
+  })
+  const rec = reconciler()
+  rec.publishCatalog(c)
+  const report = rec.reconcile(registry(), [log.exportBatch()], NOW)
+  assert.deepEqual(report.records.map((r) => [r.kind, r.status, r.reason ?? null]), [
+    ['payment', 'accepted', null],
+    ['deposit_return', 'accepted', null],
+    ['deposit_return', 'rejected', 'CATALOG_PRICE_MISMATCH'],
+  ])
+  assert.deepEqual(report.totals.depositReturns, eur('4.00'))
+  assert.deepEqual(rec.balances()[WALLET].total, eur('20.00'))
+  const wallet = fc.Wallet.deserialize(rec.wallet(WALLET))
+  assert.deepEqual(wallet.deposits().map((d) => [d.product, d.outstanding]), [['cup', eur('0.00')]])
+})

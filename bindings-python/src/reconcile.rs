@@ -810,7 +810,8 @@ impl PyReconcileReport {
     fn blocked_wallets<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
         self.inner.blocked_wallets.iter().map(|w| uuid_to_py(py, w)).collect()
     }
-    /// `{"top_ups", "payments", "refunds"}` accepted by this call, as `Money`.
+    /// `{"top_ups", "payments", "refunds"}` accepted by this call, as `Money`, plus
+    /// `"deposit_returns"` when the call credited returned deposits.
     #[getter]
     fn totals<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let t = &self.inner.totals;
@@ -818,6 +819,9 @@ impl PyReconcileReport {
         d.set_item("top_ups", PyMoney::wrap(t.top_ups))?;
         d.set_item("payments", PyMoney::wrap(t.payments))?;
         d.set_item("refunds", PyMoney::wrap(t.refunds))?;
+        if let Some(r) = t.deposit_returns {
+            d.set_item("deposit_returns", PyMoney::wrap(r))?;
+        }
         Ok(d)
     }
     /// The report as the core's JSON (the `report` of the `offline.reconcile` conformance op).

@@ -336,6 +336,34 @@ impl DeviceLog {
         })
     }
 
+    /// Records and signs returned deposit items (cups) credited at the catalog's deposit price
+    /// (record kind `deposit_return`, version 4; `CATALOG_*` for a product that is not a deposit).
+    #[wasm_bindgen(js_name = returnDeposit, unchecked_return_type = "SignedRecordOut")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn return_deposit(
+        &mut self,
+        #[wasm_bindgen(js_name = recordId, unchecked_param_type = "string")] record_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TimestampInput")] now: JsValue,
+        #[wasm_bindgen(js_name = walletId, unchecked_param_type = "string")] wallet_id: JsValue,
+        #[wasm_bindgen(js_name = standId, unchecked_param_type = "string")] stand_id: JsValue,
+        catalog: &crate::ticketing::Catalog,
+        #[wasm_bindgen(unchecked_param_type = "string")] product: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] quantity: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inner = &mut self.inner;
+        run_out(|| {
+            inner.return_deposit(
+                &js("recordId", &record_id)?,
+                &js("now", &now)?,
+                &js("walletId", &wallet_id)?,
+                &js("standId", &stand_id)?,
+                &catalog.inner,
+                &js("product", &product)?,
+                &js("quantity", &quantity)?,
+            )
+        })
+    }
+
     /// Records and signs a cash top-up.
     #[wasm_bindgen(js_name = topUp, unchecked_return_type = "SignedRecordOut")]
     pub fn top_up(

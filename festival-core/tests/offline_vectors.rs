@@ -47,6 +47,9 @@ fn scan(k: u128, d: Direction) -> Payload {
 fn hexrec(r: &SignedRecord) -> String {
     hex_encode(r.as_bytes())
 }
+fn hex_decode_vec(h: &str) -> Vec<u8> {
+    festival_core::interop::hex_decode("bytes", h).unwrap()
+}
 fn hexbatch(rs: &[SignedRecord]) -> String {
     hex_encode(&Batch { records: rs.to_vec() }.to_bytes())
 }
@@ -361,6 +364,40 @@ fn generate() -> Value {
         if let Payload::Payment { catalog: Some(c), .. } = &mut no_voucher.payload {
             c.lines[1].kind = LineKind::Sale;
         }
+        let mut cup = body.clone();
+        cup.payload = Payload::DepositReturn {
+            wallet_id: id(0x1001),
+            stand_id: STAND,
+            product: "cup".into(),
+            quantity: 3,
+            amount: eur(600),
+            catalog_version: 7,
+        };
+        let cup_hex = hexrec(&cup.sign(&seed(1)).unwrap());
+        g.ok(
+            "sign a deposit return (record kind 6, always version 4)",
+            "offline.sign_record",
+            json!({"seed": hex_encode(&seed(1)), "record": serde_json::to_value(&cup).unwrap()}),
+            {
+                let cup_hex = cup_hex.clone();
+                move |o| {
+                    assert_eq!(o["bytes"], cup_hex);
+                    assert_eq!(&cup_hex[6..10], "0406");
+                }
+            },
+        );
+        g.ok("decode a deposit return", "offline.record_decode", json!({"bytes": cup_hex}), |o| {
+            assert_eq!(o["record"]["payload"]["kind"], "deposit_return");
+            assert_eq!(o["record"]["payload"]["catalog_version"], 7);
+        });
+        let mut v1 = hex_decode_vec(&cup_hex);
+        v1[3] = 1;
+        g.err(
+            "decode rejects a deposit return outside version 4",
+            "offline.record_decode",
+            json!({"bytes": hex_encode(&v1)}),
+            "OFFLINE_MALFORMED",
+        );
         g.err(
             "a catalog line at price zero that is not paid with vouchers cannot be encoded",
             "offline.record_encode",
@@ -1251,6 +1288,41 @@ fn generate_merge() -> Value {
                 assert_eq!(rev["after"]["status"], "accepted");
                 assert_eq!(rev["money_effect"]["amount"], "-3.00");
                 assert_eq!(o["balances"][&w1], "0.00");
+            },
+        );
+        // Cups come back offline (record kind deposit_return, version 4); a forged return point
+        // credits 5.00 per cup under the same version.
+        let ret = |signer: &mut DeviceSigner, n: u128, ms: i64, amount: i64| {
+            signer
+                .sign(
+                    id(n),
+                    t(ms),
+                    Payload::DepositReturn {
+                        wallet_id: id(0x1001),
+                        stand_id: STAND,
+                        product: "cup".into(),
+                        quantity: 1,
+                        amount: eur(amount),
+                        catalog_version: 3,
+                    },
+                )
+                .unwrap()
+        };
+        let mut s1 = signer(1);
+        let sold = s1.sign(id(0xe81), t(1000), priced(3, beer(500))).unwrap();
+        let back = ret(&mut s1, 0xe82, 2000, 200);
+        let forged = ret(&mut signer(2), 0xe83, 3000, 500);
+        let mut input = calls_in(json!([call(vec![hexbatch(&[sold, back]), hexbatch(&[forged])], 5000)]), "first_wins", json!({}));
+        input["catalogs"] = json!([catalog(3, 350)]);
+        input["age_classes"] = json!({&w1: "adult"});
+        g.ok(
+            "a cup returned offline is credited at the catalog's deposit price; a forged deposit price is rejected",
+            "offline.reconcile_calls",
+            input,
+            |o| {
+                assert_eq!(report_statuses(o, 0), vec!["accepted", "accepted", "rejected:CATALOG_PRICE_MISMATCH"]);
+                assert_eq!(o["reports"][0]["totals"]["deposit_returns"]["amount"], "2.00");
+                assert_eq!(o["balances"][&w1], "5.00");
             },
         );
     }

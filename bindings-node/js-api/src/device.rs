@@ -394,6 +394,33 @@ impl DeviceLogHandle {
         signed_out(&rec)
     }
 
+    /// `returnDeposit(recordId, now, walletId, standId, catalog, product, quantity)`: returned
+    /// deposit items (cups) credited at the catalog's deposit price (record version 4).
+    #[allow(clippy::too_many_arguments)]
+    pub fn return_deposit(
+        &mut self,
+        record_id: &Value,
+        now: &Value,
+        wallet_id: &Value,
+        stand_id: &Value,
+        catalog: &crate::catalog::CatalogHandle,
+        product: &Value,
+        quantity: &Value,
+    ) -> Result<JsOut> {
+        let quantity = u64_arg("quantity", quantity)?;
+        let quantity = u32::try_from(quantity).map_err(|_| invalid("quantity", "expected at most 4294967295"))?;
+        let rec = self.log.return_deposit(
+            uuid_arg("recordId", record_id)?,
+            timestamp_arg("now", now)?,
+            uuid_arg("walletId", wallet_id)?,
+            uuid_arg("standId", stand_id)?,
+            catalog.catalog(),
+            &crate::str_arg("product", product)?,
+            quantity,
+        )?;
+        signed_out(&rec)
+    }
+
     /// `topUp(recordId, now, walletId, amount)`.
     pub fn top_up(&mut self, record_id: &Value, now: &Value, wallet_id: &Value, amount: &Value) -> Result<JsOut> {
         let rec = self.log.top_up(

@@ -418,10 +418,15 @@ impl ReconcileReportHandle {
         Value::Array(self.0.blocked_wallets.iter().map(|id| Value::String(id.to_string())).collect())
     }
 
-    /// `totals: { topUps, payments, refunds }`.
+    /// `totals: { topUps, payments, refunds, depositReturns? }`.
     pub fn totals(&self) -> Value {
         let t = &self.0.totals;
-        json!({ "topUps": money_out(&t.top_ups), "payments": money_out(&t.payments), "refunds": money_out(&t.refunds) })
+        let mut v =
+            json!({ "topUps": money_out(&t.top_ups), "payments": money_out(&t.payments), "refunds": money_out(&t.refunds) });
+        if let Some(d) = &t.deposit_returns {
+            v["depositReturns"] = money_out(d);
+        }
+        v
     }
 
     /// `recordCount`: how many outcomes `records` has.

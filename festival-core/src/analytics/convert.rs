@@ -255,7 +255,7 @@ mod tests {
             balances: Default::default(),
             debts: Default::default(),
             blocked_wallets: vec![],
-            totals: MoneyTotals { top_ups: m("0"), payments: m("0"), refunds: m("0") },
+            totals: MoneyTotals { top_ups: m("0"), payments: m("0"), refunds: m("0"), deposit_returns: None },
             revisions: vec![],
             watermark: None,
             finalized: 0,

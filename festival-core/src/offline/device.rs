@@ -343,15 +343,15 @@ impl DeviceLog {
     }
 
     /// Spendable balance of `wallet` as this device knows it: last synced balance, minus this
-    /// device's unsynced payments, plus its unsynced top-ups and refunds.
+    /// device's unsynced payments, plus its unsynced top-ups, refunds and deposit returns.
     pub fn available(&self, wallet: &Uuid) -> Money {
         let base = self.synced.get(wallet).copied().unwrap_or(Money::zero(self.currency));
         let delta = self.queued_sum(
             |p| match p {
                 Payload::Payment { wallet_id, amount, .. } => Some((*wallet_id, *amount, -1)),
-                Payload::TopUp { wallet_id, amount } | Payload::Refund { wallet_id, amount, .. } => {
-                    Some((*wallet_id, *amount, 1))
-                }
+                Payload::TopUp { wallet_id, amount }
+                | Payload::Refund { wallet_id, amount, .. }
+                | Payload::DepositReturn { wallet_id, amount, .. } => Some((*wallet_id, *amount, 1)),
                 _ => None,
             },
             Some(*wallet),
@@ -425,8 +425,13 @@ impl DeviceLog {
         for l in &lines {
             total = l.unit_price.checked_mul_qty(u64::from(l.quantity)).and_then(|x| total.checked_add(&x))?;
         }
-        self.check_common(Some(&total))?;
-        self.check_payment(&wallet_id, &total, now)?;
+        // A payment entirely in vouchers moves no money: only the queue limit applies.
+        if total.is_zero() {
+            self.check_common(None)?;
+        } else {
+            self.check_common(Some(&total))?;
+            self.check_payment(&wallet_id, &total, now)?;
+        }
         let catalog = Some(CatalogSale { version: catalog.version(), lines });
         Ok(self.push(record_id, now, Payload::Payment { wallet_id, amount: total, stand_id, items: vec![], catalog })?)
     }
@@ -465,18 +470,60 @@ impl DeviceLog {
         )
     }
 
-    /// Total value of the unsynced money records (payments, top-ups, refunds): what the
+    /// Total value of the unsynced money records (payments, top-ups, refunds, deposit returns): what the
     /// stored-value limit counts.
     pub fn stored_value(&self) -> Money {
         self.queued_sum(
             |p| match p {
                 Payload::Payment { wallet_id, amount, .. }
                 | Payload::TopUp { wallet_id, amount }
-                | Payload::Refund { wallet_id, amount, .. } => Some((*wallet_id, *amount, 1)),
+                | Payload::Refund { wallet_id, amount, .. }
+                | Payload::DepositReturn { wallet_id, amount, .. } => Some((*wallet_id, *amount, 1)),
                 _ => None,
             },
             None,
         )
+    }
+
+    /// Records and signs returned deposit items (cups) credited to `wallet_id` at the
+    /// catalog's deposit price ([`Catalog::check_deposit_return`]: `CATALOG_UNKNOWN_PRODUCT`,
+    /// `CATALOG_LINE_KIND_MISMATCH` for goods), after the queue and stored-value limits. The
+    /// record (kind `deposit_return`, encoding version 4) names the catalog version, which
+    /// reconciliation checks again against the published catalog.
+    pub fn return_deposit(
+        &mut self,
+        record_id: Uuid,
+        now: Timestamp,
+        wallet_id: Uuid,
+        stand_id: Uuid,
+        catalog: &Catalog,
+        product: &str,
+        quantity: u32,
+    ) -> Result<SignedRecord, crate::Error> {
+        if catalog.currency() != self.currency {
+            return Err(OfflineError::InvalidAmount { reason: "the catalog's currency is not the device's".into() }.into());
+        }
+        let price = catalog
+            .product(product)
+            .map(|p| p.price)
+            .ok_or_else(|| crate::wallet::WalletError::from(crate::catalog::CatalogError::UnknownProduct {
+                line: 0,
+                product: product.chars().take(64).collect(),
+            }))?;
+        let amount = price.checked_mul_qty(u64::from(quantity))?;
+        catalog
+            .check_deposit_return(product, quantity, &amount)
+            .map_err(|e| crate::Error::from(crate::wallet::WalletError::from(e)))?;
+        self.check_common(Some(&amount))?;
+        let payload = Payload::DepositReturn {
+            wallet_id,
+            stand_id,
+            product: product.to_string(),
+            quantity,
+            amount,
+            catalog_version: catalog.version(),
+        };
+        Ok(self.push(record_id, now, payload)?)
     }
 
     /// Records and signs a cash top-up.
@@ -496,14 +543,17 @@ impl DeviceLog {
     /// passed the limits that [`DeviceLog::restore`] checks again.
     pub fn record(&mut self, record_id: Uuid, now: Timestamp, payload: Payload) -> Result<SignedRecord, OfflineError> {
         let amount = match &payload {
-            Payload::Payment { amount, .. } | Payload::TopUp { amount, .. } | Payload::Refund { amount, .. } => {
-                Some(*amount)
-            }
+            // A catalog payment entirely in vouchers moves no money.
+            Payload::Payment { amount, catalog: Some(_), .. } if amount.is_zero() => None,
+            Payload::Payment { amount, .. }
+            | Payload::TopUp { amount, .. }
+            | Payload::Refund { amount, .. }
+            | Payload::DepositReturn { amount, .. } => Some(*amount),
             _ => None,
         };
         self.check_common(amount.as_ref())?;
-        if let Payload::Payment { wallet_id, amount, .. } = &payload {
-            self.check_payment(wallet_id, amount, now)?;
+        if let (Payload::Payment { wallet_id, .. }, Some(amount)) = (&payload, amount) {
+            self.check_payment(wallet_id, &amount, now)?;
         }
         self.push(record_id, now, payload)
     }

@@ -53,6 +53,15 @@ pub(crate) enum Fact {
         amount: Money,
         original_record_id: Uuid,
     },
+    /// Returned deposit items (record version 4), checked against the published catalog.
+    DepositReturn {
+        wallet_id: Uuid,
+        stand_id: Uuid,
+        product: String,
+        quantity: u32,
+        amount: Money,
+        catalog_version: u32,
+    },
     Scan {
         ticket_id: Uuid,
         direction: Direction,
@@ -96,6 +105,7 @@ impl Fact {
             Fact::TopUp { wallet_id, .. }
             | Fact::Payment { wallet_id, .. }
             | Fact::Refund { wallet_id, .. }
+            | Fact::DepositReturn { wallet_id, .. }
             | Fact::VoidPayment { wallet_id, .. } => Subject::Wallet(*wallet_id),
             Fact::Scan { ticket_id, .. } | Fact::VoidScan { ticket_id, .. } => Subject::Ticket(*ticket_id),
         }
@@ -282,10 +292,11 @@ impl MergeLog {
     }
 }
 
-/// Signed money effects of one record's decision on the wallet totals (top-ups, payments, refunds).
-pub(crate) fn effect(fact: &Fact, d: &Decision, currency: Currency) -> [Money; 3] {
+/// Money effects of one record's decision on the wallet totals (top-ups, payments, refunds,
+/// deposit returns).
+pub(crate) fn effect(fact: &Fact, d: &Decision, currency: Currency) -> [Money; 4] {
     let zero = Money::zero(currency);
-    let mut out = [zero; 3];
+    let mut out = [zero; 4];
     if !d.applied() {
         return out;
     }
@@ -293,6 +304,7 @@ pub(crate) fn effect(fact: &Fact, d: &Decision, currency: Currency) -> [Money; 3
         Fact::TopUp { amount, .. } => out[0] = *amount,
         Fact::Payment { amount, .. } => out[1] = *amount,
         Fact::Refund { amount, .. } => out[2] = *amount,
+        Fact::DepositReturn { amount, .. } => out[3] = *amount,
         Fact::VoidPayment { .. } => {
             if let Decision::Accepted { refund: Some(r) } = d {
                 out[2] = *r
@@ -630,6 +642,24 @@ fn apply_wallet(
             };
             match entry_result(w.apply(Entry::new(record_id, at, op))) {
                 Ok(_) => Decision::Accepted { refund: Some(*amount) },
+                Err(d) => d,
+            }
+        }
+        Fact::DepositReturn { stand_id, product, quantity, amount, catalog_version, .. } => {
+            if !currency_ok(amount) {
+                return Decision::rejected("RECONCILE_CURRENCY_MISMATCH");
+            }
+            let Some(w) = wallet else { return Decision::rejected(UNKNOWN_WALLET) };
+            let Some(c) = ctx.catalogs.get(catalog_version) else { return Decision::rejected(UNKNOWN_CATALOG) };
+            let op = Operation::DepositReturn {
+                stand_id: *stand_id,
+                device_id: Some(l.device_id),
+                product: product.clone(),
+                quantity: *quantity,
+                amount: *amount,
+            };
+            match entry_result(w.apply_with_catalog(Entry::new(record_id, at, op), c)) {
+                Ok(_) => Decision::Accepted { refund: None },
                 Err(d) => d,
             }
         }

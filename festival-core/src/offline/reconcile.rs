@@ -582,6 +582,9 @@ impl ReconcileState {
             .values()
             .filter_map(|l| match &l.fact {
                 Fact::Payment { wallet_id, catalog: Some(sale), .. } if sale.version == version => Some(*wallet_id),
+                Fact::DepositReturn { wallet_id, catalog_version, .. } if *catalog_version == version => {
+                    Some(*wallet_id)
+                }
                 _ => None,
             })
             .collect();
@@ -1146,6 +1149,10 @@ pub struct MoneyTotals {
     pub payments: Money,
     /// Refunds and voided payments given back.
     pub refunds: Money,
+    /// Deposits returned offline (records of kind `deposit_return`); `None` (left out of the
+    /// JSON) when the call changed none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit_returns: Option<Money>,
 }
 
 /// The deterministic result of one [`reconcile`] call.
@@ -1332,6 +1339,16 @@ fn fact_of(rec: &SignedRecord, state: &ReconcileState, new: &[Logged]) -> Option
         },
         Payload::Refund { wallet_id, amount, original_record_id } => {
             Fact::Refund { wallet_id: *wallet_id, amount: *amount, original_record_id: *original_record_id }
+        }
+        Payload::DepositReturn { wallet_id, stand_id, product, quantity, amount, catalog_version } => {
+            Fact::DepositReturn {
+                wallet_id: *wallet_id,
+                stand_id: *stand_id,
+                product: product.clone(),
+                quantity: *quantity,
+                amount: *amount,
+                catalog_version: *catalog_version,
+            }
         }
         Payload::Scan { ticket_id, direction, zone_id } => Fact::Scan {
             ticket_id: *ticket_id,
@@ -1641,7 +1658,7 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
         wallets.insert(id, w);
     }
     let zero = Money::zero(currency);
-    let mut totals = [zero; 3];
+    let mut totals = [zero; 4];
     let mut revisions: Vec<Revision> = Vec::new();
     let mut evaluation_alerts: BTreeSet<Alert> = BTreeSet::new();
     let mut changed_ids: BTreeSet<Uuid> = BTreeSet::new();
@@ -1798,13 +1815,19 @@ pub(crate) fn reconcile_impl<B: AsRef<[u8]>, E: Exec>(
         .filter(|(_, w)| w.status() != crate::wallet::WalletStatus::Active)
         .map(|(id, _)| *id)
         .collect();
-    let totals = MoneyTotals { top_ups: totals[0], payments: totals[1], refunds: totals[2] };
+    let totals = MoneyTotals {
+        top_ups: totals[0],
+        payments: totals[1],
+        refunds: totals[2],
+        deposit_returns: (!totals[3].is_zero()).then_some(totals[3]),
+    };
     // Conservation is an invariant of the wallet engine; state it where it is cheap to check.
     debug_assert_eq!(
         before_total
             .checked_add(&totals.top_ups)
             .and_then(|t| t.checked_sub(&totals.payments))
             .and_then(|t| t.checked_add(&totals.refunds))
+            .and_then(|t| t.checked_add(&totals.deposit_returns.unwrap_or(Money::zero(currency))))
             .ok(),
         Some(state.total_balance())
     );
@@ -1855,8 +1878,8 @@ struct FoldJob<'w> {
 struct Change {
     key: OrderKey,
     decision: Decision,
-    old: [Money; 3],
-    new: [Money; 3],
+    old: [Money; 4],
+    new: [Money; 4],
     revision: Option<Revision>,
 }
 
@@ -1873,12 +1896,14 @@ impl FoldJob<'_> {
             if fresh.is_none() && l.decision == d {
                 continue;
             }
-            let old = if fresh.is_some() { [zero; 3] } else { effect(&l.fact, &l.decision, currency) };
+            let old = if fresh.is_some() { [zero; 4] } else { effect(&l.fact, &l.decision, currency) };
             let new = effect(&l.fact, &d, currency);
             let revision = if fresh.is_none() {
-                let delta = (new[0].checked_sub(&new[1]).and_then(|x| x.checked_add(&new[2])))
-                    .and_then(|n| old[0].checked_sub(&old[1]).and_then(|x| x.checked_add(&old[2])).and_then(|o| n.checked_sub(&o)))
-                    .unwrap_or(zero);
+                // The wallet's balance change: + top-ups - payments + refunds + deposit returns.
+                let net = |e: &[Money; 4]| {
+                    e[0].checked_sub(&e[1]).and_then(|x| x.checked_add(&e[2])).and_then(|x| x.checked_add(&e[3]))
+                };
+                let delta = net(&new).and_then(|n| net(&old).and_then(|o| n.checked_sub(&o))).unwrap_or(zero);
                 let (wallet_id, ticket_id) = match self.subject {
                     Subject::Wallet(w) => (Some(w), None),
                     Subject::Ticket(t) => (None, Some(t)),
@@ -2002,9 +2027,10 @@ fn finalize(
         }
         let (mut zone_id, mut entry_at) = (None, None);
         let (wallet_id, scan) = match &l.fact {
-            Fact::TopUp { wallet_id, .. } | Fact::Payment { wallet_id, .. } | Fact::Refund { wallet_id, .. } => {
-                (Some(*wallet_id), None)
-            }
+            Fact::TopUp { wallet_id, .. }
+            | Fact::Payment { wallet_id, .. }
+            | Fact::Refund { wallet_id, .. }
+            | Fact::DepositReturn { wallet_id, .. } => (Some(*wallet_id), None),
             Fact::Scan { ticket_id, direction, zone_id: z, gate } => {
                 if gate.is_some() {
                     zone_id = *z;

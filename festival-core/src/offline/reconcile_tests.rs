@@ -284,6 +284,52 @@ enum Op {
     Pay { dev: usize, wallet: u128, minor: i64 },
     TopUp { wallet: u128, minor: i64 },
     Scan { gate: usize, ticket: u128, inside: bool },
+    /// A catalog payment: pretzels (and a beer with its cup), at the catalog's prices or (cheap)
+    /// a tampered beer price, under version 1 (published) or 2 (never published).
+    CatalogPay { dev: usize, wallet: u128, pretzels: u32, beer: bool, cheap: bool, version: u32 },
+    /// Cups returned offline at the catalog's deposit price.
+    CupBack { dev: usize, wallet: u128, cups: u32 },
+}
+
+/// The catalog the property tests' server publishes (version 1; version 2 is never published).
+fn prop_catalog() -> crate::catalog::Catalog {
+    use crate::catalog::Product;
+    let rate = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+    crate::catalog::Catalog::new(
+        F,
+        1,
+        eur(),
+        vec![
+            Product::goods("beer", "Beer", m(500), rate("19")).with_deposit("cup"),
+            Product::goods("pretzel", "Pretzel", m(350), rate("7")),
+            Product::deposit("cup", "Cup", m(200)),
+        ],
+    )
+    .unwrap()
+}
+
+/// The property tests' opening state: three wallets, two tickets, the catalog published.
+fn pstate() -> ReconcileState {
+    let mut s = state(&[(1, 1000), (2, 300), (3, 0)], &[1, 2]);
+    s.publish_catalog(prop_catalog()).unwrap();
+    s
+}
+
+fn catalog_payload(wallet: u128, pretzels: u32, beer: bool, cheap: bool, version: u32) -> Payload {
+    use crate::wallet::{LineItem, LineKind};
+    let mut lines = vec![LineItem::new("pretzel", pretzels, m(350))];
+    if beer {
+        lines.push(LineItem::new("beer", 1, m(if cheap { 100 } else { 500 })));
+        lines.push(LineItem { kind: LineKind::Deposit, ..LineItem::new("cup", 1, m(200)) });
+    }
+    let total: i64 = lines.iter().map(|l| l.unit_price.minor_units() as i64 * i64::from(l.quantity)).sum();
+    Payload::Payment {
+        wallet_id: wallet_id(wallet),
+        amount: m(total),
+        stand_id: STAND,
+        items: vec![],
+        catalog: Some(crate::offline::record::CatalogSale { version, lines }),
+    }
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -291,6 +337,11 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0usize..2, 1u128..4, 1i64..900).prop_map(|(dev, wallet, minor)| Op::Pay { dev, wallet, minor }),
         1 => (1u128..4, 1i64..500).prop_map(|(wallet, minor)| Op::TopUp { wallet, minor }),
         2 => (0usize..2, 1u128..3, any::<bool>()).prop_map(|(gate, ticket, inside)| Op::Scan { gate, ticket, inside }),
+        2 => (0usize..2, 1u128..4, 1u32..3, any::<bool>(), prop::bool::weighted(0.2), prop::bool::weighted(0.15))
+            .prop_map(|(dev, wallet, pretzels, beer, cheap, late)| Op::CatalogPay {
+                dev, wallet, pretzels, beer, cheap, version: if late { 2 } else { 1 },
+            }),
+        1 => (0usize..2, 1u128..4, 1u32..3).prop_map(|(dev, wallet, cups)| Op::CupBack { dev, wallet, cups }),
     ]
 }
 
@@ -305,6 +356,20 @@ fn build(ops: &[Op], cuts: &[usize], tamper: Option<usize>) -> Vec<Vec<u8>> {
             Op::Scan { gate, ticket, inside } => {
                 (2 + gate, scan(*ticket, if *inside { Direction::In } else { Direction::Out }))
             }
+            Op::CatalogPay { dev, wallet, pretzels, beer, cheap, version } => {
+                (*dev, catalog_payload(*wallet, *pretzels, *beer, *cheap, *version))
+            }
+            Op::CupBack { dev, wallet, cups } => (
+                *dev,
+                Payload::DepositReturn {
+                    wallet_id: wallet_id(*wallet),
+                    stand_id: STAND,
+                    product: "cup".into(),
+                    quantity: *cups,
+                    amount: m(200 * i64::from(*cups)),
+                    catalog_version: 1,
+                },
+            ),
         };
         let rec =
             signers[d].sign(Uuid::from_u128(0x5000 + i as u128), t(1000 + (i as i64 * 7919) % 5000), payload).unwrap();
@@ -330,7 +395,7 @@ fn build(ops: &[Op], cuts: &[usize], tamper: Option<usize>) -> Vec<Vec<u8>> {
 }
 
 fn run(batches: &[Vec<u8>], policy: ConflictPolicy) -> (String, String, ReconcileReport, ReconcileState) {
-    let mut s = state(&[(1, 1000), (2, 300), (3, 0)], &[1, 2]);
+    let mut s = pstate();
     let r = reconcile(&mut s, &registry(), batches, t(100_000), &cfg(policy)).unwrap();
     (serde_json::to_string(&r).unwrap(), serde_json::to_string(&s).unwrap(), r, s)
 }
@@ -375,12 +440,13 @@ proptest! {
         pick in any::<prop::sample::Index>(),
     ) {
         let batches = build(&ops, &cuts, None);
-        let before = state(&[(1, 1000), (2, 300), (3, 0)], &[1, 2]).total_balance();
+        let before = pstate().total_balance();
         let (_, state_json, report, mut s) = run(&batches, policy);
         // Conservation.
         let expected = before.checked_add(&report.totals.top_ups).unwrap()
             .checked_sub(&report.totals.payments).unwrap()
-            .checked_add(&report.totals.refunds).unwrap();
+            .checked_add(&report.totals.refunds).unwrap()
+            .checked_add(&report.totals.deposit_returns.unwrap_or(m(0))).unwrap();
         prop_assert_eq!(s.total_balance(), expected);
         // No balance below zero except recorded debt; debt only under accept-with-debt.
         for w in s.wallets.values() {
@@ -715,7 +781,7 @@ proptest! {
     ) {
         let batches = build(&ops, &cuts, tamper);
         let (_, one_json, _, _) = run(&batches, policy);
-        let mut s = state(&[(1, 1000), (2, 300), (3, 0)], &[1, 2]);
+        let mut s = pstate();
         let before = s.total_balance();
         let mut moved = before;
         let mut parts = split_calls(&batches, calls, order);
@@ -726,7 +792,8 @@ proptest! {
             let r = reconcile(&mut s, &registry(), part, t(100_000), &cfg(policy)).unwrap();
             moved = moved.checked_add(&r.totals.top_ups).unwrap()
                 .checked_sub(&r.totals.payments).unwrap()
-                .checked_add(&r.totals.refunds).unwrap();
+                .checked_add(&r.totals.refunds).unwrap()
+                .checked_add(&r.totals.deposit_returns.unwrap_or(m(0))).unwrap();
             prop_assert_eq!(moved, s.total_balance(), "money is conserved call by call");
             for w in s.wallets.values() {
                 let b = w.balances();
@@ -758,7 +825,7 @@ proptest! {
     ) {
         let batches = build(&ops, &cuts, None);
         let parts = split_calls(&batches, calls, order);
-        let mut full = state(&[(1, 1000), (2, 300), (3, 0)], &[1, 2]);
+        let mut full = pstate();
         let mut compact = full.clone();
         let n = parts.len() as i64;
         for (k, part) in parts.iter().enumerate() {
@@ -1048,5 +1115,142 @@ mod catalog_payments {
         let back: ReconcileState = serde_json::from_str(&text).unwrap();
         assert_eq!(back, s);
         assert_eq!(back.format_version, 5);
+    }
+
+    #[test]
+    fn cups_come_back_offline_and_the_server_checks_the_deposit_price() {
+        let reg = registry();
+        let limits = DeviceLimits {
+            per_payment: m(10_000),
+            per_wallet_offline: m(10_000),
+            max_stored_value: m(100_000),
+            max_queued_records: 100,
+        };
+        let mut log = DeviceLog::new(signer(POS_A), eur(), limits).unwrap();
+        log.set_synced_balances([(wallet_id(1), m(5000))].into_iter().collect()).unwrap();
+        let c = catalog(3, 500);
+        log.pay_with_catalog(Uuid::from_u128(1), t(0), wallet_id(1), STAND, &c, beer_lines(500), Some(AgeClass::Adult))
+            .unwrap();
+        // Goods are not a deposit; an unknown product is refused; nothing is signed.
+        let code = |e: crate::Error| crate::ErrorCode::code(&e).to_string();
+        assert_eq!(
+            code(log.return_deposit(Uuid::from_u128(2), t(1), wallet_id(1), STAND, &c, "beer", 1).unwrap_err()),
+            "CATALOG_LINE_KIND_MISMATCH"
+        );
+        assert_eq!(
+            code(log.return_deposit(Uuid::from_u128(2), t(1), wallet_id(1), STAND, &c, "mug", 1).unwrap_err()),
+            "CATALOG_UNKNOWN_PRODUCT"
+        );
+        let back = log.return_deposit(Uuid::from_u128(2), t(1000), wallet_id(1), STAND, &c, "cup", 2).unwrap();
+        assert_eq!(back.as_bytes()[3], crate::offline::record::RECORD_VERSION_CATALOG);
+        assert_eq!(SignedRecord::from_bytes(back.as_bytes()).unwrap(), back);
+        assert_eq!(log.available(&wallet_id(1)), m(4000), "50.00 - 14.00 + 4.00");
+        // A tampered return point credits 5.00 per cup under the same version.
+        let mut b = signer(POS_B);
+        let forged = b
+            .sign(
+                Uuid::from_u128(3),
+                t(2000),
+                Payload::DepositReturn {
+                    wallet_id: wallet_id(1),
+                    stand_id: STAND,
+                    product: "cup".into(),
+                    quantity: 2,
+                    amount: m(1000),
+                    catalog_version: 3,
+                },
+            )
+            .unwrap();
+        let mut s = adult_state(5000);
+        s.publish_catalog(c).unwrap();
+        let r = reconcile(&mut s, &reg, &[log.export_batch().to_bytes(), batch(&[forged])], t(10_000), &cfg(ConflictPolicy::FirstWins))
+            .unwrap();
+        assert_eq!(
+            statuses(&r),
+            vec![("accepted".into(), None), ("accepted".into(), None), ("rejected".into(), Some("CATALOG_PRICE_MISMATCH".into()))]
+        );
+        assert_eq!(r.totals.deposit_returns, Some(m(400)));
+        assert_eq!(r.totals.payments, m(1400));
+        let w = &s.wallets[&wallet_id(1)];
+        assert_eq!(w.balances().total, m(4000));
+        assert_eq!(w.deposits()[0].outstanding, m(0), "both cups are back");
+        // The state after a return round-trips; final deposit returns are remembered as such.
+        let text = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<ReconcileState>(&text).unwrap(), s);
+    }
+
+    #[test]
+    fn a_return_naming_an_unpublished_catalog_is_revised_with_its_money_effect() {
+        let reg = registry();
+        let mut a = signer(POS_A);
+        let ret = a
+            .sign(
+                Uuid::from_u128(1),
+                t(1000),
+                Payload::DepositReturn {
+                    wallet_id: wallet_id(1),
+                    stand_id: STAND,
+                    product: "cup".into(),
+                    quantity: 1,
+                    amount: m(200),
+                    catalog_version: 7,
+                },
+            )
+            .unwrap();
+        let mut s = adult_state(1000);
+        let r = reconcile(&mut s, &reg, &[batch(&[ret])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        assert_eq!(statuses(&r), vec![("rejected".into(), Some("RECONCILE_UNKNOWN_CATALOG".into()))]);
+        assert_eq!(r.totals.deposit_returns, None);
+        s.publish_catalog(catalog(7, 500)).unwrap();
+        let none: [Vec<u8>; 0] = [];
+        let r = reconcile(&mut s, &reg, &none, t(11_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        assert_eq!(r.revisions.len(), 1);
+        assert_eq!(r.revisions[0].kind, crate::offline::record::RecordKind::DepositReturn);
+        assert_eq!(r.revisions[0].money_effect, m(200));
+        assert_eq!(r.totals.deposit_returns, Some(m(200)));
+        assert_eq!(s.wallets[&wallet_id(1)].balances().total, m(1200));
+        // A gate may not take cups back.
+        let mut g = signer(GATE_1);
+        let by_gate = g
+            .sign(
+                Uuid::from_u128(2),
+                t(12_000),
+                Payload::DepositReturn {
+                    wallet_id: wallet_id(1),
+                    stand_id: STAND,
+                    product: "cup".into(),
+                    quantity: 1,
+                    amount: m(200),
+                    catalog_version: 7,
+                },
+            )
+            .unwrap();
+        let r = reconcile(&mut s, &reg, &[batch(&[by_gate])], t(13_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
+        assert_eq!(r.records[0].status, RecordStatus::Rejected);
+    }
+
+    #[test]
+    fn a_payment_entirely_in_vouchers_is_signed_offline() {
+        let limits = DeviceLimits {
+            per_payment: m(10_000),
+            per_wallet_offline: m(10_000),
+            max_stored_value: m(100_000),
+            max_queued_records: 100,
+        };
+        let mut log = DeviceLog::new(signer(POS_A), eur(), limits).unwrap();
+        let c = Catalog::new(
+            F,
+            3,
+            eur(),
+            vec![Product::goods("water", "Water", m(250), rate("7")).with_voucher_price("helper_drink", 1)],
+        )
+        .unwrap();
+        let voucher = VoucherPrice { voucher_type: "helper_drink".into(), count: 1 };
+        let lines = vec![LineItem { kind: LineKind::Voucher(voucher), ..LineItem::new("water", 2, m(0)) }];
+        let rec = log.pay_with_catalog(Uuid::from_u128(1), t(0), wallet_id(1), STAND, &c, lines, None).unwrap();
+        let Payload::Payment { amount, .. } = &rec.body().payload else { panic!("a payment") };
+        assert!(amount.is_zero());
+        assert_eq!(SignedRecord::from_bytes(rec.as_bytes()).unwrap(), rec);
+        assert_eq!(log.stored_value(), m(0));
     }
 }

@@ -43,7 +43,9 @@
 //! as u8 length + UTF-8 and the count per unit as u32 > 0); the money lines sum exactly to the
 //! amount, which may be 0 only when some line is paid with vouchers. Then an anchor flag (u8) and
 //! the anchor as in version 3. A payment without a catalog is encoded as version 1 or 2, byte for
-//! byte as before.
+//! byte as before. A **deposit return** (kind 6) is always version 4: wallet (16), amount (u64
+//! minor units > 0), currency, return point (16), deposit product id (u8 length + UTF-8), quantity
+//! (u32 > 0), catalog version (u32), then the anchor flag and anchor.
 //!
 //! A signed record is the encoding followed by a 64-byte Ed25519 signature over
 //! `b"festival-core/record/v1" || encoding`. Its hash (for the chain) is SHA-256 of all of it.
@@ -94,6 +96,8 @@ pub enum RecordKind {
     Scan,
     /// Cancels an earlier record of the same device.
     Void,
+    /// A returned deposit item (a cup) credited to a wallet, at the catalog's deposit price.
+    DepositReturn,
 }
 
 impl RecordKind {
@@ -105,6 +109,7 @@ impl RecordKind {
             RecordKind::Refund => "refund",
             RecordKind::Scan => "scan",
             RecordKind::Void => "void",
+            RecordKind::DepositReturn => "deposit_return",
         }
     }
 }
@@ -214,6 +219,23 @@ pub enum Payload {
     Void {
         /// The record being voided.
         voided_record_id: Uuid,
+    },
+    /// Returned deposit items (cups) credited to a wallet at the catalog's deposit price (record
+    /// encoding version 4). Reconciliation checks the product and price against the published
+    /// catalog of `catalog_version`.
+    DepositReturn {
+        /// The wallet credited (any wallet: a cup can be returned to any wristband).
+        wallet_id: Uuid,
+        /// The return point.
+        stand_id: Uuid,
+        /// The deposit product (catalog id, 1..=64 characters).
+        product: String,
+        /// How many (> 0).
+        quantity: u32,
+        /// The amount credited (> 0): the deposit price times the quantity.
+        amount: Money,
+        /// The catalog version the device used.
+        catalog_version: u32,
     },
 }
 
@@ -530,6 +552,7 @@ impl Payload {
             Payload::Refund { .. } => RecordKind::Refund,
             Payload::Scan { .. } => RecordKind::Scan,
             Payload::Void { .. } => RecordKind::Void,
+            Payload::DepositReturn { .. } => RecordKind::DepositReturn,
         }
     }
 
@@ -540,6 +563,7 @@ impl Payload {
             Payload::Refund { .. } => 3,
             Payload::Scan { .. } => 4,
             Payload::Void { .. } => 5,
+            Payload::DepositReturn { .. } => 6,
         }
     }
 
@@ -598,13 +622,26 @@ impl Payload {
                 });
             }
             Payload::Void { voided_record_id } => out.put_uuid(voided_record_id),
+            Payload::DepositReturn { wallet_id, stand_id, product, quantity, amount, catalog_version } => {
+                out.put_uuid(wallet_id);
+                put_amount(out, amount, None)?;
+                put_currency(out, amount.currency())?;
+                out.put_uuid(stand_id);
+                put_text(out, "product id", product)?;
+                if *quantity == 0 {
+                    return Err(invalid("deposit return quantity must be > 0"));
+                }
+                out.put_u32(*quantity);
+                out.put_u32(*catalog_version);
+            }
         }
         Ok(())
     }
 
     fn decode(kind: u8, version: u8, r: &mut Reader<'_>) -> Result<Payload, OfflineError> {
-        if version == RECORD_VERSION_CATALOG && kind != 1 {
-            return Err(r.err("only payments are priced with a catalog"));
+        let catalog = version == RECORD_VERSION_CATALOG;
+        if (kind == 6 && !catalog) || (catalog && !matches!(kind, 1 | 6)) {
+            return Err(r.err("only payments and deposit returns are priced with a catalog, deposit returns always"));
         }
         Ok(match kind {
             1 => {
@@ -671,6 +708,23 @@ impl Payload {
                 Payload::Scan { ticket_id, zone_id, direction }
             }
             5 => Payload::Void { voided_record_id: r.uuid()? },
+            6 => {
+                let wallet_id = r.uuid()?;
+                let minor = r.u64()?;
+                let currency = read_currency(r)?;
+                if minor == 0 || minor > i64::MAX as u64 {
+                    return Err(r.err("amount must be > 0 and <= 2^63-1 minor units"));
+                }
+                let amount = Money::from_minor(minor as i64, currency).map_err(|_| r.err("amount out of range"))?;
+                let stand_id = r.uuid()?;
+                let product = read_text(r, "product id")?;
+                let quantity = r.u32()?;
+                if quantity == 0 {
+                    return Err(r.err("deposit return quantity 0"));
+                }
+                let catalog_version = r.u32()?;
+                Payload::DepositReturn { wallet_id, stand_id, product, quantity, amount, catalog_version }
+            }
             k => return Err(r.err(format!("unknown record kind {k}"))),
         })
     }
@@ -705,7 +759,8 @@ impl RecordBody {
         }
         let mut out = Vec::with_capacity(176);
         out.extend_from_slice(RECORD_MAGIC);
-        let priced = matches!(&self.payload, Payload::Payment { catalog: Some(_), .. });
+        let priced =
+            matches!(&self.payload, Payload::Payment { catalog: Some(_), .. } | Payload::DepositReturn { .. });
         out.put_u8(match (&self.scan_fact, priced, &self.anchor) {
             (Some(_), _, _) => RECORD_VERSION_SCAN_FACT,
             (None, true, _) => RECORD_VERSION_CATALOG,

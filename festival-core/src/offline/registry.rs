@@ -37,7 +37,7 @@ pub enum DeviceRole {
     Pos,
     /// Gate scanner: ticket scans, voids of its own records.
     Gate,
-    /// Cash top-up desk: top-ups, refunds, voids of its own records.
+    /// Cash top-up desk: top-ups, refunds, deposit returns, voids of its own records.
     TopUp,
 }
 
@@ -46,9 +46,12 @@ impl DeviceRole {
     pub fn allows(self, kind: RecordKind) -> bool {
         matches!(
             (self, kind),
-            (DeviceRole::Pos, RecordKind::Payment | RecordKind::Refund | RecordKind::Void)
+            (DeviceRole::Pos, RecordKind::Payment | RecordKind::Refund | RecordKind::Void | RecordKind::DepositReturn)
                 | (DeviceRole::Gate, RecordKind::Scan | RecordKind::Void)
-                | (DeviceRole::TopUp, RecordKind::TopUp | RecordKind::Refund | RecordKind::Void)
+                | (
+                    DeviceRole::TopUp,
+                    RecordKind::TopUp | RecordKind::Refund | RecordKind::Void | RecordKind::DepositReturn
+                )
         )
     }
 
