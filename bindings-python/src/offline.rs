@@ -210,6 +210,14 @@ impl PyPayload {
             Payload::Void { voided_record_id } => {
                 d.set_item("voided_record_id", uuid_to_py(py, voided_record_id)?)?;
             }
+            Payload::DepositReturn { wallet_id, stand_id, product, quantity, amount, catalog_version } => {
+                d.set_item("wallet_id", uuid_to_py(py, wallet_id)?)?;
+                d.set_item("stand_id", uuid_to_py(py, stand_id)?)?;
+                d.set_item("product", product)?;
+                d.set_item("quantity", quantity)?;
+                d.set_item("amount", PyMoney::wrap(*amount))?;
+                d.set_item("catalog_version", catalog_version)?;
+            }
         }
         Ok(d)
     }
@@ -220,7 +228,7 @@ impl PyPayload {
 
     fn __repr__(&self) -> String {
         match &self.inner {
-            Payload::Payment { wallet_id, amount, stand_id, items } => format!(
+            Payload::Payment { wallet_id, amount, stand_id, items, .. } => format!(
                 "Payload.payment(wallet_id=UUID('{wallet_id}'), amount={}, stand_id=UUID('{stand_id}'), items=<{} items>)",
                 money_repr(amount),
                 items.len()
@@ -237,6 +245,10 @@ impl PyPayload {
                 enum_str(direction)
             ),
             Payload::Void { voided_record_id } => format!("Payload.void(voided_record_id=UUID('{voided_record_id}'))"),
+            Payload::DepositReturn { wallet_id, product, quantity, amount, catalog_version, .. } => format!(
+                "Payload(kind='deposit_return', wallet_id=UUID('{wallet_id}'), product='{product}', quantity={quantity}, amount={}, catalog_version={catalog_version})",
+                money_repr(amount)
+            ),
         }
     }
 }
