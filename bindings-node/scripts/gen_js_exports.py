@@ -585,6 +585,8 @@ def wasm_function(f):
     if rts:
         parts.append(f'unchecked_return_type = "{rts}"')
     runner = 'run_with(false, ' if f.snake_errors else ('run(' if f.out == 'json' else 'run_plain(')
+    if f.wasm_cfg:  # a path, not an import that builds without the feature would not use
+        runner = 'super::' + runner
     body = [conv(i, a, True) for i, a in enumerate(f.args)] + [f.call]
     cfg = f'#[cfg({f.wasm_cfg})]\n' if f.wasm_cfg else ''
     return (f'\n{docs(f.doc)}{cfg}{wasm_attr(parts)}{allow_many(len(f.args))}pub fn {f.rust}({wasm_params(f.args, True)}\n'

@@ -7,7 +7,7 @@
 //! `FestivalError`s by [`run`](super::run).
 
 use super::ticketing::Catalog;
-use super::{bytes, js, run, run_plain, run_with, to_js};
+use super::{bytes, js, run, run_plain, to_js};
 use festival_js_api::offline::TicketVerifierHandle;
 use festival_js_api::wallet::{TagRegistryHandle, WalletHandle};
 use festival_js_api::{self as api};
@@ -24,7 +24,7 @@ pub fn conformance_execute(
     #[wasm_bindgen(unchecked_param_type = "string")] op: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
 ) -> Result<String, JsValue> {
-    run_with(false, || {
+    super::run_with(false, || {
         let a0 = js("op", &op)?;
         let a1 = js("input", &input)?;
         api::conformance_execute(&a0, &a1)
