@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bindings-node tests, on a fresh machine:
 #   1. install tools (scripts/install.sh node wasm apt: idempotent)
+#   1b. the generated exports (src/exports.rs, src/ticketing.rs, and the wasm package's) are up to
+#       date with their table (scripts/check_generated.sh)
 #   2. cargo test of the shared JS API crate (festival-js-api)
 #   3. napi build (debug) -> index.js, index.d.ts, festival-core.linux-x64-gnu.node
 #   4. the shared Node suite (test/*.test.mjs: API, errors, hostile input, ALL vectors)
@@ -14,6 +16,9 @@ step() { printf '\n[bindings-node] %s\n' "$*"; }
 
 step "install tools"
 ./scripts/install.sh node wasm apt
+
+step "generated exports up to date (gen_js_exports.py)"
+./bindings-node/scripts/check_generated.sh
 
 step "cargo test -p festival-js-api"
 cargo test -p festival-js-api

@@ -2,7 +2,7 @@
 // Runs against both packages (adapter.mjs).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fc, eur, throwsCode } from './adapter.mjs'
+import { fc, impl, eur, throwsCode } from './adapter.mjs'
 
 const FESTIVAL = '11111111-2222-4333-8444-555555555555'
 const W1 = '67e55044-10b1-426f-9247-bb680e5fe0c8'
@@ -109,4 +109,39 @@ test('TagRegistry: link, lookup, lost, replace, never re-linked, serialize', () 
   throwsCode(assert, () => r.lookup('04a1b2c3d4e5f6'), 'TAG_LOST')
   throwsCode(assert, () => r.link('zz', W1, at), 'INPUT_INVALID')
   throwsCode(assert, () => r.link(new Uint8Array(2), W1, at), 'TAG_INVALID_UID')
+})
+
+test('transferTo the same wallet is refused before anything moves', () => {
+  const a = new fc.Wallet({ id: W1, festivalId: FESTIVAL, currency: 'EUR' })
+  a.topUp(id(1), at, eur('10'))
+  // node: a clean FestivalError naming the argument; wasm: wasm-bindgen refuses the aliasing itself.
+  assert.throws(() => a.transferTo(a, id(2), at, eur('1')), (e) =>
+    e instanceof Error && (impl !== 'node' || (e.code === 'INPUT_INVALID' && /cannot transfer to itself/.test(e.message))))
+  assert.deepEqual(a.balances().total, eur('10.00'))
+  assert.equal(a.ledger().length, 1)
+})
+
+test('a wallet argument whose getter re-enters the same wallet never crashes or corrupts it', () => {
+  const w = new fc.Wallet({ id: W1, festivalId: FESTIVAL, currency: 'EUR' })
+  let reentered = 0
+  const sneaky = {
+    currency: 'EUR',
+    get amount() {
+      reentered++
+      w.topUp(id(1), at, eur('1')) // node: runs before `w` is borrowed; wasm: refused (busy)
+      return '5'
+    },
+  }
+  let outcome = null
+  try {
+    outcome = w.topUp(id(2), at, sneaky)
+  } catch (e) {
+    assert.equal(e.code, 'INPUT_INVALID')
+  }
+  assert.equal(reentered, 1)
+  // Either both top-ups applied (node) or neither (wasm): never half, never a poisoned wallet.
+  const expected = outcome ? '6.00' : '0.00'
+  assert.deepEqual(w.balances().total, eur(expected))
+  assert.equal(w.ledger().length, outcome ? 2 : 0)
+  assert.equal(w.topUp(id(3), at, eur('1')).replayed, false, 'the wallet is still usable')
 })
