@@ -281,14 +281,36 @@ fn refunds_voids_and_references() {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Pay { dev: usize, wallet: u128, minor: i64 },
-    TopUp { wallet: u128, minor: i64 },
-    Scan { gate: usize, ticket: u128, inside: bool },
+    Pay {
+        dev: usize,
+        wallet: u128,
+        minor: i64,
+    },
+    TopUp {
+        wallet: u128,
+        minor: i64,
+    },
+    Scan {
+        gate: usize,
+        ticket: u128,
+        inside: bool,
+    },
     /// A catalog payment: pretzels (and a beer with its cup), at the catalog's prices or (cheap)
     /// a tampered beer price, under version 1 (published) or 2 (never published).
-    CatalogPay { dev: usize, wallet: u128, pretzels: u32, beer: bool, cheap: bool, version: u32 },
+    CatalogPay {
+        dev: usize,
+        wallet: u128,
+        pretzels: u32,
+        beer: bool,
+        cheap: bool,
+        version: u32,
+    },
     /// Cups returned offline at the catalog's deposit price.
-    CupBack { dev: usize, wallet: u128, cups: u32 },
+    CupBack {
+        dev: usize,
+        wallet: u128,
+        cups: u32,
+    },
 }
 
 /// The catalog the property tests' server publishes (version 1; version 2 is never published).
@@ -910,6 +932,18 @@ mod catalog_payments {
         }
     }
 
+    /// `quantity` cups returned to wallet 1, crediting `minor` cents, under catalog `version`.
+    fn cup_return(quantity: u32, minor: i64, version: u32) -> Payload {
+        Payload::DepositReturn {
+            wallet_id: wallet_id(1),
+            stand_id: STAND,
+            product: "cup".into(),
+            quantity,
+            amount: m(minor),
+            catalog_version: version,
+        }
+    }
+
     fn adult_state(minor: i64) -> ReconcileState {
         let mut s = state(&[], &[]);
         let mut config = WalletConfig::new(wallet_id(1), F, eur());
@@ -1147,27 +1181,24 @@ mod catalog_payments {
         assert_eq!(log.available(&wallet_id(1)), m(4000), "50.00 - 14.00 + 4.00");
         // A tampered return point credits 5.00 per cup under the same version.
         let mut b = signer(POS_B);
-        let forged = b
-            .sign(
-                Uuid::from_u128(3),
-                t(2000),
-                Payload::DepositReturn {
-                    wallet_id: wallet_id(1),
-                    stand_id: STAND,
-                    product: "cup".into(),
-                    quantity: 2,
-                    amount: m(1000),
-                    catalog_version: 3,
-                },
-            )
-            .unwrap();
+        let forged = b.sign(Uuid::from_u128(3), t(2000), cup_return(2, 1000, 3)).unwrap();
         let mut s = adult_state(5000);
         s.publish_catalog(c).unwrap();
-        let r = reconcile(&mut s, &reg, &[log.export_batch().to_bytes(), batch(&[forged])], t(10_000), &cfg(ConflictPolicy::FirstWins))
-            .unwrap();
+        let r = reconcile(
+            &mut s,
+            &reg,
+            &[log.export_batch().to_bytes(), batch(&[forged])],
+            t(10_000),
+            &cfg(ConflictPolicy::FirstWins),
+        )
+        .unwrap();
         assert_eq!(
             statuses(&r),
-            vec![("accepted".into(), None), ("accepted".into(), None), ("rejected".into(), Some("CATALOG_PRICE_MISMATCH".into()))]
+            vec![
+                ("accepted".into(), None),
+                ("accepted".into(), None),
+                ("rejected".into(), Some("CATALOG_PRICE_MISMATCH".into()))
+            ]
         );
         assert_eq!(r.totals.deposit_returns, Some(m(400)));
         assert_eq!(r.totals.payments, m(1400));
@@ -1183,20 +1214,7 @@ mod catalog_payments {
     fn a_return_naming_an_unpublished_catalog_is_revised_with_its_money_effect() {
         let reg = registry();
         let mut a = signer(POS_A);
-        let ret = a
-            .sign(
-                Uuid::from_u128(1),
-                t(1000),
-                Payload::DepositReturn {
-                    wallet_id: wallet_id(1),
-                    stand_id: STAND,
-                    product: "cup".into(),
-                    quantity: 1,
-                    amount: m(200),
-                    catalog_version: 7,
-                },
-            )
-            .unwrap();
+        let ret = a.sign(Uuid::from_u128(1), t(1000), cup_return(1, 200, 7)).unwrap();
         let mut s = adult_state(1000);
         let r = reconcile(&mut s, &reg, &[batch(&[ret])], t(10_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
         assert_eq!(statuses(&r), vec![("rejected".into(), Some("RECONCILE_UNKNOWN_CATALOG".into()))]);
@@ -1211,20 +1229,7 @@ mod catalog_payments {
         assert_eq!(s.wallets[&wallet_id(1)].balances().total, m(1200));
         // A gate may not take cups back.
         let mut g = signer(GATE_1);
-        let by_gate = g
-            .sign(
-                Uuid::from_u128(2),
-                t(12_000),
-                Payload::DepositReturn {
-                    wallet_id: wallet_id(1),
-                    stand_id: STAND,
-                    product: "cup".into(),
-                    quantity: 1,
-                    amount: m(200),
-                    catalog_version: 7,
-                },
-            )
-            .unwrap();
+        let by_gate = g.sign(Uuid::from_u128(2), t(12_000), cup_return(1, 200, 7)).unwrap();
         let r = reconcile(&mut s, &reg, &[batch(&[by_gate])], t(13_000), &cfg(ConflictPolicy::FirstWins)).unwrap();
         assert_eq!(r.records[0].status, RecordStatus::Rejected);
     }
