@@ -69,9 +69,7 @@ impl Tz {
     pub(crate) fn name(self) -> &'static str {
         let e = NAME_INDEX + usize::from(self.0) * NAME_ENTRY;
         let start = NAME_BLOB + u32_at(e) as usize;
-        DATA.get(start..start + usize::from(u8_at(e + 4)))
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("UTC")
+        DATA.get(start..start + usize::from(u8_at(e + 4))).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("UTC")
     }
 
     /// The spans of this zone (chrono-tz's `FixedTimespanSet`, total offsets only).
@@ -283,7 +281,9 @@ impl TimeZone for Tz {
         let span = |i: usize| local_span(&spans, &times, i);
         let index = binary_search(0, spans.len(), |i| span(i).cmp(timestamp));
         let one = |i: usize| LocalResult::Single(TzOffset::new(*self, spans.get(i)));
-        let two = |i: usize, j: usize| LocalResult::Ambiguous(TzOffset::new(*self, spans.get(i)), TzOffset::new(*self, spans.get(j)));
+        let two = |i: usize, j: usize| {
+            LocalResult::Ambiguous(TzOffset::new(*self, spans.get(i)), TzOffset::new(*self, spans.get(j)))
+        };
         match index {
             Ok(0) if spans.len() == 1 => one(0),
             Ok(0) if span(1).contains(timestamp) => two(0, 1),
