@@ -77,6 +77,8 @@ def main():
         assert len(items) == rest.count("FixedTimespan {"), var
         zones[var] = (int(u) + int(d), [(int(t), int(a) + int(b)) for t, a, b in items])
     assert set(zones) == set(order) == set(names), "variants, names and tables disagree"
+    # Tz::from_str binary-searches the names in this order.
+    assert [names[v].encode() for v in order] == sorted(names[v].encode() for v in order), "names not sorted"
 
     # One table per distinct zone (links share one), in the order of first use.
     uniq, zone_of = {}, {}

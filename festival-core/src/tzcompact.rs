@@ -67,9 +67,13 @@ impl Tz {
 
     /// The zone's IANA name, exactly as chrono-tz spells it.
     pub(crate) fn name(self) -> &'static str {
+        std::str::from_utf8(self.name_bytes()).unwrap_or("UTC")
+    }
+
+    fn name_bytes(self) -> &'static [u8] {
         let e = NAME_INDEX + usize::from(self.0) * NAME_ENTRY;
         let start = NAME_BLOB + u32_at(e) as usize;
-        DATA.get(start..start + usize::from(u8_at(e + 4))).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("UTC")
+        DATA.get(start..start + usize::from(u8_at(e + 4))).unwrap_or(&[])
     }
 
     /// The spans of this zone (chrono-tz's `FixedTimespanSet`, total offsets only).
@@ -95,7 +99,17 @@ impl FromStr for Tz {
     type Err = ParseError;
     /// Exact spelling only, like chrono-tz without its `case-insensitive` feature.
     fn from_str(s: &str) -> Result<Tz, ParseError> {
-        (0..NAMES as u16).map(Tz).find(|tz| tz.name() == s).ok_or(ParseError)
+        // The names are sorted bytewise (gen_tzdata.py checks it, as chrono-tz generates them).
+        let (mut lo, mut hi) = (0, NAMES as u16);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match Tz(mid).name_bytes().cmp(s.as_bytes()) {
+                Ordering::Less => lo = mid + 1,
+                Ordering::Greater => hi = mid,
+                Ordering::Equal => return Ok(Tz(mid)),
+            }
+        }
+        Err(ParseError)
     }
 }
 
@@ -137,31 +151,20 @@ impl Spans {
     }
 
     /// Every transition instant, in order.
-    fn times(&self) -> Vec<i64> {
-        let mut out = Vec::with_capacity(self.n);
-        let mut t = self.t0;
-        for k in 0..self.n {
-            if k > 0 {
-                t += i64::from(u32_at(self.deltas + 4 * (k - 1)));
-            }
-            out.push(t);
-        }
-        out
+    fn times(&self) -> impl Iterator<Item = i64> {
+        let deltas = DATA.get(self.deltas..self.deltas + 4 * self.n.saturating_sub(1)).unwrap_or(&[]);
+        let steps = deltas.chunks_exact(4).map(|c| i64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        let first = (self.n > 0).then_some(self.t0);
+        first.into_iter().chain(steps.scan(self.t0, |t, d| {
+            *t += d;
+            Some(*t)
+        }))
     }
 
     /// The span containing UTC instant `ts`: the number of transitions at or before it (the
     /// transitions increase strictly, so this is the one span chrono-tz's search finds).
     fn utc_index(&self, ts: i64) -> usize {
-        let mut t = self.t0;
-        for k in 0..self.n {
-            if k > 0 {
-                t += i64::from(u32_at(self.deltas + 4 * (k - 1)));
-            }
-            if t > ts {
-                return k;
-            }
-        }
-        self.n
+        self.times().take_while(|&t| t <= ts).count()
     }
 }
 
@@ -277,7 +280,7 @@ impl TimeZone for Tz {
     fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> LocalResult<TzOffset> {
         let timestamp = local.and_utc().timestamp();
         let spans = self.spans();
-        let times = spans.times();
+        let times: Vec<i64> = spans.times().collect();
         let span = |i: usize| local_span(&spans, &times, i);
         let index = binary_search(0, spans.len(), |i| span(i).cmp(timestamp));
         let one = |i: usize| LocalResult::Single(TzOffset::new(*self, spans.get(i)));
@@ -336,7 +339,8 @@ mod tests {
             assert_eq!(ours.name(), theirs.name());
             assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
             let spans = ours.spans();
-            let times = spans.times();
+            let times: Vec<i64> = spans.times().collect();
+            assert_eq!(times.len(), spans.n);
             assert!(times.windows(2).all(|w| w[0] < w[1]));
             let mut probes = Vec::new();
             for (k, &t) in times.iter().enumerate() {
