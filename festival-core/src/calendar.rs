@@ -1,7 +1,8 @@
 //! The festival calendar: which *festival day* an instant belongs to.
 //!
 //! A festival day does not end at midnight: the night's last set still belongs to Saturday. A
-//! [`FestivalCalendar`] is an IANA time zone (embedded tz data from `chrono-tz`, no IO) and the
+//! [`FestivalCalendar`] is an IANA time zone (embedded tz data from `chrono-tz`, no IO; without the
+//! default `chrono-tz` feature the same data from a compact table, with identical results) and the
 //! local wall-clock time at which a day starts (its *cutoff*, e.g. `06:00`). Festival day
 //! `2026-07-04` in `Europe/Berlin` with cutoff `06:00` runs from 2026-07-04 06:00 to 2026-07-05
 //! 06:00 local time. The default calendar is UTC with cutoff `00:00`: exactly the UTC days that
@@ -45,13 +46,20 @@
 use crate::error::InputError;
 use crate::time::Timestamp;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
+#[cfg(not(feature = "chrono-tz"))]
+use crate::tzcompact::Tz;
+#[cfg(feature = "chrono-tz")]
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
 /// The version of the IANA time zone database embedded in this build (e.g. `2025b`).
+#[cfg(feature = "chrono-tz")]
 pub const TZDB_VERSION: &str = chrono_tz::IANA_TZDB_VERSION;
+/// The version of the IANA time zone database embedded in this build (e.g. `2025b`).
+#[cfg(not(feature = "chrono-tz"))]
+pub const TZDB_VERSION: &str = crate::tzcompact::TZDB_VERSION;
 
 /// Minutes in a day: the cutoff is `0..MINUTES_PER_DAY`.
 const MINUTES_PER_DAY: u16 = 24 * 60;

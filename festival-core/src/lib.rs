@@ -39,6 +39,10 @@ pub mod wallet;
 
 #[cfg(test)]
 mod test_util;
+// Tested against chrono-tz in every build; used by calendars without the `chrono-tz` feature.
+#[cfg(any(test, not(feature = "chrono-tz")))]
+#[cfg_attr(feature = "chrono-tz", allow(dead_code))]
+mod tzcompact;
 
 pub use error::{Error, ErrorCode, InputError};
 pub use money::{Currency, Money, RoundingMode};
