@@ -11,7 +11,9 @@ use festival_core::offline::ack::SignedAck;
 use festival_core::offline::allowance::SignedAllowance;
 use festival_core::offline::crypto::{self, StrictPublicKey};
 use festival_core::offline::device::{DeviceLimits, DeviceLog, DeviceLogState, DeviceSigner};
-use festival_core::offline::record::{Anchor, Batch, Direction, Hlc, LineItem, Payload, RecordBody, SignedRecord};
+use festival_core::offline::record::{
+    Anchor, Batch, CatalogSale, Direction, Hlc, LineItem, Payload, RecordBody, SignedRecord,
+};
 use festival_core::offline::OfflineError;
 use festival_core::Money;
 use pyo3::prelude::*;
@@ -97,7 +99,8 @@ fn line_items(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<LineItem>> {
     Ok(out)
 }
 
-/// What a record does: build with `Payload.payment(...)`, `.top_up`, `.refund`, `.scan`, `.void`.
+/// What a record does: build with `Payload.payment(...)`, `.catalog_payment`, `.top_up`,
+/// `.refund`, `.scan`, `.void`.
 #[pyclass(frozen, module = "festival_core", name = "Payload")]
 #[derive(Clone)]
 pub struct PyPayload {
@@ -123,6 +126,58 @@ impl PyPayload {
                 stand_id: uuid_from_py("stand_id", stand_id)?,
                 items: line_items(items)?,
                 catalog: None,
+            },
+        })
+    }
+
+    /// A payment priced with a product catalog (record encoding version 4): `catalog_version`
+    /// is the `ProductCatalog.version` the device priced it with, `lines` the `LineItem`s (or
+    /// `(sku, quantity, unit_price[, kind])` tuples, 1..=64) as the wallet books them; the money
+    /// lines must sum exactly to `amount` (0 only when a line is paid with vouchers). Checked
+    /// when encoded or signed (`OFFLINE_INVALID_AMOUNT`); `DeviceLog.pay_with_catalog` builds
+    /// and checks it against the catalog for you.
+    #[staticmethod]
+    fn catalog_payment(
+        wallet_id: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        stand_id: &Bound<'_, PyAny>,
+        catalog_version: u32,
+        lines: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        if lines.is_instance_of::<PyString>() {
+            return Err(type_err("lines", "a sequence of LineItem or (sku, quantity, Money[, kind]) tuples", lines));
+        }
+        Ok(PyPayload {
+            inner: Payload::Payment {
+                wallet_id: uuid_from_py("wallet_id", wallet_id)?,
+                amount: money_arg("amount", amount)?,
+                stand_id: uuid_from_py("stand_id", stand_id)?,
+                items: vec![],
+                catalog: Some(CatalogSale { version: catalog_version, lines: crate::catalog::line_items_arg(lines)? }),
+            },
+        })
+    }
+
+    /// Returned deposit items (cups) credited to a wallet (record kind `deposit_return`, always
+    /// encoding version 4): `product` is the catalog's deposit product, `amount` the deposit price
+    /// times `quantity`; `DeviceLog.return_deposit` builds and checks it against the catalog.
+    #[staticmethod]
+    fn deposit_return(
+        wallet_id: &Bound<'_, PyAny>,
+        stand_id: &Bound<'_, PyAny>,
+        product: String,
+        quantity: u32,
+        amount: &Bound<'_, PyAny>,
+        catalog_version: u32,
+    ) -> PyResult<Self> {
+        Ok(PyPayload {
+            inner: Payload::DepositReturn {
+                wallet_id: uuid_from_py("wallet_id", wallet_id)?,
+                stand_id: uuid_from_py("stand_id", stand_id)?,
+                product,
+                quantity,
+                amount: money_arg("amount", amount)?,
+                catalog_version,
             },
         })
     }
@@ -179,11 +234,18 @@ impl PyPayload {
     }
 
     /// The fields as a dict of Python values (`uuid.UUID`, `Money`, `(product_id, quantity,
-    /// unit_price)` items).
+    /// unit_price)` items); a catalog payment adds `catalog_version` (int) and `lines`
+    /// (`LineItem`s), and has no items.
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         match &self.inner {
-            Payload::Payment { wallet_id, amount, stand_id, items, .. } => {
+            Payload::Payment { wallet_id, amount, stand_id, items, catalog } => {
+                if let Some(sale) = catalog {
+                    d.set_item("catalog_version", sale.version)?;
+                    let lines: Vec<crate::catalog::PyLineItem> =
+                        sale.lines.iter().map(|l| crate::catalog::PyLineItem { inner: l.clone() }).collect();
+                    d.set_item("lines", lines)?;
+                }
                 d.set_item("wallet_id", uuid_to_py(py, wallet_id)?)?;
                 d.set_item("amount", PyMoney::wrap(*amount))?;
                 d.set_item("stand_id", uuid_to_py(py, stand_id)?)?;
@@ -228,7 +290,13 @@ impl PyPayload {
 
     fn __repr__(&self) -> String {
         match &self.inner {
-            Payload::Payment { wallet_id, amount, stand_id, items, .. } => format!(
+            Payload::Payment { wallet_id, amount, stand_id, catalog: Some(sale), .. } => format!(
+                "Payload.catalog_payment(wallet_id=UUID('{wallet_id}'), amount={}, stand_id=UUID('{stand_id}'), catalog_version={}, lines=<{} lines>)",
+                money_repr(amount),
+                sale.version,
+                sale.lines.len()
+            ),
+            Payload::Payment { wallet_id, amount, stand_id, items, catalog: None } => format!(
                 "Payload.payment(wallet_id=UUID('{wallet_id}'), amount={}, stand_id=UUID('{stand_id}'), items=<{} items>)",
                 money_repr(amount),
                 items.len()
@@ -246,7 +314,7 @@ impl PyPayload {
             ),
             Payload::Void { voided_record_id } => format!("Payload.void(voided_record_id=UUID('{voided_record_id}'))"),
             Payload::DepositReturn { wallet_id, product, quantity, amount, catalog_version, .. } => format!(
-                "Payload(kind='deposit_return', wallet_id=UUID('{wallet_id}'), product='{product}', quantity={quantity}, amount={}, catalog_version={catalog_version})",
+                "Payload.deposit_return(wallet_id=UUID('{wallet_id}'), stand_id=..., product='{product}', quantity={quantity}, amount={}, catalog_version={catalog_version})",
                 money_repr(amount)
             ),
         }
@@ -765,6 +833,85 @@ impl PyDeviceLog {
                 money_arg("amount", amount)?,
                 uuid_from_py("stand_id", stand_id)?,
                 line_items(items)?,
+            )
+            .py(py)?;
+        Ok(PySignedRecord { inner: r })
+    }
+
+    /// Records and signs a payment priced with `catalog` (the verified `ProductCatalog` the
+    /// device holds): `lines` are `LineItem`s or `(sku, quantity, unit_price[, kind])` tuples
+    /// (e.g. `catalog.expand(...).items`), `age_class` the customer's verified age class
+    /// (`under_16`, `16_17`, `adult`; None: not verified, counts as under 16). The lines are
+    /// checked against the catalog (`WalletError` `CATALOG_PRICE_MISMATCH`, `CATALOG_*`), the
+    /// age class (`WalletError` `CATALOG_AGE_RESTRICTED`), then the limits and local balance as
+    /// by `pay` (`OfflineError`). The amount is the sum of the money lines (0 if everything is
+    /// paid with vouchers); the record (version 4) carries the catalog version and the lines, so
+    /// reconciliation checks them again against the catalog the server published
+    /// (`ReconcileState.publish_catalog`).
+    #[pyo3(signature = (record_id, now, wallet_id, stand_id, catalog, lines, age_class = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn pay_with_catalog(
+        &mut self,
+        py: Python<'_>,
+        record_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        wallet_id: &Bound<'_, PyAny>,
+        stand_id: &Bound<'_, PyAny>,
+        catalog: &Bound<'_, PyAny>,
+        lines: &Bound<'_, PyAny>,
+        age_class: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PySignedRecord> {
+        let catalog = catalog
+            .cast::<crate::catalog::PyProductCatalog>()
+            .map_err(|_| type_err("catalog", "festival_core.ProductCatalog", catalog))?;
+        if lines.is_instance_of::<PyString>() {
+            return Err(type_err("lines", "a sequence of LineItem or (sku, quantity, Money[, kind]) tuples", lines));
+        }
+        let r = self
+            .inner
+            .pay_with_catalog(
+                uuid_from_py("record_id", record_id)?,
+                timestamp_from_py("now", now)?,
+                uuid_from_py("wallet_id", wallet_id)?,
+                uuid_from_py("stand_id", stand_id)?,
+                &catalog.get().inner,
+                crate::catalog::line_items_arg(lines)?,
+                crate::catalog::age_class_arg(age_class)?,
+            )
+            .py(py)?;
+        Ok(PySignedRecord { inner: r })
+    }
+
+    /// Records and signs returned deposit items (cups) credited to `wallet_id` at `catalog`'s
+    /// deposit price (record kind `deposit_return`, version 4): `WalletError`
+    /// `CATALOG_UNKNOWN_PRODUCT` / `CATALOG_LINE_KIND_MISMATCH` for a product that is not a
+    /// deposit, then the queue and stored-value limits (`OfflineError`). Reconciliation checks the
+    /// price again against the published catalog of that version.
+    #[allow(clippy::too_many_arguments)]
+    fn return_deposit(
+        &mut self,
+        py: Python<'_>,
+        record_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        wallet_id: &Bound<'_, PyAny>,
+        stand_id: &Bound<'_, PyAny>,
+        catalog: &Bound<'_, PyAny>,
+        product: String,
+        quantity: u32,
+    ) -> PyResult<PySignedRecord> {
+        let catalog = catalog
+            .cast::<crate::catalog::PyProductCatalog>()
+            .map_err(|_| type_err("catalog", "festival_core.ProductCatalog", catalog))?;
+        let r = self
+            .inner
+            .return_deposit(
+                uuid_from_py("record_id", record_id)?,
+                timestamp_from_py("now", now)?,
+                uuid_from_py("wallet_id", wallet_id)?,
+                uuid_from_py("stand_id", stand_id)?,
+                &catalog.get().inner,
+                &product,
+                quantity,
             )
             .py(py)?;
         Ok(PySignedRecord { inner: r })

@@ -369,6 +369,32 @@ impl PyReconcileState {
         self.inner.publish_revocation_list(version, published_at, tickets).py(py)
     }
 
+    /// Publishes a product catalog (`ProductCatalog`) for the reconciliation of catalog
+    /// payments (`DeviceLog.pay_with_catalog`): each is checked against the published catalog of
+    /// the version it names, with the wallet's age class, as an online POS checks it — a
+    /// tampered price is rejected `CATALOG_PRICE_MISMATCH`, an under-age sale
+    /// `CATALOG_AGE_RESTRICTED`. A payment naming an unpublished version is rejected
+    /// `RECONCILE_UNKNOWN_CATALOG` until the version is published; the next `reconcile` call
+    /// then decides it again (a revision in its report). Publishing the same catalog again
+    /// changes nothing; `OfflineError` `RECONCILE_INVALID_STATE` (nothing changes) for a catalog
+    /// of another festival or currency, or a version published already with other content.
+    fn publish_catalog(&mut self, py: Python<'_>, catalog: &Bound<'_, PyAny>) -> PyResult<()> {
+        let c = catalog
+            .cast::<crate::catalog::PyProductCatalog>()
+            .map_err(|_| type_err("catalog", "festival_core.ProductCatalog", catalog))?;
+        self.inner.publish_catalog(c.get().inner.clone()).py(py)
+    }
+
+    /// The published catalog of `version` (a copy), or None.
+    fn catalog(&self, version: u32) -> Option<crate::catalog::PyProductCatalog> {
+        self.inner.catalogs.get(&version).map(|c| crate::catalog::PyProductCatalog { inner: c.clone() })
+    }
+
+    /// The published catalog versions, ascending.
+    fn catalog_versions(&self) -> Vec<u32> {
+        self.inner.catalogs.keys().copied().collect()
+    }
+
     /// A check-in policy with which scan facts in its zones (offline zone UUIDs as text) are
     /// decided again on the server.
     fn set_checkin_policy(&mut self, policy: PyRef<'_, crate::checkin::PyCheckinPolicy>) {

@@ -184,7 +184,7 @@ def test_the_server_decides_like_the_gate_zones_attributes_and_stale_lists() -> 
     assert state.ticket(TICKET) == {"inside": True, "revoked": False, "zones": [stage]}
     assert fc.scan_stats(report.scans)["total"]["stale_revocation_list"] == 1
     saved = json.loads(state.to_json())
-    assert saved["format_version"] == 4 and saved["tickets"][str(TICKET)]["attributes"] == {"vipLevel": 3}
+    assert saved["format_version"] == 5 and saved["tickets"][str(TICKET)]["attributes"] == {"vipLevel": 3}
 
 
 def test_pretix_counters_since_a_time_and_event_dates() -> None:

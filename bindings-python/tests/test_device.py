@@ -36,8 +36,20 @@ def _m(d: dict[str, str]) -> fc.Money:
     return fc.Money(d["amount"], d["currency"])
 
 
+def _line(line: dict[str, Any]) -> fc.LineItem:
+    kind = line.get("kind", "sale")
+    if isinstance(kind, dict):
+        v = kind["voucher"]
+        return fc.LineItem(line["sku"], line["quantity"], _m(line["unit_price"]), fc.VoucherPrice(v["voucher_type"], v["count"]))
+    return fc.LineItem(line["sku"], line["quantity"], _m(line["unit_price"]), kind)
+
+
 def _payload(p: dict[str, Any]) -> fc.Payload:
     k = p["kind"]
+    if k == "payment" and "catalog" in p:
+        c = p["catalog"]
+        return fc.Payload.catalog_payment(uuid.UUID(p["wallet_id"]), _m(p["amount"]), uuid.UUID(p["stand_id"]),
+                                          c["version"], [_line(x) for x in c["lines"]])
     if k == "payment":
         items = [(uuid.UUID(i["product_id"]), i["quantity"], _m(i["unit_price"])) for i in p.get("items", [])]
         return fc.Payload.payment(uuid.UUID(p["wallet_id"]), _m(p["amount"]), uuid.UUID(p["stand_id"]), items)

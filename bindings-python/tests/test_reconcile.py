@@ -242,9 +242,9 @@ def test_compact_ledgers_folds_final_entries_and_keeps_every_balance() -> None:
     assert parts(w_small.balances) == parts(w_full.balances) and w_small.balances.total == fc.Money("1", EUR)
     assert (len(w_full), w_full.compacted_entries) == (3, 0)  # the opening top-up and two payments
     assert (len(w_small), w_small.compacted_entries) == (0, 3)
-    # The compacted state is saved and read back (format 4 since 3 added the wallet's base).
+    # The compacted state is saved and read back (format 5; format 3 added the wallet's base).
     saved = json.loads(small.to_json())
-    assert saved["format_version"] == 4 and "base" in saved["wallets"][str(W1)]
+    assert saved["format_version"] == 5 and "base" in saved["wallets"][str(W1)]
     back = fc.ReconcileState.from_json(small.to_json()).wallet(W1)
     assert back is not None and parts(back.balances) == parts(w_small.balances) and back.compacted_entries == 3
 

@@ -1175,12 +1175,20 @@ class AccessControl:
 
 Hlc = Tuple[int, int]
 LineItemIn = Tuple[UuidLike, int, Money]
-RecordKindName = Literal["payment", "top_up", "refund", "scan", "void"]
+RecordKindName = Literal["payment", "top_up", "refund", "scan", "void", "deposit_return"]
 
 class Payload:
     @staticmethod
     def payment(
         wallet_id: UuidLike, amount: Money, stand_id: UuidLike, items: Optional[Iterable[LineItemIn]] = None
+    ) -> Payload: ...
+    @staticmethod
+    def catalog_payment(
+        wallet_id: UuidLike, amount: Money, stand_id: UuidLike, catalog_version: int, lines: Sequence[LineItemLike]
+    ) -> Payload: ...
+    @staticmethod
+    def deposit_return(
+        wallet_id: UuidLike, stand_id: UuidLike, product: str, quantity: int, amount: Money, catalog_version: int
     ) -> Payload: ...
     @staticmethod
     def top_up(wallet_id: UuidLike, amount: Money) -> Payload: ...
@@ -1331,6 +1339,26 @@ class DeviceLog:
         stand_id: UuidLike,
         items: Optional[Iterable[LineItemIn]] = None,
     ) -> SignedRecord: ...
+    def pay_with_catalog(
+        self,
+        record_id: UuidLike,
+        now: datetime.datetime,
+        wallet_id: UuidLike,
+        stand_id: UuidLike,
+        catalog: ProductCatalog,
+        lines: Sequence[LineItemLike],
+        age_class: Optional[AgeClass] = None,
+    ) -> SignedRecord: ...
+    def return_deposit(
+        self,
+        record_id: UuidLike,
+        now: datetime.datetime,
+        wallet_id: UuidLike,
+        stand_id: UuidLike,
+        catalog: ProductCatalog,
+        product: str,
+        quantity: int,
+    ) -> SignedRecord: ...
     def top_up(self, record_id: UuidLike, now: datetime.datetime, wallet_id: UuidLike, amount: Money) -> SignedRecord: ...
     def record(self, record_id: UuidLike, now: datetime.datetime, payload: Payload) -> SignedRecord: ...
     def record_scan(
@@ -1443,6 +1471,9 @@ class ReconcileState:
     def publish_revocation_list(
         self, version: int, published_at: datetime.datetime, revoked_tickets: Iterable[UuidLike]
     ) -> None: ...
+    def publish_catalog(self, catalog: ProductCatalog) -> None: ...
+    def catalog(self, version: int) -> Optional[ProductCatalog]: ...
+    def catalog_versions(self) -> List[int]: ...
     def ticket(self, ticket_id: UuidLike) -> Optional[Dict[str, Any]]: ...
     def total_balance(self) -> Money: ...
     @property
