@@ -238,7 +238,7 @@ impl ProductCatalog {
         &self.inner
     }
 
-    fn wrap(inner: core::Catalog) -> Arc<Self> {
+    pub(crate) fn wrap(inner: core::Catalog) -> Arc<Self> {
         Arc::new(ProductCatalog { inner })
     }
 }

@@ -139,10 +139,21 @@ pub struct SignedRecordInfo {
     pub anchor_server_time_ms: Option<i64>,
     /// The canonical signed encoding.
     pub bytes: Vec<u8>,
+    /// For a payment priced with a product catalog ([`DeviceLog::pay_with_catalog`], record
+    /// version 4): the catalog version the device used (absent for every other record).
+    #[uniffi(default = None)]
+    pub catalog_version: Option<u32>,
+    /// The lines of a catalog payment as the wallet books them (empty for every other record).
+    #[uniffi(default = [])]
+    pub catalog_lines: Vec<crate::wallet::WalletLineItem>,
 }
 
 fn info(rec: &SignedRecord) -> SignedRecordInfo {
     let b = rec.body();
+    let sale = match &b.payload {
+        Payload::Payment { catalog: Some(sale), .. } => Some(sale),
+        _ => None,
+    };
     SignedRecordInfo {
         record_id: b.record_id.to_string(),
         device_id: b.device_id.to_string(),
@@ -156,6 +167,8 @@ fn info(rec: &SignedRecord) -> SignedRecordInfo {
         anchor_sequence: b.anchor.map(|a| a.sequence),
         anchor_server_time_ms: b.anchor.map(|a| a.server_time.unix_millis()),
         bytes: rec.to_bytes(),
+        catalog_version: sale.map(|s| s.version),
+        catalog_lines: sale.map(|s| s.lines.iter().map(crate::wallet::line_item_from_core).collect()).unwrap_or_default(),
     }
 }
 
@@ -425,6 +438,42 @@ impl DeviceLog {
             })
             .collect::<Result<Vec<_>>>()?;
         self.sign(|log| log.pay(id, now, w, amount, stand, items))
+    }
+
+    /// Takes a payment priced with `catalog` (the verified catalog the device holds, e.g. from
+    /// [`crate::catalog::SignedCatalog::verify`]): `lines` are the wallet lines (e.g.
+    /// [`crate::catalog::Basket`]'s `items`), `age_class` the customer's verified age class
+    /// (`null`: not verified, counts as under 16). Checks the lines against the catalog
+    /// (`CATALOG_PRICE_MISMATCH`, `CATALOG_UNKNOWN_PRODUCT`, ... as
+    /// [`crate::catalog::ProductCatalog::check_payment`]), the age class
+    /// (`CATALOG_AGE_RESTRICTED`), then the limits and the local balance as [`DeviceLog::pay`];
+    /// nothing is signed when a check fails. The amount is the sum of the money lines. The
+    /// record (version 4) carries the catalog version and the lines
+    /// ([`SignedRecordInfo::catalog_version`], [`SignedRecordInfo::catalog_lines`]), and the
+    /// server checks them again against the catalog it published
+    /// ([`crate::reconcile::Reconciler::publish_catalog`]). A catalog in another currency than
+    /// the device's is `OFFLINE_INVALID_AMOUNT`.
+    #[uniffi::method(default(age_class = None))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn pay_with_catalog(
+        &self,
+        record_id: String,
+        now_ms: i64,
+        wallet_id: String,
+        stand_id: String,
+        catalog: Arc<crate::catalog::ProductCatalog>,
+        lines: Vec<crate::wallet::WalletLineItem>,
+        age_class: Option<crate::catalog::AgeClass>,
+    ) -> Result<SignedRecordInfo> {
+        let (id, now, w, stand) = (
+            uuid("record_id", &record_id)?,
+            time("now_ms", now_ms)?,
+            uuid("wallet_id", &wallet_id)?,
+            uuid("stand_id", &stand_id)?,
+        );
+        let lines = crate::wallet::line_items_to_core(&lines)?;
+        let rec = self.lock().pay_with_catalog(id, now, w, stand, catalog.core(), lines, age_class.map(Into::into))?;
+        Ok(info(&rec))
     }
 
     /// Records a cash top-up of `wallet_id` (counts towards the stored-value limit).

@@ -877,6 +877,30 @@ impl Reconciler {
         Ok(())
     }
 
+    /// Publishes a product catalog for the reconciliation of catalog payments
+    /// ([`crate::offline::DeviceLog::pay_with_catalog`]): each is checked against the published
+    /// catalog of the version it names, with the wallet's age class, as an online POS checks it
+    /// (a tampered price is rejected `CATALOG_PRICE_MISMATCH`, an under-age sale
+    /// `CATALOG_AGE_RESTRICTED`). A payment naming an unpublished version is rejected
+    /// `RECONCILE_UNKNOWN_CATALOG` until the version is published; the next `reconcile` then
+    /// decides it again (a revision in its report). Publishing the same catalog again changes
+    /// nothing; throws `RECONCILE_INVALID_STATE` (nothing changes) for a catalog of another
+    /// festival or currency, or a version published already with other content.
+    pub fn publish_catalog(&self, catalog: Arc<crate::catalog::ProductCatalog>) -> Result<()> {
+        self.lock().publish_catalog(catalog.core().clone()).map_err(festival_core::Error::from)?;
+        Ok(())
+    }
+
+    /// The published catalog of `version`, if any.
+    pub fn catalog(&self, version: u32) -> Option<Arc<crate::catalog::ProductCatalog>> {
+        self.lock().catalogs.get(&version).cloned().map(crate::catalog::ProductCatalog::wrap)
+    }
+
+    /// The published catalog versions, ascending.
+    pub fn catalog_versions(&self) -> Vec<u32> {
+        self.lock().catalogs.keys().copied().collect()
+    }
+
     /// A check-in policy with which scan facts in its zones (offline zone UUIDs) are decided
     /// again on the server.
     pub fn set_checkin_policy(&self, policy: Arc<crate::checkin::CheckinPolicy>) {

@@ -298,7 +298,7 @@ class ReconcileTest {
         // Saved and read back (format 3, the wallet with its base).
         @Suppress("UNCHECKED_CAST")
         val saved = Json.parse(small.toJson()) as Map<String, Any?>
-        assertEquals(4L, (saved["format_version"] as Number).toLong())
+        assertEquals(5L, (saved["format_version"] as Number).toLong())
         assertEquals(full.balances(), Reconciler.fromJson(small.toJson()).balances())
         assertEquals(folded.balances(), Wallet.fromJson(folded.toJson()).balances())
     }
