@@ -167,7 +167,10 @@ fn info(rec: &SignedRecord) -> SignedRecordInfo {
         anchor_sequence: b.anchor.map(|a| a.sequence),
         anchor_server_time_ms: b.anchor.map(|a| a.server_time.unix_millis()),
         bytes: rec.to_bytes(),
-        catalog_version: sale.map(|s| s.version),
+        catalog_version: match &b.payload {
+            Payload::DepositReturn { catalog_version, .. } => Some(*catalog_version),
+            _ => sale.map(|s| s.version),
+        },
         catalog_lines: sale.map(|s| s.lines.iter().map(crate::wallet::line_item_from_core).collect()).unwrap_or_default(),
     }
 }
@@ -473,6 +476,32 @@ impl DeviceLog {
         );
         let lines = crate::wallet::line_items_to_core(&lines)?;
         let rec = self.lock().pay_with_catalog(id, now, w, stand, catalog.core(), lines, age_class.map(Into::into))?;
+        Ok(info(&rec))
+    }
+
+    /// Records returned deposit items (cups) credited to `wallet_id` at `catalog`'s deposit price
+    /// (record kind `DEPOSIT_RETURN`, version 4; `catalogVersion` on the returned info):
+    /// `CATALOG_UNKNOWN_PRODUCT` / `CATALOG_LINE_KIND_MISMATCH` for a product that is not a
+    /// deposit, then the queue and stored-value limits. The server checks the price again against
+    /// the catalog it published for that version.
+    #[allow(clippy::too_many_arguments)]
+    pub fn return_deposit(
+        &self,
+        record_id: String,
+        now_ms: i64,
+        wallet_id: String,
+        stand_id: String,
+        catalog: Arc<crate::catalog::ProductCatalog>,
+        product: String,
+        quantity: u32,
+    ) -> Result<SignedRecordInfo> {
+        let (id, now, w, stand) = (
+            uuid("record_id", &record_id)?,
+            time("now_ms", now_ms)?,
+            uuid("wallet_id", &wallet_id)?,
+            uuid("stand_id", &stand_id)?,
+        );
+        let rec = self.lock().return_deposit(id, now, w, stand, catalog.core(), &product, quantity)?;
         Ok(info(&rec))
     }
 

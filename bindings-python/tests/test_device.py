@@ -59,6 +59,9 @@ def _payload(p: dict[str, Any]) -> fc.Payload:
         return fc.Payload.refund(uuid.UUID(p["wallet_id"]), _m(p["amount"]), uuid.UUID(p["original_record_id"]))
     if k == "scan":
         return fc.Payload.scan(uuid.UUID(p["ticket_id"]), uuid.UUID(p["zone_id"]), p["direction"])
+    if k == "deposit_return":
+        return fc.Payload.deposit_return(uuid.UUID(p["wallet_id"]), uuid.UUID(p["stand_id"]), p["product"], p["quantity"],
+                                         _m(p["amount"]), p["catalog_version"])
     return fc.Payload.void(uuid.UUID(p["voided_record_id"]))
 
 

@@ -193,4 +193,32 @@ class CatalogOfflineTest {
         assertEquals(catalog().toJson(), back.catalog(3u)!!.toJson())
         assertEquals(r.balances(), back.balances())
     }
+
+    @Test
+    fun cupsComeBackOfflineAndTheServerChecksTheDepositPrice() {
+        val ok = device(POS_OK, 21)
+        ok.payWithCatalog(rid(1), T0, ADULT, STAND, catalog(), beerLines(), AgeClass.ADULT)
+        assertEquals("CATALOG_LINE_KIND_MISMATCH",
+            assertFailsWith<FestivalException.Wallet> { ok.returnDeposit(rid(2), T0, ADULT, STAND, catalog(), "beer", 1u) }.code)
+        assertEquals("CATALOG_UNKNOWN_PRODUCT",
+            assertFailsWith<FestivalException.Wallet> { ok.returnDeposit(rid(2), T0, ADULT, STAND, catalog(), "mug", 1u) }.code)
+        val back = ok.returnDeposit(rid(2), T0 + 1_000, ADULT, STAND, catalog(), "cup", 2u)
+        assertEquals(RecordKind.DEPOSIT_RETURN, back.kind)
+        assertEquals(3u, back.catalogVersion)
+        assertEquals(4, back.bytes[3].toInt(), "record encoding version 4")
+        assertEquals(eur("40.00"), ok.available(ADULT), "50 - 14 + 4")
+        // A device holding a forged version 3 credits 5.00 per cup.
+        val forged = device(POS_FORGED, 22)
+        val cheap = ProductCatalog(FESTIVAL, 3u, "EUR", listOf(Product("cup", "Cup deposit", eur("5.00"), "0", ProductKind.DEPOSIT)))
+        forged.returnDeposit(rid(3), T0 + 2_000, ADULT, STAND, cheap, "cup", 1u)
+        val r = server(catalog())
+        val report = r.reconcile(registry, listOf(ok.exportBatch(), forged.exportBatch()), NOW, config)
+        assertEquals(
+            listOf(RecordStatus.ACCEPTED to null, RecordStatus.ACCEPTED to null, RecordStatus.REJECTED to "CATALOG_PRICE_MISMATCH"),
+            statuses(report),
+        )
+        assertEquals(eur("4.00"), report.totals.depositReturns)
+        assertEquals(eur("40.00"), report.balances[ADULT]!!.total)
+        assertEquals(0L, r.wallet(ADULT)!!.deposits().single().outstandingQuantity)
+    }
 }
