@@ -91,6 +91,9 @@ pub struct TillProduct {
     pub vat_rate: String,
     /// DSFinV-K VAT key when the default for the rate does not fit.
     pub vat_key: Option<u32>,
+    /// A deposit product (a cup): its lines are posted to `liability:deposits`, not revenue.
+    #[uniffi(default = false)]
+    pub deposit: bool,
 }
 
 /// One line of a sale.
@@ -125,6 +128,9 @@ pub struct TillReceiptLine {
     pub vat_rate: String,
     /// DSFinV-K VAT key.
     pub vat_key: Option<u32>,
+    /// A deposit line (posted to `liability:deposits`, exported as `Pfand`).
+    #[uniffi(default = false)]
+    pub deposit: bool,
 }
 
 /// A receipt.
@@ -172,6 +178,7 @@ fn receipt_out(r: &core::Receipt) -> TillReceipt {
                 line_total: Money::from_core(&l.line_total),
                 vat_rate: l.vat_rate.to_string(),
                 vat_key: l.vat_key,
+                deposit: l.deposit,
             })
             .collect(),
         vat: r.vat.iter().map(|v| RateTotal { rate: v.rate.to_string(), amounts: amounts(&v.amounts) }).collect(),
@@ -420,7 +427,7 @@ impl TillSession {
         let mut lookup = std::collections::BTreeMap::new();
         for (sku, p) in products {
             let vat_rate = festival_core::money::parse_decimal(&p.vat_rate)?;
-            lookup.insert(sku, core::ProductInfo { name: p.name, vat_rate, vat_key: p.vat_key });
+            lookup.insert(sku, core::ProductInfo { name: p.name, vat_rate, vat_key: p.vat_key, deposit: p.deposit });
         }
         let req = core::SaleRequest {
             payment_id: uuid("payment_id", &payment_id)?,

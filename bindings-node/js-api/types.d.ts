@@ -1344,6 +1344,8 @@ export interface ProductInfo {
   vatRate: string
   /** DSFinV-K `UST_SCHLUESSEL` when the default for the rate does not fit. */
   vatKey?: number | null
+  /** A deposit product (a cup): its lines are posted to `liability:deposits`, exported as `Pfand`. */
+  deposit?: boolean
 }
 
 /** A payment to put on a receipt. */
@@ -1384,6 +1386,8 @@ export interface ReceiptLine {
   vatRate: string
   vatKey: number | null
   voucherId: string | null
+  /** A deposit line (absent: not a deposit). */
+  deposit?: true
 }
 
 /** A receipt, numbered 1, 2, 3… per till without gaps. */

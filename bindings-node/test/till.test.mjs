@@ -160,3 +160,16 @@ test('till postings: the drawer, the safe and the cash difference of a closing',
     [eur('0.00'), eur('16.50'), eur('-20.00'), eur('15.50')])
   assert.deepEqual(books.revenueByStand, [{ standId: null, net: eur('17.50') }])
 })
+
+test('till postings: deposit lines are a liability, not revenue; the export marks them Pfand', () => {
+  const products = [...PRODUCTS, { sku: 'cup', name: 'Cup deposit', vatRate: '0', deposit: true }]
+  const s = fc.TillSession.open(spec(1, '0.00', new Date('2026-07-04T10:00:00Z'), { standId: id(0x57a) }))
+  const r = s.sale(sale(20, '2026-07-04T11:00:00Z', 'cash', [['beer', 2, '5.00'], ['cup', 2, '2.00']]), products)
+  assert.deepEqual(r.lines.map((l) => l.deposit ?? false), [false, true])
+  const p = s.postings().find((x) => x.kind === 'till_sale')
+  assert.deepEqual(p.legs.map((l) => [l.account, l.amount.amount]), [
+    [`cash_drawer:${TILL}`, '14.00'], [`revenue:${id(0x57a)}`, '-10.00'], ['liability:deposits', '-4.00'],
+  ])
+  throwsCode(assert, () => s.sale(sale(21, '2026-07-04T11:01:00Z', 'cash', [['cup', 1, '2.00']]),
+    [{ sku: 'cup', name: 'Cup', vatRate: '0', deposit: 'yes' }]), 'INPUT_INVALID')
+})

@@ -118,9 +118,16 @@ fn products_arg(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<String, ProductInfo
         let rate = field("vat_rate")?
             .ok_or_else(|| PyValueError::new_err(format!("products[{sku:?}]: 'vat_rate' is required")))?;
         let vat_key: Option<u32> = field("vat_key")?.filter(|v| !v.is_none()).map(|v| v.extract()).transpose()?;
+        let deposit: bool =
+            field("deposit")?.filter(|v| !v.is_none()).map(|v| v.extract()).transpose()?.unwrap_or(false);
         out.insert(
             sku.clone(),
-            ProductInfo { name, vat_rate: decimal_from_py(&format!("products[{sku:?}].vat_rate"), &rate)?, vat_key },
+            ProductInfo {
+                name,
+                vat_rate: decimal_from_py(&format!("products[{sku:?}].vat_rate"), &rate)?,
+                vat_key,
+                deposit,
+            },
         );
     }
     Ok(out)

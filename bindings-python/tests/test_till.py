@@ -209,3 +209,14 @@ def test_till_postings_drawer_safe_and_cash_differences() -> None:
     assert books.balance("funds:cash") == eur("-20.00")  # the wallet's cash top-up posting clears it
     assert books.balance("payouts") == eur("15.50")
     assert books.revenue_by_stand() == [(None, eur("17.50"))]
+
+
+def test_deposit_lines_of_till_sales_post_to_the_deposit_liability() -> None:
+    products = {**PRODUCTS, "cup": {"name": "Cup deposit", "vat_rate": 0, "deposit": True}}
+    s = _open(float_="0.00")
+    s.sale(uid(20), at(60), "cash", [("beer", 2, eur("5.00")), ("cup", 2, eur("2.00"))], products)
+    sale = [p for p in s.postings() if p.kind == "till_sale"][0]
+    assert [(leg.account, leg.amount) for leg in sale.legs] == [
+        (f"cash_drawer:{TILL}", eur("14.00")), ("revenue:unattributed", eur("-10.00")), ("liability:deposits", eur("-4.00"))]
+    with pytest.raises(TypeError):
+        s.sale(uid(21), at(61), "cash", [("cup", 1, eur("2.00"))], {"cup": {"name": "Cup", "vat_rate": 0, "deposit": "yes"}})

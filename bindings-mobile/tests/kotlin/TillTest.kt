@@ -141,4 +141,18 @@ class TillTest {
         assertEquals(eur("-20.00"), balance(books, "funds:cash"))
         assertEquals(listOf(StandRevenue(null, eur("17.50"))), books.revenueByStand)
     }
+
+    @Test
+    fun depositLinesOfTillSalesPostToTheDepositLiability() {
+        val s = TillSession(spec(1, "0.00", "2026-07-04T10:00:00Z"))
+        val products = PRODUCTS + ("cup" to TillProduct("Cup deposit", "0", null, deposit = true))
+        val r = s.sale(tid(20), ms("2026-07-04T11:00:00Z"), TillPaymentMethod.CASH,
+            listOf(line("beer", 2u, "5.00"), line("cup", 2u, "2.00")), products, null, null)
+        assertEquals(listOf(false, true), r.lines.map { it.deposit })
+        val sale = s.postings().first { it.kind == "till_sale" }
+        assertEquals(
+            listOf("cash_drawer:$TILL" to eur("14.00"), "revenue:unattributed" to eur("-10.00"), "liability:deposits" to eur("-4.00")),
+            sale.legs.map { it.account to it.amount },
+        )
+    }
 }

@@ -30,17 +30,22 @@ struct ProductRow {
     vat_rate: rust_decimal::Decimal,
     #[serde(default)]
     vat_key: Option<u32>,
+    #[serde(default)]
+    deposit: bool,
 }
 
-/// `[{ sku, name, vatRate, vatKey? }]` → the core's product lookup (a sku given twice is
-/// `INPUT_INVALID`).
+/// `[{ sku, name, vatRate, vatKey?, deposit? }]` → the core's product lookup (a sku given twice is
+/// `INPUT_INVALID`; `deposit: true` marks a deposit product, posted as a liability).
 pub fn products_arg(field: &str, v: &Value) -> Result<BTreeMap<String, ProductInfo>> {
     array_arg(field, v)?;
     let rows: Vec<ProductRow> = from_js(field, v)?;
     let mut out = BTreeMap::new();
     for r in rows {
         let sku = r.sku.clone();
-        if out.insert(r.sku, ProductInfo { name: r.name, vat_rate: r.vat_rate, vat_key: r.vat_key }).is_some() {
+        if out
+            .insert(r.sku, ProductInfo { name: r.name, vat_rate: r.vat_rate, vat_key: r.vat_key, deposit: r.deposit })
+            .is_some()
+        {
             return Err(invalid(field, format!("sku '{sku}' is given twice")));
         }
     }

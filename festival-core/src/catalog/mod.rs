@@ -767,6 +767,7 @@ impl crate::till::ProductLookup for Catalog {
             name: p.name.clone(),
             vat_rate: p.vat_rate,
             vat_key: None,
+            deposit: p.kind == ProductKind::Deposit,
         })
     }
 }

@@ -33,9 +33,9 @@
 //! `cash_drawer:<till>` is the cash a till holds now; with every cash top-up and payout made at a
 //! till, `funds:cash` and `payouts` clear to zero and `safe` is the cash the festival holds.
 //! Card top-ups and wallet sales at a till post nothing there (the wallet's postings carry them).
-//! A till's cash and card sales are posted gross to its stand's revenue (`revenue:unattributed`
-//! for a till without a stand): the till does not know deposit lines, so sell deposits from
-//! wallets (or post their return as a wallet operation) to keep them a liability.
+//! A till's cash and card sales are posted to its stand's revenue (`revenue:unattributed` for a
+//! till without a stand), except their deposit lines (receipt lines of deposit products, e.g.
+//! sold with a catalog), which are credited to `liability:deposits` like a wallet's.
 //!
 //! Block, unblock, a close without bonus and count-vouchers (granted, revoked, or paying voucher
 //! lines, whose price is zero) move no money and post nothing: vouchers are counted, not money

@@ -112,10 +112,15 @@ pub fn post_till_session(session: &TillSession) -> Result<Vec<Posting>, Error> {
                     PaymentMethod::Card => Account::Funds { method: TopUpMethod::Card },
                     PaymentMethod::Wallet => continue,
                 };
-                posting(r.payment_id, r.wallet_id, r.issued_at, "till_sale", vec![
-                    (taken, r.total),
-                    (Account::Revenue { stand_id: spec.stand_id }, r.total.negate()),
-                ])
+                // Deposit lines (cups) are money owed back, not revenue.
+                let mut deposits = Money::zero(r.total.currency());
+                for l in r.lines.iter().filter(|l| l.deposit) {
+                    deposits = deposits.checked_add(&l.line_total)?;
+                }
+                let mut legs = vec![(taken, r.total)];
+                legs.push((Account::Revenue { stand_id: spec.stand_id }, r.total.checked_sub(&deposits)?.negate()));
+                legs.push((Account::Deposits, deposits.negate()));
+                posting(r.payment_id, r.wallet_id, r.issued_at, "till_sale", legs)
             }
         };
         out.extend(p);

@@ -15,7 +15,7 @@
 //! | `POS_ZEILE` | lines | position on the receipt, from 1 |
 //! | `GUTSCHEIN_NR` | lines | voucher redeemed on the line (empty if none) |
 //! | `ARTIKELTEXT` | lines | product name |
-//! | `GV_TYP` | lines | business transaction type: always `Umsatz` (sale) |
+//! | `GV_TYP` | lines | business transaction type: `Umsatz` (sale), `Pfand` for a deposit line |
 //! | `ART_NR` | lines | the sku |
 //! | `MENGE` | lines | quantity (integer) |
 //! | `STK_BR` | lines | gross unit price |
@@ -83,7 +83,7 @@ pub struct ExportRow {
     pub gutschein_nr: Option<String>,
     /// `ARTIKELTEXT`: product name.
     pub artikeltext: String,
-    /// `GV_TYP`: `Umsatz`.
+    /// `GV_TYP`: `Umsatz`, or `Pfand` for a deposit line.
     pub gv_typ: String,
     /// `ART_NR`: sku.
     pub art_nr: String,
@@ -130,7 +130,7 @@ pub fn export_receipts(till_id: Uuid, z_erstellung: Timestamp, z_nr: u64, receip
                 pos_zeile: l.position,
                 gutschein_nr: l.voucher_id.clone(),
                 artikeltext: l.name.clone(),
-                gv_typ: "Umsatz".into(),
+                gv_typ: if l.deposit { "Pfand" } else { "Umsatz" }.into(),
                 art_nr: l.sku.clone(),
                 menge: l.quantity,
                 stk_br: l.unit_price,

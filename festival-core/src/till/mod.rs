@@ -29,8 +29,8 @@
 //! let m = |s: &str| Money::parse(s, eur);
 //! let at = |s: &str| Timestamp::parse_rfc3339(s);
 //! let products = BTreeMap::from([
-//!     ("beer".to_string(), ProductInfo { name: "Beer 0.5l".into(), vat_rate: "19".parse().unwrap(), vat_key: None }),
-//!     ("water".to_string(), ProductInfo { name: "Water".into(), vat_rate: "7".parse().unwrap(), vat_key: None }),
+//!     ("beer".to_string(), ProductInfo { name: "Beer 0.5l".into(), vat_rate: "19".parse().unwrap(), vat_key: None, deposit: false }),
+//!     ("water".to_string(), ProductInfo { name: "Water".into(), vat_rate: "7".parse().unwrap(), vat_key: None, deposit: false }),
 //! ]);
 //! let (till, device, seed) = (Uuid::from_u128(1), Uuid::from_u128(2), [7u8; 32]);
 //! let mut s = TillSession::open(SessionSpec::new(Uuid::from_u128(10), till, Uuid::from_u128(3), device,

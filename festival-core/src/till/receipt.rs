@@ -69,6 +69,10 @@ pub struct ProductInfo {
     /// [`default_vat_key`]); for example `5` (not taxable) or `6` (tax free) for a 0 % product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat_key: Option<u32>,
+    /// A deposit (Pfand, a returnable cup): money the festival owes back, posted to
+    /// `liability:deposits` and exported as `GV_TYP` `Pfand`, not revenue (default `false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deposit: bool,
 }
 
 /// A source of [`ProductInfo`] per sku. Implemented for maps; a catalog implements it too.
@@ -188,6 +192,10 @@ pub struct ReceiptLine {
     /// A voucher redeemed on this line.
     #[serde(default)]
     pub voucher_id: Option<String>,
+    /// A deposit line (the product is a deposit, [`ProductInfo::deposit`]): posted to
+    /// `liability:deposits`, not revenue (left out of the JSON when `false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deposit: bool,
 }
 
 /// The signature of an external TSE (KassenSichV) for a receipt, as the caller's TSE returned it.
@@ -338,6 +346,7 @@ pub(crate) fn build_receipt(
             vat_rate: info.vat_rate.normalize(),
             vat_key: info.vat_key.or_else(|| default_vat_key(info.vat_rate)),
             voucher_id: l.voucher_id.clone(),
+            deposit: info.deposit,
         })
         .collect();
     if let Some(a) = req.amount {

@@ -30,7 +30,7 @@ fn spec(session: u128, float: &str, at: Timestamp) -> SessionSpec {
 }
 
 fn products() -> BTreeMap<String, ProductInfo> {
-    let p = |name: &str, rate: &str| ProductInfo { name: name.into(), vat_rate: rate.parse().unwrap(), vat_key: None };
+    let p = |name: &str, rate: &str| ProductInfo { name: name.into(), vat_rate: rate.parse().unwrap(), vat_key: None, deposit: false };
     BTreeMap::from([
         ("beer".to_string(), p("Beer 0.5l", "19")),
         ("water".to_string(), p("Water, still", "7")),
@@ -528,6 +528,50 @@ mod postings {
 
     fn s(v: &[(&str, &str)]) -> Vec<(String, String)> {
         v.iter().map(|(a, x)| (a.to_string(), x.to_string())).collect()
+    }
+
+    /// Cash and card sales priced with a catalog: the cup deposit lines are credited to
+    /// `liability:deposits`, the rest to the stand's revenue; the export marks them `Pfand`.
+    #[test]
+    fn deposit_lines_of_till_sales_are_a_liability_not_revenue() {
+        use crate::catalog::{Catalog, Product};
+        let stand = id(0x57a);
+        let mut sp = spec(1, "0.00", t(0));
+        sp.stand_id = Some(stand);
+        let mut till = TillSession::open(sp).unwrap();
+        let catalog = Catalog::new(
+            id(0xf),
+            3,
+            eur(),
+            vec![
+                Product::goods("beer", "Beer", m("5.00"), "19".parse().unwrap()).with_deposit("cup"),
+                Product::deposit("cup", "Cup deposit", m("2.00")),
+            ],
+        )
+        .unwrap();
+        let r = till
+            .sale(&sale(20, t(6), PaymentMethod::Cash, vec![line("beer", 2, "5.00"), line("cup", 2, "2.00")]), &catalog)
+            .unwrap();
+        assert_eq!(r.lines.iter().map(|l| l.deposit).collect::<Vec<_>>(), vec![false, true]);
+        till.sale(&sale(21, t(7), PaymentMethod::Card, vec![line("cup", 1, "2.00")]), &catalog).unwrap();
+        let all = post_till_session(&till).unwrap();
+        let dr = format!("cash_drawer:{}", id(TILL));
+        let rev = format!("revenue:{stand}");
+        let got: Vec<Vec<(String, String)>> = all.iter().filter(|p| p.kind == "till_sale").map(legs).collect();
+        assert_eq!(
+            got,
+            vec![
+                s(&[(&dr, "14.00"), (&rev, "-10.00"), ("liability:deposits", "-4.00")]),
+                s(&[("funds:card", "2.00"), ("liability:deposits", "-2.00")]),
+            ]
+        );
+        let tb = TrialBalance::from_postings(eur(), &all).unwrap();
+        assert!(tb.is_balanced());
+        let rows = crate::till::export_receipts(id(TILL), t(60), 1, till.receipts());
+        assert_eq!(rows.iter().map(|r| r.gv_typ.as_str()).collect::<Vec<_>>(), vec!["Umsatz", "Pfand", "Pfand"]);
+        // A receipt without deposit lines serializes as before (no `deposit` key).
+        let text = serde_json::to_string(&till.receipts()[0].lines[0]).unwrap();
+        assert!(!text.contains("deposit"), "{text}");
     }
 
     /// A bar till with a stand: every event's legs, and the books after the closing.
