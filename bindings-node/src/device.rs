@@ -332,7 +332,7 @@ impl DeviceLog {
     ) -> napi::Result<Unknown<'e>> {
         let inner = &mut self.inner;
         run_out(env, || {
-            let c = catalog.inner.try_borrow().map_err(|_| festival_core::InputError::invalid("catalog", "this object is already in use by the call in progress"))?;
+            let c = crate::get("catalog", &catalog.inner)?;
             inner.pay_with_catalog(
                 &js("recordId", record_id)?,
                 &js("now", now)?,
@@ -365,7 +365,7 @@ impl DeviceLog {
     ) -> napi::Result<Unknown<'e>> {
         let inner = &mut self.inner;
         run_out(env, || {
-            let c = catalog.inner.try_borrow().map_err(|_| festival_core::InputError::invalid("catalog", "this object is already in use by the call in progress"))?;
+            let c = crate::get("catalog", &catalog.inner)?;
             inner.return_deposit(
                 &js("recordId", record_id)?,
                 &js("now", now)?,

@@ -130,7 +130,7 @@ impl Reconciler {
     pub fn publish_catalog(&mut self, env: Env, catalog: &crate::ticketing::Catalog) -> napi::Result<()> {
         let inner = &mut self.inner;
         run(&env, || {
-            let c = catalog.inner.try_borrow().map_err(|_| festival_core::InputError::invalid("catalog", "this object is already in use by the call in progress"))?;
+            let c = crate::get("catalog", &catalog.inner)?;
             inner.publish_catalog(&c)
         })
     }

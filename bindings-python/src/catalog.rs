@@ -528,14 +528,20 @@ pub struct PySignedCatalog {
     inner: SignedCatalog,
 }
 
+/// A `ProductCatalog` argument (`TypeError` naming `field` for anything else).
+pub(crate) fn catalog_arg<'a, 'py>(
+    field: &str,
+    obj: &'a Bound<'py, PyAny>,
+) -> PyResult<&'a Bound<'py, PyProductCatalog>> {
+    obj.cast::<PyProductCatalog>().map_err(|_| type_err(field, "festival_core.ProductCatalog", obj))
+}
+
 #[pymethods]
 impl PySignedCatalog {
     /// `SignedCatalog(catalog, signature)` from a `ProductCatalog` and 64 signature bytes.
     #[new]
     fn new(py: Python<'_>, catalog: &Bound<'_, PyAny>, signature: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let c = catalog
-            .cast::<PyProductCatalog>()
-            .map_err(|_| type_err("catalog", "festival_core.ProductCatalog", catalog))?;
+        let c = catalog_arg("catalog", catalog)?;
         let sig = bytes_from_py("signature", signature)?;
         let signature = <[u8; 64]>::try_from(sig.as_slice())
             .map_err(|_| InputError::invalid("signature", format!("expected 64 bytes, got {}", sig.len())))

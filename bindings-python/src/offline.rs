@@ -861,9 +861,7 @@ impl PyDeviceLog {
         lines: &Bound<'_, PyAny>,
         age_class: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PySignedRecord> {
-        let catalog = catalog
-            .cast::<crate::catalog::PyProductCatalog>()
-            .map_err(|_| type_err("catalog", "festival_core.ProductCatalog", catalog))?;
+        let catalog = crate::catalog::catalog_arg("catalog", catalog)?;
         if lines.is_instance_of::<PyString>() {
             return Err(type_err("lines", "a sequence of LineItem or (sku, quantity, Money[, kind]) tuples", lines));
         }
@@ -899,9 +897,7 @@ impl PyDeviceLog {
         product: String,
         quantity: u32,
     ) -> PyResult<PySignedRecord> {
-        let catalog = catalog
-            .cast::<crate::catalog::PyProductCatalog>()
-            .map_err(|_| type_err("catalog", "festival_core.ProductCatalog", catalog))?;
+        let catalog = crate::catalog::catalog_arg("catalog", catalog)?;
         let r = self
             .inner
             .return_deposit(

@@ -379,9 +379,7 @@ impl PyReconcileState {
     /// changes nothing; `OfflineError` `RECONCILE_INVALID_STATE` (nothing changes) for a catalog
     /// of another festival or currency, or a version published already with other content.
     fn publish_catalog(&mut self, py: Python<'_>, catalog: &Bound<'_, PyAny>) -> PyResult<()> {
-        let c = catalog
-            .cast::<crate::catalog::PyProductCatalog>()
-            .map_err(|_| type_err("catalog", "festival_core.ProductCatalog", catalog))?;
+        let c = crate::catalog::catalog_arg("catalog", catalog)?;
         self.inner.publish_catalog(c.get().inner.clone()).py(py)
     }
 

@@ -407,8 +407,7 @@ impl DeviceLogHandle {
         product: &Value,
         quantity: &Value,
     ) -> Result<JsOut> {
-        let quantity = u64_arg("quantity", quantity)?;
-        let quantity = u32::try_from(quantity).map_err(|_| invalid("quantity", "expected at most 4294967295"))?;
+        let quantity = crate::ticketing::u32_arg("quantity", quantity)?;
         let rec = self.log.return_deposit(
             uuid_arg("recordId", record_id)?,
             timestamp_arg("now", now)?,

@@ -503,13 +503,8 @@ impl DeviceLog {
         if catalog.currency() != self.currency {
             return Err(OfflineError::InvalidAmount { reason: "the catalog's currency is not the device's".into() }.into());
         }
-        let price = catalog
-            .product(product)
-            .map(|p| p.price)
-            .ok_or_else(|| crate::wallet::WalletError::from(crate::catalog::CatalogError::UnknownProduct {
-                line: 0,
-                product: product.chars().take(64).collect(),
-            }))?;
+        // The catalog's deposit price; an unknown product is reported by the check below.
+        let price = catalog.product(product).map_or(Money::zero(self.currency), |p| p.price);
         let amount = price.checked_mul_qty(u64::from(quantity))?;
         catalog
             .check_deposit_return(product, quantity, &amount)
